@@ -1,0 +1,4 @@
+import { runService } from "@slipway/grpc-kit";
+import { createApp } from "./app.js";
+
+await runService("container-config", createApp);

@@ -1,0 +1,125 @@
+import { Client, credentials, Metadata, type CallOptions, type ServiceError } from "@grpc/grpc-js";
+import type { CallContext } from "./context.js";
+import type { MethodDefinition, RequestOf, ResponseOf, ServiceDefinition } from "./definitions.js";
+import { fromServiceError } from "./errors.js";
+
+/** Per-call options: an explicit deadline, and the incoming call whose deadline and cancellation propagate. */
+export interface CallOpts {
+  readonly deadlineMs?: number;
+  readonly parent?: CallContext;
+}
+
+export type ClientMethod<M> = M extends { requestStream: false; responseStream: false }
+  ? (request: RequestOf<M>, opts?: CallOpts) => Promise<ResponseOf<M>>
+  : M extends { requestStream: false; responseStream: true }
+    ? (request: RequestOf<M>, opts?: CallOpts) => AsyncIterable<ResponseOf<M>>
+    : M extends { requestStream: true; responseStream: false }
+      ? (requests: AsyncIterable<RequestOf<M>> | Iterable<RequestOf<M>>, opts?: CallOpts) => Promise<ResponseOf<M>>
+      : (requests: AsyncIterable<RequestOf<M>> | Iterable<RequestOf<M>>, opts?: CallOpts) => AsyncIterable<ResponseOf<M>>;
+
+export type ServiceClient<S extends ServiceDefinition> = { [K in keyof S]: ClientMethod<S[K]> } & {
+  /** Closes the channel. */
+  close(): void;
+};
+
+export interface ClientOptions {
+  /** Name for error messages, e.g. "layer-store". */
+  readonly name: string;
+  /** Deadline of unary calls without an explicit one. */
+  readonly unaryDeadlineMs?: number;
+  /** Deadline of streaming calls without an explicit one (archives can be large). */
+  readonly streamDeadlineMs?: number;
+}
+
+/**
+ * A promise/async-iterator client for a ts-proto service definition. Every call carries a deadline:
+ * the explicit one, else the parent call's (when sooner), else the client default. Errors come back
+ * as SlipwayError of the matching kind; UNAVAILABLE and DEADLINE_EXCEEDED name the service.
+ */
+export function createClient<S extends ServiceDefinition>(
+  definition: S,
+  address: string,
+  options: ClientOptions,
+): ServiceClient<S> {
+  const channel = new Client(address, credentials.createInsecure(), {
+    "grpc.max_receive_message_length": 64 * 1024 * 1024,
+    "grpc.enable_retries": 0,
+  });
+  const unaryDefault = options.unaryDeadlineMs ?? 30_000;
+  const streamDefault = options.streamDeadlineMs ?? 60 * 60_000;
+  const toError = (err: ServiceError) => fromServiceError(err, options.name, address);
+  const client: Record<string, unknown> = { close: () => channel.close() };
+  for (const [name, method] of Object.entries(definition)) {
+    const streaming = method.requestStream || method.responseStream;
+    const callOptions = (opts?: CallOpts) => callOptionsFor(opts, streaming ? streamDefault : unaryDefault);
+    client[name] = bindMethod(channel, method, callOptions, toError);
+  }
+  return client as ServiceClient<S>;
+}
+
+function callOptionsFor(opts: CallOpts | undefined, defaultMs: number): CallOptions {
+  const own = Date.now() + (opts?.deadlineMs ?? defaultMs);
+  const inherited = opts?.parent?.deadline?.getTime() ?? Infinity;
+  const callOptions: CallOptions = { deadline: new Date(Math.min(own, inherited)) };
+  if (opts?.parent) callOptions.parent = opts.parent.call as CallOptions["parent"];
+  return callOptions;
+}
+
+type ToError = (err: ServiceError) => Error;
+
+function bindMethod(channel: Client, m: MethodDefinition, options: (o?: CallOpts) => CallOptions, toError: ToError) {
+  const { path, requestSerialize: ser, responseDeserialize: de } = m;
+  if (!m.requestStream && !m.responseStream) {
+    return (request: unknown, opts?: CallOpts) =>
+      new Promise((resolve, reject) =>
+        channel.makeUnaryRequest(path, ser, de, request, new Metadata(), options(opts), (err, res) =>
+          err ? reject(toError(err)) : resolve(res),
+        ),
+      );
+  }
+  if (m.requestStream && !m.responseStream) {
+    return (requests: AsyncIterable<unknown> | Iterable<unknown>, opts?: CallOpts) =>
+      new Promise((resolve, reject) => {
+        const call = channel.makeClientStreamRequest(path, ser, de, new Metadata(), options(opts), (err, res) =>
+          err ? reject(toError(err)) : resolve(res),
+        );
+        // The caller's own failure (e.g. a file read error) is the one worth reporting, not CANCELLED.
+        pump(requests, call).catch((err) => (reject(err), call.cancel()));
+      });
+  }
+  if (!m.requestStream) {
+    return (request: unknown, opts?: CallOpts) =>
+      translateErrors(channel.makeServerStreamRequest(path, ser, de, request, new Metadata(), options(opts)), toError);
+  }
+  return (requests: AsyncIterable<unknown> | Iterable<unknown>, opts?: CallOpts) => {
+    const call = channel.makeBidiStreamRequest(path, ser, de, new Metadata(), options(opts));
+    pump(requests, call).catch(() => call.cancel());
+    return translateErrors(call, toError);
+  };
+}
+
+interface WritableCall {
+  write(message: unknown): boolean;
+  end(): void;
+  once(event: "drain" | "close" | "error", listener: () => void): unknown;
+}
+
+async function pump(requests: AsyncIterable<unknown> | Iterable<unknown>, call: WritableCall): Promise<void> {
+  for await (const request of requests) {
+    // "close"/"error" too: a call that failed never drains, and the pump must not hang on it.
+    if (!call.write(request)) await new Promise<void>((resolve) => ["drain", "close", "error"].forEach((e) => call.once(e as "drain", resolve)));
+  }
+  call.end();
+}
+
+async function* translateErrors<T>(stream: AsyncIterable<T>, toError: ToError): AsyncIterable<T> {
+  try {
+    yield* stream;
+  } catch (err) {
+    throw isServiceError(err) ? toError(err) : err;
+  }
+}
+
+function isServiceError(err: unknown): err is ServiceError {
+  return err instanceof Error && typeof (err as Partial<ServiceError>).code === "number";
+}

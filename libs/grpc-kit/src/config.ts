@@ -1,0 +1,90 @@
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+/** The Slipway services, their default ports and the env vars that point clients and servers at them. */
+export const SERVICES = {
+  "layer-store": { port: 7701, env: "SLIPWAY_LAYER_STORE_ADDR" },
+  "image-store": { port: 7702, env: "SLIPWAY_IMAGE_STORE_ADDR" },
+  "container-config": { port: 7703, env: "SLIPWAY_CONTAINER_CONFIG_ADDR" },
+  orchestrator: { port: 7704, env: "SLIPWAY_ORCHESTRATOR_ADDR" },
+} as const;
+
+export type ServiceName = keyof typeof SERVICES;
+
+export const DEFAULT_DATA_ROOT = "./.slipway/data";
+export const DEFAULT_RUN_ROOT = "./.slipway/run";
+
+/** A configuration value was wrong; main() prints the message as one line and exits 2. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export interface ServiceConfig {
+  /** Where this service listens. */
+  readonly bind: string;
+  /** Absolute data root (created if missing, must be writable). */
+  readonly dataRoot: string;
+  /** Absolute run root for sockets and pid files. */
+  readonly runRoot: string;
+  /** Where to reach each service. */
+  readonly endpoints: Record<ServiceName, string>;
+}
+
+/**
+ * Reads flags (--bind, --data-root, --run-root) and env (SLIPWAY_<APP>_BIND, SLIPWAY_DATA_ROOT,
+ * SLIPWAY_RUN_ROOT, SLIPWAY_*_ADDR), applies the documented defaults and validates them.
+ */
+export function loadServiceConfig(
+  app: ServiceName,
+  argv: readonly string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): ServiceConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { bind: { type: "string" }, "data-root": { type: "string" }, "run-root": { type: "string" } },
+    strict: true,
+  });
+  const bindEnv = `SLIPWAY_${app.toUpperCase().replace(/-/g, "_")}_BIND`;
+  const bind = values.bind ?? env[bindEnv] ?? `127.0.0.1:${SERVICES[app].port}`;
+  validateAddress(bind, values.bind ? "--bind" : bindEnv);
+  const endpoints = Object.fromEntries(
+    (Object.keys(SERVICES) as ServiceName[]).map((name) => {
+      const value = env[SERVICES[name].env] ?? `127.0.0.1:${SERVICES[name].port}`;
+      validateAddress(value, SERVICES[name].env);
+      return [name, value];
+    }),
+  ) as Record<ServiceName, string>;
+  return {
+    bind,
+    dataRoot: writableDir(values["data-root"] ?? env.SLIPWAY_DATA_ROOT ?? DEFAULT_DATA_ROOT, "data root"),
+    runRoot: writableDir(values["run-root"] ?? env.SLIPWAY_RUN_ROOT ?? DEFAULT_RUN_ROOT, "run root"),
+    endpoints,
+  };
+}
+
+/** Accepts "host:port" with a port of 0–65535, or "unix:/absolute/path". */
+export function validateAddress(address: string, source: string): void {
+  if (address.startsWith("unix:")) {
+    if (address.length > "unix:".length) return;
+    throw new ConfigError(`${source}: "${address}" names no socket path; use unix:/path/to.sock`);
+  }
+  const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d+)$/.exec(address);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || !(port >= 0 && port <= 65535)) {
+    throw new ConfigError(`${source}: "${address}" is not a valid address; use host:port (port 0-65535) or unix:/path`);
+  }
+}
+
+/** Creates the directory if needed and checks that it is writable. */
+export function writableDir(path: string, what: string): string {
+  const absolute = resolve(path);
+  try {
+    mkdirSync(absolute, { recursive: true });
+    accessSync(absolute, constants.W_OK);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new ConfigError(`${what} ${absolute} is not writable (${reason}); set a writable directory`);
+  }
+  return absolute;
+}

@@ -1,0 +1,28 @@
+import type { EventEmitter } from "node:events";
+import type { Metadata, ServerUnaryCall } from "@grpc/grpc-js";
+
+/** What every server call has in common (grpc-js does not export its own name for this). */
+export type ServerSurfaceCall = EventEmitter &
+  Pick<ServerUnaryCall<unknown, unknown>, "cancelled" | "metadata" | "getPeer" | "getDeadline" | "getPath">;
+
+/** What a handler knows about the call it serves; pass it as `parent` to propagate the deadline. */
+export interface CallContext {
+  /** "/slipway.layerstore.v1.LayerStoreService/GetLayer". */
+  readonly method: string;
+  /** The caller's deadline, if it sent one. */
+  readonly deadline: Date | undefined;
+  /** Aborted when the caller cancels or the deadline passes. */
+  readonly signal: AbortSignal;
+  readonly metadata: Metadata;
+  readonly peer: string;
+  /** The underlying call, for deadline and cancellation propagation to downstream calls. */
+  readonly call: ServerSurfaceCall;
+}
+
+export function contextOf(method: string, call: ServerSurfaceCall): CallContext {
+  const controller = new AbortController();
+  call.once("cancelled", () => controller.abort(new Error(`${method} was cancelled by the caller`)));
+  const raw = call.getDeadline();
+  const deadline = raw instanceof Date ? raw : Number.isFinite(raw) ? new Date(raw) : undefined;
+  return { method, deadline, signal: controller.signal, metadata: call.metadata, peer: call.getPeer(), call };
+}

@@ -1,0 +1,72 @@
+import { Metadata, status, type ServiceError, type StatusObject } from "@grpc/grpc-js";
+
+/** What went wrong, independent of the transport. Each kind maps to one gRPC code and one HTTP status. */
+export type ErrorKind =
+  | "invalid_argument"
+  | "not_found"
+  | "already_exists"
+  | "failed_precondition"
+  | "unavailable"
+  | "unimplemented"
+  | "internal";
+
+/** The one error type domain code throws. The message reaches the user unchanged (Docker's texts matter). */
+export class SlipwayError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "SlipwayError";
+  }
+}
+
+export const invalidArgument = (message: string) => new SlipwayError("invalid_argument", message);
+export const notFound = (message: string) => new SlipwayError("not_found", message);
+export const alreadyExists = (message: string) => new SlipwayError("already_exists", message);
+export const failedPrecondition = (message: string) => new SlipwayError("failed_precondition", message);
+export const unavailable = (message: string) => new SlipwayError("unavailable", message);
+
+const CODE_OF_KIND: Record<ErrorKind, status> = {
+  invalid_argument: status.INVALID_ARGUMENT,
+  not_found: status.NOT_FOUND,
+  already_exists: status.ALREADY_EXISTS,
+  failed_precondition: status.FAILED_PRECONDITION,
+  unavailable: status.UNAVAILABLE,
+  unimplemented: status.UNIMPLEMENTED,
+  internal: status.INTERNAL,
+};
+
+const KIND_OF_CODE = new Map<status, ErrorKind>(
+  (Object.entries(CODE_OF_KIND) as [ErrorKind, status][]).map(([kind, code]) => [code, kind]),
+);
+
+/** Converts anything thrown by a handler into the status sent on the wire. */
+export function toStatus(err: unknown): Partial<StatusObject> & { code: status; details: string } {
+  if (err instanceof SlipwayError) return { code: CODE_OF_KIND[err.kind], details: err.message, metadata: new Metadata() };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: status.INTERNAL, details: message, metadata: new Metadata() };
+}
+
+/** Converts a gRPC error received by a client back into a SlipwayError of the matching kind. */
+export function fromServiceError(err: ServiceError, service: string, address: string): SlipwayError {
+  switch (err.code) {
+    case status.UNAVAILABLE:
+      return new SlipwayError("unavailable", `${service} is unavailable at ${address}: ${err.details}`, { cause: err });
+    case status.DEADLINE_EXCEEDED:
+      return new SlipwayError("unavailable", `${service} at ${address} did not answer in time (deadline exceeded)`, {
+        cause: err,
+      });
+    case status.CANCELLED:
+      return new SlipwayError("unavailable", `call to ${service} was cancelled: ${err.details}`, { cause: err });
+    default:
+      return new SlipwayError(KIND_OF_CODE.get(err.code) ?? "internal", err.details, { cause: err });
+  }
+}
+
+/** True for errors that are the caller's fault (used to pick the log level). */
+export function isClientError(code: status): boolean {
+  return code === status.INVALID_ARGUMENT || code === status.NOT_FOUND || code === status.ALREADY_EXISTS ||
+    code === status.FAILED_PRECONDITION;
+}

@@ -1,0 +1,25 @@
+import { credentials, loadPackageDefinition, type ServiceError } from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import { protoPath } from "grpc-health-check";
+
+type HealthClient = {
+  check(req: { service: string }, opts: { deadline: Date }, cb: (err: ServiceError | null, res?: { status: string }) => void): void;
+  close(): void;
+};
+
+let HealthCtor: (new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => HealthClient) | undefined;
+
+/** Asks grpc.health.v1.Health/Check; resolves to "SERVING", "NOT_SERVING", ... or rejects when unreachable. */
+export async function checkHealth(address: string, service = "", timeoutMs = 2_000): Promise<string> {
+  HealthCtor ??= (loadPackageDefinition(loadSync(protoPath, { enums: String })) as any).grpc.health.v1.Health;
+  const client = new HealthCtor!(address, credentials.createInsecure());
+  try {
+    return await new Promise<string>((resolve, reject) =>
+      client.check({ service }, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) =>
+        err ? reject(err) : resolve(res!.status),
+      ),
+    );
+  } finally {
+    client.close();
+  }
+}

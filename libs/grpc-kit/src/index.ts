@@ -1,0 +1,11 @@
+export * from "./errors.js";
+export * from "./definitions.js";
+export type { CallContext } from "./context.js";
+export { createLogger, type Logger } from "./logger.js";
+export { service, type Handler, type ServiceHandlers, type ServiceRegistration } from "./server-handlers.js";
+export { startService, type RunningService, type ServiceOptions } from "./server.js";
+export { createClient, type CallOpts, type ClientOptions, type ServiceClient } from "./client.js";
+export * from "./config.js";
+export { runService, type App } from "./run.js";
+export { unimplementedHandlers } from "./unimplemented.js";
+export { checkHealth } from "./health-client.js";

@@ -1,0 +1,107 @@
+import {
+  status,
+  type sendUnaryData,
+  type ServerDuplexStream,
+  type ServerReadableStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type UntypedHandleCall,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import { contextOf, type CallContext, type ServerSurfaceCall } from "./context.js";
+import type { MethodDefinition, RequestOf, ResponseOf, ServiceDefinition } from "./definitions.js";
+import { isClientError, toStatus } from "./errors.js";
+
+/** A handler in async style, typed from the method definition's streaming flags. */
+export type Handler<M> = M extends { requestStream: false; responseStream: false }
+  ? (request: RequestOf<M>, ctx: CallContext) => Promise<ResponseOf<M>>
+  : M extends { requestStream: false; responseStream: true }
+    ? (request: RequestOf<M>, ctx: CallContext) => AsyncIterable<ResponseOf<M>>
+    : M extends { requestStream: true; responseStream: false }
+      ? (requests: AsyncIterable<RequestOf<M>>, ctx: CallContext) => Promise<ResponseOf<M>>
+      : (requests: AsyncIterable<RequestOf<M>>, ctx: CallContext) => AsyncIterable<ResponseOf<M>>;
+
+export type ServiceHandlers<S extends ServiceDefinition> = { [K in keyof S]: Handler<S[K]> };
+
+/** A service definition with its handlers, ready for startService. */
+export interface ServiceRegistration {
+  readonly definition: ServiceDefinition;
+  readonly handlers: Record<string, (...args: any[]) => unknown>;
+}
+
+export function service<S extends ServiceDefinition>(definition: S, handlers: ServiceHandlers<S>): ServiceRegistration {
+  return { definition, handlers: handlers as ServiceRegistration["handlers"] };
+}
+
+type AnyHandler = (input: unknown, ctx: CallContext) => unknown;
+
+/** Wraps async handlers into grpc-js callbacks; every call is logged once with its code and duration. */
+export function toGrpcImplementation(registration: ServiceRegistration, logger: Logger): UntypedServiceImplementation {
+  const implementation: UntypedServiceImplementation = {};
+  for (const [name, method] of Object.entries(registration.definition)) {
+    const handler = registration.handlers[name] as AnyHandler | undefined;
+    if (!handler) throw new Error(`no handler for ${method.path}`);
+    implementation[name] = adapt(method, handler, logger);
+  }
+  return implementation;
+}
+
+function adapt(method: MethodDefinition, handler: AnyHandler, logger: Logger): UntypedHandleCall {
+  const finish = (call: ServerSurfaceCall, started: number, err?: unknown) => {
+    const { code, details } = err === undefined ? { code: status.OK, details: "" } : toStatus(err);
+    const entry = { method: method.path, code: status[code], durationMs: elapsed(started), peer: call.getPeer() };
+    if (code === status.OK || isClientError(code)) logger.info(details ? { ...entry, error: details } : entry, "rpc");
+    else logger.error({ ...entry, error: details, stack: err instanceof Error ? err.stack : undefined }, "rpc");
+    return { code, details };
+  };
+  if (!method.requestStream && !method.responseStream) {
+    return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      const started = performance.now();
+      (handler(call.request, contextOf(method.path, call)) as Promise<unknown>).then(
+        (response) => (finish(call, started), callback(null, response)),
+        (err) => callback(finish(call, started, err)),
+      );
+    };
+  }
+  if (method.requestStream && !method.responseStream) {
+    return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      const started = performance.now();
+      (handler(call, contextOf(method.path, call)) as Promise<unknown>).then(
+        (response) => (finish(call, started), callback(null, response)),
+        (err) => callback(finish(call, started, err)),
+      );
+    };
+  }
+  return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
+    const started = performance.now();
+    // A for-await over a Readable destroys it when the loop ends, which on a duplex call would
+    // also drop every response still to come: iterate without destroying.
+    const input = method.requestStream
+      ? (call as ServerDuplexStream<unknown, unknown>).iterator({ destroyOnReturn: false })
+      : (call as ServerWritableStream<unknown, unknown>).request;
+    const output = handler(input, contextOf(method.path, call)) as AsyncIterable<unknown>;
+    writeAll(call as ServerWritableStream<unknown, unknown>, output).then(
+      () => (finish(call, started), call.end()),
+      (err) => call.emit("error", finish(call, started, err)),
+    );
+  };
+}
+
+async function writeAll(call: ServerWritableStream<unknown, unknown>, output: AsyncIterable<unknown>): Promise<void> {
+  for await (const message of output) {
+    if (call.cancelled) throw new Error("the caller cancelled the call");
+    if (!call.write(message)) await drainedOrCancelled(call);
+  }
+}
+
+function drainedOrCancelled(call: ServerWritableStream<unknown, unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => (call.off("drain", done), call.off("cancelled", done), resolve());
+    call.once("drain", done).once("cancelled", done);
+  });
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}

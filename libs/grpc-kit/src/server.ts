@@ -1,0 +1,89 @@
+import { rmSync } from "node:fs";
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { loadFileDescriptorSetFromBuffer, loadSync } from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { DESCRIPTOR_SET_BASE64 } from "@slipway/proto";
+import type { Logger } from "pino";
+import { serviceNameOf } from "./definitions.js";
+import { toGrpcImplementation, type ServiceRegistration } from "./server-handlers.js";
+
+export interface ServiceOptions {
+  /** App name for logs, e.g. "layer-store". */
+  readonly name: string;
+  /** "host:port" (port 0 picks a free one) or "unix:/path/to.sock". */
+  readonly bind: string;
+  readonly logger: Logger;
+  readonly services: readonly ServiceRegistration[];
+  /** How long SIGTERM waits for calls in flight before cancelling them. */
+  readonly drainTimeoutMs?: number;
+}
+
+export interface RunningService {
+  /** The bound TCP port (0 for a unix socket). */
+  readonly port: number;
+  /** The address clients dial, e.g. "127.0.0.1:7701" or "unix:/run/x.sock". */
+  readonly address: string;
+  /** Health turns SERVING for every service. Call when startup recovery is done. */
+  setServing(): void;
+  /** Health turns NOT_SERVING; calls still run. */
+  setNotServing(): void;
+  /** NOT_SERVING, drain calls in flight (up to the drain timeout), then stop. */
+  shutdown(): Promise<void>;
+}
+
+const SERVING = "SERVING";
+const NOT_SERVING = "NOT_SERVING";
+
+/**
+ * Starts a gRPC server with the given services, health (NOT_SERVING until setServing)
+ * and reflection over every Slipway service plus grpc.health.v1.
+ */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { logger } = options;
+  const server = new Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024 });
+  const names = options.services.map((s) => serviceNameOf(s.definition));
+  const health = new HealthImplementation(Object.fromEntries(["", ...names].map((n) => [n, NOT_SERVING])));
+  health.addToServer(server);
+  reflection().addToServer(server);
+  for (const registration of options.services) {
+    server.addService(registration.definition, toGrpcImplementation(registration, logger));
+  }
+  const port = await bind(server, options.bind);
+  const address = options.bind.startsWith("unix:") ? options.bind : options.bind.replace(/:\d+$/, `:${port}`);
+  const setAll = (state: typeof SERVING | typeof NOT_SERVING) => {
+    for (const n of ["", ...names]) health.setStatus(n, state);
+  };
+  logger.info({ address, services: names }, `${options.name} listening on ${address}`);
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    address,
+    setServing: () => setAll(SERVING),
+    setNotServing: () => setAll(NOT_SERVING),
+    shutdown: () => (stopping ??= drain(server, options.drainTimeoutMs ?? 10_000, () => setAll(NOT_SERVING))),
+  };
+}
+
+function reflection(): ReflectionService {
+  const slipway = loadFileDescriptorSetFromBuffer(Buffer.from(DESCRIPTOR_SET_BASE64, "base64"));
+  const health = loadSync(healthProtoPath);
+  return new ReflectionService({ ...slipway, ...health });
+}
+
+function bind(server: Server, address: string): Promise<number> {
+  if (address.startsWith("unix:")) rmSync(address.slice("unix:".length), { force: true });
+  return new Promise((resolve, reject) =>
+    server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) =>
+      err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve(port),
+    ),
+  );
+}
+
+function drain(server: Server, timeoutMs: number, markNotServing: () => void): Promise<void> {
+  markNotServing();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.forceShutdown(), timeoutMs);
+    server.tryShutdown(() => (clearTimeout(timer), resolve()));
+  });
+}
