@@ -1,0 +1,60 @@
+import { randomBytes } from "node:crypto";
+import { chmod, open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+/** fsync a directory, so that entries created, renamed or removed in it survive a crash. */
+export async function fsyncDir(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes a file and fsyncs it, with an exact mode whatever the umask. Not atomic by itself:
+ * use it for files inside a temporary directory that is published by one rename.
+ */
+export async function writeFileSynced(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  const handle = await open(path, "w", mode);
+  try {
+    await handle.writeFile(data);
+    await handle.chmod(mode);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Replaces a file atomically as dockerd's atomicwriter does: a temp file `.tmp-<name><random>` in the
+ * same directory, fsync, chmod, rename over the target, fsync the directory. Readers see the old or
+ * the new content, never a mix; a crash leaves at most a `.tmp-` file behind.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  const temp = join(dirname(path), `.tmp-${basename(path)}${randomBytes(5).toString("hex")}`);
+  try {
+    await writeFileSynced(temp, data, mode);
+    await rename(temp, path);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+  await fsyncDir(dirname(path));
+}
+
+/** Renames a finished temp file or directory into place and makes the rename durable. */
+export async function publish(tempPath: string, finalPath: string): Promise<void> {
+  await rename(tempPath, finalPath);
+  await fsyncDir(dirname(finalPath));
+  if (dirname(tempPath) !== dirname(finalPath)) await fsyncDir(dirname(tempPath));
+}
+
+/** chmod that states intent: modes here are exact (dockerd runs with umask 0). */
+export const setMode = chmod;
+
+/** True when a name is one of writeFileAtomic's leftovers, for recovery sweeps. */
+export function isAtomicTempName(name: string): boolean {
+  return name.startsWith(".tmp-");
+}
