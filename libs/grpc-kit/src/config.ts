@@ -1,5 +1,5 @@
-import { accessSync, constants, mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 /** The Slipway services, their default ports and the env vars that point clients and servers at them. */
@@ -80,11 +80,24 @@ export function validateAddress(address: string, source: string): void {
 export function writableDir(path: string, what: string): string {
   const absolute = resolve(path);
   try {
-    mkdirSync(absolute, { recursive: true });
+    makeDirs(absolute);
     accessSync(absolute, constants.W_OK);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new ConfigError(`${what} ${absolute} is not writable (${reason}); set a writable directory`);
   }
   return absolute;
+}
+
+/** mkdir -p without { recursive: true }, which never returns for some paths (e.g. under /proc). */
+function makeDirs(path: string): void {
+  try {
+    mkdirSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" && statSync(path).isDirectory()) return;
+    if (code !== "ENOENT" || dirname(path) === path) throw err;
+    makeDirs(dirname(path));
+    mkdirSync(path);
+  }
 }

@@ -254,3 +254,13 @@ describe("placeholder stream", () => {
 });
 
 export { notFound };
+
+describe("binding", () => {
+  it("says plainly when the port is already in use", async () => {
+    const { server } = await startLayerStore();
+    const { logger } = captureLogger();
+    await expect(
+      startService({ name: "second", bind: server.address, logger, services: [] }),
+    ).rejects.toThrow(`${server.address} is already in use`);
+  });
+});

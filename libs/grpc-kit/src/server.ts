@@ -1,4 +1,5 @@
 import { rmSync } from "node:fs";
+import { createServer as createNetServer } from "node:net";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { loadFileDescriptorSetFromBuffer, loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
@@ -74,10 +75,24 @@ function reflection(): ReflectionService {
 function bind(server: Server, address: string): Promise<number> {
   if (address.startsWith("unix:")) rmSync(address.slice("unix:".length), { force: true });
   return new Promise((resolve, reject) =>
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) =>
-      err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve(port),
-    ),
+    server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => {
+      if (!err) return resolve(port);
+      // grpc-js only says "No address added"; find out whether the port is taken, which is the usual cause.
+      void portInUse(address).then((inUse) =>
+        reject(new Error(inUse ? `${address} is already in use` : `cannot listen on ${address}: ${err.message}`)),
+      );
+    }),
   );
+}
+
+function portInUse(address: string): Promise<boolean> {
+  const match = /^\[?(.*?)\]?:(\d+)$/.exec(address);
+  if (!match) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const probe = createNetServer();
+    probe.once("error", (e: NodeJS.ErrnoException) => resolve(e.code === "EADDRINUSE"));
+    probe.listen(Number(match[2]), match[1], () => probe.close(() => resolve(false)));
+  });
 }
 
 function drain(server: Server, timeoutMs: number, markNotServing: () => void): Promise<void> {

@@ -1,0 +1,48 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadServiceConfig, validateAddress, writableDir } from "./config.js";
+
+describe("config", () => {
+  const root = mkdtempSync(join(tmpdir(), "kit-config-"));
+
+  it("applies documented defaults and env", () => {
+    const config = loadServiceConfig("layer-store", [], { SLIPWAY_DATA_ROOT: join(root, "d"), SLIPWAY_RUN_ROOT: join(root, "r") });
+    expect(config.bind).toBe("127.0.0.1:7701");
+    expect(config.dataRoot).toBe(join(root, "d"));
+    expect(config.endpoints).toEqual({
+      "layer-store": "127.0.0.1:7701",
+      "image-store": "127.0.0.1:7702",
+      "container-config": "127.0.0.1:7703",
+      orchestrator: "127.0.0.1:7704",
+    });
+  });
+
+  it("prefers flags over env", () => {
+    const env = { SLIPWAY_LAYER_STORE_BIND: "127.0.0.1:9", SLIPWAY_DATA_ROOT: join(root, "x") };
+    const config = loadServiceConfig("layer-store", ["--bind", "unix:/tmp/ls.sock", "--data-root", join(root, "y")], env);
+    expect(config.bind).toBe("unix:/tmp/ls.sock");
+    expect(config.dataRoot).toBe(join(root, "y"));
+  });
+
+  it("names a bad port and where it came from", () => {
+    expect(() => loadServiceConfig("image-store", [], { SLIPWAY_IMAGE_STORE_BIND: "127.0.0.1:99999" })).toThrow(
+      new ConfigError('SLIPWAY_IMAGE_STORE_BIND: "127.0.0.1:99999" is not a valid address; use host:port (port 0-65535) or unix:/path'),
+    );
+    expect(() => validateAddress("unix:", "--bind")).toThrow(/names no socket path/);
+    expect(() => validateAddress("[::1]:7701", "x")).not.toThrow();
+  });
+
+  it("names an unwritable data root", () => {
+    const file = join(root, "file");
+    writeFileSync(file, "");
+    expect(() => writableDir(join(file, "data"), "data root")).toThrow(
+      new ConfigError(`data root ${join(file, "data")} is not writable (ENOTDIR); set a writable directory`),
+    );
+  });
+
+  it("creates nested directories", () => {
+    expect(writableDir(join(root, "a", "b", "c"), "run root")).toBe(join(root, "a", "b", "c"));
+  });
+});
