@@ -1,0 +1,143 @@
+import { execFileSync } from "node:child_process";
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, freemem, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createClient } from "@slipway/grpc-kit";
+import { orchestrator } from "@slipway/proto";
+import { startLocalStack, type LocalStack } from "../stack/local-stack.js";
+import { writeBigImage } from "./big-image.js";
+import { parseBenchOptions, USAGE, type BenchOptions } from "./options.js";
+import { renderTable, type Row } from "./report.js";
+import { createFootprint, createMany, listLatency, loadArchive, removeAll } from "./scenarios.js";
+import { measure, type RunStats } from "./stats.js";
+import { dockerAvailable, dockerdTarget, slipwayTarget, type Target } from "./targets.js";
+
+const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../../..");
+const GOLDEN = "golden:1";
+type Figures = Record<string, number | undefined>;
+
+const log = (message: string) => process.stdout.write(`bench: ${message}\n`);
+
+async function prepareCreateImage(targets: Target[], scratch: string): Promise<string> {
+  const archive = join(scratch, "golden.tar");
+  execFileSync("bash", [join(REPO_ROOT, "tools/golden/build-golden-image.sh"), archive], { stdio: "inherit" });
+  for (const target of targets.filter((t) => t.name !== "dockerd")) await target.client.load(createReadStream(archive));
+  return GOLDEN;
+}
+
+function stats(prefix: string, s: RunStats): Figures {
+  return { [`${prefix} creates/s`]: s.perSecond, [`${prefix} p50`]: s.p50, [`${prefix} p90`]: s.p90, [`${prefix} p99`]: s.p99 };
+}
+
+async function runCreates(target: Target, image: string, o: BenchOptions): Promise<Figures> {
+  await createMany(target, image, "warm-", 10, 1);
+  log(`${target.name}: ${o.sequentialCreates} sequential creates`);
+  const sequential = await createMany(target, image, "seq-", o.sequentialCreates, 1);
+  log(`${target.name}: ${o.concurrentCreates} creates with ${o.clients} clients`);
+  const concurrent = await createMany(target, image, "conc-", o.concurrentCreates, o.clients);
+  const footprint = await createFootprint(target, image, 20);
+  return { ...stats("sequential", sequential), ...stats("concurrent", concurrent), "inodes/container": footprint.inodes, "KiB/container": footprint.bytes / 1024 };
+}
+
+async function runLists(target: Target, image: string, o: BenchOptions): Promise<Figures> {
+  const figures: Figures = {};
+  for (const population of o.listPopulations) {
+    const present = await target.client.listAll();
+    if (present < population) {
+      log(`${target.name}: topping up to ${population} containers`);
+      await createMany(target, image, `top${population}-`, population - present, o.clients);
+    }
+    const list = await listLatency(target, o.listCalls);
+    Object.assign(figures, { [`list ${population} p50`]: list.p50, [`list ${population} p99`]: list.p99 });
+  }
+  return figures;
+}
+
+async function grpcCreates(stack: LocalStack, image: string, count: number): Promise<Figures> {
+  const client = createClient(orchestrator.OrchestratorServiceService, stack.addresses.orchestrator, { name: "orchestrator" });
+  const body = Buffer.from(JSON.stringify({ Image: image }));
+  const run = await measure(count, 1, (i) => client.createContainer({ name: `bench-grpc-${i}`, createRequestJson: body, apiVersion: "1.41" }));
+  client.close();
+  return { "gRPC sequential creates/s": run.perSecond, "gRPC sequential p50": run.p50 };
+}
+
+async function restartTime(stack: LocalStack): Promise<{ stack: LocalStack; seconds: number }> {
+  await stack.stop();
+  const started = performance.now();
+  const restarted = await startLocalStack(stack.root, 120_000);
+  return { stack: restarted, seconds: (performance.now() - started) / 1000 };
+}
+
+function rows(slipway: Figures, dockerd: Figures): Row[] {
+  const lowerIsBetter = (name: string) => !/creates\/s|MB\/s|removes\/s/.test(name);
+  const units = (name: string) => (/creates\/s|removes\/s/.test(name) ? "/s" : /MB\/s/.test(name) ? "MB/s" : /MiB|KiB|inodes|seconds/.test(name) ? "" : "ms");
+  return Object.keys({ ...slipway, ...dockerd }).map((figure) => ({
+    figure,
+    slipway: slipway[figure],
+    dockerd: dockerd[figure],
+    better: lowerIsBetter(figure) ? "lower" : "higher",
+    unit: units(figure),
+  }));
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes("--help")) return void process.stdout.write(`${USAGE}\n`);
+  const docker = await dockerAvailable();
+  const options = parseBenchOptions(process.argv.slice(2), docker);
+  if (!options.withDocker) log(docker ? "--no-docker: measuring Slipway alone" : "no Docker engine at /var/run/docker.sock: measuring Slipway alone");
+  mkdirSync(options.outDir, { recursive: true });
+  const scratch = mkdtempSync(join(tmpdir(), "slipway-bench-"));
+  let stack = await startLocalStack(scratch);
+  const targets: Target[] = [slipwayTarget(stack), ...(options.withDocker ? [dockerdTarget()] : [])];
+  const figures: Record<string, Figures> = { slipway: {}, dockerd: {} };
+  try {
+    const big = await writeBigImage(scratch, { totalMiB: options.loadMiB, smallFiles: options.loadSmallFiles, largeFiles: 6 });
+    for (const target of targets) {
+      log(`${target.name}: loading a ${Math.round(big.bytes / 2 ** 20)} MiB image`);
+      const load = await loadArchive(target, big.path);
+      await target.client.call("DELETE", "/images/bench-big:1");
+      Object.assign(figures[target.name]!, { "load MB/s": load.mbPerSecond, "load peak RSS growth MiB": load.peakRssGrowthMiB });
+    }
+    rmSync(big.path);
+    const image = await prepareCreateImage(targets, scratch);
+    for (const target of targets) Object.assign(figures[target.name]!, await runCreates(target, image, options));
+    Object.assign(figures.slipway!, await grpcCreates(stack, image, Math.min(200, options.sequentialCreates)));
+    for (const target of targets) Object.assign(figures[target.name]!, await runLists(target, image, options));
+    const restart = await restartTime(stack);
+    stack = restart.stack;
+    targets[0] = slipwayTarget(stack);
+    figures.slipway!["stores ready after restart seconds"] = Math.round(restart.seconds * 100) / 100;
+    for (const target of targets) {
+      log(`${target.name}: removing every bench container`);
+      const removed = await removeAll(target, options.clients);
+      Object.assign(figures[target.name]!, { "removes/s": removed.perSecond, "remove p50": removed.p50 });
+    }
+  } finally {
+    for (const target of targets) target.client.close();
+    await stack.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  report(options, figures);
+}
+
+function report(options: BenchOptions, figures: Record<string, Figures>): void {
+  const table = renderTable(rows(figures.slipway!, figures.dockerd!));
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB (${Math.round(freemem() / 2 ** 30)} GiB free), Node ${process.version}`;
+  const raw = { date: new Date().toISOString(), machine, options, figures };
+  writeFileSync(join(options.outDir, "results.json"), `${JSON.stringify(raw, null, 2)}\n`);
+  process.stdout.write(`\n${table}\n\nmachine: ${machine}\nraw results: ${join(options.outDir, "results.json")}\n`);
+  if (options.writeDocs) writeDocs(raw, table);
+}
+
+function writeDocs(raw: { date: string; machine: string; options: BenchOptions }, table: string): void {
+  const path = join(REPO_ROOT, "docs", "benchmarks-last-run.md");
+  mkdirSync(join(REPO_ROOT, "docs"), { recursive: true });
+  writeFileSync(path, `# Last full benchmark run\n\n${raw.date} on ${raw.machine}\n\n${table}\n\nOptions: \`${JSON.stringify(raw.options)}\`\n`);
+  log(`wrote ${path}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

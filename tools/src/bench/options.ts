@@ -1,0 +1,61 @@
+import { parseArgs } from "node:util";
+
+/** Sizes of one benchmark run; --quick shrinks them for a smoke run. */
+export interface BenchOptions {
+  readonly sequentialCreates: number;
+  readonly concurrentCreates: number;
+  readonly clients: number;
+  readonly listPopulations: readonly number[];
+  readonly listCalls: number;
+  readonly loadMiB: number;
+  readonly loadSmallFiles: number;
+  readonly withDocker: boolean;
+  readonly outDir: string;
+  readonly writeDocs: boolean;
+}
+
+const FULL = { sequentialCreates: 500, concurrentCreates: 1000, listPopulations: [1000, 10000], loadMiB: 500, loadSmallFiles: 20000 };
+const QUICK = { sequentialCreates: 100, concurrentCreates: 200, listPopulations: [300, 1000], loadMiB: 50, loadSmallFiles: 2000 };
+
+export const USAGE = `usage: npm run bench -- [--quick] [--no-docker] [--creates N] [--concurrent N] [--clients N]
+                        [--list 1000,10000] [--load-mib N] [--out DIR] [--docs]
+  --quick       small sizes for a smoke run (${JSON.stringify(QUICK)})
+  --no-docker   measure Slipway alone even when a Docker engine is present
+  --docs        write docs/benchmarks.md from this run`;
+
+export function parseBenchOptions(argv: readonly string[], dockerAvailable: boolean): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: "boolean" },
+      "no-docker": { type: "boolean" },
+      creates: { type: "string" },
+      concurrent: { type: "string" },
+      clients: { type: "string" },
+      list: { type: "string" },
+      "load-mib": { type: "string" },
+      out: { type: "string" },
+      docs: { type: "boolean" },
+    },
+    strict: true,
+  });
+  const base = values.quick ? QUICK : FULL;
+  const count = (flag: string, value: string | undefined, fallback: number) => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} takes a whole number above 0, got "${value}"`);
+    return n;
+  };
+  return {
+    sequentialCreates: count("creates", values.creates, base.sequentialCreates),
+    concurrentCreates: count("concurrent", values.concurrent, base.concurrentCreates),
+    clients: count("clients", values.clients, 8),
+    listPopulations: values.list ? values.list.split(",").map((v) => count("list", v, 0)) : base.listPopulations,
+    listCalls: 30,
+    loadMiB: count("load-mib", values["load-mib"], base.loadMiB),
+    loadSmallFiles: base.loadSmallFiles,
+    withDocker: dockerAvailable && !values["no-docker"],
+    outDir: values.out ?? `.slipway/bench/${new Date().toISOString().replace(/[:.]/g, "-")}`,
+    writeDocs: values.docs ?? false,
+  };
+}

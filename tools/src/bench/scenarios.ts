@@ -1,0 +1,48 @@
+import { createReadStream, statSync } from "node:fs";
+import { diskUsage, createFootprintPaths } from "./footprint.js";
+import { sampleRss } from "./process-memory.js";
+import { measure, summarize, type RunStats } from "./stats.js";
+import type { Target } from "./targets.js";
+
+export const BENCH_PREFIX = "bench-";
+
+/** Creates `count` containers named <prefix><i> with `clients` concurrent clients. */
+export function createMany(target: Target, image: string, prefix: string, count: number, clients: number): Promise<RunStats> {
+  return measure(count, clients, (i) => target.client.create(`${BENCH_PREFIX}${prefix}${i}`, image));
+}
+
+/** Inodes and bytes one created container adds, measured over `count` creates. */
+export async function createFootprint(target: Target, image: string, count: number) {
+  const paths = createFootprintPaths(target.dataRoot);
+  const before = await diskUsage(paths);
+  await createMany(target, image, "fp-", count, 4);
+  const after = await diskUsage(paths);
+  return { inodes: (after.inodes - before.inodes) / count, bytes: (after.bytes - before.bytes) / count };
+}
+
+/** GET /containers/json?all=1 latency with the current population. */
+export async function listLatency(target: Target, calls: number): Promise<RunStats & { population: number }> {
+  const population = await target.client.listAll();
+  const stats = await measure(calls, 1, () => target.client.listAll());
+  return { ...stats, population };
+}
+
+/** Removes every bench container (v=1, force=1) and reports the rate. */
+export async function removeAll(target: Target, clients: number): Promise<RunStats> {
+  const res = await target.client.call("GET", `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ name: { [`^/${BENCH_PREFIX}`]: true } }))}`);
+  const ids = (JSON.parse(res.body) as { Id: string; Names: string[] }[])
+    .filter((c) => c.Names.some((n) => n.startsWith(`/${BENCH_PREFIX}`)))
+    .map((c) => c.Id);
+  if (ids.length === 0) return summarize([], 1);
+  return measure(ids.length, clients, (i) => target.client.remove(ids[i]!));
+}
+
+/** Loads an archive through POST /images/load; MB/s and the peak RSS growth of the target's processes. */
+export async function loadArchive(target: Target, archive: string) {
+  const bytes = statSync(archive).size;
+  const rss = sampleRss(() => target.loadProcesses());
+  const started = performance.now();
+  await target.client.load(createReadStream(archive, { highWaterMark: 1024 * 1024 }));
+  const seconds = (performance.now() - started) / 1000;
+  return { mbPerSecond: Math.round((bytes / 1e6 / seconds) * 10) / 10, seconds: Math.round(seconds * 100) / 100, peakRssGrowthMiB: Math.round(rss.stop() / 2 ** 20) };
+}

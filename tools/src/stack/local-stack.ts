@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SERVICES, type ServiceName } from "@slipway/grpc-kit";
+import { bindEnvOf, GRPC_APPS } from "./apps.js";
+
+// The same path from src/ (tests) and dist/: tools/dist/stack/main.js.
+const LAUNCHER = resolve(fileURLToPath(import.meta.url), "../../../dist/stack/main.js");
+
+/** A stack started by the npm start launcher on free ports and its own roots, for tests and benchmarks. */
+export interface LocalStack {
+  readonly root: string;
+  readonly dataRoot: string;
+  readonly runRoot: string;
+  readonly socketPath: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly addresses: Record<ServiceName, string>;
+  readonly launcher: ChildProcess;
+  /** Resolves with the launcher's exit code. */
+  readonly exited: Promise<number | null>;
+  /** Everything the launcher printed so far. */
+  output(): string;
+  /** The pid of each app, from the run root's pid files. */
+  pids(): Record<string, number>;
+  /** Ctrl-C: resolves with the launcher's exit code once every app stopped. */
+  stop(): Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Environment for a stack on free loopback ports under `root` (a new temp dir by default). */
+export async function localStackEnv(root = mkdtempSync(join(tmpdir(), "slipway-stack-"))) {
+  const env: NodeJS.ProcessEnv = { ...process.env, SLIPWAY_DATA_ROOT: join(root, "data"), SLIPWAY_RUN_ROOT: join(root, "run") };
+  const addresses = {} as Record<ServiceName, string>;
+  for (const app of GRPC_APPS) {
+    addresses[app] = `127.0.0.1:${await freePort()}`;
+    env[bindEnvOf(app)] = addresses[app];
+    env[SERVICES[app].env] = addresses[app];
+  }
+  return { root, env, addresses };
+}
+
+/** Launches the stack without waiting; see startLocalStack. */
+export function launchStack(root: string, env: NodeJS.ProcessEnv, addresses: Record<ServiceName, string>): LocalStack {
+  const launcher = spawn(process.execPath, [LAUNCHER], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  launcher.stdout!.on("data", (c) => (output += c));
+  launcher.stderr!.on("data", (c) => (output += c));
+  const exited = new Promise<number | null>((r) => launcher.once("exit", (code) => r(code)));
+  const runRoot = env.SLIPWAY_RUN_ROOT!;
+  return {
+    root,
+    dataRoot: env.SLIPWAY_DATA_ROOT!,
+    runRoot,
+    socketPath: join(runRoot, "docker.sock"),
+    env,
+    addresses,
+    launcher,
+    exited,
+    output: () => output,
+    pids: () =>
+      Object.fromEntries(
+        [...GRPC_APPS, "engine-api"].map((app) => [app, Number(readFileSync(join(runRoot, `${app}.pid`), "utf8"))]),
+      ),
+    stop: () => (launcher.exitCode === null && launcher.kill("SIGINT"), exited),
+  };
+}
+
+/** Starts the stack and resolves once the launcher reports every app healthy. */
+export async function startLocalStack(root?: string, readyTimeoutMs = 60_000): Promise<LocalStack> {
+  const { env, addresses, root: dir } = await localStackEnv(root);
+  const stack = launchStack(dir, env, addresses);
+  const deadline = Date.now() + readyTimeoutMs;
+  while (!stack.output().includes("Slipway is up")) {
+    if (stack.launcher.exitCode !== null || Date.now() > deadline) {
+      await stack.stop();
+      throw new Error(`the Slipway stack did not come up:\n${stack.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return stack;
+}
