@@ -9,3 +9,4 @@ export * from "./config.js";
 export { runService, type App } from "./run.js";
 export { unimplementedHandlers } from "./unimplemented.js";
 export { checkHealth } from "./health-client.js";
+export { listReflectedServices } from "./reflection-client.js";

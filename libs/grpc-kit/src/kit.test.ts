@@ -1,13 +1,12 @@
-import { credentials, loadPackageDefinition, status } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
+import { status } from "@grpc/grpc-js";
 import { imagestore, layerstore } from "@slipway/proto";
-import { createRequire } from "node:module";
 import { pino } from "pino";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   checkHealth,
   createClient,
+  listReflectedServices,
   notFound,
   service,
   SlipwayError,
@@ -60,16 +59,7 @@ describe("health", () => {
 describe("reflection", () => {
   it("lists every Slipway service and grpc.health.v1.Health", async () => {
     const { server } = await startLayerStore();
-    const require = createRequire(import.meta.url);
-    const protoFile = require.resolve("@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto");
-    const pkg = loadPackageDefinition(loadSync(protoFile, { keepCase: true })) as any;
-    const client = new pkg.grpc.reflection.v1.ServerReflection(server.address, credentials.createInsecure());
-    const call = client.ServerReflectionInfo();
-    const answer = new Promise<any>((resolve, reject) => call.once("data", resolve).once("error", reject));
-    call.write({ list_services: "" });
-    const names = (await answer).list_services_response.service.map((s: { name: string }) => s.name);
-    call.end();
-    client.close();
+    const names = await listReflectedServices(server.address);
     expect(names).toEqual(
       expect.arrayContaining([
         "slipway.layerstore.v1.LayerStoreService",

@@ -67,7 +67,7 @@ function adapt(method: MethodDefinition, handler: AnyHandler, logger: Logger): U
   if (method.requestStream && !method.responseStream) {
     return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const started = performance.now();
-      (handler(call, contextOf(method.path, call)) as Promise<unknown>).then(
+      (handler(untilCancelled(call, call), contextOf(method.path, call)) as Promise<unknown>).then(
         (response) => (finish(call, started), callback(null, response)),
         (err) => callback(finish(call, started, err)),
       );
@@ -78,7 +78,7 @@ function adapt(method: MethodDefinition, handler: AnyHandler, logger: Logger): U
     // A for-await over a Readable destroys it when the loop ends, which on a duplex call would
     // also drop every response still to come: iterate without destroying.
     const input = method.requestStream
-      ? (call as ServerDuplexStream<unknown, unknown>).iterator({ destroyOnReturn: false })
+      ? untilCancelled(call, (call as ServerDuplexStream<unknown, unknown>).iterator({ destroyOnReturn: false }))
       : (call as ServerWritableStream<unknown, unknown>).request;
     const output = handler(input, contextOf(method.path, call)) as AsyncIterable<unknown>;
     writeAll(call as ServerWritableStream<unknown, unknown>, output).then(
@@ -86,6 +86,22 @@ function adapt(method: MethodDefinition, handler: AnyHandler, logger: Logger): U
       (err) => call.emit("error", finish(call, started, err)),
     );
   };
+}
+
+/**
+ * A request stream cut by the caller (cancel, deadline) must fail in the handler, never look complete:
+ * iterated directly, grpc-js's stream can end as if the caller had finished, and a store would take a
+ * cut upload for a whole one. `cancelled` can be set just after the end, hence the turn of the loop.
+ */
+async function* untilCancelled<T>(call: ServerSurfaceCall, input: AsyncIterable<T>): AsyncIterable<T> {
+  const cut = () => new Error("the caller cancelled the call (or its deadline passed) before finishing its request stream");
+  try {
+    for await (const message of input) yield message;
+  } catch (err) {
+    throw call.cancelled || (err as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE" ? cut() : err;
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  if (call.cancelled) throw cut();
 }
 
 async function writeAll(call: ServerWritableStream<unknown, unknown>, output: AsyncIterable<unknown>): Promise<void> {

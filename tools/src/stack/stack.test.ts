@@ -2,10 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
-import { credentials, loadPackageDefinition } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
-import { createRequire } from "node:module";
-import { checkHealth } from "@slipway/grpc-kit";
+import { checkHealth, listReflectedServices } from "@slipway/grpc-kit";
 import { afterAll, describe, expect, it } from "vitest";
 import { launchStack, localStackEnv, startLocalStack } from "./local-stack.js";
 import { pingEngineApi } from "./ping.js";
@@ -16,20 +13,6 @@ const SERVICES = {
   "container-config": "slipway.containerconfig.v1.ContainerConfigService",
   orchestrator: "slipway.orchestrator.v1.OrchestratorService",
 } as const;
-
-async function reflectedServices(address: string): Promise<string[]> {
-  const require = createRequire(import.meta.url);
-  const file = require.resolve("@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto");
-  const pkg = loadPackageDefinition(loadSync(file, { keepCase: true })) as any;
-  const client = new pkg.grpc.reflection.v1.ServerReflection(address, credentials.createInsecure());
-  const call = client.ServerReflectionInfo();
-  const answer = new Promise<any>((res, rej) => call.once("data", res).once("error", rej));
-  call.write({ list_services: "" });
-  const names = (await answer).list_services_response.service.map((s: { name: string }) => s.name);
-  call.end();
-  client.close();
-  return names;
-}
 
 function alive(pid: number): boolean {
   try {
@@ -50,7 +33,7 @@ describe("npm start (tools/src/stack)", () => {
     const { addresses, socketPath: socket } = stack;
     for (const [app, name] of Object.entries(SERVICES)) {
       expect(await checkHealth(addresses[app]!)).toBe("SERVING");
-      expect(await reflectedServices(addresses[app]!)).toEqual(expect.arrayContaining([name, "grpc.health.v1.Health"]));
+      expect(await listReflectedServices(addresses[app]!)).toEqual(expect.arrayContaining([name, "grpc.health.v1.Health"]));
       expect(stack.output()).toContain(`grpc://${addresses[app]}`);
     }
     expect(await pingEngineApi(socket)).toBe(true);
