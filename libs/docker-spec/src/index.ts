@@ -1,2 +1,4 @@
 export * from "./digest.js";
 export * from "./ids.js";
+export * from "./reference.js";
+export * from "./units.js";

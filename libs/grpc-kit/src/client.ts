@@ -102,14 +102,23 @@ interface WritableCall {
   write(message: unknown): boolean;
   end(): void;
   once(event: "drain" | "close" | "error", listener: () => void): unknown;
+  off(event: "drain" | "close" | "error", listener: () => void): unknown;
 }
 
 async function pump(requests: AsyncIterable<unknown> | Iterable<unknown>, call: WritableCall): Promise<void> {
   for await (const request of requests) {
-    // "close"/"error" too: a call that failed never drains, and the pump must not hang on it.
-    if (!call.write(request)) await new Promise<void>((resolve) => ["drain", "close", "error"].forEach((e) => call.once(e as "drain", resolve)));
+    if (!call.write(request)) await writable(call);
   }
   call.end();
+}
+
+/** Resolves on "drain", or on "close"/"error": a failed call never drains, and the pump must not hang on it. */
+function writable(call: WritableCall): Promise<void> {
+  const events = ["drain", "close", "error"] as const;
+  return new Promise((resolve) => {
+    const done = () => (events.forEach((e) => call.off(e, done)), resolve());
+    events.forEach((e) => call.once(e, done));
+  });
 }
 
 async function* translateErrors<T>(stream: AsyncIterable<T>, toError: ToError): AsyncIterable<T> {

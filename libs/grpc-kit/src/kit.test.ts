@@ -254,3 +254,26 @@ describe("binding", () => {
     ).rejects.toThrow(`${server.address} is already in use`);
   });
 });
+
+describe("large client streams", () => {
+  it("send many chunks without piling up listeners (no MaxListenersExceededWarning)", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    const { client } = await startLayerStore({
+      registerLayer: async (requests) => {
+        let bytes = 0;
+        for await (const r of requests) bytes += r.chunk?.length ?? 0;
+        return { layer: { ...LAYER, size: bytes }, existed: false };
+      },
+    });
+    function* chunks() {
+      yield { header: { parentChainId: "", expectedDiffId: "" } };
+      for (let i = 0; i < 400; i++) yield { chunk: Buffer.alloc(256 * 1024) };
+    }
+    expect((await client.registerLayer(chunks())).layer?.size).toBe(400 * 256 * 1024);
+    await new Promise((r) => setImmediate(r));
+    process.off("warning", onWarning);
+    expect(warnings).not.toContain("MaxListenersExceededWarning");
+  });
+});
