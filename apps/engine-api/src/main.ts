@@ -1,9 +1,9 @@
 import { chmodSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import { ConfigError, createLogger } from "@slipway/grpc-kit";
+import { createEngineApi } from "./app.js";
 import { loadEngineApiConfig } from "./config.js";
 import { createEngineApiServer } from "./http/server.js";
-import { systemRoutes } from "./http/system-routes.js";
 
 const logger = createLogger("engine-api");
 
@@ -19,7 +19,7 @@ function listen(server: Server, target: string | { host: string; port: number })
 
 try {
   const config = loadEngineApiConfig();
-  const routes = [...systemRoutes];
+  const { routes, close } = createEngineApi(config);
   const servers: Server[] = [];
   rmSync(config.socketPath, { force: true });
   const onSocket = createEngineApiServer(routes, logger);
@@ -37,7 +37,7 @@ try {
     logger.info({ signal }, "engine-api stopping");
     const closing = servers.map((s) => new Promise((resolve) => (s.close(resolve), s.closeIdleConnections())));
     const force = setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 5_000);
-    void Promise.all(closing).then(() => (clearTimeout(force), rmSync(config.socketPath, { force: true }), process.exit(0)));
+    void Promise.all(closing).then(() => (clearTimeout(force), close(), rmSync(config.socketPath, { force: true }), process.exit(0)));
   };
   process.once("SIGTERM", () => stop("SIGTERM")).once("SIGINT", () => stop("SIGINT"));
 } catch (err) {

@@ -1,7 +1,46 @@
-import { service, unimplementedHandlers, type App } from "@slipway/grpc-kit";
-import { imagestore } from "@slipway/proto";
+import { arch, platform } from "node:os";
+import type { App, Logger, ServiceConfig } from "@slipway/grpc-kit";
+import { containerUsageClient, layerStoreClient } from "./clients.js";
+import { ImageService } from "./domain/image-service.js";
+import { recover } from "./domain/recovery.js";
+import { imageStoreService } from "./server.js";
+import { ImageDb } from "./storage/image-db.js";
+import { imageStorePaths } from "./storage/paths.js";
+import { RepositoriesFile } from "./storage/repositories-file.js";
 
-/** Wires the image-store service. Its RPCs answer UNIMPLEMENTED until the issue that implements them lands. */
-export function createApp(): App {
-  return { services: [service(imagestore.ImageStoreServiceService, unimplementedHandlers(imagestore.ImageStoreServiceService, "image-store"))] };
+const GO_ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64", arm: "arm", ia32: "386", ppc64: "ppc64le", s390x: "s390x" };
+
+/** Wires config → storage → domain → gRPC handlers. Health stays NOT_SERVING until recovery is done. */
+export function createApp(config: ServiceConfig, logger?: Logger): App {
+  const paths = imageStorePaths(config.dataRoot);
+  const layers = layerStoreClient(config.endpoints["layer-store"]);
+  const containers = containerUsageClient(config.endpoints["container-config"]);
+  const images = new ImageService({
+    paths,
+    db: new ImageDb(paths),
+    repositories: new RepositoriesFile(paths.repositories),
+    layers,
+    containers,
+    platform: { os: platform(), architecture: GO_ARCH[arch()] ?? arch() },
+    now: rfc3339NanoNow,
+  });
+  return {
+    services: [imageStoreService(images)],
+    async recover() {
+      const report = await recover(images, (line) => logger?.warn(line));
+      logger?.info({ images: report.images, broken: report.broken.length, missingLayers: report.missingLayers.length }, "image-store recovered");
+    },
+    async close() {
+      layers.close();
+      containers.close();
+    },
+  };
+}
+
+/** RFC3339Nano in UTC as Go prints it: up to nanoseconds (here microsecond precision), trailing zeros trimmed. */
+function rfc3339NanoNow(): string {
+  const nanos = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+  const seconds = nanos / 1_000_000_000n;
+  const fraction = (nanos % 1_000_000_000n).toString().padStart(9, "0").replace(/0+$/, "");
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}${fraction ? `.${fraction}` : ""}Z`;
 }

@@ -1,7 +1,40 @@
-import { service, unimplementedHandlers, type App } from "@slipway/grpc-kit";
-import { layerstore } from "@slipway/proto";
+import type { App, Logger, ServiceConfig } from "@slipway/grpc-kit";
+import { LayerStore } from "./domain/layer-store.js";
+import { recoverStore } from "./domain/recovery.js";
+import { RWLayerStore } from "./domain/rw-layers.js";
+import { VolumeStore } from "./domain/volumes.js";
+import { failpointsFromEnv } from "./failpoints.js";
+import { layerStoreService, type LayerStoreBackend } from "./server.js";
+import type { MountRecord } from "./storage/layerdb.js";
+import { StoreLayout } from "./storage/layout.js";
 
-/** Wires the layer-store service. Its RPCs answer UNIMPLEMENTED until the issue that implements them lands. */
-export function createApp(): App {
-  return { services: [service(layerstore.LayerStoreServiceService, unimplementedHandlers(layerstore.LayerStoreServiceService, "layer-store"))] };
+/** Wires data root → storage layout → layer graph, RW layers, volumes → gRPC handlers; recovery loads them. */
+export function createApp(config: Pick<ServiceConfig, "dataRoot">, logger: Logger): App {
+  // dockerd runs with umask 0 so that every mode it asks for is the mode on disk; so do we.
+  process.umask(0);
+  const layout = new StoreLayout(config.dataRoot);
+  const failpoint = failpointsFromEnv();
+  const mounts = new Map<string, MountRecord>();
+  const layers = new LayerStore(layout, failpoint, new Map(), mounts, (message) => logger.warn(message));
+  const backend: LayerStoreBackend = {
+    layers,
+    rwLayers: new RWLayerStore(layout, layers, failpoint, mounts),
+    volumes: new VolumeStore(layout, layers, logger),
+    recovery: undefined,
+  };
+  return {
+    services: [layerStoreService(backend)],
+    async recover() {
+      const started = performance.now();
+      const recovered = await recoverStore(layout, logger);
+      for (const [id, layer] of recovered.layers) layers.layers.set(id, layer);
+      for (const [id, rw] of recovered.rwLayers) mounts.set(id, rw);
+      backend.recovery = { ...recovered.report, millis: Math.round(performance.now() - started) };
+      const { brokenRecords, removedPaths, recreatedLinks } = recovered.report;
+      logger.info(
+        { layers: layers.layers.size, rwLayers: mounts.size, brokenRecords, removedPaths: removedPaths.length, recreatedLinks },
+        "recovery done",
+      );
+    },
+  };
 }

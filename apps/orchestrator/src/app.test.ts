@@ -1,29 +1,46 @@
-import { checkHealth, createClient, createLogger, startService, type RunningService } from "@slipway/grpc-kit";
-import { orchestrator } from "@slipway/proto";
+import { createServer } from "node:net";
+import { checkHealth } from "@slipway/grpc-kit";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createApp } from "./app.js";
+import { startOrchestrator, type RunningOrchestrator } from "../test/orchestrator-harness.js";
 
-let server: RunningService;
+/** A loopback port nothing listens on: a store that is down. */
+async function closedPort(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return `127.0.0.1:${port}`;
+}
+
+let running: RunningOrchestrator;
+let down: string;
 beforeAll(async () => {
-  const app = createApp();
-  server = await startService({ name: "orchestrator", bind: "127.0.0.1:0", logger: createLogger("orchestrator", "silent"), services: app.services });
-  await app.recover?.();
-  server.setServing();
+  down = await closedPort();
+  running = await startOrchestrator({ "layer-store": down, "image-store": down, "container-config": down });
 });
-afterAll(() => server.shutdown());
+afterAll(() => running.stop());
+
+it("starts even when every store is down, and its first reconciler pass records why it failed", async () => {
+  const report = await running.client.getReconcilerStatus({});
+  expect(report.runs).toBe(1);
+  expect(report.lastError).toMatch(new RegExp(`layer-store is unavailable at ${down}`));
+});
+
+it("answers UNAVAILABLE naming the store that is down", async () => {
+  const body = Buffer.from(JSON.stringify({ Image: "golden:1" }));
+  await expect(running.client.createContainer({ name: "x", createRequestJson: body, apiVersion: "1.41" })).rejects.toMatchObject({
+    kind: "unavailable",
+    message: expect.stringContaining(`image-store is unavailable at ${down}`),
+  });
+});
+
+it("rejects a body that is not a JSON object before asking any store", async () => {
+  const attempt = running.client.createContainer({ name: "x", createRequestJson: Buffer.from("[1]"), apiVersion: "1.41" });
+  await expect(attempt).rejects.toMatchObject({ kind: "invalid_argument", message: "config cannot be empty in order to create a container" });
+  const garbage = running.client.createContainer({ name: "x", createRequestJson: Buffer.from("{"), apiVersion: "1.41" });
+  await expect(garbage).rejects.toMatchObject({ kind: "invalid_argument", message: expect.stringMatching(/^invalid JSON: /) });
+});
 
 it("serves health on its own service name", async () => {
-  expect(await checkHealth(server.address, "slipway.orchestrator.v1.OrchestratorService")).toBe("SERVING");
-});
-
-it("names the service and method in its UNIMPLEMENTED placeholders", async () => {
-  const client = createClient(orchestrator.OrchestratorServiceService, server.address, { name: "orchestrator" });
-  const first = Object.keys(orchestrator.OrchestratorServiceService)[0]!;
-  const call = (client as any)[first];
-  const method = (orchestrator.OrchestratorServiceService as any)[first];
-  const attempt = method.responseStream
-    ? (async () => { for await (const _ of call(method.requestStream ? [] : {})) void _; })()
-    : call(method.requestStream ? [] : {});
-  await expect(attempt).rejects.toMatchObject({ kind: "unimplemented", message: expect.stringContaining("by orchestrator") });
-  client.close();
+  expect(await checkHealth(running.address, "slipway.orchestrator.v1.OrchestratorService")).toBe("SERVING");
 });

@@ -1,4 +1,4 @@
 import { runService } from "@slipway/grpc-kit";
 import { createApp } from "./app.js";
 
-await runService("orchestrator", createApp);
+await runService("orchestrator", (config, logger) => createApp(config, logger));

@@ -1,6 +1,8 @@
 /** The Engine API version Slipway speaks (Debian's dockerd 20.10) and the oldest it accepts. */
 export const API_VERSION = "1.41";
 export const MIN_API_VERSION = "1.12";
+/** The version /version and /info report for the engine. */
+export const SLIPWAY_VERSION = "0.1.0";
 
 /** Splits "/v1.41/containers/json" into the version and the unversioned path. */
 export function splitVersion(path: string): { version: string | undefined; path: string } {

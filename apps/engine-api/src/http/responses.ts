@@ -1,6 +1,11 @@
 import type { ServerResponse } from "node:http";
 import { API_VERSION } from "./api-version.js";
 
+/** What the 501 for anything outside Slipway's subset tells the user. */
+export const NOT_IMPLEMENTED =
+  "Slipway prepares containers and images (create, list, inspect, remove; load, save, tag, remove images); " +
+  "it does not run them. Start a stock dockerd on the same data root to run containers (see Slipway's README).";
+
 /** The headers dockerd puts on every API response. */
 export function setDockerHeaders(res: ServerResponse, experimental = true): void {
   res.setHeader("Api-Version", API_VERSION);
@@ -11,9 +16,20 @@ export function setDockerHeaders(res: ServerResponse, experimental = true): void
 
 /** A compact JSON body with Go's trailing newline and the exact content type the CLI expects. */
 export function sendJson(res: ServerResponse, statusCode: number, body: unknown): void {
-  const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(statusCode, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
-  res.end(text);
+  sendJsonBytes(res, statusCode, Buffer.from(JSON.stringify(body)));
+}
+
+/** A JSON document a store produced, passed through unchanged (plus Go's trailing newline). */
+export function sendJsonBytes(res: ServerResponse, statusCode: number, json: Buffer): void {
+  const body = json.at(-1) === 0x0a ? json : Buffer.concat([json, Buffer.from("\n")]);
+  res.writeHead(statusCode, { "Content-Type": "application/json", "Content-Length": body.length });
+  res.end(body);
+}
+
+/** A success without a body: 204 carries no Content-Length at all, other statuses `Content-Length: 0`. */
+export function sendEmpty(res: ServerResponse, statusCode: number): void {
+  res.writeHead(statusCode, statusCode === 204 ? {} : { "Content-Length": 0 });
+  res.end();
 }
 
 /** An error as the docker CLI prints it: `Error response from daemon: <message>`. */

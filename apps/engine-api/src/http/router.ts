@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { invalidArgument } from "@slipway/grpc-kit";
 
 /** Everything a route handler needs about one request. */
 export interface RequestContext {
@@ -20,15 +21,30 @@ export interface Route {
 
 export type RouteMatch = { route: Route; params: Record<string, string> } | { methodMismatch: true } | undefined;
 
+/**
+ * The route for a request; `methodMismatch` (dockerd's 404) when a fixed path exists with another method.
+ * Patterns with parameters do not count for that: image names may contain "/", so `DELETE /images/{name}`
+ * matches nearly any path, and a miss there is an endpoint Slipway lacks (501), not a wrong method.
+ */
 export function matchRoute(routes: readonly Route[], method: string, path: string): RouteMatch {
   let pathMatched = false;
   for (const route of routes) {
     const match = route.pattern.exec(path);
     if (!match) continue;
-    pathMatched = true;
-    if (route.method !== method) continue;
-    const params = Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+    if (route.method !== method) {
+      pathMatched ||= match.groups === undefined;
+      continue;
+    }
+    const params = Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodePathPart(v)]));
     return { route, params };
   }
   return pathMatched ? { methodMismatch: true } : undefined;
+}
+
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw invalidArgument(`malformed percent-encoding in the path segment "${part}"`);
+  }
 }

@@ -1,23 +1,26 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Logger } from "@slipway/grpc-kit";
+import { SlipwayError, type Logger } from "@slipway/grpc-kit";
 import { API_VERSION, splitVersion, versionError } from "./api-version.js";
-import { sendError, setDockerHeaders } from "./responses.js";
+import { httpErrorOf } from "./errors.js";
+import { NOT_IMPLEMENTED, sendError, setDockerHeaders } from "./responses.js";
 import { matchRoute, type Route } from "./router.js";
-
-const NOT_IMPLEMENTED =
-  "Slipway prepares containers and images (create, list, inspect, remove; load, save, tag, remove images); " +
-  "it does not run them. Start a stock dockerd on the same data root to run containers (see Slipway's README).";
 
 /** The Engine API HTTP server: version prefixes, dockerd's headers and error bodies, one log line per request. */
 export function createEngineApiServer(routes: readonly Route[], logger: Logger): Server {
-  const server = createServer({ keepAlive: true }, (req, res) => {
+  // requestTimeout 0: `docker load` bodies stream for as long as the archive takes.
+  const server = createServer({ keepAlive: true, requestTimeout: 0 }, (req, res) => {
     const started = performance.now();
-    res.once("finish", () =>
-      logger.info({ method: req.method, url: req.url, status: res.statusCode, durationMs: elapsed(started) }, "http"),
-    );
+    res.once("close", () => {
+      const entry = { method: req.method, url: req.url, status: res.statusCode, durationMs: elapsed(started) };
+      if (res.writableFinished) logger.info(entry, "http");
+      else logger.warn(entry, "http response not completed (client went away or the stream failed)");
+    });
     dispatch(routes, req, res).catch((err: unknown) => {
-      logger.error({ err, url: req.url }, "request failed");
-      if (!res.headersSent) sendError(res, 500, err instanceof Error ? err.message : String(err));
+      const { status, message } = httpErrorOf(err);
+      // A store's error says enough; anything else is a bug here, worth its stack.
+      const stack = err instanceof SlipwayError ? undefined : (err as Error | undefined)?.stack;
+      if (status >= 500) logger.error({ url: req.url, status, error: message, stack }, "request failed");
+      if (!res.headersSent) sendError(res, status, message);
       else res.destroy();
     });
   });

@@ -1,9 +1,10 @@
 import { arch, release } from "node:os";
-import { API_VERSION, MIN_API_VERSION } from "./api-version.js";
-import { sendJson } from "./responses.js";
+import type { Backends } from "../backends.js";
+import { API_VERSION, MIN_API_VERSION, SLIPWAY_VERSION } from "./api-version.js";
+import { httpErrorOf } from "./errors.js";
+import { infoDocument, type StoreCounts } from "./info.js";
+import { sendError, sendJson } from "./responses.js";
 import type { Route } from "./router.js";
-
-const SLIPWAY_VERSION = "0.1.0";
 
 function ping(body: boolean): Route["handle"] {
   return ({ res }) => {
@@ -14,26 +15,61 @@ function ping(body: boolean): Route["handle"] {
   };
 }
 
-/** /_ping (version negotiation: the CLI reads Api-Version) and /version. */
-export const systemRoutes: readonly Route[] = [
-  { method: "GET", pattern: /^\/_ping$/, handle: ping(true) },
-  { method: "HEAD", pattern: /^\/_ping$/, handle: ping(false) },
-  {
-    method: "GET",
-    pattern: /^\/version$/,
-    handle: ({ res }) =>
-      sendJson(res, 200, {
-        Platform: { Name: "Slipway" },
-        Components: [{ Name: "Engine", Version: SLIPWAY_VERSION, Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: "linux" } }],
-        Version: SLIPWAY_VERSION,
-        ApiVersion: API_VERSION,
-        MinAPIVersion: MIN_API_VERSION,
-        Os: "linux",
-        Arch: arch() === "x64" ? "amd64" : arch(),
-        KernelVersion: release(),
-        GoVersion: `node${process.versions.node}`,
-        GitCommit: "",
-        BuildTime: "",
-      }),
-  },
+/** /_ping (version negotiation: the CLI reads Api-Version), /version and /info. */
+export function systemRoutes(backends: Backends, dataRoot: string): Route[] {
+  return [
+    { method: "GET", pattern: /^\/_ping$/, handle: ping(true) },
+    { method: "HEAD", pattern: /^\/_ping$/, handle: ping(false) },
+    { method: "GET", pattern: /^\/version$/, handle: ({ res }) => sendJson(res, 200, versionDocument()) },
+    { method: "GET", pattern: /^\/info$/, handle: async ({ res }) => sendJson(res, 200, infoDocument(dataRoot, await countStores(backends))) },
+    ...objectsSlipwayHasNone,
+  ];
+}
+
+/** GET /version; the CLI prints the Engine component's details. */
+function versionDocument() {
+  const details = {
+    ApiVersion: API_VERSION,
+    Arch: arch() === "x64" ? "amd64" : arch(),
+    BuildTime: "",
+    Experimental: "false",
+    GitCommit: "",
+    GoVersion: `node${process.versions.node}`,
+    KernelVersion: release(),
+    MinAPIVersion: MIN_API_VERSION,
+    Os: "linux",
+  };
+  const { Experimental: _, ...topLevel } = details;
+  return { Platform: { Name: "Slipway" }, Components: [{ Name: "Engine", Version: SLIPWAY_VERSION, Details: details }], Version: SLIPWAY_VERSION, ...topLevel };
+}
+
+/**
+ * `docker info` must work while a store is down (it is how people look at a sick engine, and `docker inspect`
+ * needs it), so a missing count becomes a warning instead of a failure.
+ */
+async function countStores({ orchestrator, imageStore }: Backends): Promise<StoreCounts> {
+  const [containers, images] = await Promise.allSettled([
+    orchestrator.listContainers({ query: { all: true, limit: 0, filters: {} } }).then((r) => r.containers.length),
+    imageStore.listImages({ all: true, filters: {} }).then((r) => r.images.length),
+  ]);
+  const warning = (what: string, result: PromiseRejectedResult) => `WARNING: ${what} unknown: ${httpErrorOf(result.reason).message}`;
+  return {
+    containers: containers.status === "fulfilled" ? containers.value : 0,
+    images: images.status === "fulfilled" ? images.value : 0,
+    warnings: [
+      ...(containers.status === "rejected" ? [warning("container count", containers)] : []),
+      ...(images.status === "rejected" ? [warning("image count", images)] : []),
+    ],
+  };
+}
+
+/**
+ * `docker inspect X` tries containers, images, networks, volumes, then plugins, and says "No such object: X"
+ * only when every lookup is a 404 (dockerd's texts). Slipway manages no networks or plugins, and its anonymous
+ * volumes are reached through their containers.
+ */
+const objectsSlipwayHasNone: Route[] = [
+  { method: "GET", pattern: /^\/networks\/(?<id>[^/]+)$/, handle: ({ res, params }) => sendError(res, 404, `network ${params.id} not found`) },
+  { method: "GET", pattern: /^\/volumes\/(?<name>[^/]+)$/, handle: ({ res, params }) => sendError(res, 404, `get ${params.name}: no such volume`) },
+  { method: "GET", pattern: /^\/plugins\/(?<name>.+)\/json$/, handle: ({ res, params }) => sendError(res, 404, `plugin "${params.name}" not found`) },
 ];

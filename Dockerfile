@@ -1,0 +1,47 @@
+# One runtime image for all five Slipway apps; the command names the app:
+#   docker run --user 0 slipway/slipway:0.1.0 layer-store
+#
+# Build (classic builder; there is no buildx on our machines):
+#   npm run build && bash tools/docker/stage-runtime.sh      # or: npm run docker:build
+#   DOCKER_BUILDKIT=0 docker build -t slipway/slipway:0.1.0 [--build-arg BASE_IMAGE=local/node:20] .
+#
+# Single stage on purpose: the apps and the native addon (libs/layer-tar) are compiled on the host and
+# staged with production-only node_modules into .docker-stage/ (the only thing .dockerignore lets
+# through), because the offline base image (tools/docker/make-node-base-image.sh) carries node and
+# busybox but neither npm nor a compiler. The host and both bases are glibc (Debian 12 / bookworm), so
+# the host-built addon loads in either.
+ARG BASE_IMAGE=node:20-slim
+FROM ${BASE_IMAGE}
+
+ENV NODE_ENV=production \
+    SLIPWAY_DATA_ROOT=/var/lib/slipway \
+    SLIPWAY_RUN_ROOT=/run/slipway \
+    SLIPWAY_LAYER_STORE_BIND=0.0.0.0:7701 \
+    SLIPWAY_IMAGE_STORE_BIND=0.0.0.0:7702 \
+    SLIPWAY_CONTAINER_CONFIG_BIND=0.0.0.0:7703 \
+    SLIPWAY_ORCHESTRATOR_BIND=0.0.0.0:7704
+
+WORKDIR /app
+# Owned by root and read-only to the apps.
+COPY .docker-stage/ /app/
+
+# gRPC: layer-store 7701, image-store 7702, container-config 7703, orchestrator 7704;
+# engine-api listens on $SLIPWAY_RUN_ROOT/docker.sock and, when SLIPWAY_ENGINE_API_TCP is set, on TCP.
+EXPOSE 7701 7702 7703 7704 2375
+
+# Who runs as what (the uid story):
+# - layer-store, image-store, container-config run as root (--user 0). They write the shared data root
+#   and a stock dockerd later adopts it, so every file must be root:root with dockerd's modes, as in
+#   shared/reference/dockerd-golden. layer-store needs real root powers besides: it chowns layer files
+#   to the owners recorded in the tar, makes whiteout char devices (CAP_MKNOD) and sets trusted.overlay.*
+#   xattrs on opaque dirs (CAP_SYS_ADMIN). image-store and container-config need none, so compose and
+#   SlipwayStack drop all their capabilities: uid 0 only to own what they write.
+# - engine-api writes nothing but its socket; compose and SlipwayStack run it as uid 0 without any
+#   capability so that the socket published on the host is root-owned 0660, like /var/run/docker.sock.
+# - orchestrator writes nothing and runs as the default user below.
+# entrypoint.sh refuses to start a store as non-root with a message saying so.
+USER node
+
+HEALTHCHECK --interval=5s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "/app/tools/docker/healthcheck.mjs"]
+ENTRYPOINT ["/app/tools/docker/entrypoint.sh"]

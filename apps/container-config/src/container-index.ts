@@ -1,0 +1,83 @@
+import { notFound, SlipwayError } from "@slipway/grpc-kit";
+import { lookupName } from "@slipway/container-rules";
+import { isFullId } from "@slipway/docker-spec";
+import { matches, validateFilters, type Filters } from "./list-filters.js";
+import type { NameRegistry } from "./name-registry.js";
+import type { ContainerSummary, IndexEntry } from "./summary.js";
+
+/** The in-memory view of every container record: lookups by ID, prefix or name, and the ps list. */
+export class ContainerIndex {
+  private readonly entries = new Map<string, IndexEntry>();
+  /** Newest first, as GET /containers/json returns them. */
+  private ordered: IndexEntry[] = [];
+  private orderedStale = false;
+
+  constructor(private readonly names: NameRegistry) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  add(entry: IndexEntry): void {
+    this.entries.set(entry.summary.id, entry);
+    this.orderedStale = true;
+  }
+
+  remove(id: string): void {
+    if (this.entries.delete(id)) this.orderedStale = true;
+  }
+
+  /** daemon.GetContainer: full ID, then name, then a unique ID prefix. */
+  resolve(idOrName: string): string {
+    if (this.entries.has(idOrName)) return idOrName;
+    const byName = idOrName === "" ? undefined : this.names.holderOf(lookupName(idOrName));
+    if (byName && this.entries.has(byName)) return byName;
+    if (idOrName !== "" && !isFullId(idOrName)) {
+      const found = [...this.entries.keys()].filter((id) => id.startsWith(idOrName));
+      if (found.length > 1) throw new SlipwayError("internal", `Multiple IDs found with provided prefix: ${idOrName}`);
+      if (found.length === 1) return found[0]!;
+    }
+    throw notFound(`No such container: ${idOrName}`);
+  }
+
+  /** resolve() without the errors: the full ID, or undefined when nothing (or more than one) matches. */
+  find(idOrName: string): string | undefined {
+    try {
+      return this.resolve(idOrName);
+    } catch {
+      return undefined;
+    }
+  }
+
+  list(filters: Filters, all: boolean, limit: number): ContainerSummary[] {
+    validateFilters(filters);
+    const before = filters.before?.length ? this.createdKeyOf(filters.before[0]!) : undefined;
+    const since = filters.since?.length ? this.createdKeyOf(filters.since[0]!) : undefined;
+    // Created containers never run: they show with -a, a status filter or a limit, as in dockerd.
+    if (!all && !filters.status?.length && limit <= 0) return [];
+    const out: ContainerSummary[] = [];
+    for (const entry of this.newestFirst()) {
+      if (limit > 0 && out.length >= limit) break;
+      if (before !== undefined && entry.createdKey >= before) continue;
+      if (since !== undefined && entry.createdKey <= since) continue;
+      if (matches(entry, filters)) out.push({ ...entry.summary, names: this.names.namesOf(entry.summary.id) });
+    }
+    return out;
+  }
+
+  private createdKeyOf(idOrName: string): string {
+    return this.entries.get(this.resolve(idOrName))!.createdKey;
+  }
+
+  private newestFirst(): IndexEntry[] {
+    if (this.orderedStale) {
+      this.ordered = [...this.entries.values()].sort((a, b) => (a.createdKey < b.createdKey ? 1 : a.createdKey > b.createdKey ? -1 : 0));
+      this.orderedStale = false;
+    }
+    return this.ordered;
+  }
+}

@@ -1,0 +1,61 @@
+import { invalidArgument, SlipwayError } from "@slipway/grpc-kit";
+import type { IndexEntry } from "./summary.js";
+
+const ACCEPTED = new Set(["ancestor", "before", "exited", "health", "id", "label", "name", "status", "since", "volume", "network", "is-task", "publish", "expose"]);
+const STATES = new Set(["created", "restarting", "running", "removing", "paused", "exited", "dead"]);
+const UNSUPPORTED = new Set(["publish", "expose"]);
+
+export type Filters = Record<string, string[]>;
+
+/** dockerd's check of the ps filters: known keys and status values only ("Invalid filter '…'"). */
+export function validateFilters(filters: Filters): void {
+  for (const [key, values] of Object.entries(filters)) {
+    if (!ACCEPTED.has(key)) throw invalidArgument(`Invalid filter '${key}'`);
+    if (UNSUPPORTED.has(key)) throw new SlipwayError("unimplemented", `the '${key}' filter is not supported yet`);
+    for (const value of key === "status" ? values : []) {
+      if (!STATES.has(value)) throw invalidArgument(`Invalid filter 'status=${value}'`);
+    }
+  }
+}
+
+/** filters.Match: no values matches all; otherwise any value as an unanchored Go regexp. */
+function matchAny(values: string[] | undefined, source: string): boolean {
+  if (!values || values.length === 0) return true;
+  return values.some((value) => {
+    try {
+      return new RegExp(value).test(source);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** filters.MatchKVList: every `key` or `key=value` must be among the labels. */
+function matchLabels(values: string[] | undefined, labels: Record<string, string>): boolean {
+  if (!values || values.length === 0) return true;
+  return values.every((value) => {
+    const at = value.indexOf("=");
+    const key = at < 0 ? value : value.slice(0, at);
+    return key in labels && (at < 0 || labels[key] === value.slice(at + 1));
+  });
+}
+
+/** ancestor: the image as the container was created with it, or its image ID (full or a prefix). */
+function matchAncestor(values: string[] | undefined, entry: IndexEntry): boolean {
+  if (!values || values.length === 0) return true;
+  const { image, imageId } = entry.summary;
+  const hex = imageId.replace(/^sha256:/, "");
+  return values.some((v) => v === image || `${v}:latest` === image || v === imageId || (v.length > 0 && hex.startsWith(v.replace(/^sha256:/, ""))));
+}
+
+/** The per-container filters of includeContainerInList, for created containers. */
+export function matches(entry: IndexEntry, filters: Filters): boolean {
+  const { summary } = entry;
+  const nameOk = summary.names.some((n) => matchAny(filters.name, n) || matchAny(filters.name, n.slice(1)));
+  return nameOk && matchAny(filters.id, summary.id) && matchLabels(filters.label, summary.labels) &&
+    matchAny(filters.status, summary.state) && matchAncestor(filters.ancestor, entry) &&
+    (filters.exited ?? []).length === 0 && (filters.health ?? ["none"]).includes("none") &&
+    (filters["is-task"] ?? ["false"]).includes("false") &&
+    (!filters.volume?.length || summary.mounts.some((m) => filters.volume!.includes(m.name) || filters.volume!.includes(m.destination))) &&
+    (!filters.network?.length || entry.networks.some((n) => filters.network!.includes(n)));
+}

@@ -1,0 +1,55 @@
+import { invalidArgument, service, type ServiceRegistration } from "@slipway/grpc-kit";
+import { containerconfig } from "@slipway/proto";
+import type { ContainerConfigService, StoredContainer } from "./container-config.js";
+
+const toRecord = (c: StoredContainer): containerconfig.ContainerRecord => ({
+  id: c.id, names: c.names, configV2Json: Buffer.from(c.configV2), hostConfigJson: Buffer.from(c.hostConfig),
+});
+
+/** The gRPC adapter: proto messages to domain calls and back. */
+export function containerConfigHandlers(domain: ContainerConfigService): ServiceRegistration {
+  return service(containerconfig.ContainerConfigServiceService, {
+    async mergeAndVerify(request) {
+      const merged = domain.mergeAndVerify(request);
+      return {
+        configJson: Buffer.from(merged.configJson), hostConfigJson: Buffer.from(merged.hostConfigJson),
+        networkingConfigJson: Buffer.from(merged.networksJson), path: merged.path, args: merged.args,
+        warnings: merged.warnings, anonymousVolumePaths: merged.anonymousVolumePaths,
+      };
+    },
+    async reserveName(request) {
+      return { name: domain.reserveName(request.name, request.containerId) };
+    },
+    async releaseName(request) {
+      domain.releaseName(request.name, request.containerId);
+      return {};
+    },
+    async commitContainer(request) {
+      const merged = request.merged;
+      if (!merged) throw invalidArgument("CommitContainer needs `merged` (the MergeAndVerify response)");
+      for (const m of request.mountPoints) {
+        if (m.type !== "" && m.type !== "volume") throw invalidArgument(`mount point ${m.destination}: only volumes are committed here, got type "${m.type}"`);
+      }
+      const stored = await domain.commit({
+        id: request.containerId, name: request.name, created: request.created, imageId: request.imageId,
+        merged: {
+          configJson: merged.configJson.toString("utf8"), hostConfigJson: merged.hostConfigJson.toString("utf8"),
+          networksJson: merged.networkingConfigJson.toString("utf8"), path: merged.path, args: merged.args,
+        },
+        volumes: request.mountPoints.map((m) => ({ destination: m.destination, volumeName: m.volumeName, driver: m.driver, rw: m.rw })),
+      });
+      return { container: toRecord(stored) };
+    },
+    async getContainer(request) {
+      return { container: toRecord(await domain.get(request.idOrName)) };
+    },
+    async listContainers(request) {
+      const filters = Object.fromEntries(Object.entries(request.filters).map(([k, v]) => [k, v.values]));
+      const rows = domain.list(filters, request.all, request.limit);
+      return { containers: rows.map((row) => ({ ...row, ports: [], networksJson: Buffer.from(row.networksJson) })) };
+    },
+    async deleteContainer(request) {
+      return { container: toRecord(await domain.delete(request.idOrName)) };
+    },
+  });
+}

@@ -1,0 +1,123 @@
+import { readFileSync } from "node:fs";
+import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { fsyncDir, setMode, writeFileSynced } from "@slipway/durable-fs";
+
+const TEMP_PREFIX = ".tmp-";
+const REMOVING_PREFIX = ".removing-";
+
+/** The two files of a container record, exactly as stored. */
+export interface StoredFiles {
+  configV2: string;
+  hostConfig: string;
+}
+
+/** A directory in containers/ that recovery could not load, and why. */
+export interface SkippedEntry {
+  name: string;
+  reason: string;
+}
+
+/**
+ * containers/ on disk, in dockerd's layout and modes: containers/ 0710, <id>/ 0710, config.v2.json 0600,
+ * hostconfig.json 0644, checkpoints/ 0700. A record is built in containers/.tmp-<id> and renamed into
+ * place, so it is complete or absent; dockerd never loads a dot-dir as a container (its ID would not match).
+ */
+export class ContainerStorage {
+  private readonly rootSync: GroupSync;
+
+  constructor(readonly root: string) {
+    this.rootSync = new GroupSync(root);
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await setMode(this.root, 0o710);
+  }
+
+  async write(id: string, files: StoredFiles): Promise<void> {
+    const temp = join(this.root, `${TEMP_PREFIX}${id}`);
+    await rm(temp, { recursive: true, force: true });
+    try {
+      await mkdir(temp, 0o710);
+      await setMode(temp, 0o710);
+      await mkdir(join(temp, "checkpoints"), 0o700);
+      await setMode(join(temp, "checkpoints"), 0o700);
+      await Promise.all([
+        writeFileSynced(join(temp, "config.v2.json"), files.configV2, 0o600),
+        writeFileSynced(join(temp, "hostconfig.json"), files.hostConfig, 0o644),
+        fsyncDir(join(temp, "checkpoints")),
+      ]);
+      await fsyncDir(temp);
+      await rename(temp, join(this.root, id));
+    } catch (err) {
+      await rm(temp, { recursive: true, force: true });
+      throw err;
+    }
+    await this.rootSync.sync();
+  }
+
+  async read(id: string): Promise<StoredFiles> {
+    const dir = join(this.root, id);
+    const [configV2, hostConfig] = await Promise.all([readFile(join(dir, "config.v2.json"), "utf8"), readFile(join(dir, "hostconfig.json"), "utf8")]);
+    return { configV2, hostConfig };
+  }
+
+  /** Renames the record out of sight first (one atomic step), then deletes it. */
+  async remove(id: string): Promise<void> {
+    const removing = join(this.root, `${REMOVING_PREFIX}${id}`);
+    await rename(join(this.root, id), removing);
+    await this.rootSync.sync();
+    await rm(removing, { recursive: true, force: true });
+  }
+
+  /** Deletes what an interrupted write or remove left (.tmp-*, .removing-*); returns their names. */
+  async sweepLeftovers(): Promise<string[]> {
+    const names = (await readdir(this.root)).filter((n) => n.startsWith(TEMP_PREFIX) || n.startsWith(REMOVING_PREFIX));
+    await Promise.all(names.map((n) => rm(join(this.root, n), { recursive: true, force: true })));
+    if (names.length > 0) await fsyncDir(this.root);
+    return names;
+  }
+
+  async listIds(): Promise<string[]> {
+    return (await readdir(this.root, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  }
+
+  /**
+   * Reads a record synchronously: at start-up, small sync reads are several times faster than the
+   * thread pool's async ones, and nothing is served until the index is loaded anyway.
+   */
+  readSync(id: string): StoredFiles {
+    const dir = join(this.root, id);
+    return { configV2: readFileSync(join(dir, "config.v2.json"), "utf8"), hostConfig: readFileSync(join(dir, "hostconfig.json"), "utf8") };
+  }
+}
+
+/**
+ * Group commit for one directory's fsync: a caller whose rename happened while a sync was already
+ * running waits for the next one, and every caller that arrived meanwhile shares that next sync.
+ */
+class GroupSync {
+  private running: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+
+  constructor(private readonly dir: string) {}
+
+  sync(): Promise<void> {
+    if (!this.running) return this.start();
+    const after = () => {
+      this.next = undefined;
+      return this.start();
+    };
+    this.next ??= this.running.then(after, after);
+    return this.next;
+  }
+
+  private start(): Promise<void> {
+    const done: Promise<void> = fsyncDir(this.dir).finally(() => {
+      if (this.running === done) this.running = undefined;
+    });
+    this.running = done;
+    return done;
+  }
+}

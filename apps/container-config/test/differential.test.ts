@@ -1,0 +1,91 @@
+import { randomBytes } from "node:crypto";
+import { generateRandomId } from "@slipway/docker-spec";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { INVALID, VALID, type CreateCase } from "./cases.js";
+import { Dockerd } from "./dockerd.js";
+import { createViaSlipway, STATUS_OF_KIND } from "./flow.js";
+import { startHarness, type Harness } from "./harness.js";
+
+// Each request goes to the live dockerd 20.10 and to Slipway; the files must be identical (dockerd's
+// container ID, Created and volume names are handed to Slipway, so nothing needs normalising except a
+// generated name), and a rejected request must get the same status class and message.
+
+const dockerd = new Dockerd();
+let h: Harness;
+let image: { id: string; config: Buffer };
+const run = randomBytes(3).toString("hex");
+
+beforeAll(async () => {
+  h = await startHarness();
+  const id = await dockerd.imageId("golden:1");
+  image = { id, config: await dockerd.imageConfig(id) };
+});
+afterAll(async () => {
+  await dockerd.cleanup();
+  await h?.stop();
+});
+
+/** Where two documents first differ, with some context on each side (readable where a long string diff is not). */
+function firstDifference(ours: string, theirs: string): { at: number; ours: string; theirs: string } | undefined {
+  if (ours === theirs) return undefined;
+  let at = 0;
+  while (ours[at] === theirs[at]) at++;
+  return { at, ours: ours.slice(Math.max(0, at - 60), at + 120), theirs: theirs.slice(Math.max(0, at - 60), at + 120) };
+}
+
+const nameFor = (c: CreateCase, i: number) => c.name ?? `slipway-diff-${run}-${i}`;
+
+describe("valid create requests: Slipway writes what dockerd 20.10 writes", () => {
+  VALID.forEach((c, i) => {
+    it(c.label, async () => {
+      const name = nameFor(c, i);
+      const theirs = await dockerd.create(c.body, name, c.apiVersion);
+      expect(theirs, `dockerd refused: ${theirs.message}`).toMatchObject({ status: 201 });
+      const files = await dockerd.files(theirs.id!);
+      const stored = JSON.parse(files.configV2) as { Created: string; Name: string; MountPoints: Record<string, { Name: string; Type: string }> };
+      const volumeNames = Object.fromEntries(Object.entries(stored.MountPoints).filter(([, m]) => m.Type === "volume").map(([p, m]) => [p, m.Name]));
+      const ours = await createViaSlipway(h.client, {
+        body: c.body, imageConfig: image.config, imageId: image.id, id: theirs.id!, name, created: stored.Created, volumeNames, apiVersion: c.apiVersion,
+      });
+      expect(ours, JSON.stringify(ours)).toMatchObject({ ok: true });
+      if (!ours.ok) return;
+      const configV2 = name === "" ? ours.configV2.replace(`"Name":${JSON.stringify(ours.name)}`, `"Name":${JSON.stringify(stored.Name)}`) : ours.configV2;
+      expect(firstDifference(ours.hostConfig, files.hostConfig)).toBeUndefined();
+      expect(firstDifference(configV2, files.configV2)).toBeUndefined();
+      expect(ours.warnings).toEqual(theirs.warnings);
+    });
+  });
+});
+
+describe("namespaces shared with another container", () => {
+  it("stores container:<name> as container:<full ID> and no networks, as dockerd does", async () => {
+    const source = `slipway-diff-${run}-src`;
+    const created = await dockerd.create('{"Image":"golden:1"}', source);
+    const sourceFiles = await dockerd.files(created.id!);
+    const { Created } = JSON.parse(sourceFiles.configV2) as { Created: string };
+    await createViaSlipway(h.client, { body: '{"Image":"golden:1"}', imageConfig: image.config, imageId: image.id, id: created.id!, name: source, created: Created });
+    const body = JSON.stringify({ Image: "golden:1", HostConfig: { NetworkMode: `container:${source}`, IpcMode: `container:${source}`, PidMode: `container:${created.id!.slice(0, 10)}` } });
+    const name = `slipway-diff-${run}-shared`;
+    const theirs = await dockerd.create(body, name);
+    const files = await dockerd.files(theirs.id!);
+    const stored = JSON.parse(files.configV2) as { Created: string; MountPoints: Record<string, { Name: string }> };
+    const ours = await createViaSlipway(h.client, {
+      body, imageConfig: image.config, imageId: image.id, id: theirs.id!, name, created: stored.Created,
+      volumeNames: Object.fromEntries(Object.entries(stored.MountPoints).map(([p, m]) => [p, m.Name])),
+    });
+    expect(ours).toMatchObject({ ok: true, hostConfig: files.hostConfig });
+    if (ours.ok) expect(firstDifference(ours.configV2, files.configV2)).toBeUndefined();
+  });
+});
+
+describe("invalid create requests: the same status class and message as dockerd 20.10", () => {
+  INVALID.forEach((c, i) => {
+    it(c.label, async () => {
+      const name = nameFor(c, i + VALID.length);
+      const theirs = await dockerd.create(c.body, name);
+      expect(theirs.status, `dockerd accepted ${c.label}`).not.toBe(201);
+      const ours = await createViaSlipway(h.client, { body: c.body, imageConfig: image.config, imageId: image.id, id: generateRandomId(), name });
+      expect(ours.ok ? { accepted: true } : { status: STATUS_OF_KIND[ours.kind], message: ours.message }).toEqual({ status: theirs.status, message: theirs.message });
+    });
+  });
+});

@@ -1,0 +1,42 @@
+import { randomBytes } from "node:crypto";
+import { SlipwayError } from "@slipway/grpc-kit";
+import type { ContainerConfigClient } from "./harness.js";
+
+export interface SlipwayCreate {
+  body: string;
+  imageConfig: Buffer;
+  imageId: string;
+  id: string;
+  name: string;
+  created?: string;
+  apiVersion?: string;
+  /** Names for the anonymous volumes, by destination; random when absent. */
+  volumeNames?: Record<string, string>;
+}
+
+export type SlipwayOutcome =
+  | { ok: true; configV2: string; hostConfig: string; warnings: string[]; name: string; volumes: Record<string, string> }
+  | { ok: false; kind: string; message: string };
+
+/** What the orchestrator does with container-config for one create: merge, reserve the name, commit. */
+export async function createViaSlipway(client: ContainerConfigClient, c: SlipwayCreate): Promise<SlipwayOutcome> {
+  try {
+    const merged = await client.mergeAndVerify({
+      createRequestJson: Buffer.from(c.body), imageConfigJson: c.imageConfig, containerId: c.id, apiVersion: c.apiVersion ?? "1.41",
+    });
+    const { name } = await client.reserveName({ name: c.name, containerId: c.id });
+    const volumes = Object.fromEntries(merged.anonymousVolumePaths.map((p) => [p, c.volumeNames?.[p] ?? randomBytes(32).toString("hex")]));
+    const committed = await client.commitContainer({
+      containerId: c.id, name, created: c.created ?? "", imageId: c.imageId, merged,
+      mountPoints: Object.entries(volumes).map(([destination, volumeName]) => ({ destination, volumeName, driver: "local", type: "volume", rw: true })),
+    });
+    const record = committed.container!;
+    return { ok: true, configV2: record.configV2Json.toString(), hostConfig: record.hostConfigJson.toString(), warnings: merged.warnings, name, volumes };
+  } catch (err) {
+    if (err instanceof SlipwayError) return { ok: false, kind: err.kind, message: err.message };
+    throw err;
+  }
+}
+
+/** dockerd's status for each error kind, as engine-api maps them. */
+export const STATUS_OF_KIND: Record<string, number> = { invalid_argument: 400, not_found: 404, already_exists: 409, internal: 500, unimplemented: 501 };

@@ -1,0 +1,161 @@
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { checkHealth, createLogger, startService } from "@slipway/grpc-kit";
+import { generateRandomId } from "@slipway/docker-spec";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../src/app.js";
+import { createViaSlipway } from "./flow.js";
+import { startHarness, type Harness } from "./harness.js";
+
+const GOLDEN = "/work/shared/reference/dockerd-golden";
+const IMAGE_ID = "sha256:69820369cc29c61948614566de4261af7c96e7a0bde264896cef70461df98643";
+const ID_A = `aaaa1${"0".repeat(59)}`;
+const ID_B = `aaaa2${"0".repeat(59)}`;
+const ID_C = `bbbb${"1".repeat(60)}`;
+
+let h: Harness;
+let imageConfig: Buffer;
+
+async function create(id: string, name: string, created: string, body: object = { Image: "golden:1", Labels: { tier: "web" } }) {
+  const out = await createViaSlipway(h.client, { body: JSON.stringify(body), imageConfig, imageId: IMAGE_ID, id, name, created });
+  expect(out).toMatchObject({ ok: true });
+}
+
+beforeAll(async () => {
+  imageConfig = await readFile(join(GOLDEN, "image/imagedb_raw/imagedb/content/sha256", IMAGE_ID.slice(7)));
+  h = await startHarness();
+  await create(ID_A, "demo", "2026-11-28T06:00:00.1Z");
+  await create(ID_B, "other", "2026-11-28T06:00:00.12Z", { Image: "golden:1", Cmd: ["/bin/echo", "a b"] });
+  await create(ID_C, "third", "2026-11-28T06:00:01Z");
+});
+afterAll(() => h.stop());
+
+describe("GetContainer", () => {
+  it("finds a container by full ID, unique prefix, and name with or without the slash", async () => {
+    for (const key of [ID_C, "bbbb", "third", "/third"]) {
+      const { container } = await h.client.getContainer({ idOrName: key });
+      expect(container).toMatchObject({ id: ID_C, names: ["/third"] });
+      expect(JSON.parse(container!.configV2Json.toString())).toMatchObject({ ID: ID_C, Name: "/third" });
+      expect(JSON.parse(container!.hostConfigJson.toString())).toMatchObject({ NetworkMode: "default" });
+    }
+  });
+
+  it("answers dockerd's errors for an ambiguous prefix and an unknown container", async () => {
+    await expect(h.client.getContainer({ idOrName: "aaaa" })).rejects.toMatchObject({ kind: "internal", message: "Multiple IDs found with provided prefix: aaaa" });
+    await expect(h.client.getContainer({ idOrName: "nope" })).rejects.toMatchObject({ kind: "not_found", message: "No such container: nope" });
+  });
+});
+
+describe("ListContainers", () => {
+  const ids = async (request: { filters?: Record<string, string[]>; all?: boolean; limit?: number }) => {
+    const filters = Object.fromEntries(Object.entries(request.filters ?? {}).map(([k, values]) => [k, { values }]));
+    const { containers } = await h.client.listContainers({ filters, all: request.all ?? true, limit: request.limit ?? 0 });
+    return containers.map((c) => c.id);
+  };
+
+  it("lists created containers newest first with the fields of GET /containers/json", async () => {
+    expect(await ids({ all: false })).toEqual([]);
+    expect(await ids({})).toEqual([ID_C, ID_B, ID_A]);
+    const { containers } = await h.client.listContainers({ filters: { name: { values: ["^other$"] } }, all: true, limit: 0 });
+    expect(containers).toEqual([{
+      id: ID_B, names: ["/other"], image: "golden:1", imageId: IMAGE_ID, command: "/bin/echo 'a b'", created: 1795845600,
+      state: "created", status: "Created", ports: [], labels: { "org.example.name": "golden", "org.example.version": "1.0" },
+      mounts: [{ type: "volume", name: expect.stringMatching(/^[0-9a-f]{64}$/), source: "", destination: "/data", driver: "local", mode: "", rw: true, propagation: "" }],
+      networkMode: "default",
+      networksJson: Buffer.from('{"bridge":{"IPAMConfig":null,"Links":null,"Aliases":null,"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","DriverOpts":null}}'),
+    }]);
+  });
+
+  it("applies dockerd's filters", async () => {
+    expect(await ids({ filters: { name: ["th"] } })).toEqual([ID_C, ID_B]); // unanchored regexps, as dockerd: "other" too
+    expect(await ids({ filters: { name: ["^third$"] } })).toEqual([ID_C]);
+    expect(await ids({ filters: { id: ["aaaa"] } })).toEqual([ID_B, ID_A]);
+    expect(await ids({ filters: { label: ["tier=web"] } })).toEqual([ID_C, ID_A]);
+    expect(await ids({ filters: { label: ["tier=db"] } })).toEqual([]);
+    expect(await ids({ filters: { status: ["created"] }, all: false })).toEqual([ID_C, ID_B, ID_A]);
+    expect(await ids({ filters: { status: ["running"] } })).toEqual([]);
+    expect(await ids({ filters: { ancestor: ["golden:1"] } })).toHaveLength(3);
+    expect(await ids({ filters: { ancestor: ["bb"] } })).toEqual([]);
+    expect(await ids({ filters: { before: ["third"] } })).toEqual([ID_B, ID_A]);
+    expect(await ids({ filters: { since: ["demo"] } })).toEqual([ID_C, ID_B]);
+    expect(await ids({ limit: 2, all: false })).toEqual([ID_C, ID_B]);
+  });
+
+  it("rejects unknown filters and status values with dockerd's message", async () => {
+    await expect(ids({ filters: { bogus: ["x"] } })).rejects.toMatchObject({ kind: "invalid_argument", message: "Invalid filter 'bogus'" });
+    await expect(ids({ filters: { status: ["bogus"] } })).rejects.toMatchObject({ kind: "invalid_argument", message: "Invalid filter 'status=bogus'" });
+  });
+});
+
+describe("CommitContainer", () => {
+  it("needs the name reserved for the container, refuses a second commit and a bad timestamp, and leaves nothing behind", async () => {
+    const merged = await h.client.mergeAndVerify({ createRequestJson: Buffer.from('{"Image":"golden:1"}'), imageConfigJson: imageConfig, containerId: ID_A, apiVersion: "1.41" });
+    const id = generateRandomId();
+    const commit = (name: string, containerId = id, created = "") => h.client.commitContainer({ containerId, name, created, imageId: IMAGE_ID, merged, mountPoints: [] });
+    await expect(commit("unreserved")).rejects.toMatchObject({ kind: "failed_precondition" });
+    await expect(commit("demo", ID_A)).rejects.toMatchObject({ kind: "already_exists" });
+    await h.client.reserveName({ name: "late", containerId: id });
+    await expect(commit("late", id, "yesterday")).rejects.toMatchObject({ kind: "invalid_argument" });
+    expect((await readdir(join(h.dataRoot, "containers"))).sort()).toEqual([ID_A, ID_B, ID_C]);
+    await h.client.releaseName({ name: "late", containerId: id });
+  });
+});
+
+describe("concurrent commits", () => {
+  it("stores every one of 100 concurrent creates completely (one shared fsync of containers/ per batch)", async () => {
+    const ids = Array.from({ length: 100 }, () => generateRandomId());
+    const started = performance.now();
+    await Promise.all(ids.map((id, i) => create(id, `many-${i}`, "")));
+    const ms = performance.now() - started;
+    console.log(`container-config: 100 concurrent merge+reserve+commit in ${ms.toFixed(0)} ms (${(100_000 / ms).toFixed(0)}/s)`);
+    const dirs = await readdir(join(h.dataRoot, "containers"));
+    for (const id of ids) {
+      expect(dirs).toContain(id);
+      expect(JSON.parse(await readFile(join(h.dataRoot, "containers", id, "config.v2.json"), "utf8"))).toMatchObject({ ID: id });
+    }
+    await Promise.all(ids.map((id) => h.client.deleteContainer({ idOrName: id })));
+    expect((await readdir(join(h.dataRoot, "containers"))).sort()).toEqual([ID_A, ID_B, ID_C]);
+  });
+});
+
+describe("DeleteContainer", () => {
+  it("removes the record and frees its names", async () => {
+    const id = generateRandomId();
+    await create(id, "doomed", "2026-11-28T07:00:00Z");
+    const { container } = await h.client.deleteContainer({ idOrName: "doomed" });
+    expect(container).toMatchObject({ id, names: ["/doomed"] });
+    expect(await readdir(join(h.dataRoot, "containers"))).not.toContain(id);
+    await expect(h.client.getContainer({ idOrName: id })).rejects.toMatchObject({ kind: "not_found" });
+    expect(await h.client.reserveName({ name: "doomed", containerId: generateRandomId() })).toEqual({ name: "/doomed" });
+  });
+});
+
+describe("start-up", () => {
+  it("is NOT_SERVING until the records are loaded; rebuilds names; skips and reports broken records; removes leftovers", async () => {
+    const root = join(h.dataRoot, "containers");
+    const broken = generateRandomId();
+    await mkdir(join(root, broken));
+    await writeFile(join(root, broken, "config.v2.json"), "{not json");
+    await mkdir(join(root, `.tmp-${generateRandomId()}`));
+    await mkdir(join(root, `.removing-${generateRandomId()}`));
+    await mkdir(join(root, "not-a-container"));
+
+    const app = createApp({ dataRoot: h.dataRoot });
+    const server = await startService({ name: "container-config", bind: "127.0.0.1:0", logger: createLogger("container-config", "silent"), services: app.services });
+    try {
+      expect(await checkHealth(server.address, "slipway.containerconfig.v1.ContainerConfigService")).toBe("NOT_SERVING");
+      const report = await app.domain.recover();
+      server.setServing();
+      expect(await checkHealth(server.address, "slipway.containerconfig.v1.ContainerConfigService")).toBe("SERVING");
+      expect(report.loaded).toBe(3);
+      const skipped = report.skipped.map((s) => s.name);
+      expect(skipped).toHaveLength(4);
+      expect(skipped).toEqual(expect.arrayContaining([broken, "not-a-container", expect.stringMatching(/^\.removing-/), expect.stringMatching(/^\.tmp-/)]));
+      expect(() => app.domain.reserveName("demo", generateRandomId())).toThrow(/is already in use by container "aaaa1/);
+      expect((await readdir(root)).filter((n) => n.startsWith("."))).toEqual([]);
+      expect(await readdir(root)).toContain(broken);
+    } finally {
+      await server.shutdown();
+    }
+  });
+});

@@ -1,0 +1,16 @@
+import { createClient, type ServiceClient } from "@slipway/grpc-kit";
+import { imagestore, orchestrator } from "@slipway/proto";
+
+/** The gRPC services the Engine API translates to. */
+export interface Backends {
+  readonly orchestrator: ServiceClient<typeof orchestrator.OrchestratorServiceService>;
+  readonly imageStore: ServiceClient<typeof imagestore.ImageStoreServiceService>;
+}
+
+export function connectBackends(addresses: { orchestrator: string; imageStore: string }): Backends & { close(): void } {
+  const backends = {
+    orchestrator: createClient(orchestrator.OrchestratorServiceService, addresses.orchestrator, { name: "orchestrator" }),
+    imageStore: createClient(imagestore.ImageStoreServiceService, addresses.imageStore, { name: "image-store" }),
+  };
+  return { ...backends, close: () => (backends.orchestrator.close(), backends.imageStore.close()) };
+}

@@ -1,0 +1,133 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { invalidArgument, notFound, SlipwayError } from "@slipway/grpc-kit";
+import { familiarString, InvalidReferenceError, parseNormalizedNamed, withTag } from "@slipway/docker-spec";
+import type { imagestore } from "@slipway/proto";
+import type { Backends } from "../backends.js";
+import { httpErrorOf } from "./errors.js";
+import { errorMessage, loadingLayerMessage, streamMessage } from "./json-stream.js";
+import { boolParam, filtersParam } from "./request.js";
+import { NOT_IMPLEMENTED, sendEmpty, sendJson, sendJsonBytes } from "./responses.js";
+import type { Route } from "./router.js";
+import { imageDeleteJson, imageSummaryJson } from "./summaries.js";
+
+/** docker load / images / image inspect / tag / rmi / save, translated to the image store. */
+export function imageRoutes({ imageStore }: Backends): Route[] {
+  // Fixed paths first: the image-name patterns below match almost anything (names may contain "/").
+  return [
+    {
+      method: "GET",
+      pattern: /^\/images\/json$/,
+      async handle({ res, query }) {
+        const { images } = await imageStore.listImages({ all: boolParam(query, "all"), filters: filtersParam(query) });
+        sendJson(res, 200, images.map(imageSummaryJson));
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/images\/load$/,
+      handle: ({ req, res, query }) => streamLoad(imageStore, req, res, boolParam(query, "quiet")),
+    },
+    {
+      method: "GET",
+      pattern: /^\/images\/get$/,
+      handle: ({ res, query }) => sendArchive(res, imageStore.saveImages({ references: query.getAll("names") })),
+    },
+    { method: "POST", pattern: /^\/images\/create$/, handle: ({ query }) => refusePull(query) },
+    {
+      method: "GET",
+      pattern: /^\/images\/(?<name>.+)\/get$/,
+      handle: ({ res, params }) => sendArchive(res, imageStore.saveImages({ references: [params.name!] })),
+    },
+    {
+      method: "GET",
+      pattern: /^\/images\/(?<name>.+)\/json$/,
+      async handle({ res, params }) {
+        const { inspectJson } = await imageStore.getImage({ reference: params.name! }).catch((err: unknown) => {
+          // dockerd's LookupImage wraps the store's "No such image: nosuch:latest" with the name as given.
+          throw err instanceof SlipwayError && err.kind === "not_found" ? notFound(`no such image: ${params.name}: ${err.message}`) : err;
+        });
+        sendJsonBytes(res, 200, inspectJson);
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/images\/(?<name>.+)\/tag$/,
+      async handle({ res, params, query }) {
+        const repo = query.get("repo");
+        if (!repo) throw invalidArgument("repo is required: POST /images/{name}/tag?repo=<repository>&tag=<tag>");
+        await imageStore.tagImage({ source: params.name!, target: repo, tag: query.get("tag") ?? "" });
+        sendEmpty(res, 201);
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: /^\/images\/(?<name>.+)$/,
+      async handle({ res, params, query }) {
+        const request = { reference: params.name!, force: boolParam(query, "force"), noPrune: boolParam(query, "noprune") };
+        const { items } = await imageStore.removeImage(request);
+        sendJson(res, 200, imageDeleteJson(items));
+      },
+    },
+  ];
+}
+
+/**
+ * POST /images/load: the archive streams from the request straight into LoadImages, and progress streams back.
+ * As in dockerd the status is 200 whatever happens; a failure is the stream's last message.
+ */
+async function streamLoad(imageStore: Backends["imageStore"], req: IncomingMessage, res: ServerResponse, quiet: boolean) {
+  res.writeHead(200, { "Content-Type": "application/json" });
+  try {
+    for await (const { progress, loaded, notice } of imageStore.loadImages(archiveChunks(req))) {
+      if (progress && !quiet) res.write(loadingLayerMessage(progress.digest, progress.current, progress.total));
+      if (notice !== undefined) res.write(streamMessage(notice));
+      if (loaded) res.write(streamMessage(loaded.message));
+    }
+  } catch (err) {
+    res.write(errorMessage(httpErrorOf(err).message));
+  }
+  res.end();
+}
+
+/**
+ * The request body as LoadImages messages. A body cut short makes the iteration throw ("aborted"), and the
+ * client then cancels the call, so the store drops a partial archive instead of loading it.
+ */
+async function* archiveChunks(req: IncomingMessage): AsyncIterable<imagestore.LoadImagesRequest> {
+  for await (const chunk of req as AsyncIterable<Buffer>) yield { chunk };
+}
+
+/** A docker-save tar. Errors before the first byte (unknown name: 404) get a status; later ones cut the stream. */
+async function sendArchive(res: ServerResponse, chunks: AsyncIterable<imagestore.SaveImagesResponse>): Promise<void> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  res.writeHead(200, { "Content-Type": "application/x-tar" });
+  async function* bytes() {
+    for (let next = first; !next.done; next = await iterator.next()) yield next.value.chunk;
+  }
+  await pipeline(Readable.from(bytes()), res);
+}
+
+/** The CLI pulls after a 404 from create; Slipway has no registry client, so it says so and how to get the image. */
+function refusePull(query: URLSearchParams): never {
+  const from = query.get("fromImage");
+  if (!from) throw new SlipwayError("unimplemented", `POST /images/create is not implemented by Slipway. ${NOT_IMPLEMENTED}`);
+  throw new SlipwayError(
+    "unimplemented",
+    `Slipway does not pull images, and ${pulledReference(from, query.get("tag") ?? "")} is not in its image store. ` +
+      `Load it instead: docker save it where it exists, then docker load -i <archive> here.`,
+  );
+}
+
+/** The familiar form of what the CLI asks to pull ("docker.io/library/nosuch" + tag "1": "nosuch:1"). */
+function pulledReference(fromImage: string, tag: string): string {
+  try {
+    const named = parseNormalizedNamed(fromImage);
+    if (tag === "") return familiarString(named);
+    return familiarString(tag.includes(":") ? { ...named, digest: tag } : withTag(named, tag));
+  } catch (err) {
+    throw err instanceof InvalidReferenceError ? invalidArgument(err.message) : err;
+  }
+}

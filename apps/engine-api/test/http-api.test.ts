@@ -1,0 +1,355 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { request, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger, SlipwayError, type ErrorKind } from "@slipway/grpc-kit";
+import type { imagestore } from "@slipway/proto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createEngineApi } from "../src/app.js";
+import { createEngineApiServer } from "../src/http/server.js";
+import { docker, requireDockerCli } from "./support/docker-cli.js";
+import { call, exchangeOnOneConnection } from "./support/http-client.js";
+import { startStubBackends, type StubBackends } from "./support/stub-backends.js";
+
+const DATA_ROOT = "/srv/slipway-test-data";
+let stubs: StubBackends;
+let engine: ReturnType<typeof createEngineApi>;
+let server: Server;
+let dir: string;
+let socketPath: string;
+
+beforeAll(async () => {
+  requireDockerCli();
+  stubs = await startStubBackends();
+  dir = mkdtempSync(join(tmpdir(), "engine-api-"));
+  socketPath = join(dir, "docker.sock");
+  engine = createEngineApi({ orchestrator: stubs.address, imageStore: stubs.address, dataRoot: DATA_ROOT });
+  server = createEngineApiServer(engine.routes, createLogger("engine-api", "silent"));
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+});
+afterEach(() => stubs.reset());
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  engine.close();
+  await stubs.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const get = (path: string) => call(socketPath, "GET", path);
+const json = (text: string) => JSON.parse(text) as unknown;
+const fail = (kind: ErrorKind, message: string) => async (): Promise<never> => {
+  throw new SlipwayError(kind, message);
+};
+
+describe("/_ping and versions", () => {
+  it("answers GET with OK and the negotiation headers", async () => {
+    const r = await get("/_ping");
+    expect(r).toMatchObject({ status: 200, text: "OK" });
+    expect(r.headers).toMatchObject({ "api-version": "1.41", ostype: "linux", "docker-experimental": "false" });
+  });
+  it("answers HEAD without a body", async () => {
+    const r = await call(socketPath, "HEAD", "/_ping");
+    expect(r).toMatchObject({ status: 200, text: "" });
+    expect(r.headers["api-version"]).toBe("1.41");
+  });
+  it("serves versioned paths and rejects versions above 1.41 like dockerd", async () => {
+    expect((await get("/v1.41/_ping")).status).toBe(200);
+    const tooNew = await get("/v1.99/_ping");
+    expect(tooNew.status).toBe(400);
+    expect(json(tooNew.text)).toEqual({ message: "client version 1.99 is too new. Maximum supported API version is 1.41" });
+  });
+  it("answers a wrong method on a fixed path with dockerd's 404", async () => {
+    const r = await call(socketPath, "POST", "/_ping");
+    expect(r.status).toBe(404);
+    expect(r.text).toBe('{"message":"page not found"}\n');
+  });
+  it("keeps the connection open: ping, then requests on the same socket, as the CLI sends them", async () => {
+    stubs.orchestrator.listContainers = async () => ({ containers: [] });
+    const [ping, version, list] = await exchangeOnOneConnection(socketPath, [
+      "HEAD /_ping HTTP/1.1\r\nHost: api.moby.localhost\r\n\r\n",
+      "GET /v1.41/version HTTP/1.1\r\nHost: api.moby.localhost\r\n\r\n",
+      "GET /v1.41/containers/json HTTP/1.1\r\nHost: api.moby.localhost\r\n\r\n",
+    ]);
+    expect(ping).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*Api-Version: 1\.41\r\n[^]*\r\n\r\n$/);
+    expect(version).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*"ApiVersion":"1\.41"/);
+    expect(list).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n\[\]\n$/);
+  });
+});
+
+describe("errors", () => {
+  it.each([
+    ["invalid_argument", 400],
+    ["not_found", 404],
+    ["already_exists", 409],
+    ["failed_precondition", 409],
+    ["unavailable", 503],
+    ["internal", 500],
+    ["unimplemented", 501],
+  ] as const)("a store error of kind %s is HTTP %d with its message", async (kind, status) => {
+    stubs.orchestrator.inspectContainer = fail(kind, `the ${kind} message`);
+    const r = await get("/v1.41/containers/demo/json");
+    expect(r.status).toBe(status);
+    expect(r.headers["content-type"]).toBe("application/json");
+    const { message } = json(r.text) as { message: string };
+    // grpc-kit's client names the service on UNAVAILABLE.
+    const prefix = kind === "unavailable" ? "orchestrator is unavailable at \\S+: " : "";
+    expect(message).toMatch(new RegExp(`^${prefix}the ${kind} message$`));
+  });
+  it("answers endpoints Slipway does not implement with 501 and says where the rest happens", async () => {
+    const r = await call(socketPath, "POST", "/v1.41/containers/demo/start");
+    expect(r.status).toBe(501);
+    expect(r.headers["content-type"]).toBe("application/json");
+    expect((json(r.text) as { message: string }).message).toMatch(/^POST \/containers\/demo\/start is not implemented by Slipway\. .*stock dockerd/);
+  });
+  it("answers 501, not a wrong-method 404, for paths only an image-name pattern matches", async () => {
+    expect((await get("/v1.41/images/search?term=golden")).status).toBe(501);
+    expect((await call(socketPath, "POST", "/v1.41/images/prune")).status).toBe(501);
+  });
+  it("says which service is down when a store cannot be reached", async () => {
+    const down = createEngineApi({ orchestrator: "127.0.0.1:1", imageStore: "127.0.0.1:1", dataRoot: DATA_ROOT });
+    const downServer = createEngineApiServer(down.routes, createLogger("engine-api", "silent"));
+    const downSocket = join(dir, "down.sock");
+    await new Promise<void>((resolve) => downServer.listen(downSocket, resolve));
+    try {
+      const r = await call(downSocket, "GET", "/v1.41/images/json");
+      expect(r.status).toBe(503);
+      expect((json(r.text) as { message: string }).message).toMatch(/^image-store is unavailable at 127\.0\.0\.1:1/);
+    } finally {
+      await new Promise((resolve) => downServer.close(resolve));
+      down.close();
+    }
+  });
+});
+
+describe("containers", () => {
+  const body = '{"Image":"golden:1","Tty":true,"HostConfig":{"NetworkMode":"default"}}\n';
+
+  it("passes the create body through byte for byte with the name and API version; answers 201", async () => {
+    let seen: unknown;
+    stubs.orchestrator.createContainer = async (req) => ((seen = req), { id: "a".repeat(64), warnings: [] });
+    const r = await call(socketPath, "POST", "/v1.40/containers/create?name=demo", { body, headers: { "Content-Type": "application/json" } });
+    expect(r.status).toBe(201);
+    expect(r.text).toBe(`{"Id":"${"a".repeat(64)}","Warnings":[]}\n`);
+    expect(seen).toEqual({ name: "demo", createRequestJson: Buffer.from(body), apiVersion: "1.40" });
+  });
+  it("refuses a body that is not declared JSON, as dockerd does, without calling the orchestrator", async () => {
+    const r = await call(socketPath, "POST", "/v1.41/containers/create", { body, headers: { "Content-Type": "text/plain" } });
+    expect(r.status).toBe(400);
+    expect(json(r.text)).toEqual({ message: "Content-Type specified (text/plain) must be 'application/json'" });
+  });
+  it("lists with the CLI's filters and dockerd's row shape", async () => {
+    let seen: unknown;
+    stubs.orchestrator.listContainers = async (req) => {
+      seen = req;
+      const row = { id: "c".repeat(64), names: ["/demo"], image: "golden:1", imageId: "sha256:69", command: "/bin/sh -c 'x y'", created: 1795850337 };
+      const rest = { state: "created", status: "Created", ports: [], labels: { a: "b" }, networkMode: "default" };
+      const mount = { type: "volume", name: "v".repeat(64), source: "", destination: "/data", driver: "local", mode: "", rw: true, propagation: "" };
+      return { containers: [{ ...row, ...rest, mounts: [mount] }] };
+    };
+    const filters = encodeURIComponent('{"name":{"demo":true},"status":{"created":true}}');
+    const r = await get(`/v1.41/containers/json?all=1&limit=-1&filters=${filters}`);
+    expect(seen).toEqual({ query: { all: true, limit: 0, filters: { name: { values: ["demo"] }, status: { values: ["created"] } } } });
+    expect(r.text).toBe(
+      `[{"Id":"${"c".repeat(64)}","Names":["/demo"],"Image":"golden:1","ImageID":"sha256:69","Command":"/bin/sh -c 'x y'",` +
+        `"Created":1795850337,"Ports":[],"Labels":{"a":"b"},"State":"created","Status":"Created","HostConfig":{"NetworkMode":"default"},` +
+        `"NetworkSettings":{"Networks":{"bridge":{"IPAMConfig":null,"Links":null,"Aliases":null,"NetworkID":"","EndpointID":"","Gateway":"",` +
+        `"IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","DriverOpts":null}}},` +
+        `"Mounts":[{"Type":"volume","Name":"${"v".repeat(64)}","Source":"","Destination":"/data","Driver":"local","Mode":"","RW":true,"Propagation":""}]}]\n`,
+    );
+  });
+  it("rejects malformed filters with a clear 400", async () => {
+    const r = await get(`/v1.41/containers/json?filters=${encodeURIComponent("{bad")}`);
+    expect(r.status).toBe(400);
+    expect(r.text).toMatch(/filters is not valid JSON/);
+  });
+  it("passes the inspect document through unchanged", async () => {
+    const doc = '{"Id":"x","State":{"Status":"created"},"Unknown":null}';
+    stubs.orchestrator.inspectContainer = async (req) => ({ inspectJson: Buffer.from(req.idOrName === "demo" ? doc : "{}") });
+    expect((await get("/v1.41/containers/demo/json")).text).toBe(`${doc}\n`);
+  });
+  it("removes with v and force and answers 204 without body, Content-Type or Content-Length", async () => {
+    let seen: unknown;
+    stubs.orchestrator.removeContainer = async (req) => ((seen = req), {});
+    const r = await call(socketPath, "DELETE", "/v1.41/containers/demo?v=1");
+    expect(r.status).toBe(204);
+    expect(r.text).toBe("");
+    expect(r.headers["content-type"]).toBeUndefined();
+    expect(r.headers["content-length"]).toBeUndefined();
+    expect(seen).toEqual({ idOrName: "demo", removeVolumes: true, force: false });
+  });
+});
+
+describe("images", () => {
+  it("routes names with '/' and ':' unescaped, and wraps not-found like dockerd's inspect", async () => {
+    const seen: string[] = [];
+    stubs.imageStore.getImage = async ({ reference }) => {
+      seen.push(reference);
+      if (reference === "nosuch:1") throw new SlipwayError("not_found", "No such image: nosuch:1");
+      return { inspectJson: Buffer.from('{"Id":"sha256:69"}') };
+    };
+    expect((await get("/v1.41/images/docker.io/library/golden:1/json")).text).toBe('{"Id":"sha256:69"}\n');
+    const missing = await get("/v1.41/images/nosuch:1/json");
+    expect(missing.status).toBe(404);
+    expect(json(missing.text)).toEqual({ message: "no such image: nosuch:1: No such image: nosuch:1" });
+    expect(seen).toEqual(["docker.io/library/golden:1", "nosuch:1"]);
+  });
+  it("lists with dockerd 20.10's keys, nulls and <none> markers", async () => {
+    const base = { parentId: "", created: 1795847846, size: 1982308, containers: -1, repoDigests: [] as string[] };
+    stubs.imageStore.listImages = async (): Promise<imagestore.ListImagesResponse> => ({
+      images: [
+        { ...base, id: "sha256:69", repoTags: ["golden:1"], labels: { "org.example.name": "golden" } },
+        { ...base, id: "sha256:70", repoTags: [], labels: {} },
+      ],
+    });
+    const rows = json((await get("/v1.41/images/json")).text) as Record<string, unknown>[];
+    expect(rows[0]).toEqual({
+      Containers: -1, Created: 1795847846, Id: "sha256:69", Labels: { "org.example.name": "golden" }, ParentId: "",
+      RepoDigests: null, RepoTags: ["golden:1"], SharedSize: -1, Size: 1982308, VirtualSize: 1982308,
+    });
+    expect(rows[1]).toMatchObject({ Labels: null, RepoTags: ["<none>:<none>"], RepoDigests: ["<none>@<none>"] });
+  });
+  it("tags with the CLI's fully qualified target and answers 201 with an empty body and no Content-Type", async () => {
+    let seen: unknown;
+    stubs.imageStore.tagImage = async (req) => ((seen = req), {});
+    const r = await call(socketPath, "POST", "/v1.41/images/golden:1/tag?repo=docker.io%2Flibrary%2Fgolden&tag=2", { headers: { "Content-Length": "0" } });
+    expect(r).toMatchObject({ status: 201, text: "" });
+    expect(r.headers["content-type"]).toBeUndefined();
+    expect(r.headers["content-length"]).toBe("0");
+    expect(seen).toEqual({ source: "golden:1", target: "docker.io/library/golden", tag: "2" });
+  });
+  it("removes and lists what was untagged and deleted, in order", async () => {
+    stubs.imageStore.removeImage = async () => ({ items: [{ untagged: "golden:1" }, { deleted: "sha256:69" }, { deleted: "sha256:96" }] });
+    const r = await call(socketPath, "DELETE", "/v1.41/images/golden:1");
+    expect(r.status).toBe(200);
+    expect(r.text).toBe('[{"Untagged":"golden:1"},{"Deleted":"sha256:69"},{"Deleted":"sha256:96"}]\n');
+  });
+  it("saves as an application/x-tar stream, and answers 404 before any byte for an unknown name", async () => {
+    stubs.imageStore.saveImages = async function* ({ references }) {
+      if (references.includes("nosuch:1")) throw new SlipwayError("not_found", "reference does not exist");
+      for (const ref of references) yield { chunk: Buffer.from(`<${ref}>`) };
+    };
+    const ok = await get("/v1.41/images/get?names=golden%3A1&names=bb%3Alatest");
+    expect(ok).toMatchObject({ status: 200, text: "<golden:1><bb:latest>" });
+    expect(ok.headers["content-type"]).toBe("application/x-tar");
+    expect((await get("/v1.41/images/golden:1/get")).text).toBe("<golden:1>");
+    const missing = await get("/v1.41/images/get?names=nosuch%3A1");
+    expect(missing.status).toBe(404);
+    expect(json(missing.text)).toEqual({ message: "reference does not exist" });
+  });
+});
+
+describe("POST /images/load", () => {
+  const progress = (current: number): imagestore.LoadImagesResponse => ({ progress: { digest: "sha256:f6c3edee5c1aef56", current, total: 6 } });
+
+  it("streams the chunked body into LoadImages as it arrives (never buffered) and the progress back", async () => {
+    // The store answers each chunk with progress; the client sends its second chunk only after seeing the
+    // first answer. Were the body buffered until its end, this would never complete.
+    stubs.imageStore.loadImages = async function* (requests) {
+      let received = 0;
+      for await (const { chunk } of requests) yield progress((received += chunk.length));
+      yield { notice: "The image golden:1 already exists, renaming the old one with ID sha256:10 to empty string" };
+      yield { loaded: { imageId: "sha256:69", repoTags: ["golden:1"], message: "Loaded image: golden:1" } };
+    };
+    const lines: string[] = [];
+    const done = new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {
+      const req = request(
+        { socketPath, method: "POST", path: "/v1.41/images/load?quiet=0", headers: { "Content-Type": "application/x-tar", "Transfer-Encoding": "chunked" } },
+        (res) => {
+          res.setEncoding("utf8");
+          res.on("data", (text: string) => {
+            lines.push(...text.split("\r\n").filter(Boolean));
+            if (lines.length === 1) req.end("def");
+          });
+          res.on("end", () => resolve({ status: res.statusCode!, type: res.headers["content-type"] }));
+        },
+      );
+      req.once("error", reject);
+      req.write("abc");
+    });
+    expect(await done).toEqual({ status: 200, type: "application/json" });
+    expect(lines.map((l) => json(l))).toEqual([
+      { status: "Loading layer", progressDetail: { current: 3, total: 6 }, progress: expect.stringMatching(/^\[=+>\s+\]\s+3B\/6B$/), id: "f6c3edee5c1a" },
+      { status: "Loading layer", progressDetail: { current: 6, total: 6 }, progress: expect.stringMatching(/^\[=+>\]\s+6B\/6B$/), id: "f6c3edee5c1a" },
+      { stream: "The image golden:1 already exists, renaming the old one with ID sha256:10 to empty string\n" },
+      { stream: "Loaded image: golden:1\n" },
+    ]);
+  });
+  it("cancels LoadImages when the client goes away mid-upload, so the store keeps nothing", async () => {
+    let firstChunk!: () => void;
+    const chunkArrived = new Promise<void>((resolve) => (firstChunk = resolve));
+    const cancelled = new Promise<void>((resolve) => {
+      stubs.imageStore.loadImages = async function* (requests, ctx) {
+        const aborted = new Promise<void>((abort) => ctx.signal.addEventListener("abort", () => abort()));
+        for await (const _ of requests) firstChunk();
+        // Were the cut-off body passed on as a whole archive, no abort would come (and the test would time out).
+        await aborted;
+        resolve();
+      };
+    });
+    const req = request({ socketPath, method: "POST", path: "/v1.41/images/load?quiet=1", headers: { "Transfer-Encoding": "chunked" } });
+    req.on("error", () => undefined);
+    req.write("part of an archive");
+    await chunkArrived;
+    req.destroy();
+    await cancelled;
+  });
+  it("leaves progress out when quiet, and reports a failure as the stream's last line with status 200", async () => {
+    stubs.imageStore.loadImages = async function* (requests) {
+      for await (const _ of requests) yield progress(6);
+      throw new SlipwayError("invalid_argument", "archive has no manifest.json");
+    };
+    const r = await call(socketPath, "POST", "/v1.41/images/load?quiet=1", { body: "garbage", headers: { "Content-Type": "application/x-tar" } });
+    expect(r.status).toBe(200);
+    expect(r.headers["content-type"]).toBe("application/json");
+    expect(r.text).toBe('{"errorDetail":{"message":"archive has no manifest.json"},"error":"archive has no manifest.json"}\r\n');
+  });
+});
+
+describe("the stock docker CLI against the HTTP layer", () => {
+  it("docker inspect nosuch falls through every lookup to 'No such object'", async () => {
+    stubs.orchestrator.inspectContainer = fail("not_found", "No such container: nosuch");
+    stubs.imageStore.getImage = fail("not_found", "No such image: nosuch:latest");
+    stubs.orchestrator.listContainers = async () => ({ containers: [] });
+    stubs.imageStore.listImages = async () => ({ images: [] });
+    const r = await docker(socketPath, ["inspect", "nosuch"]);
+    expect(r).toMatchObject({ code: 1, stderr: "Error: No such object: nosuch\n" });
+  });
+  it("docker info prints the data root, the driver and the counts, and warns about a count it could not get", async () => {
+    stubs.orchestrator.listContainers = async () => ({ containers: [] });
+    stubs.imageStore.listImages = fail("internal", "imagedb is unreadable");
+    const r = await docker(socketPath, ["info"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(` Docker Root Dir: ${DATA_ROOT}\n`);
+    expect(r.stdout).toContain(" Storage Driver: overlay2\n");
+    expect(r.stdout).toMatch(/ Containers: 0\n[^]* Images: 0\n/);
+    expect(r.stderr).toContain("WARNING: image count unknown: imagedb is unreadable");
+  });
+  it("docker create of an unknown image gets the 404, then a clear refusal of the pull", async () => {
+    stubs.orchestrator.createContainer = fail("not_found", "No such image: nosuch:1");
+    const r = await docker(socketPath, ["create", "nosuch:1"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "Unable to find image 'nosuch:1' locally\n" +
+        "Error response from daemon: Slipway does not pull images, and nosuch:1 is not in its image store. " +
+        "Load it instead: docker save it where it exists, then docker load -i <archive> here.\n",
+    );
+  });
+  it("a pull request names the image in its familiar form, and rejects a malformed one", async () => {
+    const pull = (q: string) => call(socketPath, "POST", `/v1.41/images/create?${q}`, { headers: { "X-Registry-Auth": "e30=" } });
+    const named = await pull("fromImage=docker.io%2Flibrary%2Fnosuch&tag=1");
+    expect(named.status).toBe(501);
+    expect((json(named.text) as { message: string }).message).toMatch(/^Slipway does not pull images, and nosuch:1 is not/);
+    const bad = await pull("fromImage=Bad_Name&tag=1");
+    expect(bad.status).toBe(400);
+    expect(json(bad.text)).toEqual({ message: "invalid reference format: repository name must be lowercase" });
+    expect((await pull("fromSrc=-")).status).toBe(501);
+  });
+  it("docker load -q reads the streamed answer", async () => {
+    stubs.imageStore.loadImages = async function* (requests) {
+      for await (const _ of requests) void _;
+      yield { loaded: { imageId: "sha256:69", repoTags: ["golden:1"], message: "Loaded image: golden:1" } };
+    };
+    const r = await docker(socketPath, ["load", "-q"], Buffer.alloc(4096));
+    expect(r).toMatchObject({ code: 0, stdout: "Loaded image: golden:1\n" });
+  });
+});

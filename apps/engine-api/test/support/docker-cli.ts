@@ -1,0 +1,38 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const DOCKER_CLI = process.env.DOCKER_CLI ?? "/usr/local/bin/docker";
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Fails loudly when the stock docker CLI is missing: these tests are about it. */
+export function requireDockerCli(): void {
+  if (!existsSync(DOCKER_CLI)) {
+    throw new Error(`the docker CLI is not at ${DOCKER_CLI}; install docker.io (or set DOCKER_CLI) to run the engine-api tests`);
+  }
+}
+
+/** An empty config dir shared by every run (the CLI only reads it here): no user contexts, nothing left per run. */
+const isolatedConfig = join(tmpdir(), "slipway-engine-api-docker-config");
+mkdirSync(isolatedConfig, { recursive: true });
+
+/** Runs the stock docker CLI against the given socket, with the isolated config dir. */
+export function docker(socketPath: string, args: readonly string[], stdin?: Buffer): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", DOCKER_HOST: `unix://${socketPath}`, DOCKER_CONFIG: isolatedConfig };
+    const child = spawn(DOCKER_CLI, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d));
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}

@@ -1,0 +1,62 @@
+import {
+  createLogger,
+  service,
+  startService,
+  unimplementedHandlers,
+  type ServiceDefinition,
+  type ServiceHandlers,
+} from "@slipway/grpc-kit";
+import { imagestore, orchestrator } from "@slipway/proto";
+
+type Orchestrator = typeof orchestrator.OrchestratorServiceService;
+type ImageStore = typeof imagestore.ImageStoreServiceService;
+/** Handlers a test may set or leave out. */
+type Settable<S extends ServiceDefinition> = { -readonly [K in keyof S]?: ServiceHandlers<S>[K] };
+
+/**
+ * The orchestrator and image-store gRPC contracts served on 127.0.0.1:0 with handlers each test sets: the
+ * HTTP layer's tests need exact answers (every error kind, progress at chosen moments) that real stores
+ * give only in rare states. The real stack is driven by cli-session.test.ts.
+ */
+export interface StubBackends {
+  readonly address: string;
+  readonly orchestrator: Settable<Orchestrator>;
+  readonly imageStore: Settable<ImageStore>;
+  /** Back to UNIMPLEMENTED for every RPC. */
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+export async function startStubBackends(): Promise<StubBackends> {
+  const orchestratorHandlers: Settable<Orchestrator> = {};
+  const imageStoreHandlers: Settable<ImageStore> = {};
+  const running = await startService({
+    name: "stub-backends",
+    bind: "127.0.0.1:0",
+    logger: createLogger("stub-backends", "silent"),
+    services: [
+      service(orchestrator.OrchestratorServiceService, delegating(orchestrator.OrchestratorServiceService, orchestratorHandlers, "orchestrator")),
+      service(imagestore.ImageStoreServiceService, delegating(imagestore.ImageStoreServiceService, imageStoreHandlers, "image-store")),
+    ],
+  });
+  running.setServing();
+  return {
+    address: running.address,
+    orchestrator: orchestratorHandlers,
+    imageStore: imageStoreHandlers,
+    reset: () => {
+      for (const handlers of [orchestratorHandlers, imageStoreHandlers] as Record<string, unknown>[]) {
+        for (const key of Object.keys(handlers)) delete handlers[key];
+      }
+    },
+    stop: () => running.shutdown(),
+  };
+}
+
+/** Handlers that call whatever the test has set at call time, else answer UNIMPLEMENTED. */
+function delegating<S extends ServiceDefinition>(definition: S, set: Settable<S>, app: string): ServiceHandlers<S> {
+  const fallback = unimplementedHandlers(definition, app) as Record<string, (...args: unknown[]) => unknown>;
+  const current = set as Record<string, ((...args: unknown[]) => unknown) | undefined>;
+  const entries = Object.keys(definition).map((name) => [name, (...args: unknown[]) => (current[name] ?? fallback[name]!)(...args)]);
+  return Object.fromEntries(entries) as ServiceHandlers<S>;
+}

@@ -1,0 +1,267 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { join, posix } from "node:path";
+import { once } from "node:events";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import { extract, type Extract, type Header } from "tar-stream";
+import { invalidArgument, SlipwayError } from "@slipway/grpc-kit";
+
+/** A regular file of the archive, copied to disk while its sha256 was computed. */
+export interface SpooledFile {
+  /** Normalised path inside the archive, e.g. "blobs/sha256/ab…". */
+  readonly path: string;
+  /** Where its bytes are on disk. */
+  readonly file: string;
+  readonly size: number;
+  /** "sha256:<hex>" of its bytes as stored in the archive (compressed, for gzip layers). */
+  readonly digest: string;
+}
+
+/** Consumes a file entry's bytes as they are read from the archive. */
+export type EntryConsumer = (content: AsyncIterable<Buffer>) => Promise<void>;
+
+/**
+ * Offered every file entry before it is spooled: a consumer takes the entry as it streams by
+ * (e.g. a layer registered directly because its manifest came first); undefined spools it.
+ */
+export type EntryClaim = (path: string, size: number, spool: ArchiveSpool) => Promise<EntryConsumer | undefined>;
+
+const MAX_LINK_HOPS = 16;
+const MAX_METADATA_BYTES = 32 * 1024 * 1024;
+
+/**
+ * An image archive read once from a stream, each file copied into a temp dir inside the data root
+ * while its sha256 is computed. Memory stays flat: every file goes straight to disk. A claim can
+ * take a file as it streams by (a layer whose manifest came first is registered right away);
+ * everything else waits for the end, since docker save and OCI archives put their manifests last.
+ * `dispose()` removes the temp dir; callers run it on every path.
+ */
+export class ArchiveSpool {
+  private readonly files = new Map<string, SpooledFile>();
+  private readonly links = new Map<string, string>();
+  private count = 0;
+
+  private constructor(
+    readonly dir: string,
+    private readonly claim: EntryClaim | undefined,
+  ) {}
+
+  /**
+   * Reads a tar (plain or gzip) stream completely, offering each file to `claim` first.
+   * A malformed or truncated archive → INVALID_ARGUMENT; a consumer's error passes through.
+   */
+  static async read(source: AsyncIterable<Uint8Array>, scratch: string, claim?: EntryClaim): Promise<ArchiveSpool> {
+    const dir = join(scratch, `load-${randomBytes(8).toString("hex")}`);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const spool = new ArchiveSpool(dir, claim);
+    try {
+      await spool.consume(source);
+      return spool;
+    } catch (err) {
+      await spool.dispose();
+      throw err;
+    }
+  }
+
+  has(path: string): boolean {
+    return this.resolve(path) !== undefined;
+  }
+
+  /** The file at an archive path (symlinks and hardlinks followed inside the archive), if present. */
+  resolve(path: string): SpooledFile | undefined {
+    let current = normalizeArchivePath(path);
+    for (let hop = 0; current !== undefined && hop <= MAX_LINK_HOPS; hop++) {
+      const file = this.files.get(current);
+      if (file) return file;
+      current = this.links.get(current);
+    }
+    return undefined;
+  }
+
+  /** A small file's bytes (manifests, configs, indexes), bounded so a hostile archive cannot exhaust memory. */
+  async readSmall(file: SpooledFile): Promise<Buffer> {
+    if (file.size > MAX_METADATA_BYTES) {
+      throw invalidArgument(`${file.path} is ${file.size} bytes, more than the ${MAX_METADATA_BYTES} allowed for image metadata`);
+    }
+    return readFile(file.file);
+  }
+
+  /** Streams a spooled file. */
+  open(file: SpooledFile): Readable {
+    return createReadStream(file.file, { highWaterMark: 256 * 1024 });
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async consume(source: AsyncIterable<Uint8Array>): Promise<void> {
+    const untar = extract();
+    const feeding = feed(await tarBytes(source), untar);
+    try {
+      for await (const entry of untar) await this.accept(entry.header, entry as AsyncIterable<Buffer>);
+      await feeding;
+    } catch (err) {
+      untar.destroy();
+      await feeding.catch(() => undefined);
+      throw err instanceof SlipwayError ? err : invalidArgument(`the archive is not a readable tar stream: ${(err as Error).message}`);
+    }
+  }
+
+  private async accept(header: Header, entry: AsyncIterable<Buffer>): Promise<void> {
+    const path = normalizeArchivePath(header.name);
+    if (path !== undefined && (header.type === "symlink" || header.type === "link") && header.linkname) {
+      const target = header.type === "symlink" ? posix.join(posix.dirname(path), header.linkname) : header.linkname;
+      const resolved = normalizeArchivePath(target);
+      if (resolved !== undefined) this.links.set(path, resolved);
+    }
+    if (path === undefined || header.type !== "file") {
+      for await (const _ of entry) void _;
+      return;
+    }
+    const file = join(this.dir, String(this.count++));
+    const consumer = await this.claim?.(path, header.size ?? 0, this);
+    // A claimed entry is still copied: a later manifest line may name the same layer again.
+    const { size, digest } = consumer ? await writeHashed(tee(entry, consumer), file) : await writeHashed(entry, file);
+    this.files.set(path, { path, file, size, digest });
+  }
+}
+
+/**
+ * The entry's chunks, each also handed to the consumer as it is read (the consumer pulls through a
+ * one-chunk channel, so both sides advance together); ends once the consumer has finished too.
+ */
+async function* tee(entry: AsyncIterable<Buffer>, consumer: EntryConsumer): AsyncIterable<Buffer> {
+  const channel = new OneChunkChannel();
+  const consuming = consumer(channel.chunks());
+  consuming.then(
+    () => channel.fail(new Error("the layer consumer stopped before the end of the entry")),
+    (err: unknown) => channel.fail(err),
+  );
+  try {
+    for await (const chunk of entry) {
+      await channel.put(chunk);
+      yield chunk;
+    }
+    channel.close();
+    await consuming;
+  } finally {
+    channel.close();
+  }
+}
+
+/** A hand-over point for one chunk at a time between a producer and an async-iterating consumer. */
+class OneChunkChannel {
+  private pending: { chunk: Buffer; taken: () => void; failed: (err: unknown) => void } | undefined;
+  private waiting: (() => void) | undefined;
+  private closed = false;
+  private failure: { err: unknown } | undefined;
+
+  /** Resolves once the consumer took the chunk; rejects if the consumer failed or stopped. */
+  put(chunk: Buffer): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure.err);
+    return new Promise((taken, failed) => {
+      this.pending = { chunk, taken, failed };
+      this.wake();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  fail(err: unknown): void {
+    if (this.closed) return;
+    this.failure = { err };
+    this.pending?.failed(err);
+    this.pending = undefined;
+  }
+
+  async *chunks(): AsyncIterable<Buffer> {
+    for (;;) {
+      if (this.pending) {
+        const { chunk, taken } = this.pending;
+        this.pending = undefined;
+        taken();
+        yield chunk;
+        continue;
+      }
+      if (this.closed) return;
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  private wake(): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.();
+  }
+}
+
+/** Writes chunks to a new file with backpressure; returns their size and sha256. */
+async function writeHashed(chunks: AsyncIterable<Buffer>, file: string): Promise<{ size: number; digest: string }> {
+  const hash = createHash("sha256");
+  const out = createWriteStream(file, { mode: 0o600 });
+  const failed = new Promise<never>((_, reject) => out.once("error", reject));
+  failed.catch(() => undefined);
+  let size = 0;
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    size += chunk.length;
+    if (!out.write(chunk)) await Promise.race([once(out, "drain"), failed]);
+  }
+  out.end();
+  await Promise.race([once(out, "finish"), failed]);
+  return { size, digest: `sha256:${hash.digest("hex")}` };
+}
+
+/** Writes the tar bytes into the extractor with backpressure, then ends it. */
+async function feed(chunks: AsyncIterable<Buffer>, untar: Extract): Promise<void> {
+  try {
+    for await (const chunk of chunks) {
+      if (!untar.write(chunk)) await new Promise<void>((resolve) => untar.once("drain", () => resolve()));
+    }
+    untar.end(undefined);
+  } catch (err) {
+    untar.destroy(err as Error);
+    throw err;
+  }
+}
+
+/** The archive's tar bytes: the stream itself, or its gunzipped form when it starts with the gzip magic. */
+async function tarBytes(source: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Buffer>> {
+  const { gzip, chunks } = await sniffGzip(source);
+  if (!gzip) return chunks;
+  const gunzip = createGunzip();
+  pipeline(Readable.from(chunks), gunzip).catch((err: Error) => gunzip.destroy(err));
+  return gunzip;
+}
+
+/**
+ * A path inside the archive in canonical form ("./a/../b" → "b"), or undefined when it is absolute
+ * or leaves the archive.
+ */
+export function normalizeArchivePath(path: string): string | undefined {
+  if (path === "" || path.startsWith("/")) return undefined;
+  const normal = posix.normalize(path).replace(/\/+$/, "");
+  if (normal === ".." || normal.startsWith("../") || normal === "." || normal === "") return undefined;
+  return normal;
+}
+
+/** The stream as Buffers, and whether it starts with the gzip magic bytes (peeked from the first chunk). */
+async function sniffGzip(source: AsyncIterable<Uint8Array>): Promise<{ gzip: boolean; chunks: AsyncIterable<Buffer> }> {
+  const iterator = source[Symbol.asyncIterator]();
+  let first = await iterator.next();
+  while (!first.done && first.value.length === 0) first = await iterator.next();
+  const head = first.done ? undefined : Buffer.from(first.value);
+  async function* chunks(): AsyncIterable<Buffer> {
+    if (head === undefined) return;
+    yield head;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield Buffer.from(next.value);
+  }
+  return { gzip: head !== undefined && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b, chunks: chunks() };
+}

@@ -1,0 +1,53 @@
+import { createClient, SlipwayError, type CallContext } from "@slipway/grpc-kit";
+import { containerconfig, layerstore } from "@slipway/proto";
+import type { ContainerUsage, LayerInfo, LayerStore } from "./domain/ports.js";
+
+/** LayerStore over gRPC (layer-store's LayerStoreService). */
+export function layerStoreClient(address: string): LayerStore & { close(): void } {
+  const client = createClient(layerstore.LayerStoreServiceService, address, { name: "layer-store" });
+  return {
+    async register(parentChainId, expectedDiffId, holder, content, parent) {
+      async function* requests(): AsyncIterable<layerstore.RegisterLayerRequest> {
+        yield { header: { parentChainId, expectedDiffId, holder } };
+        for await (const chunk of content) yield { chunk };
+      }
+      const { layer } = await client.registerLayer(requests(), { parent });
+      return toInfo(layer);
+    },
+    async release(chainId, holder, parent) {
+      return (await client.releaseLayer({ chainId, holder }, { parent })).deletedChainIds;
+    },
+    async get(chainId, parent) {
+      try {
+        return toInfo((await client.getLayer({ chainId }, { parent })).layer);
+      } catch (err) {
+        if (err instanceof SlipwayError && err.kind === "not_found") return undefined;
+        throw err;
+      }
+    },
+    async *export(chainId, parent) {
+      for await (const { chunk } of client.exportLayer({ chainId }, { parent })) yield chunk;
+    },
+    close: () => client.close(),
+  };
+}
+
+function toInfo(layer: layerstore.Layer | undefined): LayerInfo {
+  if (!layer) throw new SlipwayError("internal", "layer-store answered without a layer");
+  return { chainId: layer.chainId, diffId: layer.diffId, size: Number(layer.size), cacheId: layer.cacheId };
+}
+
+/**
+ * ContainerUsage over gRPC: container-config's ListContainers with the `ancestor` filter.
+ * The dependency is one-way: container-config never calls image-store.
+ */
+export function containerUsageClient(address: string): ContainerUsage & { close(): void } {
+  const client = createClient(containerconfig.ContainerConfigServiceService, address, { name: "container-config" });
+  return {
+    async containersUsing(imageId: string, parent?: CallContext) {
+      const { containers } = await client.listContainers({ filters: { ancestor: { values: [imageId] } }, all: true, limit: 0 }, { parent });
+      return containers.filter((c) => c.imageId === imageId).map((c) => c.id);
+    },
+    close: () => client.close(),
+  };
+}

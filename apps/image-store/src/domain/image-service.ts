@@ -1,0 +1,248 @@
+import { rmdir } from "node:fs/promises";
+import {
+  familiarString,
+  isNamed,
+  parseAnyReference,
+  parseNormalizedNamed,
+  withDefaultTag,
+  withTag,
+  type Reference,
+} from "@slipway/docker-spec";
+import { SlipwayError, type CallContext } from "@slipway/grpc-kit";
+import { ArchiveSpool } from "../archive/spool.js";
+import { planLoad, type HostPlatform, type ImageToLoad } from "../archive/load-plan.js";
+import type { ImageDb } from "../storage/image-db.js";
+import type { ImageStorePaths } from "../storage/paths.js";
+import type { RepositoriesFile } from "../storage/repositories-file.js";
+import { DirectRegistration } from "./direct-registration.js";
+import { ImageIndex, type ImageRecord } from "./image-index.js";
+import { withProgress, type LoadEvent } from "./load-events.js";
+import { Mutex } from "./mutex.js";
+import type { ContainerUsage, LayerInfo, LayerStore } from "./ports.js";
+import { ReferenceStore } from "./reference-store.js";
+
+export interface ImageServiceDeps {
+  readonly paths: ImageStorePaths;
+  readonly db: ImageDb;
+  readonly repositories: RepositoriesFile;
+  readonly layers: LayerStore;
+  readonly containers: ContainerUsage;
+  readonly platform: HostPlatform;
+  /** The current time, RFC3339Nano (lastUpdated). */
+  readonly now: () => string;
+}
+
+/** An image with the layer facts layer-store knows (sizes, cache dirs). */
+export interface ResolvedImage extends ImageRecord {
+  readonly layers: readonly LayerInfo[];
+  readonly size: number;
+  readonly repoTags: string[];
+  readonly repoDigests: string[];
+  readonly lastUpdated: string | undefined;
+}
+
+/** The layer-store holder name under which an image keeps its layers. */
+export const holderOf = (imageId: string) => `image:${imageId}`;
+
+/**
+ * The image store's domain: images by ID, references, loads. Mutations of the index, the reference
+ * store and their files run one at a time; layer transfers run outside that lock.
+ */
+export class ImageService {
+  readonly images = new ImageIndex();
+  refs = new ReferenceStore();
+  readonly lock = new Mutex();
+  private readonly layerCache = new Map<string, LayerInfo>();
+
+  constructor(readonly deps: ImageServiceDeps) {}
+
+  // --- lookup ---------------------------------------------------------------------------------
+
+  /**
+   * dockerd's GetImage: an ID or digest directly, else the reference store (a bare name means
+   * :latest), else a unique short-ID prefix. Unknown → NOT_FOUND "No such image: golden:latest".
+   */
+  find(refOrId: string): ImageRecord {
+    const ref = parseUserReference(refOrId);
+    if (!isNamed(ref)) {
+      const image = this.images.get(ref.digest!);
+      if (!image) throw new SlipwayError("not_found", `No such image: ${ref.digest}`);
+      return image;
+    }
+    const id = this.refs.get(ref);
+    const image = (id !== undefined ? this.images.get(id) : undefined) ?? this.images.searchPrefix(refOrId);
+    if (!image) throw new SlipwayError("not_found", `No such image: ${familiarString(withDefaultTag(ref))}`);
+    return image;
+  }
+
+  /** The image with its layers, size and references. */
+  async resolve(refOrId: string, ctx?: CallContext): Promise<ResolvedImage> {
+    return this.describe(this.find(refOrId), ctx);
+  }
+
+  async describe(image: ImageRecord, ctx?: CallContext): Promise<ResolvedImage> {
+    const layers = await Promise.all(image.config.chainIds.map((chainId) => this.layer(chainId, ctx)));
+    const refs = this.refs.references(image.id);
+    return {
+      ...image,
+      layers,
+      size: layers.reduce((sum, l) => sum + l.size, 0),
+      repoTags: refs.filter((r) => r.digest === undefined).map(familiarString),
+      repoDigests: refs.filter((r) => r.digest !== undefined).map(familiarString),
+      lastUpdated: await this.deps.db.lastUpdated(image.id),
+    };
+  }
+
+  private async layer(chainId: string, ctx?: CallContext): Promise<LayerInfo> {
+    const cached = this.layerCache.get(chainId);
+    if (cached) return cached;
+    const info = await this.deps.layers.get(chainId, ctx);
+    if (!info) throw new SlipwayError("failed_precondition", `layer ${chainId} of the image is missing from layer-store`);
+    this.layerCache.set(chainId, info);
+    return info;
+  }
+
+  // --- load -----------------------------------------------------------------------------------
+
+  /**
+   * Loads a docker-save or OCI archive. Layers whose manifest and config came first are registered
+   * as they stream in; the rest of the archive is spooled, then every manifest and blob is checked
+   * and each image's remaining layers are registered (all held by "image:<id>") before its config
+   * and tags are stored. A failing image releases the layers it registered and leaves no record;
+   * the spool is removed on every path.
+   */
+  async load(source: AsyncIterable<Uint8Array>, emit: (event: LoadEvent) => void, ctx?: CallContext): Promise<void> {
+    const direct = new DirectRegistration({ layers: this.deps.layers, holderOf, emit, ...(ctx ? { ctx } : {}) });
+    const existing = new Set(this.images.all().map((image) => image.id));
+    try {
+      const spool = await ArchiveSpool.read(source, this.deps.paths.scratch, direct.claim);
+      try {
+        const plan = await planLoad(spool, this.deps.platform);
+        for (const image of plan) await this.loadImage(spool, image, emit, direct.registered, ctx);
+      } finally {
+        await spool.dispose();
+      }
+    } catch (err) {
+      for (const [imageId, chainIds] of direct.taken) {
+        if (!existing.has(imageId) && !this.images.has(imageId)) await this.releaseQuietly(imageId, [...chainIds].reverse(), ctx);
+      }
+      throw err;
+    } finally {
+      await removeScratchIfEmpty(this.deps.paths.scratch);
+    }
+  }
+
+  private async loadImage(
+    spool: ArchiveSpool,
+    image: ImageToLoad,
+    emit: (e: LoadEvent) => void,
+    registeredWhileReading: ReadonlyMap<string, LayerInfo>,
+    ctx?: CallContext,
+  ) {
+    const existed = this.images.has(image.id);
+    const registered: string[] = [];
+    try {
+      let parent = "";
+      for (const [i, layer] of image.layers.entries()) {
+        const info = registeredWhileReading.get(`${image.id} ${i}`) ?? (await this.registerSpooled(spool, image, i, parent, emit, ctx));
+        registered.push(info.chainId);
+        if (info.diffId !== layer.diffId || info.chainId !== image.config.chainIds[i]) {
+          throw new SlipwayError("invalid_argument", `layer ${layer.file.path} has diffID ${info.diffId} but the image config's rootfs.diff_ids[${i}] is ${layer.diffId}`);
+        }
+        this.layerCache.set(info.chainId, info);
+        parent = info.chainId;
+      }
+      await this.lock.run(() => this.commitLoaded(image, emit));
+    } catch (err) {
+      if (!existed && !this.images.has(image.id)) await this.releaseQuietly(image.id, registered.reverse(), ctx);
+      throw err;
+    }
+  }
+
+  private registerSpooled(spool: ArchiveSpool, image: ImageToLoad, i: number, parent: string, emit: (e: LoadEvent) => void, ctx?: CallContext) {
+    const layer = image.layers[i]!;
+    const content = withProgress(spool.open(layer.file), layer.diffId, layer.file.size, emit);
+    return this.deps.layers.register(parent, layer.diffId, holderOf(image.id), content, ctx).catch((err) => {
+      throw prefixError(err, `layer ${layer.file.path} of image ${image.id}`);
+    });
+  }
+
+  private async commitLoaded(image: ImageToLoad, emit: (e: LoadEvent) => void): Promise<void> {
+    if (!this.images.has(image.id)) {
+      await this.deps.db.write(image.configBytes);
+      this.images.add({ id: image.id, configBytes: image.configBytes, config: image.config });
+    }
+    for (const tag of image.tags) {
+      const { previous } = this.refs.add(tag, image.id);
+      if (previous !== undefined) {
+        emit({ kind: "notice", text: `The image ${familiarString(tag)} already exists, renaming the old one with ID ${previous} to empty string` });
+      }
+    }
+    if (image.tags.length > 0) await this.saveReferences();
+    const tags = image.tags.map(familiarString);
+    if (tags.length === 0) emit({ kind: "loaded", imageId: image.id, repoTags: [], message: `Loaded image ID: ${image.id}` });
+    for (const tag of tags) emit({ kind: "loaded", imageId: image.id, repoTags: tags, message: `Loaded image: ${tag}` });
+  }
+
+  /** Releases an image's hold on layers, top first; returns the chainIDs layer-store deleted. */
+  async releaseLayers(imageId: string, chainIdsTopFirst: readonly string[], ctx?: CallContext): Promise<string[]> {
+    const deleted: string[] = [];
+    for (const chainId of chainIdsTopFirst) {
+      deleted.push(...(await this.deps.layers.release(chainId, holderOf(imageId), ctx)));
+    }
+    for (const chainId of deleted) this.layerCache.delete(chainId);
+    return deleted;
+  }
+
+  private async releaseQuietly(imageId: string, chainIdsTopFirst: string[], ctx?: CallContext): Promise<void> {
+    await this.releaseLayers(imageId, chainIdsTopFirst, ctx).catch(() => undefined);
+  }
+
+  // --- tag ------------------------------------------------------------------------------------
+
+  /** dockerd's TagImage: the target is normalised, tags move, lastUpdated is set. */
+  async tag(source: string, target: string, tag: string, now = this.deps.now()): Promise<void> {
+    const image = this.find(source);
+    let ref = parseUserName(target);
+    if (tag !== "") ref = rethrowInvalid(() => withTag(ref, tag));
+    if (ref.digest !== undefined) throw new SlipwayError("invalid_argument", "refusing to create a tag with a digest reference");
+    ref = withDefaultTag(ref);
+    await this.lock.run(async () => {
+      this.refs.add(ref, image.id);
+      await this.saveReferences();
+      await this.deps.db.setLastUpdated(image.id, now);
+    });
+  }
+
+  async saveReferences(): Promise<void> {
+    await this.deps.repositories.save(this.refs.snapshot());
+  }
+}
+
+/** Removes the scratch dir once no load or save uses it, so a failed load leaves the tree as it was. */
+export async function removeScratchIfEmpty(scratch: string): Promise<void> {
+  await rmdir(scratch).catch(() => undefined);
+}
+
+/** parseAnyReference with Docker's message as INVALID_ARGUMENT. */
+export function parseUserReference(text: string): Reference {
+  return rethrowInvalid(() => parseAnyReference(text));
+}
+
+/** parseNormalizedNamed with Docker's message as INVALID_ARGUMENT. */
+export function parseUserName(text: string): Reference {
+  return rethrowInvalid(() => parseNormalizedNamed(text));
+}
+
+function rethrowInvalid<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new SlipwayError("invalid_argument", (err as Error).message);
+  }
+}
+
+function prefixError(err: unknown, what: string): Error {
+  if (err instanceof SlipwayError) return new SlipwayError(err.kind, `${what}: ${err.message}`, { cause: err });
+  return new Error(`${what}: ${(err as Error).message}`, { cause: err });
+}

@@ -1,0 +1,298 @@
+import { rm } from "node:fs/promises";
+import { chainId as chainIdOf, generateRandomId, isDigest } from "@slipway/docker-spec";
+import { failedPrecondition, invalidArgument, notFound } from "@slipway/grpc-kit";
+import { applyLayerTar, exportLayerTar, InvalidLayerError, type AppliedLayer } from "@slipway/layer-tar";
+import type { Failpoint } from "../failpoints.js";
+import {
+  publishLayerRecord,
+  readTarSplit,
+  removeHolders,
+  unpublishLayerRecord,
+  writeHolders,
+  writeLayerWriteSet,
+  type Holders,
+  type LayerRecord,
+  type MountRecord,
+} from "../storage/layerdb.js";
+import type { StoreLayout } from "../storage/layout.js";
+import { lstatIfExists } from "../storage/merged-view.js";
+import { finishLayerDir, makeLayerDir, markCommitted, removeLayerDir, syncFilesystem, type LayerLinks } from "../storage/overlay.js";
+import { KeyedLock } from "./keyed-lock.js";
+
+/** moby's maxLayerDepth: image layers + init + RW layer stay within overlay's 128 lowers. */
+export const MAX_DEPTH = 125;
+
+/** A loaded read-only layer and who holds it. */
+export interface LayerState extends LayerRecord {
+  readonly depth: number;
+  readonly link: string;
+  readonly lower: string;
+  /** Image (and anonymous) references, persisted in layerdb/holders/. */
+  readonly holders: Holders;
+  /** Child layers registered on top of this one. */
+  children: number;
+  /** Container RW layers on top of this one. */
+  rwLayers: number;
+  /** Calls in flight that build on this layer; it cannot be deleted meanwhile. */
+  pending: number;
+}
+
+export function referenceCount(layer: LayerState): number {
+  let count = layer.children + layer.rwLayers;
+  for (const n of layer.holders.values()) count += n;
+  return count;
+}
+
+export interface RegisterLayerInput {
+  readonly parentChainId: string;
+  /** "" for an anonymous reference (counted), else a name such as "image:sha256:…" (held at most once). */
+  readonly holder: string;
+  readonly expectedDiffId: string;
+  readonly source: AsyncIterable<Uint8Array>;
+  readonly signal?: AbortSignal;
+}
+
+
+/**
+ * The read-only layer graph and its reference counts (holders, child layers, RW layers). Each
+ * mutation holds the lock of the chainID it changes (a layer's lock before its parent's, never the
+ * other way), and no lock is held across extraction.
+ */
+export class LayerStore {
+  private readonly chainLocks = new KeyedLock();
+
+  constructor(
+    private readonly layout: StoreLayout,
+    private readonly failpoint: Failpoint,
+    readonly layers: Map<string, LayerState>,
+    /** The container RW layers (owned by RWLayerStore), to name them when a release is refused. */
+    private readonly rwLayers: ReadonlyMap<string, MountRecord>,
+    /** Where the tar library says what it cannot reproduce (ownership when not root, ...). */
+    private readonly log: (message: string) => void = () => {},
+  ) {}
+
+  getLayer(chainId: string): LayerState {
+    if (!isDigest(chainId)) throw invalidArgument(`"${chainId}" is not a chainID (sha256:<64 hex>)`);
+    const layer = this.layers.get(chainId);
+    if (!layer) throw notFound(`layer ${chainId} does not exist`);
+    return layer;
+  }
+
+  async registerLayer(input: RegisterLayerInput): Promise<{ layer: LayerState; existed: boolean }> {
+    if (input.expectedDiffId !== "" && !isDigest(input.expectedDiffId)) {
+      throw invalidArgument(`expected diffID "${input.expectedDiffId}" is not a sha256:<64 hex> digest`);
+    }
+    const parent = this.acquire(input.parentChainId);
+    try {
+      if (parent && parent.depth >= MAX_DEPTH) throw failedPrecondition("max depth exceeded");
+      const cacheId = generateRandomId();
+      const applied = await this.extract(cacheId, input);
+      const chainId = chainIdOf(input.parentChainId, applied.diffId);
+      return await this.chainLocks.run(chainId, () => this.publishLayer(chainId, cacheId, applied, parent, input.holder));
+    } finally {
+      this.unpend(parent);
+    }
+  }
+
+  private async extract(cacheId: string, input: RegisterLayerInput): Promise<AppliedLayer> {
+    makeLayerDir(this.layout, cacheId);
+    try {
+      const applied = await applyLayerTar(input.source, this.layout.diffDir(cacheId), { signal: input.signal, log: this.log });
+      this.failpoint("register-layer:after-extract");
+      if (input.expectedDiffId !== "" && applied.diffId !== input.expectedDiffId) {
+        throw invalidArgument(`layer tar has diffID ${applied.diffId}, expected ${input.expectedDiffId}`);
+      }
+      return applied;
+    } catch (err) {
+      await removeLayerDir(this.layout, cacheId);
+      if (err instanceof InvalidLayerError) throw invalidArgument(err.message);
+      if (input.signal?.aborted) throw invalidArgument(`layer tar stream was cut before its end: ${String(input.signal.reason)}`);
+      throw err;
+    }
+  }
+
+  /** Runs under the new chainID's lock: returns an existing layer or publishes this one. */
+  private async publishLayer(
+    chainId: string,
+    cacheId: string,
+    applied: AppliedLayer,
+    parent: LayerState | undefined,
+    holder: string,
+  ): Promise<{ layer: LayerState; existed: boolean }> {
+    const existing = this.layers.get(chainId);
+    if (existing) {
+      await removeLayerDir(this.layout, cacheId);
+      await this.addHolder(existing, holder);
+      return { layer: existing, existed: true };
+    }
+    const record: LayerRecord = {
+      chainId,
+      diffId: applied.diffId,
+      parentChainId: parent?.chainId ?? "",
+      cacheId,
+      size: applied.size,
+    };
+    const holders: Holders = new Map([[holder, 1]]);
+    let writeSet: string | undefined;
+    let links: LayerLinks;
+    try {
+      links = finishLayerDir(this.layout, cacheId, parent && linksOf(parent), { mounted: false });
+      if (parent) markCommitted(this.layout, parent.cacheId);
+      await syncFilesystem(this.layout.layerDir(cacheId));
+      this.failpoint("register-layer:after-layer-dir");
+      await writeHolders(this.layout, chainId, holders);
+      writeSet = await writeLayerWriteSet(this.layout, record, applied.tarSplit);
+      this.failpoint("register-layer:before-publish");
+      await this.replaceUnloadedRecord(chainId);
+      await publishLayerRecord(this.layout, writeSet, chainId);
+    } catch (err) {
+      await Promise.all([
+        removeLayerDir(this.layout, cacheId),
+        removeHolders(this.layout, chainId),
+        writeSet && rm(writeSet, { recursive: true, force: true }),
+      ]);
+      throw err;
+    }
+    this.failpoint("register-layer:after-publish");
+    const layer: LayerState = {
+      ...record,
+      depth: (parent?.depth ?? 0) + 1,
+      link: links.link,
+      lower: links.lower,
+      holders,
+      children: 0,
+      rwLayers: 0,
+      pending: 0,
+    };
+    this.layers.set(chainId, layer);
+    if (parent) parent.children++;
+    return { layer, existed: false };
+  }
+
+  /**
+   * A layerdb directory for this chain that recovery could not load (reported as broken) would block
+   * the rename (moby#44909); registering the chain again is its repair, so it is taken away first.
+   */
+  private async replaceUnloadedRecord(chainId: string): Promise<void> {
+    if (!lstatIfExists(this.layout.layerRecordDir(chainId))) return;
+    await rm(await unpublishLayerRecord(this.layout, chainId), { recursive: true, force: true });
+  }
+
+  private async addHolder(layer: LayerState, holder: string): Promise<void> {
+    const held = layer.holders.get(holder) ?? 0;
+    if (held > 0 && holder !== "") return;
+    const next = new Map(layer.holders).set(holder, held + 1);
+    await writeHolders(this.layout, layer.chainId, next);
+    layer.holders.set(holder, held + 1);
+  }
+
+  /**
+   * Drops the holder's reference. A named holder that holds none is a no-op (releases are
+   * idempotent); an anonymous release with no anonymous reference left names who still uses the layer.
+   */
+  async releaseLayer(chainId: string, holder: string): Promise<string[]> {
+    this.getLayer(chainId);
+    return this.chainLocks.run(chainId, async () => {
+      const layer = this.getLayer(chainId);
+      const held = layer.holders.get(holder);
+      if (held === undefined) {
+        if (holder !== "") return [];
+        throw failedPrecondition(`layer ${chainId} has no anonymous reference to release; it is still used by ${this.usersOf(layer)}`);
+      }
+      const next = new Map(layer.holders);
+      if (held > 1) next.set(holder, held - 1);
+      else next.delete(holder);
+      await writeHolders(this.layout, chainId, next);
+      if (held > 1) layer.holders.set(holder, held - 1);
+      else layer.holders.delete(holder);
+      return this.deleteIfUnused(layer);
+    });
+  }
+
+  /** Who keeps a layer alive, for error messages: holders, child layers, containers. */
+  private usersOf(layer: LayerState): string {
+    const users = [...layer.holders.keys()].map((h) => (h === "" ? "an anonymous reference" : h));
+    for (const child of this.layers.values()) if (child.parentChainId === layer.chainId) users.push(`child layer ${child.chainId}`);
+    for (const rw of this.rwLayers.values()) if (rw.parentChainId === layer.chainId) users.push(`container ${rw.containerId}`);
+    return users.length > 0 ? users.join(", ") : "calls in progress";
+  }
+
+  /** Caller holds the layer's lock. At zero references: unpublish, delete, then release the parent. */
+  private async deleteIfUnused(layer: LayerState): Promise<string[]> {
+    if (referenceCount(layer) > 0 || layer.pending > 0 || this.layers.get(layer.chainId) !== layer) return [];
+    this.layers.delete(layer.chainId);
+    const removing = await unpublishLayerRecord(this.layout, layer.chainId);
+    this.failpoint("release-layer:after-unpublish");
+    await removeHolders(this.layout, layer.chainId);
+    await removeLayerDir(this.layout, layer.cacheId);
+    await rm(removing, { recursive: true, force: true });
+    if (layer.parentChainId === "") return [layer.chainId];
+    return [layer.chainId, ...(await this.dropReference(layer.parentChainId, "children"))];
+  }
+
+  /** Drops a child layer's or RW layer's reference; at zero the layer is deleted (and so on down). */
+  dropReference(chainId: string, kind: "children" | "rwLayers"): Promise<string[]> {
+    return this.chainLocks.run(chainId, async () => {
+      const layer = this.layers.get(chainId);
+      if (!layer) return [];
+      layer[kind]--;
+      return this.deleteIfUnused(layer);
+    });
+  }
+
+  /** Pins a layer for a call that builds on it (synchronously, so no delete can slip in). */
+  acquire(chainId: string): LayerState | undefined {
+    if (chainId === "") return undefined;
+    const layer = this.getLayer(chainId);
+    layer.pending++;
+    return layer;
+  }
+
+  /** Unpins; a layer left without references is deleted. */
+  unpend(layer: LayerState | undefined): void {
+    if (!layer) return;
+    layer.pending--;
+    if (layer.pending === 0 && referenceCount(layer) === 0) {
+      void this.chainLocks.run(layer.chainId, () => this.deleteIfUnused(layer)).catch(() => {});
+    }
+  }
+
+  /** diff/ directories of a layer and all below it, uppermost first. */
+  diffStack(layer: LayerState | undefined): string[] {
+    const stack: string[] = [];
+    for (let l = layer; l; l = l.parentChainId ? this.layers.get(l.parentChainId) : undefined) {
+      stack.push(this.layout.diffDir(l.cacheId));
+    }
+    return stack;
+  }
+
+  /** Runs work with the chain's diff stack while the layers cannot be deleted. */
+  async withLayerStack<T>(chainId: string, work: (stack: string[]) => Promise<T>): Promise<T> {
+    const layer = this.acquire(chainId);
+    try {
+      return await work(this.diffStack(layer));
+    } finally {
+      this.unpend(layer);
+    }
+  }
+
+  exportLayer(chainId: string): AsyncIterable<Buffer> {
+    const layer = this.getLayer(chainId);
+    return this.pinnedExport(layer);
+  }
+
+  private async *pinnedExport(layer: LayerState): AsyncIterable<Buffer> {
+    layer.pending++;
+    try {
+      const tarSplit = await readTarSplit(this.layout, layer.chainId);
+      yield* exportLayerTar(this.layout.diffDir(layer.cacheId), tarSplit);
+    } finally {
+      this.unpend(layer);
+    }
+  }
+
+}
+
+export function linksOf(layer: LayerState): LayerLinks {
+  return { id: layer.cacheId, link: layer.link, lower: layer.lower };
+}

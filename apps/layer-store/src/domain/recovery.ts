@@ -1,0 +1,190 @@
+import { mkdir, readdir, readFile, readlink, rm, symlink } from "node:fs/promises";
+import { join } from "node:path";
+import { isFullId } from "@slipway/docker-spec";
+import type { Logger } from "@slipway/grpc-kit";
+import {
+  BrokenRecordError,
+  readHolders,
+  readLayerRecord,
+  readMountRecord,
+  type LayerRecord,
+  type MountRecord,
+} from "../storage/layerdb.js";
+import type { StoreLayout } from "../storage/layout.js";
+import { readLinkId, readLower } from "../storage/overlay.js";
+import { isBuildingVolume } from "../storage/volumes.js";
+import type { LayerState } from "./layer-store.js";
+
+/** What startup recovery found; GetStoreStatus reports it. */
+export interface RecoveryReport {
+  brokenRecords: string[];
+  removedPaths: string[];
+  recreatedLinks: number;
+}
+
+export interface RecoveredState {
+  layers: Map<string, LayerState>;
+  rwLayers: Map<string, MountRecord>;
+  report: RecoveryReport;
+}
+
+const CHAIN_HEX = /^[a-f0-9]{64}$/;
+
+/**
+ * Loads every layer and mount and removes what no record names: layerdb/tmp/ write-sets,
+ * `*-removing` directories, overlay2 directories and l/ links of unpublished or deleted layers;
+ * recreates missing l/ links. A broken record is logged, reported and skipped, never fatal, and the
+ * directories it may name are kept.
+ */
+export async function recoverStore(layout: StoreLayout, logger: Logger): Promise<RecoveredState> {
+  const report: RecoveryReport = { brokenRecords: [], removedPaths: [], recreatedLinks: 0 };
+  const broken = (err: unknown) => {
+    const text = err instanceof Error ? err.message : String(err);
+    logger.warn({ record: text }, "skipping a broken record");
+    report.brokenRecords.push(text);
+  };
+  const remove = async (path: string) => {
+    await rm(path, { recursive: true, force: true });
+    report.removedPaths.push(path);
+  };
+  await ensureDirectories(layout);
+  for (const name of await readdir(layout.layerdbTmp)) await remove(join(layout.layerdbTmp, name));
+  for (const name of await readdir(layout.volumes)) if (isBuildingVolume(name)) await remove(join(layout.volumes, name));
+
+  const named = new Set<string>();
+  const records = new Map<string, LayerRecord>();
+  for (const name of await readdir(layout.layerdbSha256)) {
+    if (name.endsWith("-removing")) await remove(join(layout.layerdbSha256, name));
+    else if (!CHAIN_HEX.test(name)) broken(`${join(layout.layerdbSha256, name)}: not a chainID directory`);
+    else {
+      await readLayerRecord(layout, name).then(
+        (r) => (records.set(r.chainId, r), named.add(r.cacheId)),
+        async (err) => (broken(err), await protectIds(join(layout.layerdbSha256, name), ["cache-id"], named)),
+      );
+    }
+  }
+  const layers = await linkLayers(layout, records, broken);
+  await loadHolders(layout, layers, broken, remove);
+
+  const rwLayers = new Map<string, MountRecord>();
+  for (const name of await readdir(layout.layerdbMounts)) {
+    try {
+      const record = await readMountRecord(layout, name);
+      named.add(record.mountId).add(record.initId);
+      const parent = record.parentChainId === "" ? undefined : layers.get(record.parentChainId);
+      if (record.parentChainId !== "" && !parent) {
+        throw new BrokenRecordError(layout.mountRecordDir(name), `parent layer ${record.parentChainId} is not loaded`);
+      }
+      if (parent) parent.rwLayers++;
+      rwLayers.set(name, record);
+    } catch (err) {
+      broken(err);
+      await protectIds(layout.mountRecordDir(name), ["mount-id", "init-id"], named);
+    }
+  }
+  await sweepOverlay(layout, named, remove);
+  report.recreatedLinks = await repairLinks(layout, named, remove);
+  return { layers, rwLayers, report };
+}
+
+/** Keeps the directories a broken record still names, so that a repair can bring the record back. */
+async function protectIds(dir: string, files: string[], named: Set<string>): Promise<void> {
+  for (const file of files) {
+    const id = (await readFile(join(dir, file), "utf8").catch(() => "")).trim();
+    if (id !== "") named.add(id);
+  }
+}
+
+async function ensureDirectories(layout: StoreLayout): Promise<void> {
+  await mkdir(layout.overlayHome, { recursive: true, mode: 0o710 });
+  await mkdir(layout.linkDir, { recursive: true, mode: 0o700 });
+  await mkdir(layout.layerdb, { recursive: true, mode: 0o700 });
+  await mkdir(layout.layerdbSha256, { recursive: true, mode: 0o755 });
+  await mkdir(layout.layerdbTmp, { recursive: true, mode: 0o755 });
+  await mkdir(layout.layerdbMounts, { recursive: true, mode: 0o755 });
+  await mkdir(layout.layerdbHolders, { recursive: true, mode: 0o700 });
+  await mkdir(layout.volumes, { recursive: true, mode: 0o701 });
+}
+
+/** Orders layers base first, computes depth, link and lower, and counts children. */
+async function linkLayers(
+  layout: StoreLayout,
+  records: Map<string, LayerRecord>,
+  broken: (err: unknown) => void,
+): Promise<Map<string, LayerState>> {
+  const layers = new Map<string, LayerState>();
+  let pending = [...records.values()];
+  while (pending.length > 0) {
+    const next: LayerRecord[] = [];
+    for (const record of pending) {
+      const parent = record.parentChainId === "" ? undefined : layers.get(record.parentChainId);
+      if (record.parentChainId !== "" && !parent) {
+        next.push(record);
+        continue;
+      }
+      const link = await readLinkId(layout, record.cacheId).catch(() => undefined);
+      if (!link) {
+        broken(`${layout.layerDir(record.cacheId)}: layer ${record.chainId} has no readable link file`);
+        continue;
+      }
+      const lower = await readLower(layout, record.cacheId);
+      layers.set(record.chainId, { ...record, depth: (parent?.depth ?? 0) + 1, link, lower, holders: new Map(), children: 0, rwLayers: 0, pending: 0 });
+      if (parent) parent.children++;
+    }
+    if (next.length === pending.length) {
+      for (const r of next) broken(`${layout.layerRecordDir(r.chainId)}: parent layer ${r.parentChainId} is not loaded`);
+      break;
+    }
+    pending = next;
+  }
+  return layers;
+}
+
+async function loadHolders(
+  layout: StoreLayout,
+  layers: Map<string, LayerState>,
+  broken: (err: unknown) => void,
+  remove: (path: string) => Promise<void>,
+): Promise<void> {
+  for (const name of await readdir(layout.layerdbHolders)) {
+    const path = join(layout.layerdbHolders, name);
+    const layer = CHAIN_HEX.test(name) ? layers.get(`sha256:${name}`) : undefined;
+    if (!layer) {
+      await remove(path);
+      continue;
+    }
+    try {
+      for (const [holder, count] of await readHolders(layout, layer.chainId)) layer.holders.set(holder, count);
+    } catch (err) {
+      broken(err instanceof BrokenRecordError ? err : new BrokenRecordError(path, String(err)));
+    }
+  }
+}
+
+/** Removes overlay2/<id> directories that no loaded or broken record names. */
+async function sweepOverlay(layout: StoreLayout, named: Set<string>, remove: (path: string) => Promise<void>): Promise<void> {
+  for (const name of await readdir(layout.overlayHome)) {
+    if (name === "l" || named.has(name)) continue;
+    await remove(layout.layerDir(name));
+  }
+}
+
+/** Removes l/ links to unnamed layers and recreates the missing links of named ones. */
+async function repairLinks(layout: StoreLayout, named: Set<string>, remove: (path: string) => Promise<void>): Promise<number> {
+  const present = new Set<string>();
+  for (const name of await readdir(layout.linkDir)) {
+    const target = await readlink(layout.linkPath(name)).catch(() => "");
+    const id = /^\.\.\/([^/]+)\/diff$/.exec(target)?.[1];
+    if (id && named.has(id)) present.add(name);
+    else await remove(layout.linkPath(name));
+  }
+  let recreated = 0;
+  for (const id of named) {
+    if (!isFullId(id.replace(/-init$/, ""))) continue;
+    const link = await readLinkId(layout, id).catch(() => undefined);
+    if (!link || present.has(link)) continue;
+    await symlink(`../${id}/diff`, layout.linkPath(link));
+    recreated++;
+  }
+  return recreated;
+}

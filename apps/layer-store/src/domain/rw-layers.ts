@@ -1,0 +1,157 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { generateRandomId, isFullId } from "@slipway/docker-spec";
+import { fsyncDir } from "@slipway/durable-fs";
+import { alreadyExists, invalidArgument, notFound } from "@slipway/grpc-kit";
+import type { Failpoint } from "../failpoints.js";
+import { buildInitLayer } from "../storage/init-layer.js";
+import { removeMountRecord, renameMountRecord, writeMountRecord, type MountRecord } from "../storage/layerdb.js";
+import type { StoreLayout } from "../storage/layout.js";
+import { mkdirAllMerged, NotADirectoryError } from "../storage/merged-view.js";
+import { finishLayerDir, layerFiles, makeLayerDir, markCommitted, readLower, removeLayerDir } from "../storage/overlay.js";
+import { GroupFlush } from "./group-flush.js";
+import { KeyedLock } from "./keyed-lock.js";
+import { linksOf, type LayerState, type LayerStore } from "./layer-store.js";
+
+/** durable-fs's fsyncDir opens read-only and fsyncs, which works for a file as well. */
+const fsyncFile = fsyncDir;
+
+export interface CreateRWLayerInput {
+  readonly containerId: string;
+  readonly parentChainId: string;
+  readonly workingDir: string;
+}
+
+/** An overlay mount, with absolute paths, as a runtime would perform it. */
+export interface OverlayMountSpec {
+  readonly lowerDirs: string[];
+  readonly upperDir: string;
+  readonly workDir: string;
+  readonly mergedDir: string;
+  readonly options: string;
+}
+
+/**
+ * Container RW layers: the init layer and mount layer of each container and its layerdb/mounts
+ * record. Each operation holds its container ID's lock, then (to drop the parent reference) the
+ * parent layer's; creates share their fsyncs (group commit).
+ */
+export class RWLayerStore {
+  private readonly containerLocks = new KeyedLock();
+  /** One fsync round for the files of every create waiting. */
+  private readonly fileFlush = new GroupFlush<string>(async (files) => void (await Promise.all(files.map(fsyncFile))));
+  /** One fsync of layerdb/mounts makes every rename into it made before it durable. */
+  private readonly mountsDirFlush = new GroupFlush<never>(() => fsyncDir(this.layout.layerdbMounts));
+
+  constructor(
+    private readonly layout: StoreLayout,
+    private readonly layers: LayerStore,
+    private readonly failpoint: Failpoint,
+    readonly records: Map<string, MountRecord>,
+  ) {}
+
+  async createRWLayer(input: CreateRWLayerInput): Promise<MountRecord> {
+    const { containerId, workingDir } = input;
+    if (!isFullId(containerId)) throw invalidArgument(`container ID "${containerId}" is not 64 lowercase hex characters`);
+    if (workingDir !== "" && !workingDir.startsWith("/")) {
+      throw invalidArgument(`the working directory '${workingDir}' is invalid, it needs to be an absolute path`);
+    }
+    return this.containerLocks.run(containerId, async () => {
+      if (this.records.has(containerId)) throw alreadyExists(`mount already exists with name ${containerId}`);
+      const parent = this.layers.acquire(input.parentChainId);
+      const mountId = generateRandomId();
+      const record: MountRecord = { containerId, mountId, initId: `${mountId}-init`, parentChainId: parent?.chainId ?? "" };
+      try {
+        await this.buildRWLayer(record, parent, workingDir);
+        this.records.set(containerId, record);
+        if (parent) parent.rwLayers++;
+        return record;
+      } catch (err) {
+        await Promise.all([removeLayerDir(this.layout, record.initId), removeLayerDir(this.layout, mountId)]);
+        if (err instanceof NotADirectoryError) throw invalidArgument(`Cannot mkdir: ${workingDir} is not a directory`);
+        throw err;
+      } finally {
+        this.layers.unpend(parent);
+      }
+    });
+  }
+
+  /**
+   * Init layer, then mount layer, each complete on disk, then layerdb/mounts/<id> published last:
+   * until that rename the directories are unnamed and recovery removes them. The link and lower
+   * files and the mount record are fsynced in one round shared with concurrent creates, and one
+   * shared fsync of layerdb/mounts follows the renames (on ext4 that commit also carries every
+   * directory entry made before it).
+   */
+  private async buildRWLayer(record: MountRecord, parent: LayerState | undefined, workingDir: string): Promise<void> {
+    const { mountId, initId } = record;
+    const imageLayers = this.layers.diffStack(parent);
+    makeLayerDir(this.layout, initId);
+    const init = finishLayerDir(this.layout, initId, parent && linksOf(parent), { mounted: true });
+    buildInitLayer(this.layout.diffDir(initId), imageLayers);
+    this.failpoint("create-rw-layer:after-init-layer");
+    makeLayerDir(this.layout, mountId);
+    const mount = finishLayerDir(this.layout, mountId, init, { mounted: true });
+    if (workingDir !== "") {
+      const lowers = [this.layout.diffDir(initId), ...imageLayers];
+      mkdirAllMerged(this.layout.diffDir(mountId), lowers, workingDir);
+    }
+    markCommitted(this.layout, initId);
+    if (parent) markCommitted(this.layout, parent.cacheId);
+    this.failpoint("create-rw-layer:after-mount-layer");
+    const written = await writeMountRecord(this.layout, record);
+    try {
+      await this.fileFlush.request([...layerFiles(this.layout, init), ...layerFiles(this.layout, mount), ...written.files]);
+      this.failpoint("create-rw-layer:before-publish");
+      await renameMountRecord(this.layout, written.dir, record.containerId);
+    } catch (err) {
+      await rm(written.dir, { recursive: true, force: true });
+      throw err;
+    }
+    try {
+      await this.mountsDirFlush.request();
+    } catch (err) {
+      await rm(this.layout.mountRecordDir(record.containerId), { recursive: true, force: true });
+      throw err;
+    }
+    this.failpoint("create-rw-layer:after-publish");
+  }
+
+  getRWLayer(containerId: string): MountRecord {
+    const rw = this.records.get(containerId);
+    if (!rw) throw notFound(`container ${containerId} has no RW layer`);
+    return rw;
+  }
+
+  /** Removes the layerdb entry first, then both directories and their l/ links, then the parent reference. */
+  async releaseRWLayer(containerId: string): Promise<string[]> {
+    return this.containerLocks.run(containerId, async () => {
+      const rw = this.getRWLayer(containerId);
+      const removing = await removeMountRecord(this.layout, containerId);
+      this.records.delete(containerId);
+      this.failpoint("release-rw-layer:after-unpublish");
+      await removeLayerDir(this.layout, rw.mountId);
+      this.failpoint("release-rw-layer:after-mount-layer");
+      if (rw.initId !== "") await removeLayerDir(this.layout, rw.initId);
+      await rm(removing, { recursive: true, force: true });
+      return rw.parentChainId === "" ? [] : this.layers.dropReference(rw.parentChainId, "rwLayers");
+    });
+  }
+
+  /** The overlay mount dockerd's overlay2 Get would perform for the container's root filesystem. */
+  async getMounts(containerId: string): Promise<OverlayMountSpec> {
+    const rw = this.getRWLayer(containerId);
+    const lower = await readLower(this.layout, rw.mountId);
+    const lowerDirs = lower === "" ? [] : lower.split(":").map((l) => join(this.layout.overlayHome, l));
+    const dir = this.layout.layerDir(rw.mountId);
+    const upperDir = join(dir, "diff");
+    const workDir = join(dir, "work");
+    return {
+      lowerDirs,
+      upperDir,
+      workDir,
+      mergedDir: join(dir, "merged"),
+      options: `lowerdir=${lowerDirs.join(":")},upperdir=${upperDir},workdir=${workDir}`,
+    };
+  }
+}

@@ -1,0 +1,122 @@
+import { invalidArgument, service, unavailable, type ServiceRegistration } from "@slipway/grpc-kit";
+import { layerstore } from "@slipway/proto";
+import { referenceCount, type LayerState, type LayerStore } from "./domain/layer-store.js";
+import type { OverlayMountSpec, RWLayerStore } from "./domain/rw-layers.js";
+import type { RecoveryReport } from "./domain/recovery.js";
+import type { VolumeStore } from "./domain/volumes.js";
+import type { MountRecord } from "./storage/layerdb.js";
+import type { VolumeInfo } from "./storage/volumes.js";
+
+/** What the handlers serve; `recovery` stays undefined until startup recovery is done. */
+export interface LayerStoreBackend {
+  readonly layers: LayerStore;
+  readonly rwLayers: RWLayerStore;
+  readonly volumes: VolumeStore;
+  recovery: (RecoveryReport & { millis: number }) | undefined;
+}
+
+/** The gRPC adapter: proto messages in, domain calls, proto messages out. */
+export function layerStoreService(backend: LayerStoreBackend): ServiceRegistration {
+  const ready = () => {
+    if (!backend.recovery) throw unavailable("layer-store is still recovering its data root; retry shortly");
+    return backend.layers;
+  };
+  const readyRW = () => (ready(), backend.rwLayers);
+  return service(layerstore.LayerStoreServiceService, {
+    async registerLayer(requests, ctx) {
+      const store = ready();
+      const iterator = requests[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      const header = first.done ? undefined : first.value.header;
+      if (!header) throw invalidArgument("RegisterLayer: the first message must carry the header (parent chainID, holder)");
+      const { layer, existed } = await store.registerLayer({
+        parentChainId: header.parentChainId,
+        holder: header.holder,
+        expectedDiffId: header.expectedDiffId,
+        source: archiveChunks(iterator),
+        signal: ctx.signal,
+      });
+      return { layer: toLayer(layer), existed };
+    },
+    async getLayer(request) {
+      return { layer: toLayer(ready().getLayer(request.chainId)) };
+    },
+    async listLayers() {
+      return { layers: [...ready().layers.values()].map(toLayer) };
+    },
+    async releaseLayer(request) {
+      return { deletedChainIds: await ready().releaseLayer(request.chainId, request.holder) };
+    },
+    async *exportLayer(request) {
+      for await (const chunk of ready().exportLayer(request.chainId)) yield { chunk };
+    },
+    async createRwLayer(request) {
+      return { rwLayer: toRWLayer(await readyRW().createRWLayer(request)) };
+    },
+    async getRwLayer(request) {
+      return { rwLayer: toRWLayer(readyRW().getRWLayer(request.containerId)) };
+    },
+    async listRwLayers() {
+      return { rwLayers: [...readyRW().records.values()].map(toRWLayer) };
+    },
+    async releaseRwLayer(request) {
+      return { deletedChainIds: await readyRW().releaseRWLayer(request.containerId) };
+    },
+    async getMounts(request) {
+      return { rootFs: toOverlayMount(await readyRW().getMounts(request.containerId)) };
+    },
+    async createVolume(request) {
+      ready();
+      return { volume: toVolume(await backend.volumes.create(request)) };
+    },
+    async removeVolume(request) {
+      ready();
+      await backend.volumes.remove(request.name);
+      return {};
+    },
+    async listVolumes() {
+      ready();
+      return { volumes: (await backend.volumes.list()).map(toVolume) };
+    },
+    async getStoreStatus() {
+      const report = backend.recovery;
+      return {
+        ready: report !== undefined,
+        layers: backend.layers.layers.size,
+        rwLayers: backend.rwLayers.records.size,
+        volumes: report ? (await backend.volumes.list()).length : 0,
+        brokenRecords: report?.brokenRecords ?? [],
+        removedPaths: report?.removedPaths ?? [],
+        recreatedLinks: report?.recreatedLinks ?? 0,
+        recoveryMillis: report?.millis ?? 0,
+      };
+    },
+  });
+}
+
+async function* archiveChunks(iterator: AsyncIterator<layerstore.RegisterLayerRequest>): AsyncIterable<Uint8Array> {
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return;
+    if (next.value.header) throw invalidArgument("RegisterLayer: the header may only be sent once, first");
+    if (next.value.chunk && next.value.chunk.length > 0) yield next.value.chunk;
+  }
+}
+
+function toLayer(layer: LayerState): layerstore.Layer {
+  const { chainId, diffId, parentChainId, cacheId, size, depth } = layer;
+  return { chainId, diffId, parentChainId, cacheId, size, referenceCount: referenceCount(layer), depth };
+}
+
+function toRWLayer(record: MountRecord): layerstore.RWLayer {
+  const { containerId, mountId, initId, parentChainId } = record;
+  return { containerId, mountId, initId, parentChainId };
+}
+
+function toOverlayMount(spec: OverlayMountSpec) {
+  return { lowerDirs: spec.lowerDirs, upperDir: spec.upperDir, workDir: spec.workDir, mergedDir: spec.mergedDir, options: spec.options };
+}
+
+function toVolume(volume: VolumeInfo): layerstore.Volume {
+  return { name: volume.name, mountpoint: volume.mountpoint, driver: "local", createdAt: volume.createdAt.toISOString() };
+}

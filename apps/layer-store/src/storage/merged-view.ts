@@ -1,0 +1,149 @@
+import type { Stats } from "node:fs";
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readlinkSync } from "node:fs";
+import { join } from "node:path";
+import { isOpaqueDir, isWhiteout } from "@slipway/layer-tar";
+
+/**
+ * The overlay view of a stack of diff/ directories (uppermost first), read without mounting: what a
+ * path resolves to, honouring whiteouts (0/0 character devices) and opaque directories. Calls are
+ * synchronous, as in @slipway/layer-tar: each is one short metadata syscall, far cheaper than a
+ * round trip through libuv's thread pool (which the fsyncs of concurrent creates keep busy).
+ */
+export interface MergedEntry {
+  /** Where the visible entry lives on disk (in the uppermost layer that has it). */
+  readonly path: string;
+  readonly stats: Stats;
+  /** For a directory: the diff/ roots whose directory at this path shows through, uppermost first. */
+  readonly layers: readonly string[];
+}
+
+/** Resolves a relative path ("etc/hosts") in the stack; undefined when the merged view lacks it. */
+export function lookupMerged(stack: readonly string[], relativePath: string): MergedEntry | undefined {
+  let layers = stack;
+  let entry: MergedEntry | undefined;
+  let prefix = "";
+  for (const part of relativePath.split("/").filter(Boolean)) {
+    if (entry && !entry.stats.isDirectory()) return undefined;
+    prefix = prefix === "" ? part : `${prefix}/${part}`;
+    entry = lookupChild(layers, prefix);
+    if (!entry) return undefined;
+    layers = entry.layers;
+  }
+  return entry;
+}
+
+function lookupChild(layers: readonly string[], relativePath: string): MergedEntry | undefined {
+  let top: { path: string; stats: Stats } | undefined;
+  const contributing: string[] = [];
+  for (const root of layers) {
+    const path = join(root, relativePath);
+    const stats = lstatIfExists(path);
+    if (!stats) continue;
+    if (isWhiteout(stats) || (top && !stats.isDirectory())) break;
+    top ??= { path, stats };
+    if (!stats.isDirectory()) break;
+    contributing.push(root);
+    if (isOpaqueDir(path)) break;
+  }
+  return top && { ...top, layers: contributing };
+}
+
+/** The visible children of a merged directory, by name. */
+export function listMerged(directory: MergedEntry, relativePath: string): Map<string, MergedEntry> {
+  const names = new Set<string>();
+  for (const root of directory.layers) for (const name of readdirSync(join(root, relativePath))) names.add(name);
+  const children = new Map<string, MergedEntry>();
+  for (const name of [...names].sort()) {
+    const child = lookupChild(directory.layers, join(relativePath, name));
+    if (child) children.set(name, child);
+  }
+  return children;
+}
+
+/**
+ * Creates a directory path in the upper layer as MkdirAll on a mounted overlay would: directories the
+ * lower layers already have are copied up with their mode and owner (the kernel's copy-up), missing
+ * ones are made 0755 root. A non-directory on the way is replaced when `replaceNonDirectories`
+ * (the init layer unlinks such paths first), otherwise it is an error naming the path.
+ */
+export function mkdirMerged(upper: string, lowers: readonly string[], relativePath: string, options: { replaceNonDirectories: boolean }): void {
+  let prefix = "";
+  for (const part of relativePath.split("/").filter(Boolean)) {
+    prefix = prefix === "" ? part : `${prefix}/${part}`;
+    const inUpper = lstatIfExists(join(upper, prefix));
+    if (inUpper?.isDirectory()) continue;
+    const below = lookupMerged(lowers, prefix);
+    if (below && !below.stats.isDirectory() && !options.replaceNonDirectories) {
+      throw new NotADirectoryError(`/${prefix}`);
+    }
+    if (below?.stats.isDirectory()) copyUpDirectory(join(upper, prefix), below.stats);
+    else mkdirSync(join(upper, prefix), { mode: 0o755 });
+  }
+}
+
+/**
+ * MkdirAll on the merged view, as dockerd creates a container's WorkingDir in its mounted rootfs:
+ * nothing happens when the directory exists; otherwise missing directories are made in the upper
+ * layer and the existing parents are copied up. A non-directory on the way is a NotADirectoryError.
+ */
+export function mkdirAllMerged(upper: string, lowers: readonly string[], path: string): void {
+  const relativePath = resolveInScope([upper, ...lowers], path);
+  const existing = lookupMerged([upper, ...lowers], relativePath);
+  if (existing?.stats.isDirectory()) return;
+  if (existing) throw new NotADirectoryError(`/${relativePath.replace(/^\/+/, "")}`);
+  mkdirMerged(upper, lowers, relativePath, { replaceNonDirectories: false });
+}
+
+const MAX_SYMLINK_HOPS = 255;
+
+/**
+ * Resolves symlinks in a path against the merged view, never leaving its root (moby's
+ * FollowSymlinkInScope): absolute targets start again at the root, ".." stops at the root. Returns
+ * the relative path; components after the first missing one are kept as they are.
+ */
+export function resolveInScope(stack: readonly string[], path: string): string {
+  let pending = path.split("/").filter((p) => p !== "" && p !== ".");
+  const resolved: string[] = [];
+  let missing = false;
+  for (let hops = 0; pending.length > 0; ) {
+    const part = pending.shift()!;
+    if (part === "..") {
+      resolved.pop();
+      continue;
+    }
+    const entry: MergedEntry | undefined = missing ? undefined : lookupMerged(stack, [...resolved, part].join("/"));
+    if (!entry?.stats.isSymbolicLink()) {
+      resolved.push(part);
+      missing ||= !entry;
+      continue;
+    }
+    if (++hops > MAX_SYMLINK_HOPS) throw new NotADirectoryError(`/${[...resolved, part].join("/")} (too many levels of symbolic links)`);
+    const target = readlinkSync(entry.path);
+    if (target.startsWith("/")) resolved.length = 0;
+    pending = [...target.split("/").filter((p) => p !== "" && p !== "."), ...pending];
+  }
+  return resolved.join("/");
+}
+
+/** A path the caller wanted as a directory exists as something else in the image. */
+export class NotADirectoryError extends Error {
+  constructor(readonly path: string) {
+    super(`${path} is not a directory`);
+  }
+}
+
+function copyUpDirectory(path: string, stats: Stats): void {
+  mkdirSync(path, { mode: stats.mode & 0o777 });
+  chownSync(path, stats.uid, stats.gid);
+  if ((stats.mode & 0o7777) !== (stats.mode & 0o777)) chmodSync(path, stats.mode & 0o7777);
+}
+
+export function lstatIfExists(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,124 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, mkdirSync, openSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { StoreLayout } from "./layout.js";
+
+const execFileAsync = promisify(execFile);
+
+/** What a child layer needs from its parent's directory: its link id and its own lower chain. */
+export interface LayerLinks {
+  readonly id: string;
+  /** 26-char id of overlay2/l/<link> → ../<id>/diff. */
+  readonly link: string;
+  /** The parent's lower file ("" for a base layer): l/<link>:l/<link>..., uppermost first. */
+  readonly lower: string;
+}
+
+const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const LINK_ID = /^[A-Z2-7]{26}$/;
+
+/** overlay2's link id: 17 random bytes in base32 StdEncoding, first 26 characters. */
+export function generateLinkId(): string {
+  const bytes = randomBytes(17);
+  let bits = 0;
+  let value = 0;
+  let out = "";
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  return out.slice(0, 26);
+}
+
+export function isLinkId(value: string): boolean {
+  return LINK_ID.test(value);
+}
+
+/** The lower file of a child of `parent`: the parent's link first, then the parent's own lowers. */
+export function childLower(parent: LayerLinks): string {
+  return parent.lower === "" ? `l/${parent.link}` : `l/${parent.link}:${parent.lower}`;
+}
+
+/**
+ * overlay2/<id>/ (0710) and its empty diff/ (0755): what a layer's content is written into. The
+ * functions that make layer directories are synchronous: a handful of metadata syscalls each.
+ */
+export function makeLayerDir(layout: StoreLayout, id: string): void {
+  mkdirSync(layout.layerDir(id), { mode: 0o710 });
+  mkdirSync(layout.diffDir(id), { mode: 0o755 });
+}
+
+/**
+ * Completes a layer directory as overlay2's create() does: link file (0644) and its l/ symlink; for a
+ * child layer also lower (0644) and work/ (0700). `mounted` adds work/work (0000), which the kernel
+ * creates when dockerd mounts a container's layers during create. The files are not fsynced here:
+ * callers make them durable together with the record that names the layer (see layerFiles).
+ */
+export function finishLayerDir(layout: StoreLayout, id: string, parent: LayerLinks | undefined, options: { mounted: boolean }): LayerLinks {
+  const dir = layout.layerDir(id);
+  const link = generateLinkId();
+  const lower = parent ? childLower(parent) : "";
+  writeFileSync(join(dir, "link"), link, { mode: 0o644 });
+  symlinkSync(`../${id}/diff`, layout.linkPath(link));
+  if (parent) {
+    writeFileSync(join(dir, "lower"), lower, { mode: 0o644 });
+    mkdirSync(join(dir, "work"), { mode: 0o700 });
+    if (options.mounted) mkdirSync(join(dir, "work", "work"), { mode: 0o000 });
+  }
+  return { id, link, lower };
+}
+
+/** The files finishLayerDir wrote, which must be fsynced before the layer is published. */
+export function layerFiles(layout: StoreLayout, layer: LayerLinks): string[] {
+  const dir = layout.layerDir(layer.id);
+  return layer.lower === "" ? [join(dir, "link")] : [join(dir, "link"), join(dir, "lower")];
+}
+
+/** An empty `committed` (0600) in a layer that just got a child, as overlay2 writes it. */
+export function markCommitted(layout: StoreLayout, id: string): void {
+  closeSync(openSync(join(layout.layerDir(id), "committed"), "w", 0o600));
+}
+
+/** The link id a layer directory records, or undefined when it has none (yet). */
+export async function readLinkId(layout: StoreLayout, id: string): Promise<string | undefined> {
+  try {
+    const link = (await readFile(join(layout.layerDir(id), "link"), "utf8")).trim();
+    return isLinkId(link) ? link : undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+export async function readLower(layout: StoreLayout, id: string): Promise<string> {
+  try {
+    return (await readFile(join(layout.layerDir(id), "lower"), "utf8")).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "";
+    throw err;
+  }
+}
+
+/** Removes a layer directory and its l/ link (the link first, as overlay2's Remove does). */
+export async function removeLayerDir(layout: StoreLayout, id: string): Promise<void> {
+  const link = await readLinkId(layout, id).catch(() => undefined);
+  if (link) await rm(layout.linkPath(link), { force: true });
+  await rm(layout.layerDir(id), { recursive: true, force: true });
+}
+
+/**
+ * Flushes everything written under a directory's filesystem (syncfs(2) through coreutils'
+ * `sync -f`): one call per layer makes extracted content durable before its record is published,
+ * where an fsync per extracted file would cost one flush per file.
+ */
+export async function syncFilesystem(path: string): Promise<void> {
+  await execFileAsync("sync", ["-f", path]);
+}

@@ -1,0 +1,103 @@
+import type { Stats } from "node:fs";
+import { chmod, chown, copyFile, lchown, link, lutimes, mkdir, readdir, readlink, rename, rm, stat, symlink, utimes } from "node:fs/promises";
+import { join } from "node:path";
+import { fsyncDir, publish } from "@slipway/durable-fs";
+import type { StoreLayout } from "./layout.js";
+import { listMerged, type MergedEntry } from "./merged-view.js";
+import { syncFilesystem } from "./overlay.js";
+
+/** A local volume on disk: volumes/<name>/_data. */
+export interface VolumeInfo {
+  readonly name: string;
+  readonly mountpoint: string;
+  readonly createdAt: Date;
+}
+
+/** Where a volume is built before its one publishing rename; dockerd never sees a half volume. */
+const BUILDING = ".slipway-building-";
+
+export function isBuildingVolume(name: string): boolean {
+  return name.startsWith(BUILDING);
+}
+
+/**
+ * volumes/<name>/ (0701) with _data/ (0755). With `content`, the merged image directory is copied
+ * in as dockerd's populateVolumes does: modes, owners, times, symlinks and hard links kept, and _data
+ * takes the source directory's mode and owner.
+ */
+export async function createVolumeDir(layout: StoreLayout, name: string, content: MergedEntry | undefined, skipped: (path: string) => void): Promise<VolumeInfo> {
+  const building = join(layout.volumes, `${BUILDING}${name}`);
+  await rm(building, { recursive: true, force: true });
+  await mkdir(building, { mode: 0o701 });
+  const data = join(building, "_data");
+  try {
+    await mkdir(data, { mode: 0o755 });
+    if (content) {
+      await copyTree(content, data, new Map(), skipped);
+      await chown(data, content.stats.uid, content.stats.gid);
+      await chmod(data, content.stats.mode & 0o7777);
+    }
+    await syncFilesystem(data);
+    await publish(building, layout.volumeDir(name));
+  } catch (err) {
+    await rm(building, { recursive: true, force: true });
+    throw err;
+  }
+  return volumeInfo(layout, name);
+}
+
+async function copyTree(dir: MergedEntry, target: string, hardlinks: Map<string, string>, skipped: (path: string) => void): Promise<void> {
+  for (const [name, entry] of listMerged(dir, "")) {
+    const destination = join(target, name);
+    const child = { ...entry, layers: entry.layers.map((root) => join(root, name)) };
+    await copyEntry(child, destination, hardlinks, skipped);
+  }
+  await utimes(target, dir.stats.atime, dir.stats.mtime);
+}
+
+async function copyEntry(entry: MergedEntry, destination: string, hardlinks: Map<string, string>, skipped: (path: string) => void): Promise<void> {
+  const { stats } = entry;
+  if (stats.isDirectory()) {
+    await mkdir(destination, { mode: stats.mode & 0o777 });
+    await copyTree(entry, destination, hardlinks, skipped);
+    return setOwnerAndMode(destination, stats);
+  }
+  if (stats.isSymbolicLink()) {
+    await symlink(await readlink(entry.path), destination);
+    await lchown(destination, stats.uid, stats.gid);
+    return lutimes(destination, stats.atime, stats.mtime);
+  }
+  if (!stats.isFile()) return skipped(entry.path);
+  const inode = `${stats.dev}:${stats.ino}`;
+  const first = stats.nlink > 1 ? hardlinks.get(inode) : undefined;
+  if (first) return link(first, destination);
+  hardlinks.set(inode, destination);
+  await copyFile(entry.path, destination);
+  await setOwnerAndMode(destination, stats);
+  await utimes(destination, stats.atime, stats.mtime);
+}
+
+async function setOwnerAndMode(path: string, stats: Stats): Promise<void> {
+  await chown(path, stats.uid, stats.gid);
+  await chmod(path, stats.mode & 0o7777);
+}
+
+export async function volumeInfo(layout: StoreLayout, name: string): Promise<VolumeInfo> {
+  const dir = layout.volumeDir(name);
+  const stats = await stat(dir);
+  return { name, mountpoint: join(dir, "_data"), createdAt: stats.birthtime.getTime() > 0 ? stats.birthtime : stats.mtime };
+}
+
+/** Every volumes/<name> directory (dockerd's local driver treats each directory as a volume). */
+export async function listVolumeNames(layout: StoreLayout): Promise<string[]> {
+  const entries = await readdir(layout.volumes, { withFileTypes: true });
+  return entries.filter((e) => e.isDirectory() && !isBuildingVolume(e.name)).map((e) => e.name);
+}
+
+/** Renames the volume out of sight in one step, then deletes it. */
+export async function removeVolumeDir(layout: StoreLayout, name: string): Promise<void> {
+  const removing = join(layout.volumes, `${BUILDING}${name}-removing`);
+  await rename(layout.volumeDir(name), removing);
+  await fsyncDir(layout.volumes);
+  await rm(removing, { recursive: true, force: true });
+}

@@ -1,0 +1,133 @@
+import { invalidArgument, SlipwayError, type CallOpts, type Logger } from "@slipway/grpc-kit";
+import { generateRandomId } from "@slipway/docker-spec";
+import type { containerconfig, imagestore } from "@slipway/proto";
+import { isNotFound } from "./errors.js";
+import type { InFlightCreates } from "./in-flight.js";
+import { Rollback } from "./rollback.js";
+import type { Stores } from "./stores.js";
+import { rfc3339NanoNow } from "./time.js";
+
+export interface CreateInput {
+  /** Requested name, or "" to generate one. */
+  readonly name: string;
+  /** The POST /containers/create body. */
+  readonly createRequestJson: Buffer;
+  /** The client's Engine API version. */
+  readonly apiVersion: string;
+}
+
+export interface CreateResult {
+  readonly id: string;
+  readonly warnings: string[];
+}
+
+/**
+ * The crash-safe create order of DESIGN.md across the stores. Everything after the name reservation is
+ * undone in reverse when a later step fails; what a crash leaves is an orphan the reconciler removes.
+ */
+export class ContainerCreator {
+  constructor(
+    private readonly stores: Stores,
+    private readonly inFlight: InFlightCreates,
+    private readonly logger: Logger,
+  ) {}
+
+  async create(input: CreateInput, opts: CallOpts): Promise<CreateResult> {
+    const imageReference = imageOf(input.createRequestJson);
+    const image = imageReference === "" ? undefined : await this.stores.images.resolveImage({ reference: imageReference }, opts);
+    const id = generateRandomId();
+    const merged = await this.stores.containers.mergeAndVerify(
+      {
+        createRequestJson: input.createRequestJson,
+        imageConfigJson: image?.configJson ?? Buffer.alloc(0),
+        containerId: id,
+        apiVersion: input.apiVersion,
+      },
+      opts,
+    );
+    this.inFlight.begin(id);
+    try {
+      return await this.build(id, input.name, image, merged, opts);
+    } finally {
+      this.inFlight.end(id);
+    }
+  }
+
+  private async build(
+    id: string,
+    requestedName: string,
+    image: imagestore.ResolveImageResponse | undefined,
+    merged: containerconfig.MergeAndVerifyResponse,
+    opts: CallOpts,
+  ): Promise<CreateResult> {
+    const { layers, containers } = this.stores;
+    const { name } = await containers.reserveName({ name: requestedName, containerId: id }, opts);
+    const rollback = new Rollback(id, this.logger);
+    rollback.push("name", () => containers.releaseName({ name, containerId: id }));
+    try {
+      const created = rfc3339NanoNow();
+      const parentChainId = image?.topChainId ?? "";
+      // Each undo step is armed before its call: a call that fails in transit may still have done its work.
+      rollback.push("RW layer", () => layers.releaseRwLayer({ containerId: id }), isNotFound);
+      await layers.createRwLayer({ containerId: id, parentChainId, workingDir: workingDirOf(merged) }, opts);
+      const mountPoints: containerconfig.MountPoint[] = [];
+      for (const path of merged.anonymousVolumePaths) {
+        const volumeName = generateRandomId();
+        this.inFlight.addVolume(id, volumeName);
+        rollback.push(`volume ${volumeName}`, () => layers.removeVolume({ name: volumeName }), isNotFound);
+        await layers.createVolume({ parentChainId, path, name: volumeName }, opts);
+        mountPoints.push({ destination: path, volumeName, driver: "local", type: "volume", rw: true });
+      }
+      const commit = { containerId: id, name, created, imageId: image?.imageId ?? "", imagePlatform: image?.platform, merged, mountPoints };
+      await this.commit(commit, rollback, opts);
+      return { id, warnings: [...merged.warnings] };
+    } catch (err) {
+      await rollback.run(err);
+      throw err;
+    }
+  }
+
+  /**
+   * A commit that failed in transit (container-config died or timed out) may still have been written:
+   * ask once. Written → the create succeeded. Unknown → keep the layers (the reconciler releases them
+   * after its grace period if no record appears) and release only the name.
+   */
+  private async commit(request: containerconfig.CommitContainerRequest, rollback: Rollback, opts: CallOpts): Promise<void> {
+    try {
+      await this.stores.containers.commitContainer(request, opts);
+    } catch (err) {
+      if (!(err instanceof SlipwayError) || err.kind !== "unavailable") throw err;
+      const outcome = await this.stores.containers.getContainer({ idOrName: request.containerId }).then(
+        () => "committed" as const,
+        (lookup: unknown) => (isNotFound(lookup) ? ("absent" as const) : ("unknown" as const)),
+      );
+      if (outcome === "committed") {
+        this.logger.warn({ containerId: request.containerId }, "commit answered UNAVAILABLE but the record exists; create succeeded");
+        return;
+      }
+      if (outcome === "unknown") rollback.keepOnly("name", "the commit may have happened; the reconciler decides once container-config is back");
+      throw err;
+    }
+  }
+}
+
+/** Config.Image of a create body; validates that the body is a JSON object (the rest is container-config's job). */
+function imageOf(createRequestJson: Buffer): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(createRequestJson.toString("utf8"));
+  } catch (err) {
+    throw invalidArgument(`invalid JSON: ${(err as Error).message}`);
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw invalidArgument("config cannot be empty in order to create a container");
+  }
+  const image = (body as { Image?: unknown }).Image ?? "";
+  if (typeof image !== "string") throw invalidArgument("invalid JSON: Image must be a string");
+  return image;
+}
+
+function workingDirOf(merged: containerconfig.MergeAndVerifyResponse): string {
+  const config = JSON.parse(merged.configJson.toString("utf8")) as { WorkingDir?: string };
+  return config.WorkingDir ?? "";
+}

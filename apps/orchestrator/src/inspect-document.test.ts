@@ -1,0 +1,57 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { inspectDocument, stateStatus } from "./inspect-document.js";
+import { rawMembers } from "./raw-json.js";
+
+// Captured from dockerd 20.10 for `docker create -it --name demo golden:1` (../shared/reference/dockerd-golden/demo).
+const GOLDEN = new URL("../test/fixtures/golden-demo", import.meta.url).pathname;
+const golden = (name: string) => readFileSync(`${GOLDEN}/${name}`, "utf8");
+
+describe("inspectDocument", () => {
+  const expected = (JSON.parse(golden("docker_inspect.json")) as Record<string, any>[])[0]!;
+  const data = expected.GraphDriver.Data as Record<string, string>;
+  const volume = expected.Mounts[0] as { Name: string; Source: string };
+  const document = inspectDocument({
+    configV2Json: golden("config.v2.json"),
+    hostConfigJson: golden("hostconfig.json"),
+    graphDriver: { lowerDir: data.LowerDir!, mergedDir: data.MergedDir!, upperDir: data.UpperDir!, workDir: data.WorkDir! },
+    volumeMountpoints: new Map([[volume.Name, volume.Source]]),
+  });
+
+  it("equals what dockerd 20.10 answered for the same container, key order included", () => {
+    expect(JSON.stringify(JSON.parse(document))).toBe(JSON.stringify(expected));
+  });
+
+  it("passes HostConfig through byte for byte", () => {
+    expect(rawMembers(document).get("HostConfig")).toBe(golden("hostconfig.json").trim());
+  });
+
+  it("still inspects a container whose RW layer is missing, with empty GraphDriver data", () => {
+    const missing = inspectDocument({
+      configV2Json: golden("config.v2.json"),
+      hostConfigJson: golden("hostconfig.json"),
+      graphDriver: undefined,
+      volumeMountpoints: new Map(),
+    });
+    expect(JSON.parse(missing).GraphDriver).toEqual({ Data: {}, Name: "overlay2" });
+  });
+});
+
+describe("stateStatus", () => {
+  it("derives dockerd's status words", () => {
+    expect(stateStatus({ StartedAt: "0001-01-01T00:00:00Z" })).toBe("created");
+    expect(stateStatus({ StartedAt: "2026-11-28T07:22:02.206405833Z" })).toBe("exited");
+    expect(stateStatus({ Running: true, Paused: true })).toBe("paused");
+    expect(stateStatus({ Dead: true })).toBe("dead");
+  });
+});
+
+describe("rawMembers", () => {
+  it("keeps raw values, including numbers beyond 2^53 and nested strings with braces", () => {
+    const members = rawMembers(' { "a" : 12345678901234567890 , "b":{"x":"}\\"{"},"c":[1,[2]],"d":null }');
+    expect([...members]).toEqual([["a", "12345678901234567890"], ["b", '{"x":"}\\"{"}'], ["c", "[1,[2]]"], ["d", "null"]]);
+  });
+  it("rejects what is not an object", () => {
+    expect(() => rawMembers("[1]")).toThrow(/expected a JSON object/);
+  });
+});

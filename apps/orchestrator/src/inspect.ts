@@ -1,0 +1,41 @@
+import { notFound, type CallOpts, type Logger } from "@slipway/grpc-kit";
+import type { containerconfig } from "@slipway/proto";
+import { isNotFound } from "./errors.js";
+import { inspectDocument, type GraphDriverData } from "./inspect-document.js";
+import type { Stores } from "./stores.js";
+
+/** A container record by ID, unique ID prefix or name; unknown → NOT_FOUND "No such container: <x>". */
+export async function findContainer(stores: Stores, idOrName: string, opts: CallOpts): Promise<containerconfig.ContainerRecord> {
+  try {
+    const { container } = await stores.containers.getContainer({ idOrName }, opts);
+    return container!;
+  } catch (err) {
+    throw isNotFound(err) ? notFound(`No such container: ${idOrName}`) : err;
+  }
+}
+
+/** The `docker inspect` document, from the record plus the RW layer's mounts and the volumes' paths. */
+export async function inspectContainer(stores: Stores, logger: Logger, idOrName: string, opts: CallOpts): Promise<string> {
+  const record = await findContainer(stores, idOrName, opts);
+  const [graphDriver, volumes] = await Promise.all([
+    graphDriverOf(stores, record.id, opts),
+    stores.layers.listVolumes({}, opts),
+  ]);
+  if (!graphDriver) logger.warn({ containerId: record.id }, "container has no RW layer; inspect shows empty GraphDriver data");
+  return inspectDocument({
+    configV2Json: record.configV2Json.toString("utf8"),
+    hostConfigJson: record.hostConfigJson.toString("utf8"),
+    graphDriver,
+    volumeMountpoints: new Map(volumes.volumes.map((v) => [v.name, v.mountpoint])),
+  });
+}
+
+async function graphDriverOf(stores: Stores, containerId: string, opts: CallOpts): Promise<GraphDriverData | undefined> {
+  try {
+    const { rootFs } = await stores.layers.getMounts({ containerId }, opts);
+    return { lowerDir: rootFs!.lowerDirs.join(":"), mergedDir: rootFs!.mergedDir, upperDir: rootFs!.upperDir, workDir: rootFs!.workDir };
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}

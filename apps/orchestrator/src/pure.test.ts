@@ -1,0 +1,53 @@
+import { ConfigError } from "@slipway/grpc-kit";
+import { describe, expect, it } from "vitest";
+import { loadReconcilerConfig } from "./config.js";
+import { InFlightCreates } from "./in-flight.js";
+import { anonymousVolumesOf } from "./remove.js";
+import { rfc3339Nano, rfc3339NanoNow } from "./time.js";
+
+describe("rfc3339Nano", () => {
+  it("writes Go's RFC3339Nano: nanoseconds, trailing zeros trimmed, Z", () => {
+    const at = new Date("2026-11-28T06:37:31.882Z");
+    expect(rfc3339Nano(at, 212_933)).toBe("2026-11-28T06:37:31.882212933Z");
+    expect(rfc3339Nano(new Date("2026-11-28T06:37:38.110Z"))).toBe("2026-11-28T06:37:38.11Z");
+    expect(rfc3339Nano(new Date("2026-11-28T06:37:38.000Z"))).toBe("2026-11-28T06:37:38Z");
+    expect(rfc3339NanoNow()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/);
+  });
+});
+
+describe("reconciler settings", () => {
+  it("has documented defaults and reads seconds from the environment", () => {
+    expect(loadReconcilerConfig({})).toEqual({ intervalMs: 300_000, graceMs: 600_000 });
+    expect(loadReconcilerConfig({ SLIPWAY_RECONCILE_INTERVAL_SECONDS: "0", SLIPWAY_RECONCILE_GRACE_SECONDS: "1.5" })).toEqual({ intervalMs: 0, graceMs: 1500 });
+  });
+  it("names a bad value and what to use", () => {
+    expect(() => loadReconcilerConfig({ SLIPWAY_RECONCILE_GRACE_SECONDS: "-1" })).toThrow(ConfigError);
+    expect(() => loadReconcilerConfig({ SLIPWAY_RECONCILE_INTERVAL_SECONDS: "soon" })).toThrow(/SLIPWAY_RECONCILE_INTERVAL_SECONDS: "soon" is not a number of seconds/);
+  });
+});
+
+describe("InFlightCreates", () => {
+  it("tracks a create's container and volumes until it ends", () => {
+    const inFlight = new InFlightCreates();
+    inFlight.begin("c1");
+    inFlight.addVolume("c1", "v1");
+    expect([inFlight.hasContainer("c1"), inFlight.hasVolume("v1")]).toEqual([true, true]);
+    inFlight.end("c1");
+    expect([inFlight.hasContainer("c1"), inFlight.hasVolume("v1")]).toEqual([false, false]);
+  });
+});
+
+describe("anonymousVolumesOf", () => {
+  it("picks the 64-hex volumes of MountPoints, not binds or named volumes", () => {
+    const anonymous = "a".repeat(64);
+    const config = {
+      MountPoints: {
+        "/data": { Type: "volume", Name: anonymous },
+        "/named": { Type: "volume", Name: "mydata" },
+        "/srv": { Type: "bind", Name: "" },
+      },
+    };
+    expect(anonymousVolumesOf(Buffer.from(JSON.stringify(config)))).toEqual([anonymous]);
+    expect(anonymousVolumesOf(Buffer.from('{"MountPoints":null}'))).toEqual([]);
+  });
+});

@@ -1,0 +1,135 @@
+import { isFullId } from "@slipway/docker-spec";
+import type { Logger } from "@slipway/grpc-kit";
+import { isNotFound } from "./errors.js";
+import type { InFlightCreates } from "./in-flight.js";
+import type { Stores } from "./stores.js";
+
+export interface ReconcilerOptions {
+  /** How long an orphan must stay an orphan before it is removed (a create in another process may be half way). */
+  readonly graceMs: number;
+  /** Clock, for the grace period. */
+  readonly now?: () => number;
+}
+
+/** Counts are totals since start (each removal counts at once, even if the rest of its pass fails). */
+export interface ReconcilerStatus {
+  runs: number;
+  lastRunAt: string;
+  releasedRwLayers: number;
+  removedVolumes: number;
+  containersMissingRwLayer: string[];
+  lastError: string;
+}
+
+/**
+ * Finds what the stores hold that no container explains, and removes it once it has been an orphan for
+ * the grace period: RW layers without a container record, and Slipway's anonymous volumes (64-hex names)
+ * that no container mounts. Containers whose RW layer is missing are reported, not changed.
+ * The layer store records no creation time for RW layers, so their age is counted from the first run
+ * that saw them orphaned; volumes carry their own creation time.
+ */
+export class Reconciler {
+  private readonly orphanSince = new Map<string, number>();
+  private running: Promise<ReconcilerStatus> | undefined;
+  private readonly status: ReconcilerStatus = {
+    runs: 0, lastRunAt: "", releasedRwLayers: 0, removedVolumes: 0, containersMissingRwLayer: [], lastError: "",
+  };
+
+  constructor(
+    private readonly stores: Stores,
+    private readonly inFlight: InFlightCreates,
+    private readonly logger: Logger,
+    private readonly options: ReconcilerOptions,
+  ) {}
+
+  /** One pass; a pass already running is joined rather than started twice. */
+  run(): Promise<ReconcilerStatus> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<ReconcilerStatus> {
+    const now = this.options.now ?? Date.now;
+    try {
+      // Layers and volumes are listed before the containers: a create that commits in between is then
+      // seen as a container, never as an orphan.
+      const [{ rwLayers }, { volumes }] = await Promise.all([
+        this.stores.layers.listRwLayers({}),
+        this.stores.layers.listVolumes({}),
+      ]);
+      const { containers } = await this.stores.containers.listContainers({ filters: {}, all: true, limit: 0 });
+      const containerIds = new Set(containers.map((c) => c.id));
+      const mountedVolumes = new Set(containers.flatMap((c) => c.mounts.map((m) => m.name)));
+      const released = await this.releaseOrphanLayers(rwLayers.map((l) => l.containerId), containerIds, now());
+      const removed = await this.removeOrphanVolumes(volumes, mountedVolumes, now());
+      const layerOwners = new Set(rwLayers.map((l) => l.containerId));
+      const missing = [...containerIds].filter((id) => !layerOwners.has(id));
+      Object.assign(this.status, { containersMissingRwLayer: missing, lastError: "" });
+      const entry = { releasedRwLayers: released, removedVolumes: removed, containersMissingRwLayer: missing };
+      if (missing.length > 0) this.logger.warn(entry, "reconciler: containers whose RW layer is missing (inspect shows no GraphDriver data; rm removes them)");
+      else this.logger.info(entry, "reconciler pass done");
+    } catch (err) {
+      this.status.lastError = err instanceof Error ? err.message : String(err);
+      this.logger.warn({ error: this.status.lastError }, "reconciler pass failed; retrying at the next interval");
+    }
+    this.status.runs++;
+    this.status.lastRunAt = new Date(now()).toISOString();
+    return this.snapshot();
+  }
+
+  /** A copy of the counts so far. */
+  snapshot(): ReconcilerStatus {
+    return { ...this.status, containersMissingRwLayer: [...this.status.containersMissingRwLayer] };
+  }
+
+  private async releaseOrphanLayers(layerOwners: string[], containerIds: Set<string>, now: number): Promise<number> {
+    const orphans = layerOwners.filter((id) => !containerIds.has(id) && !this.inFlight.hasContainer(id));
+    for (const id of [...this.orphanSince.keys()]) if (!orphans.includes(id)) this.orphanSince.delete(id);
+    let released = 0;
+    for (const id of orphans) {
+      const since = this.orphanSince.get(id) ?? now;
+      this.orphanSince.set(id, since);
+      if (now - since < this.options.graceMs) continue;
+      if (await this.recordExists(id)) continue;
+      await this.stores.layers.releaseRwLayer({ containerId: id }).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+      this.orphanSince.delete(id);
+      this.logger.info({ containerId: id }, "reconciler released an RW layer no container record names");
+      this.status.releasedRwLayers++;
+      released++;
+    }
+    return released;
+  }
+
+  /** The list can be stale by the time an orphan is released: ask for the one record before deleting its layer. */
+  private async recordExists(containerId: string): Promise<boolean> {
+    return this.stores.containers.getContainer({ idOrName: containerId }).then(
+      () => true,
+      (err: unknown) => {
+        if (isNotFound(err)) return false;
+        throw err;
+      },
+    );
+  }
+
+  private async removeOrphanVolumes(
+    volumes: { name: string; createdAt: string }[],
+    mounted: Set<string>,
+    now: number,
+  ): Promise<number> {
+    let removed = 0;
+    for (const volume of volumes) {
+      if (!isFullId(volume.name) || mounted.has(volume.name) || this.inFlight.hasVolume(volume.name)) continue;
+      const created = Date.parse(volume.createdAt);
+      if (Number.isFinite(created) && now - created < this.options.graceMs) continue;
+      await this.stores.layers.removeVolume({ name: volume.name }).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+      this.logger.info({ volume: volume.name }, "reconciler removed an anonymous volume no container mounts");
+      this.status.removedVolumes++;
+      removed++;
+    }
+    return removed;
+  }
+}

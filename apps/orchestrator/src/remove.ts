@@ -1,0 +1,41 @@
+import { isFullId } from "@slipway/docker-spec";
+import type { CallOpts, Logger } from "@slipway/grpc-kit";
+import { isNotFound } from "./errors.js";
+import { findContainer } from "./inspect.js";
+import type { Stores } from "./stores.js";
+
+export interface RemoveInput {
+  readonly idOrName: string;
+  /** Also remove the container's anonymous volumes (`docker rm -v`). */
+  readonly removeVolumes: boolean;
+}
+
+/**
+ * Removes a created container: RW layer first, then the record and its names, then (with -v) its anonymous
+ * volumes. In this order a failure half way leaves a container that `rm` can remove again (a missing RW
+ * layer is tolerated); a volume left by a failure is an orphan the reconciler removes.
+ */
+export async function removeContainer(stores: Stores, logger: Logger, input: RemoveInput, opts: CallOpts): Promise<void> {
+  const record = await findContainer(stores, input.idOrName, opts);
+  await stores.layers.releaseRwLayer({ containerId: record.id }, opts).catch((err: unknown) => {
+    if (!isNotFound(err)) throw err;
+    logger.warn({ containerId: record.id }, "container had no RW layer; removing its record anyway");
+  });
+  await stores.containers.deleteContainer({ idOrName: record.id }, opts);
+  if (!input.removeVolumes) return;
+  for (const name of anonymousVolumesOf(record.configV2Json)) {
+    await stores.layers.removeVolume({ name }, opts).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  }
+}
+
+/** Volumes of config.v2.json MountPoints that Slipway created for the container (64-hex names). */
+export function anonymousVolumesOf(configV2Json: Buffer): string[] {
+  const { MountPoints } = JSON.parse(configV2Json.toString("utf8")) as {
+    MountPoints?: Record<string, { Type?: string; Name?: string }> | null;
+  };
+  return Object.values(MountPoints ?? {})
+    .filter((m) => m.Type === "volume" && isFullId(m.Name ?? ""))
+    .map((m) => m.Name!);
+}

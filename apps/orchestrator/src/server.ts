@@ -1,0 +1,38 @@
+import { service, type Logger, type ServiceRegistration } from "@slipway/grpc-kit";
+import { orchestrator } from "@slipway/proto";
+import type { ContainerCreator } from "./create.js";
+import { inspectContainer } from "./inspect.js";
+import type { Reconciler } from "./reconciler.js";
+import { removeContainer } from "./remove.js";
+import type { Stores } from "./stores.js";
+
+export interface Domain {
+  readonly stores: Stores;
+  readonly creator: ContainerCreator;
+  readonly reconciler: Reconciler;
+  readonly logger: Logger;
+}
+
+/** The OrchestratorService adapter: proto in, domain call with the caller's context, proto out. */
+export function orchestratorService(domain: Domain): ServiceRegistration {
+  const { stores, creator, reconciler, logger } = domain;
+  return service(orchestrator.OrchestratorServiceService, {
+    createContainer: async (request, ctx) => {
+      const { id, warnings } = await creator.create(request, { parent: ctx });
+      return { id, warnings };
+    },
+    inspectContainer: async (request, ctx) => ({
+      inspectJson: Buffer.from(await inspectContainer(stores, logger, request.idOrName, { parent: ctx })),
+    }),
+    listContainers: async (request, ctx) => {
+      const query = request.query ?? { filters: {}, all: false, limit: 0 };
+      const { containers } = await stores.containers.listContainers(query, { parent: ctx });
+      return { containers };
+    },
+    removeContainer: async (request, ctx) => {
+      await removeContainer(stores, logger, request, { parent: ctx });
+      return {};
+    },
+    getReconcilerStatus: async () => reconciler.snapshot(),
+  });
+}

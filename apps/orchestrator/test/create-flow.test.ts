@@ -1,0 +1,253 @@
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { status } from "@grpc/grpc-js";
+import { createClient, type ServiceDefinition } from "@slipway/grpc-kit";
+import { containerconfig, layerstore } from "@slipway/proto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { grpcError, startFaultProxy, type Hook } from "./fault-proxy.js";
+import { goldenArchive } from "./golden-image.js";
+import { loadArchive, removeAllContainers, startOrchestrator, topChainIdOf, type RunningOrchestrator } from "./orchestrator-harness.js";
+import { StoreProcesses } from "./store-processes.js";
+import { treeOf } from "./tree.js";
+
+// The body the docker CLI 28.2.2 sends for `docker create -it --name demo golden:1` (captured).
+const IT_BODY = readFileSync(new URL("./fixtures/create-it-demo.json", import.meta.url));
+// What dockerd 20.10 wrote for that command (../shared/reference/dockerd-golden/demo).
+const GOLDEN = new URL("./fixtures/golden-demo/", import.meta.url).pathname;
+const createRequest = (name: string) => ({ name, createRequestJson: IT_BODY, apiVersion: "1.41" });
+const mode = (path: string) => (statSync(path).mode & 0o7777).toString(8);
+
+/** config.v2.json with its instance values (IDs, hostname, time, image ID, volume name) replaced by placeholders. */
+function withPlaceholders(configV2Json: string): string {
+  const c = JSON.parse(configV2Json);
+  const values = { "<ID>": c.ID, "<HOST>": c.Config.Hostname, "<CREATED>": c.Created, "<IMAGE>": c.Image, "<VOLUME>": c.MountPoints["/data"].Name };
+  return Object.entries(values).reduce((text, [placeholder, value]) => text.split(value).join(placeholder), configV2Json);
+}
+
+let stores: StoreProcesses;
+let orchestrator: RunningOrchestrator;
+/** The data root with the golden image loaded and no container: what every failed or removed create must leave. */
+let baseline: string[];
+let goldenTopChainId: string;
+
+beforeAll(async () => {
+  stores = await StoreProcesses.start();
+  expect(await loadArchive(stores.addresses["image-store"], goldenArchive())).toContain("Loaded image: golden:1");
+  orchestrator = await startOrchestrator(stores.addresses);
+  // One create and remove first: creating a child writes `committed` into the image's top layer for good.
+  const { id } = await orchestrator.client.createContainer(createRequest("warmup"));
+  await orchestrator.client.removeContainer({ idOrName: id, removeVolumes: true, force: false });
+  baseline = treeOf(stores.dataRoot);
+  goldenTopChainId = await topChainIdOf(stores.addresses["image-store"], "golden:1");
+}, 120_000);
+
+afterEach(() => removeAllContainers(orchestrator.client), 60_000);
+
+afterAll(async () => {
+  await orchestrator?.stop();
+  await stores?.stop();
+});
+
+describe("CreateContainer with the real stores", () => {
+  it("writes the container, its RW layer and its anonymous volume, and inspect shows them", async () => {
+    const { id, warnings } = await orchestrator.client.createContainer(createRequest("demo"));
+    expect(id).toMatch(/^[a-f0-9]{64}$/);
+    expect(warnings).toEqual([]);
+    const root = stores.dataRoot;
+    const containerDir = join(root, "containers", id);
+    expect([mode(containerDir), mode(join(containerDir, "config.v2.json")), mode(join(containerDir, "checkpoints"))]).toEqual(["710", "600", "700"]);
+    const mounts = join(root, "image/overlay2/layerdb/mounts", id);
+    const mountId = readFileSync(join(mounts, "mount-id"), "utf8");
+    expect(readFileSync(join(mounts, "init-id"), "utf8")).toBe(`${mountId}-init`);
+    expect(readFileSync(join(mounts, "parent"), "utf8")).toBe(goldenTopChainId);
+
+    const inspect = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: "demo" })).inspectJson.toString());
+    expect(Object.keys(inspect)).toEqual([
+      "Id", "Created", "Path", "Args", "State", "Image", "ResolvConfPath", "HostnamePath", "HostsPath", "LogPath", "Name",
+      "RestartCount", "Driver", "Platform", "MountLabel", "ProcessLabel", "AppArmorProfile", "ExecIDs", "HostConfig",
+      "GraphDriver", "Mounts", "Config", "NetworkSettings",
+    ]);
+    expect(inspect).toMatchObject({ Id: id, Name: "/demo", Path: "/bin/sh", State: { Status: "created" }, Config: { Hostname: id.slice(0, 12), Image: "golden:1" } });
+    expect(inspect.GraphDriver.Data.UpperDir).toBe(join(root, "overlay2", mountId, "diff"));
+    expect(inspect.Mounts).toHaveLength(1);
+    expect(inspect.Mounts[0]).toMatchObject({ Type: "volume", Destination: "/data", RW: true });
+    expect(statSync(inspect.Mounts[0].Source).isDirectory()).toBe(true);
+
+    const { containers } = await orchestrator.client.listContainers({ query: { filters: {}, all: true, limit: 0 } });
+    expect(containers.map((c) => c.names)).toEqual([["/demo"]]);
+
+    await orchestrator.client.removeContainer({ idOrName: "demo", removeVolumes: true, force: false });
+    expect(treeOf(root)).toEqual(baseline);
+  });
+
+  it("writes config.v2.json and hostconfig.json equal to dockerd's, IDs, names of volumes and times aside", async () => {
+    const { id } = await orchestrator.client.createContainer(createRequest("demo"));
+    const dir = join(stores.dataRoot, "containers", id);
+    const ours = readFileSync(join(dir, "config.v2.json"), "utf8");
+    const theirs = readFileSync(join(GOLDEN, "config.v2.json"), "utf8");
+    expect(JSON.parse(ours).Created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/);
+    expect(withPlaceholders(ours)).toBe(withPlaceholders(theirs));
+    expect(readFileSync(join(dir, "hostconfig.json"), "utf8")).toBe(readFileSync(join(GOLDEN, "hostconfig.json"), "utf8"));
+  });
+
+  it("answers NOT_FOUND for an unknown image and an unknown container, changing nothing", async () => {
+    const body = Buffer.from(JSON.stringify({ ...JSON.parse(IT_BODY.toString()), Image: "nosuch:1" }));
+    await expect(orchestrator.client.createContainer({ name: "x1", createRequestJson: body, apiVersion: "1.41" })).rejects.toMatchObject({
+      kind: "not_found",
+      message: "No such image: nosuch:1",
+    });
+    await expect(orchestrator.client.removeContainer({ idOrName: "nosuch", removeVolumes: false, force: false })).rejects.toMatchObject({
+      kind: "not_found",
+      message: "No such container: nosuch",
+    });
+    await expect(orchestrator.client.inspectContainer({ idOrName: "nosuch" })).rejects.toMatchObject({ kind: "not_found" });
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+  });
+
+  it("rejects a second container with the same name with dockerd's conflict text", async () => {
+    const { id } = await orchestrator.client.createContainer(createRequest("twice"));
+    await expect(orchestrator.client.createContainer(createRequest("twice"))).rejects.toMatchObject({
+      kind: "already_exists",
+      message: `Conflict. The container name "/twice" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.`,
+    });
+    await orchestrator.client.removeContainer({ idOrName: id, removeVolumes: true, force: false });
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+  });
+});
+
+describe("rollback", () => {
+  it("undoes volumes, RW layer and name when CommitContainer rejects, leaving nothing", async () => {
+    const proxy = await startFaultProxy(containerconfig.ContainerConfigServiceService, stores.addresses["container-config"], {
+      commitContainer: async () => Promise.reject(grpcError(status.INTERNAL, "disk full (injected)")),
+    });
+    const faulty = await startOrchestrator({ ...stores.addresses, "container-config": proxy.address });
+    try {
+      await expect(faulty.client.createContainer(createRequest("doomed"))).rejects.toMatchObject({ kind: "internal", message: "disk full (injected)" });
+      expect(treeOf(stores.dataRoot)).toEqual(baseline);
+      // The name was released: the same name works at once.
+      const { id } = await orchestrator.client.createContainer(createRequest("doomed"));
+      await orchestrator.client.removeContainer({ idOrName: id, removeVolumes: true, force: false });
+    } finally {
+      await faulty.stop();
+      await proxy.close();
+    }
+  });
+});
+
+describe("concurrency", () => {
+  it("creates 100 containers with distinct names at once, and removes them all", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => orchestrator.client.createContainer(createRequest(`many-${i}`))),
+    );
+    expect(new Set(results.map((r) => r.id)).size).toBe(100);
+    const { containers } = await orchestrator.client.listContainers({ query: { filters: {}, all: true, limit: 0 } });
+    expect(containers).toHaveLength(100);
+    await Promise.all(results.map(({ id }) => orchestrator.client.removeContainer({ idOrName: id, removeVolumes: true, force: false })));
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+  }, 120_000);
+
+  it("lets exactly one of 50 concurrent creates of one name win; the 49 others conflict and leave nothing", async () => {
+    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => orchestrator.client.createContainer(createRequest("contended"))));
+    const won = outcomes.filter((o) => o.status === "fulfilled");
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+    expect(won).toHaveLength(1);
+    expect(lost.map((o) => o.reason.kind)).toEqual(Array(49).fill("already_exists"));
+    await orchestrator.client.removeContainer({ idOrName: "contended", removeVolumes: true, force: false });
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+  }, 120_000);
+});
+
+describe("the reconciler's grace period", () => {
+  it("keeps an orphan RW layer and volume younger than the grace period, and removes them after", async () => {
+    const layers = createClient(layerstore.LayerStoreServiceService, stores.addresses["layer-store"], { name: "layer-store" });
+    try {
+      await layers.createRwLayer({ containerId: "f".repeat(64), parentChainId: goldenTopChainId, workingDir: "" });
+      await layers.createVolume({ parentChainId: goldenTopChainId, path: "/data", name: "e".repeat(64) });
+    } finally {
+      layers.close();
+    }
+    const patient = await startOrchestrator(stores.addresses, { SLIPWAY_RECONCILE_GRACE_SECONDS: "3600" });
+    try {
+      expect(await patient.client.getReconcilerStatus({})).toMatchObject({ runs: 1, releasedRwLayers: 0, removedVolumes: 0, lastError: "" });
+      expect(treeOf(stores.dataRoot)).not.toEqual(baseline);
+    } finally {
+      await patient.stop();
+    }
+    const prompt = await startOrchestrator(stores.addresses, { SLIPWAY_RECONCILE_GRACE_SECONDS: "0" });
+    try {
+      expect(await prompt.client.getReconcilerStatus({})).toMatchObject({ runs: 1, releasedRwLayers: 1, removedVolumes: 1, lastError: "" });
+      expect(treeOf(stores.dataRoot)).toEqual(baseline);
+    } finally {
+      await prompt.stop();
+    }
+  });
+});
+
+describe("a container whose RW layer is missing", () => {
+  it("still inspects (empty GraphDriver data), is reported by the reconciler, and rm removes it", async () => {
+    const { id } = await orchestrator.client.createContainer(createRequest("layerless"));
+    const layers = createClient(layerstore.LayerStoreServiceService, stores.addresses["layer-store"], { name: "layer-store" });
+    try {
+      await layers.releaseRwLayer({ containerId: id });
+    } finally {
+      layers.close();
+    }
+    const inspect = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: "layerless" })).inspectJson.toString());
+    expect(inspect.GraphDriver).toEqual({ Data: {}, Name: "overlay2" });
+    const reconciling = await startOrchestrator(stores.addresses);
+    try {
+      expect((await reconciling.client.getReconcilerStatus({})).containersMissingRwLayer).toEqual([id]);
+    } finally {
+      await reconciling.stop();
+    }
+    await orchestrator.client.removeContainer({ idOrName: "layerless", removeVolumes: true, force: false });
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+  });
+});
+
+describe("a store dying in the middle of a create", () => {
+  /**
+   * Creates through an orchestrator whose `store` sits behind a proxy running `hook` (which kills the store),
+   * expects UNAVAILABLE, restarts the store, and returns the report of a fresh reconciler pass (grace 0).
+   */
+  async function crashMidCreate(store: "layer-store" | "container-config", definition: ServiceDefinition, hook: Record<string, Hook>) {
+    const proxy = await startFaultProxy(definition, stores.addresses[store], hook);
+    const faulty = await startOrchestrator({ ...stores.addresses, [store]: proxy.address });
+    try {
+      await expect(faulty.client.createContainer(createRequest(`crash-${store}`))).rejects.toMatchObject({ kind: "unavailable" });
+    } finally {
+      await faulty.stop();
+      await proxy.close();
+    }
+    await stores.restart(store);
+    const reconciling = await startOrchestrator(stores.addresses, { SLIPWAY_RECONCILE_GRACE_SECONDS: "0" });
+    try {
+      return await reconciling.client.getReconcilerStatus({});
+    } finally {
+      await reconciling.stop();
+    }
+  }
+
+  it("layer-store killed after CreateRWLayer → UNAVAILABLE; after restart the reconciler leaves no orphan", async () => {
+    const report = await crashMidCreate("layer-store", layerstore.LayerStoreServiceService, {
+      createRwLayer: async (_request, forward) => {
+        await forward();
+        await stores.kill("layer-store");
+        throw grpcError(status.UNAVAILABLE, "connection reset (layer-store killed)");
+      },
+    });
+    expect(report).toMatchObject({ runs: 1, releasedRwLayers: 1, lastError: "" });
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+  }, 120_000);
+
+  it("container-config killed during CommitContainer → UNAVAILABLE; after restart the reconciler leaves no orphan", async () => {
+    const report = await crashMidCreate("container-config", containerconfig.ContainerConfigServiceService, {
+      commitContainer: async () => {
+        await stores.kill("container-config");
+        throw grpcError(status.UNAVAILABLE, "connection reset (container-config killed)");
+      },
+    });
+    expect(report).toMatchObject({ runs: 1, releasedRwLayers: 1, removedVolumes: 1, lastError: "" });
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+  }, 120_000);
+});

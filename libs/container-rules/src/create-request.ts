@@ -1,0 +1,139 @@
+import { ENGINE } from "./engine-target.js";
+import { decodeGo, findField, type GoStruct } from "./go-types.js";
+import { parseFirstJsonValue } from "./json-input.js";
+import { entrypointAndArgs, mergeImageConfig } from "./merge.js";
+import { badRequest, serverError, type Config, type HostConfig, type HostInfo, type NetworkingConfig } from "./model.js";
+import { applyApiVersionShims, applyDaemonDefaults, applyPathDefaults, type ContainerResolver } from "./defaults.js";
+import { mergeLogConfig } from "./log-config.js";
+import { mountPointsOf, type PathProbe } from "./mounts.js";
+import { networksOf, verifyLinks, verifyNetworkingConfig } from "./networks.js";
+import { configType, hostConfigType, imageType, wrapperFields } from "./schemas.js";
+import { parseSecurityOpts } from "./security-opts.js";
+import { cleanPath } from "./go-path.js";
+import { validateContainerConfig } from "./validate-config.js";
+import { validateHostConfig } from "./validate-host.js";
+import { validateAtDecode, verifyPlatformSettings } from "./validate-platform.js";
+
+export interface MergeInput {
+  /** The raw POST /containers/create body. */
+  body: string | Uint8Array;
+  /** The image config document as stored in imagedb; null for an image-less container. */
+  imageConfig: string | Uint8Array | null;
+  /** The 64-hex container ID (its short form is the default hostname). */
+  containerId: string;
+  /** The client's API version ("" for the newest). */
+  apiVersion: string;
+  host: HostInfo;
+  probe: PathProbe;
+  /** Existing containers, for `container:<name>` namespace modes. */
+  resolveContainer: ContainerResolver;
+}
+
+export interface MergedContainer {
+  config: Config;
+  hostConfig: HostConfig;
+  /** NetworkSettings.Networks as created; null for disabled networking and `container:` modes. */
+  networks: Record<string, GoStruct> | null;
+  path: string;
+  args: string[];
+  warnings: string[];
+  /** Config.Volumes destinations no bind or mount covers: each needs an anonymous volume. */
+  anonymousVolumePaths: string[];
+}
+
+interface Decoded {
+  config: Config | null;
+  host: HostConfig | null;
+  networking: NetworkingConfig | null;
+}
+
+/**
+ * Everything dockerd 20.10 does to a create request before it writes anything, in its order:
+ * decode (runconfig), the router's version shims, verifyContainerSettings, the networking check,
+ * daemon defaults, the merge with the image config, the log config, the container's hostname,
+ * Path/Args, security options, mount points, default masked paths and the networks.
+ */
+export function mergeAndVerify(input: MergeInput): MergedContainer {
+  const { config, host: requestedHost, networking } = decodeCreateRequest(input.body, input.host);
+  if (requestedHost) applyApiVersionShims(requestedHost, input.apiVersion, input.host);
+  if (!config) throw badRequest(ENGINE.emptyConfigMessage);
+  validateContainerConfig(config);
+  const warnings = requestedHost ? verifyHost(requestedHost, input) : [];
+  verifyNetworkingConfig(networking);
+  const host = requestedHost ?? (decodeGo(hostConfigType, {}) as HostConfig);
+  applyDaemonDefaults(host, input.host, input.resolveContainer);
+  mergeWithImage(config, input.imageConfig);
+  mergeLogConfig(host);
+  if (config.Hostname === "") config.Hostname = host.NetworkMode === "host" ? input.host.hostname : input.containerId.slice(0, 12);
+  const { path, args } = entrypointAndArgs(config);
+  parseSecurityOpts(host.SecurityOpt);
+  const mounted = mountPointsOf(host, input.probe, input.resolveContainer);
+  verifyLinks(host, input.resolveContainer);
+  applyPathDefaults(host);
+  if (host.NetworkMode === "") host.NetworkMode = ENGINE.blankNetworkMode;
+  const anonymousVolumePaths = [...new Set(Object.keys(config.Volumes ?? {}).map(cleanPath))].filter((p) => !mounted.has(p)).sort();
+  return { config, hostConfig: host, networks: networksOf(config, host, networking), path, args, warnings, anonymousVolumePaths };
+}
+
+function verifyHost(host: HostConfig, input: MergeInput): string[] {
+  validateHostConfig(host, input.probe);
+  return verifyPlatformSettings(host, input.host);
+}
+
+function mergeWithImage(config: Config, imageConfig: MergeInput["imageConfig"]): void {
+  if (imageConfig !== null && imageConfig.length > 0) {
+    const image = decodeGo(imageType, parseFirstJsonValue(imageConfig)) as { config: Config | null };
+    if (image.config) mergeImageConfig(config, image.config);
+  }
+  if (config.Entrypoint?.length === 1 && config.Entrypoint[0] === "") config.Entrypoint = null;
+  if ((config.Entrypoint ?? []).length === 0 && (config.Cmd ?? []).length === 0) throw badRequest(ENGINE.noCommandMessage);
+}
+
+/** Go names the fields of the create body after the wrapper struct that embeds Config and HostConfig. */
+const WRAPPER = { struct: "ContainerConfigWrapper", path: "" };
+
+/**
+ * runconfig's decode of the ContainerConfigWrapper: Config exists only when the body names one of its
+ * fields, HostConfig and NetworkingConfig only when present; then the decoder's own checks.
+ */
+export function decodeCreateRequest(body: string | Uint8Array, info: HostInfo): Decoded {
+  const json = parseFirstJsonValue(body);
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw serverError(`json: cannot unmarshal ${Array.isArray(json) ? "array" : typeof json} into Go value of type runconfig.ContainerConfigWrapper`);
+  }
+  const record = json as Record<string, unknown>;
+  const keys = Object.keys(record);
+  const hasConfig = keys.some((key) => findField(configType, key) !== undefined);
+  const config = hasConfig ? (decodeGo(configType, record, WRAPPER) as Config) : null;
+  const host = hostConfigOf(record);
+  const networking = decodeGo(wrapperFields.NetworkingConfig!, wrapperValue(record, "NetworkingConfig"), { ...WRAPPER, path: "NetworkingConfig" }) as NetworkingConfig | null;
+  if (host) {
+    if (config && config.Volumes === null) config.Volumes = {};
+    if (host.NetworkMode === "") host.NetworkMode = ENGINE.blankNetworkMode;
+    validateAtDecode(config, host, info);
+  }
+  return { config, host, networking };
+}
+
+/** Fields the deprecated top-level HostConfig may lend to the inner one (getHostConfig). */
+const LENT_FIELDS = ["Memory", "MemorySwap", "CpuShares", "CpusetCpus", "VolumeDriver"] as const;
+
+/**
+ * getHostConfig: the inner HostConfig; or, for old clients, HostConfig fields at the top level of the
+ * body (a few of which also fill the inner one's zero values).
+ */
+function hostConfigOf(record: Record<string, unknown>): HostConfig | null {
+  const inner = decodeGo(wrapperFields.HostConfig!, wrapperValue(record, "HostConfig"), { ...WRAPPER, path: "HostConfig" }) as HostConfig | null;
+  const hasTopLevel = Object.keys(record).some((key) => findField(hostConfigType, key) !== undefined);
+  const outer = hasTopLevel ? (decodeGo(hostConfigType, record, WRAPPER) as HostConfig) : null;
+  if (!inner || !outer) return inner ?? outer;
+  for (const field of LENT_FIELDS) {
+    if (outer[field] && !inner[field]) (inner as Record<string, unknown>)[field] = outer[field];
+  }
+  return inner;
+}
+
+function wrapperValue(record: Record<string, unknown>, field: string): unknown {
+  const key = Object.keys(record).find((k) => k === field) ?? Object.keys(record).find((k) => k.toLowerCase() === field.toLowerCase());
+  return key === undefined ? null : record[key];
+}

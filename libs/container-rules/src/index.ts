@@ -1,0 +1,12 @@
+export * from "./create-request.js";
+export * from "./engine-target.js";
+export * from "./go-json.js";
+export * from "./go-types.js";
+export * from "./model.js";
+export * from "./mounts.js";
+export * from "./names.js";
+export * from "./record.js";
+export * from "./schemas.js";
+export * from "./security-opts.js";
+export { ADJECTIVES, SURNAMES } from "./words.js";
+export { parseFirstJsonValue } from "./json-input.js";

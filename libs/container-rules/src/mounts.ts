@@ -1,0 +1,148 @@
+import { SlipwayError } from "@slipway/grpc-kit";
+import { cleanPath } from "./go-path.js";
+import type { ContainerResolver } from "./defaults.js";
+import { badRequest, serverError, type HostConfig, type Mount } from "./model.js";
+
+/** Asks the host whether a path exists (bind sources); the only I/O the rules need, supplied by the app. */
+export type PathProbe = (path: string) => boolean;
+
+/** A config.v2.json MountPoints entry (volume/mounts.MountPoint as 20.10 serialises it). */
+export interface MountPointRecord {
+  Source: string;
+  Destination: string;
+  RW: boolean;
+  Name: string;
+  Driver: string;
+  Type: string;
+  Relabel: string;
+  Propagation: string;
+  Spec: Partial<Mount>;
+  SkipMountpointCreation: boolean;
+}
+
+const PROPAGATION = new Set(["private", "rprivate", "shared", "rshared", "slave", "rslave"]);
+const MODE_KINDS: ReadonlyArray<(o: string) => boolean> = [
+  (o) => o === "rw" || o === "ro",
+  (o) => o === "z" || o === "Z",
+  (o) => PROPAGATION.has(o),
+  (o) => o === "nocopy",
+  (o) => o === "consistent" || o === "cached" || o === "delegated",
+];
+
+/** linuxValidMountMode: comma-separated options, each known, at most one of each kind. */
+function isValidMode(mode: string): boolean {
+  if (mode === "") return true;
+  const counts = MODE_KINDS.map(() => 0);
+  for (const option of mode.split(",")) {
+    const kind = MODE_KINDS.findIndex((test) => test(option));
+    if (kind < 0) return false;
+    counts[kind]! += 1;
+  }
+  return counts.every((n) => n <= 1);
+}
+
+const mountError = (mount: Partial<Mount>, reason: string) => `invalid mount config for type ${JSON.stringify(mount.Type ?? "")}: ${reason}`;
+
+/** validateMountConfig (linux parser): the reasons dockerd gives, each prefixed with the mount type. */
+export function validateMountConfig(mount: Partial<Mount>, probe: PathProbe, bindSourceMustExist: boolean): void {
+  const fail = (reason: string) => badRequest(mountError(mount, reason));
+  const target = mount.Target ?? "";
+  if (target === "") throw fail("field Target must not be empty");
+  if (cleanPath(target) === "/") throw fail("invalid specification: destination can't be '/'");
+  if (!target.startsWith("/")) throw fail(`invalid mount path: '${target}' mount path must be absolute`);
+  switch (mount.Type) {
+    case "bind":
+      if (!mount.Source) throw fail("field Source must not be empty");
+      if (mount.BindOptions?.Propagation && !PROPAGATION.has(mount.BindOptions.Propagation)) {
+        throw fail(`invalid propagation mode: ${mount.BindOptions.Propagation}`);
+      }
+      if (mount.VolumeOptions) throw fail("field VolumeOptions must not be specified");
+      if (!mount.Source.startsWith("/")) throw fail(`invalid mount path: '${mount.Source}' mount path must be absolute`);
+      if (bindSourceMustExist && !probe(mount.Source)) throw fail(`bind source path does not exist: ${mount.Source}`);
+      return;
+    case "volume":
+      if (mount.BindOptions) throw fail("field BindOptions must not be specified");
+      if (!mount.Source && mount.ReadOnly) throw fail("must not set ReadOnly mode when using anonymous volumes");
+      return;
+    case "tmpfs":
+      if (mount.BindOptions) throw fail("field BindOptions must not be specified");
+      if (mount.Source) throw fail("field Source must not be specified");
+      return;
+    default:
+      throw fail("mount type unknown");
+  }
+}
+
+/** ParseMountRaw for one `-v` entry; syntax errors are 500s in 20.10 (plain errors). */
+function parseBind(raw: string, probe: PathProbe): MountPointRecord {
+  const invalidSpec = `invalid volume specification: '${raw}'`;
+  const parts = splitN(raw, ":", 4);
+  if (parts[0] === "" || parts.length > 3) throw serverError(invalidSpec);
+  if (parts.length === 1) throw namedVolumesUnsupported(raw);
+  if (parts.length === 2 && isValidMode(parts[1]!)) throw serverError(invalidSpec);
+  const [source = "", target = "", mode = ""] = parts;
+  if (!isValidMode(mode)) throw serverError(`invalid mode: ${mode}`);
+  if (!source.startsWith("/")) throw namedVolumesUnsupported(raw);
+  const options = mode.split(",");
+  const spec: Partial<Mount> = { Type: "bind", Source: source, Target: target };
+  if (options.includes("ro")) spec.ReadOnly = true;
+  const propagation = options.find((o) => PROPAGATION.has(o));
+  if (propagation) spec.BindOptions = { Propagation: propagation, NonRecursive: false };
+  if (options.includes("nocopy")) spec.VolumeOptions = { NoCopy: true, Labels: null, DriverConfig: null };
+  try {
+    validateMountConfig(spec, probe, false);
+  } catch (err) {
+    throw serverError(`${invalidSpec}: ${(err as Error).message}`);
+  }
+  return { ...bindMountPoint(spec), Relabel: mode };
+}
+
+function bindMountPoint(spec: Partial<Mount>): MountPointRecord {
+  return {
+    Source: spec.Type === "bind" ? cleanPath(spec.Source ?? "") : "", Destination: cleanPath(spec.Target ?? ""), RW: !spec.ReadOnly, Name: "", Driver: "",
+    Type: spec.Type ?? "", Relabel: "", Propagation: spec.Type === "bind" ? spec.BindOptions?.Propagation || "rprivate" : "",
+    Spec: spec, SkipMountpointCreation: false,
+  };
+}
+
+function namedVolumesUnsupported(what: string): SlipwayError {
+  return new SlipwayError("unimplemented", `named and anonymous volumes in Binds or Mounts are not supported yet (${what}); use Config.Volumes or a bind mount`);
+}
+
+/**
+ * registerMountPoints for Binds then Mounts: the mount points they give, keyed by destination, and
+ * dockerd's "Duplicate mount point" (400) when two land on one path or on a tmpfs.
+ */
+export function mountPointsOf(host: HostConfig, probe: PathProbe, resolve: ContainerResolver): Map<string, MountPointRecord> {
+  for (const spec of host.VolumesFrom ?? []) {
+    const source = spec.split(":", 1)[0]!;
+    if (resolve(source) === undefined) throw badRequest(`No such container: ${source}`);
+    throw new SlipwayError("unimplemented", `VolumesFrom is not supported yet (${spec})`);
+  }
+  const points = new Map<string, MountPointRecord>();
+  for (const raw of host.Binds ?? []) {
+    const point = parseBind(raw, probe);
+    if (points.has(point.Destination) || host.Tmpfs?.[point.Destination] !== undefined) {
+      throw badRequest(`Duplicate mount point: ${point.Destination}`);
+    }
+    points.set(point.Destination, point);
+  }
+  for (const mount of host.Mounts ?? []) {
+    if (mount.Type === "volume") throw namedVolumesUnsupported(`Mounts target ${mount.Target}`);
+    // A bind from Mounts must name an existing source, so dockerd skips creating its mount point.
+    const point = { ...bindMountPoint(compactMount(mount)), SkipMountpointCreation: mount.Type === "bind" };
+    if (points.has(point.Destination)) throw badRequest(`Duplicate mount point: ${mount.Target}`);
+    points.set(point.Destination, point);
+  }
+  return points;
+}
+
+/** A decoded mount.Mount reduced to what its omitempty fields keep, as Spec is written. */
+function compactMount(mount: Mount): Partial<Mount> {
+  return Object.fromEntries(Object.entries(mount).filter(([, v]) => v !== null && v !== "" && v !== false)) as Partial<Mount>;
+}
+
+function splitN(text: string, sep: string, n: number): string[] {
+  const parts = text.split(sep);
+  return parts.length <= n ? parts : [...parts.slice(0, n - 1), parts.slice(n - 1).join(sep)];
+}

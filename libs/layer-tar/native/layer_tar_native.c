@@ -1,0 +1,223 @@
+// The few Linux syscalls Node's fs lacks, for extracting layers as overlay2 stores them:
+// mknod (whiteout char devices, fifos), l{set,get}xattr (opaque dirs, PAX xattrs) and
+// utimensat without following symlinks (exact nanosecond mtimes). Paths are Buffers or strings
+// (layer names need not be UTF-8). Errors are thrown as Error objects shaped like Node's fs errors.
+// Also CRC-64/ISO (tar-split's file checksum), which is the hot loop of extraction and export.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+
+#define MAX_ARGS 5
+#define XATTR_VALUE_MAX 65536
+
+// Returns a NUL-terminated malloc'ed copy of a Buffer or string argument, or NULL after throwing.
+static char *path_arg(napi_env env, napi_value value) {
+  bool is_buffer = false;
+  napi_is_buffer(env, value, &is_buffer);
+  if (is_buffer) {
+    void *data = NULL;
+    size_t length = 0;
+    napi_get_buffer_info(env, value, &data, &length);
+    if (memchr(data, 0, length) != NULL) {
+      napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "path must not contain NUL bytes");
+      return NULL;
+    }
+    char *copy = malloc(length + 1);
+    if (copy == NULL) return NULL;
+    memcpy(copy, data, length);
+    copy[length] = 0;
+    return copy;
+  }
+  size_t length = 0;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "path must be a string or a Buffer");
+    return NULL;
+  }
+  char *copy = malloc(length + 1);
+  if (copy == NULL) return NULL;
+  napi_get_value_string_utf8(env, value, copy, length + 1, &length);
+  return copy;
+}
+
+static napi_value throw_errno(napi_env env, int err, const char *syscall, const char *path) {
+  const char *code = strerrorname_np(err);
+  char message[4352];
+  snprintf(message, sizeof message, "%s: %s, %s '%s'", code ? code : "EUNKNOWN", strerror(err), syscall, path);
+  napi_value error, value;
+  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &value);
+  napi_create_error(env, NULL, value, &error);
+  napi_create_string_utf8(env, code ? code : "EUNKNOWN", NAPI_AUTO_LENGTH, &value);
+  napi_set_named_property(env, error, "code", value);
+  napi_create_int32(env, -err, &value);
+  napi_set_named_property(env, error, "errno", value);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &value);
+  napi_set_named_property(env, error, "syscall", value);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static size_t get_args(napi_env env, napi_callback_info info, napi_value *argv) {
+  size_t argc = MAX_ARGS;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  return argc;
+}
+
+static double number_arg(napi_env env, napi_value value) {
+  double result = 0;
+  napi_get_value_double(env, value, &result);
+  return result;
+}
+
+// mknod(path, mode, major, minor)
+static napi_value js_mknod(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  if (get_args(env, info, argv) < 4) return NULL;
+  char *path = path_arg(env, argv[0]);
+  if (path == NULL) return NULL;
+  dev_t dev = makedev((unsigned)number_arg(env, argv[2]), (unsigned)number_arg(env, argv[3]));
+  napi_value result = NULL;
+  if (mknod(path, (mode_t)number_arg(env, argv[1]), dev) != 0) result = throw_errno(env, errno, "mknod", path);
+  free(path);
+  return result;
+}
+
+// The path and attribute name of an xattr call (both malloc'ed), or false after throwing.
+static bool xattr_args(napi_env env, napi_value *argv, char **path, char **name) {
+  *path = path_arg(env, argv[0]);
+  if (*path == NULL) return false;
+  *name = path_arg(env, argv[1]);
+  if (*name != NULL) return true;
+  free(*path);
+  return false;
+}
+
+// lsetxattr(path, name, value: Buffer)
+static napi_value js_lsetxattr(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  char *path, *name;
+  if (get_args(env, info, argv) < 3 || !xattr_args(env, argv, &path, &name)) return NULL;
+  void *data = NULL;
+  size_t length = 0;
+  napi_get_buffer_info(env, argv[2], &data, &length);
+  napi_value result = NULL;
+  if (lsetxattr(path, name, data, length, 0) != 0) result = throw_errno(env, errno, "lsetxattr", path);
+  free(name);
+  free(path);
+  return result;
+}
+
+// lgetxattr(path, name) -> Buffer, or null when the attribute is absent
+static napi_value js_lgetxattr(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  char *path, *name;
+  if (get_args(env, info, argv) < 2 || !xattr_args(env, argv, &path, &name)) return NULL;
+  char *value = malloc(XATTR_VALUE_MAX);
+  napi_value result = NULL;
+  ssize_t length = value == NULL ? (errno = ENOMEM, -1) : lgetxattr(path, name, value, XATTR_VALUE_MAX);
+  if (length >= 0) {
+    napi_create_buffer_copy(env, (size_t)length, value, NULL, &result);
+  } else if (errno == ENODATA) {
+    napi_get_null(env, &result);
+  } else {
+    result = throw_errno(env, errno, "lgetxattr", path);
+  }
+  free(value);
+  free(name);
+  free(path);
+  return result;
+}
+
+// lutimes(path, atimeSeconds, atimeNanoseconds, mtimeSeconds, mtimeNanoseconds): never follows a symlink
+static napi_value js_lutimes(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  if (get_args(env, info, argv) < 5) return NULL;
+  char *path = path_arg(env, argv[0]);
+  if (path == NULL) return NULL;
+  struct timespec times[2] = {
+      {(time_t)number_arg(env, argv[1]), (long)number_arg(env, argv[2])},
+      {(time_t)number_arg(env, argv[3]), (long)number_arg(env, argv[4])},
+  };
+  napi_value result = NULL;
+  if (utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW) != 0) result = throw_errno(env, errno, "utimensat", path);
+  free(path);
+  return result;
+}
+
+// CRC-64 with the ISO polynomial, slicing by 8, computing what Go's hash/crc64 computes.
+#define CRC64_ISO 0xD800000000000000ULL
+static uint64_t crc64_tables[8][256];
+
+static void crc64_init(void) {
+  for (int i = 0; i < 256; i++) {
+    uint64_t crc = (uint64_t)i;
+    for (int bit = 0; bit < 8; bit++) crc = (crc & 1) ? (crc >> 1) ^ CRC64_ISO : crc >> 1;
+    crc64_tables[0][i] = crc;
+  }
+  for (int i = 0; i < 256; i++) {
+    uint64_t crc = crc64_tables[0][i];
+    for (int k = 1; k < 8; k++) {
+      crc = crc64_tables[0][crc & 0xff] ^ (crc >> 8);
+      crc64_tables[k][i] = crc;
+    }
+  }
+}
+
+static uint64_t crc64_update(uint64_t crc, const uint8_t *p, size_t n) {
+  crc = ~crc;
+  while (n >= 8) {
+    uint64_t word = 0;
+    for (int i = 7; i >= 0; i--) word = (word << 8) | p[i];
+    crc ^= word;
+    crc = crc64_tables[7][crc & 0xff] ^ crc64_tables[6][(crc >> 8) & 0xff] ^ crc64_tables[5][(crc >> 16) & 0xff] ^
+          crc64_tables[4][(crc >> 24) & 0xff] ^ crc64_tables[3][(crc >> 32) & 0xff] ^ crc64_tables[2][(crc >> 40) & 0xff] ^
+          crc64_tables[1][(crc >> 48) & 0xff] ^ crc64_tables[0][crc >> 56];
+    p += 8;
+    n -= 8;
+  }
+  while (n-- > 0) crc = crc64_tables[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
+  return ~crc;
+}
+
+// crc64(state: Buffer of 8 bytes, big-endian CRC so far, updated in place; data: Buffer)
+static napi_value js_crc64(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  if (get_args(env, info, argv) < 2) return NULL;
+  uint8_t *state = NULL;
+  size_t state_length = 0;
+  void *data = NULL;
+  size_t length = 0;
+  napi_get_buffer_info(env, argv[0], (void **)&state, &state_length);
+  napi_get_buffer_info(env, argv[1], &data, &length);
+  if (state_length != 8) {
+    napi_throw_range_error(env, NULL, "crc64 state must be 8 bytes");
+    return NULL;
+  }
+  uint64_t crc = 0;
+  for (int i = 0; i < 8; i++) crc = (crc << 8) | state[i];
+  crc = crc64_update(crc, data, length);
+  for (int i = 7; i >= 0; i--, crc >>= 8) state[i] = (uint8_t)(crc & 0xff);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  crc64_init();
+  napi_property_descriptor functions[] = {
+      {"mknod", NULL, js_mknod, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lsetxattr", NULL, js_lsetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lgetxattr", NULL, js_lgetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lutimes", NULL, js_lutimes, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"crc64", NULL, js_crc64, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,118 @@
+import { createHash } from "node:crypto";
+import { statSync } from "node:fs";
+import { ByteReader, SourceError } from "./byte-reader.js";
+import { Crc64 } from "./crc64.js";
+import { decompress } from "./decompress.js";
+import { directorySize } from "./directory-size.js";
+import { InvalidLayerError } from "./errors.js";
+import { LayerExtractor, type Logger } from "./extract.js";
+import { DuplicatePathError, TarSplitPacker } from "./tar-split.js";
+import { TarReader, type TarEntry } from "./tar-reader.js";
+
+export interface AppliedLayer {
+  /** "sha256:<hex>" of the uncompressed tar stream. */
+  diffId: string;
+  /** What dockerd records in layerdb .../size for overlay2: moby's directory.Size of the diff dir. */
+  size: number;
+  /** gzip of tar-split JSON lines, written verbatim as layerdb/sha256/<chain>/tar-split.json.gz. */
+  tarSplit: Buffer;
+}
+
+export interface ApplyOptions {
+  signal?: AbortSignal;
+  /** Receives one line per thing that cannot be reproduced (e.g. ownership when not root). */
+  log?: Logger;
+}
+
+const CONTENT_CHUNK = 1 << 20;
+/** tar-split keeps data after the end-of-archive marker; more than this is refused. */
+const MAX_TRAILING_DATA = 64 << 20;
+/**
+ * dockerd 20.10's tar-split records the data after the end-of-archive marker as one segment per
+ * read (at most 1 MiB) and then an empty segment for the read that hit EOF.
+ */
+const TRAILING_SEGMENT = 1 << 20;
+/** Errors from the filesystem that mean the entry itself cannot be created as given. */
+const ENTRY_ERRORS = new Set(["ENAMETOOLONG", "ENOTDIR", "EEXIST", "ELOOP", "EISDIR", "EMLINK", "EINVAL", "ERANGE", "E2BIG"]);
+
+/**
+ * Reads a plain or gzip layer tar (detected by magic) and extracts it into diffDir (existing, empty)
+ * as dockerd's overlay2 driver does, streaming: no layer or file is held in memory. Throws
+ * InvalidLayerError for hostile, corrupt or truncated input; nothing is ever written outside
+ * diffDir, and on any error the caller removes what was written inside it.
+ */
+export async function applyLayerTar(source: AsyncIterable<Uint8Array>, diffDir: string, options: ApplyOptions = {}): Promise<AppliedLayer> {
+  if (!statSync(diffDir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`applyLayerTar: diff directory ${diffDir} does not exist`);
+  const hash = createHash("sha256");
+  const input = new ByteReader(decompress(source)[Symbol.asyncIterator](), (chunk) => hash.update(chunk), options.signal);
+  const tar = new TarReader(input);
+  const packer = new TarSplitPacker();
+  const extractor = new LayerExtractor(diffDir, options.log);
+  try {
+    for (let entry = await tar.next(); entry !== null; entry = await tar.next()) {
+      const raw = tar.takeRaw();
+      if (raw.length > 0) packer.addSegment(raw);
+      const checksum = await extractEntry(tar, extractor, entry);
+      packer.addFile(entry.name, entry.size, checksum);
+      await packer.drain();
+    }
+    const endOfArchive = tar.takeRaw();
+    if (endOfArchive.length > 0) packer.addSegment(endOfArchive);
+    await packTrailingData(tar, packer);
+    extractor.finish();
+  } catch (err) {
+    packer.discard();
+    throw classify(err, tar.currentLabel, options.signal);
+  } finally {
+    input.close();
+  }
+  return { diffId: `sha256:${hash.digest("hex")}`, size: await directorySize(diffDir), tarSplit: await packer.finish() };
+}
+
+/** Creates one entry and streams its content; returns the CRC-64 tar-split records (null without content). */
+async function extractEntry(tar: TarReader, extractor: LayerExtractor, entry: TarEntry): Promise<Buffer | null> {
+  const sink = extractor.begin(entry);
+  const crc = new Crc64();
+  try {
+    for (let chunk = await tar.content(CONTENT_CHUNK); chunk !== null; chunk = await tar.content(CONTENT_CHUNK)) {
+      crc.update(chunk);
+      sink?.write(chunk);
+    }
+  } catch (err) {
+    sink?.abort();
+    throw err;
+  }
+  sink?.close();
+  return entry.size > 0 ? crc.digest() : null;
+}
+
+async function packTrailingData(tar: TarReader, packer: TarSplitPacker): Promise<void> {
+  let pending: Buffer[] = [];
+  let pendingLength = 0;
+  for await (const chunk of tar.remainder(MAX_TRAILING_DATA)) {
+    pending.push(Buffer.from(chunk));
+    pendingLength += chunk.length;
+    if (pendingLength >= TRAILING_SEGMENT) {
+      const all = Buffer.concat(pending);
+      packer.addSegment(all.subarray(0, TRAILING_SEGMENT));
+      pending = [all.subarray(TRAILING_SEGMENT)];
+      pendingLength -= TRAILING_SEGMENT;
+    }
+  }
+  if (pendingLength > 0) packer.addSegment(Buffer.concat(pending));
+  packer.addSegment(Buffer.alloc(0));
+}
+
+/** Maps any failure to what the caller should see, naming the entry being read. */
+function classify(err: unknown, entry: string | undefined, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted && err === signal.reason) return err;
+  if (err instanceof InvalidLayerError) return err.entry === undefined && entry !== undefined ? new InvalidLayerError(err.reason, entry, { cause: err.cause }) : err;
+  if (err instanceof SourceError) return new InvalidLayerError(`the layer stream failed: ${err.message}`, entry, { cause: err });
+  if (err instanceof DuplicatePathError) return new InvalidLayerError(err.message, entry);
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== undefined && ENTRY_ERRORS.has(code)) return new InvalidLayerError(`cannot create it: ${(err as Error).message}`, entry, { cause: err });
+  if (err instanceof Error && entry !== undefined) {
+    return new Error(`extracting layer entry "${entry}": ${err.message}`, { cause: err });
+  }
+  return err;
+}

@@ -1,0 +1,6 @@
+export { applyLayerTar, type AppliedLayer, type ApplyOptions } from "./apply.js";
+export { directorySize } from "./directory-size.js";
+export { InvalidLayerError } from "./errors.js";
+export { exportLayerTar } from "./export.js";
+export type { Logger } from "./extract.js";
+export { isOpaqueDir, isWhiteout } from "./whiteout.js";

@@ -1,0 +1,26 @@
+import { createRequire } from "node:module";
+
+/** The syscalls Node's fs lacks, from this lib's N-API addon (native/layer_tar_native.c). */
+export interface NativeBindings {
+  mknod(path: Buffer, mode: number, major: number, minor: number): void;
+  lsetxattr(path: Buffer, name: Buffer, value: Buffer): void;
+  /** The attribute's value, or null when the file has no such attribute. */
+  lgetxattr(path: Buffer | string, name: string): Buffer | null;
+  /** utimensat(AT_SYMLINK_NOFOLLOW): sets atime and mtime of the path itself, never a symlink's target. */
+  lutimes(path: Buffer, atimeSeconds: number, atimeNanoseconds: number, mtimeSeconds: number, mtimeNanoseconds: number): void;
+  /** Updates an 8-byte big-endian CRC-64/ISO state in place with more data. */
+  crc64(state: Buffer, data: Uint8Array): void;
+}
+
+// Relative to both src/ (tests) and dist/ (built): the addon is built into <lib>/build/Release by node-gyp.
+const ADDON = "../build/Release/layer_tar_native.node";
+
+function load(): NativeBindings {
+  try {
+    return createRequire(import.meta.url)(ADDON) as NativeBindings;
+  } catch (err) {
+    throw new Error(`@slipway/layer-tar: native addon ${ADDON} is missing or broken; build it with "npm run build -w @slipway/layer-tar"`, { cause: err });
+  }
+}
+
+export const native: NativeBindings = load();

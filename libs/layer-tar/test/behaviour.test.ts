@@ -1,0 +1,55 @@
+import { lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { InvalidLayerError, applyLayerTar, exportLayerTar } from "../src/index.js";
+import { TarWriter, chunked } from "../src/testing/index.js";
+import { collect } from "./support.js";
+
+describe("applyLayerTar details", () => {
+  const work = mkdtempSync(join(tmpdir(), "layer-tar-behaviour-"));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const freshDiff = (name: string): string => {
+    const diff = join(work, name, "diff");
+    mkdirSync(diff, { recursive: true });
+    return diff;
+  };
+
+  it("creates missing parents as 0755 root:root directories", async () => {
+    const diff = freshDiff("parents");
+    await applyLayerTar(chunked(new TarWriter().file("a/b/c/file", "x", { mode: 0o600 }).end()), diff);
+    for (const dir of ["a", "a/b", "a/b/c"]) {
+      const stats = lstatSync(join(diff, dir));
+      expect([stats.isDirectory(), stats.mode & 0o7777, stats.uid, stats.gid]).toEqual([true, 0o755, 0, 0]);
+    }
+    expect(lstatSync(join(diff, "a/b/c/file")).mode & 0o7777).toBe(0o600);
+  });
+
+  it("fails the export when a file changed on disk or disappeared", async () => {
+    const diff = freshDiff("export-integrity");
+    const { tarSplit } = await applyLayerTar(chunked(new TarWriter().file("data", "original").file("other", "other").end()), diff);
+    writeFileSync(join(diff, "data"), "modified");
+    await expect(collect(exportLayerTar(diff, tarSplit))).rejects.toThrow(/"data" does not match its tar-split checksum/);
+    rmSync(join(diff, "data"));
+    await expect(collect(exportLayerTar(diff, tarSplit))).rejects.toThrow(/ENOENT/);
+  });
+
+  it("stops reading the source when the layer is refused", async () => {
+    let released = false;
+    async function* source(): AsyncGenerator<Buffer> {
+      try {
+        yield new TarWriter().file("../escape", "x").end();
+        yield Buffer.alloc(512); // never requested
+      } finally {
+        released = true;
+      }
+    }
+    await expect(applyLayerTar(source(), freshDiff("release"))).rejects.toBeInstanceOf(InvalidLayerError);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toBe(true);
+  });
+
+  it("refuses a diff directory that does not exist", async () => {
+    await expect(applyLayerTar(chunked(new TarWriter().end()), join(work, "missing"))).rejects.toThrow(/does not exist/);
+  });
+});

@@ -1,0 +1,66 @@
+import { execFileSync } from "node:child_process";
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { chainIds, digestHex } from "@slipway/docker-spec";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyLayerTar, exportLayerTar, type AppliedLayer } from "../src/index.js";
+import { collect, describeTree, docker, dockerRoot, goldenArchive, sha256 } from "./support.js";
+
+// golden:1 (../shared/reference/dockerd-golden/build) as the local dockerd registered it: every layer
+// applied here must give the same diffID, size and tar-split, and export back byte for byte.
+describe("golden:1 layers against the real dockerd", () => {
+  let work: string;
+  let layers: string[];
+  let diffIds: string[];
+  let layerdb: string[];
+  const applied: AppliedLayer[] = [];
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), "layer-tar-golden-"));
+    execFileSync("tar", ["-xf", goldenArchive(), "-C", work]);
+    const manifest = JSON.parse(readFileSync(join(work, "manifest.json"), "utf8"))[0] as { Config: string; Layers: string[] };
+    layers = manifest.Layers.map((layer) => join(work, layer));
+    diffIds = (JSON.parse(readFileSync(join(work, manifest.Config), "utf8")) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids;
+    expect(JSON.parse(docker("image", "inspect", "golden:1", "--format", "{{json .RootFS.Layers}}"))).toEqual(diffIds);
+    const root = dockerRoot();
+    layerdb = chainIds(diffIds).map((chain) => join(root, "image/overlay2/layerdb/sha256", digestHex(chain)));
+    for (const [i, layer] of layers.entries()) {
+      const diffDir = join(work, `diff-${i}`);
+      mkdirSync(diffDir);
+      applied.push(await applyLayerTar(createReadStream(layer), diffDir));
+    }
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it("computes dockerd's diffIDs", () => {
+    expect(applied.map((layer) => layer.diffId)).toEqual(diffIds);
+  });
+
+  it("computes dockerd's layer sizes", () => {
+    expect(applied.map((layer) => layer.size)).toEqual(layerdb.map((dir) => Number(readFileSync(join(dir, "size"), "utf8"))));
+  });
+
+  it("writes the same tar-split as dockerd, line for line", () => {
+    for (const [i, layer] of applied.entries()) {
+      expect(gunzipSync(layer.tarSplit).toString("utf8")).toBe(gunzipSync(readFileSync(join(layerdb[i]!, "tar-split.json.gz"))).toString("utf8"));
+    }
+  });
+
+  it("extracts the same files as dockerd's overlay2 diff dirs", () => {
+    const root = dockerRoot();
+    for (const [i, dir] of layerdb.entries()) {
+      const cacheId = readFileSync(join(dir, "cache-id"), "utf8");
+      expect(describeTree(join(work, `diff-${i}`))).toEqual(describeTree(join(root, "overlay2", cacheId, "diff")));
+    }
+  });
+
+  it("exports each layer byte for byte (sha256 == diffID)", async () => {
+    for (const [i, layer] of applied.entries()) {
+      const exported = await collect(exportLayerTar(join(work, `diff-${i}`), layer.tarSplit));
+      expect(sha256(exported)).toBe(layer.diffId);
+      expect(exported.equals(readFileSync(layers[i]!))).toBe(true);
+    }
+  });
+});

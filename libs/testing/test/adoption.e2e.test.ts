@@ -1,0 +1,76 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import { SlipwayStack, startSecondDockerd, type SecondDockerd } from "../src/index.js";
+import { docker } from "./docker-cli.js";
+import { saveGoldenImage } from "./golden.js";
+
+// The proof that the files are real: Slipway (in its containers) creates into a data root, Slipway
+// stops, and a stock dockerd started on that data root lists, starts and removes the container.
+
+let workDir: string;
+let dataRoot: string;
+let daemon: SecondDockerd | undefined;
+let demoId: string;
+let flagsId: string;
+// -e, --entrypoint, -p, --restart, -m, -w: each must reach disk so that the stock daemon applies it.
+const FLAGS = ["-e", "EXTRA=extra", "--entrypoint", "/bin/sh", "-p", "127.0.0.1::80", "--restart", "on-failure:2", "-m", "64m", "-w", "/srv"];
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), "slipway-adoption-"));
+  dataRoot = join(workDir, "data");
+  const [archive, stack] = await Promise.all([
+    saveGoldenImage(workDir),
+    SlipwayStack.start({ image: inject("slipwayImage"), dataRoot }),
+  ]);
+  try {
+    const cli = (...args: string[]) => docker(stack.engineApi.socketUrl, args);
+    await cli("load", "-i", archive);
+    demoId = await cli("create", "-it", "--name", "demo", "golden:1");
+    flagsId = await cli("create", "--name", "flags", ...FLAGS, "golden:1", "-c", "echo $EXTRA $GREETING; pwd; hostname");
+  } finally {
+    await stack.stop();
+  }
+  daemon = await startSecondDockerd({ dataRoot });
+});
+
+afterAll(async () => {
+  await daemon?.stop();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+const stock = (...args: string[]) => docker(daemon!.dockerHost, args);
+
+it("a stock dockerd lists what Slipway created as Created, with its name, image and command", async () => {
+  const listed = (await stock("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}} {{.Image}} {{.Status}}")).split("\n");
+  expect(listed.sort()).toEqual([`${demoId} demo golden:1 Created`, `${flagsId} flags golden:1 Created`].sort());
+  expect(await stock("inspect", "--format", "{{json .Path}} {{json .Args}}", "demo")).toBe(
+    '"/bin/sh" ["-c","cat /srv/app/hello.txt; echo $GREETING"]',
+  );
+});
+
+it("starts it: the image's command runs, with the image's env", async () => {
+  await stock("start", "demo");
+  expect(await stock("wait", "demo")).toBe("0");
+  const logs = await stock("logs", "demo");
+  expect(logs).toMatch(/^hello from golden\r?\nhello world$/);
+});
+
+it("starts the one created with flags: merged env, entrypoint, working dir, hostname = short ID, limits", async () => {
+  await stock("start", "flags");
+  expect(await stock("wait", "flags")).toBe("0");
+  expect(await stock("logs", "flags")).toBe(`extra hello world\n/srv\n${flagsId.slice(0, 12)}`);
+  const settings = "{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}} {{.HostConfig.Memory}}";
+  expect(await stock("inspect", "--format", settings, "flags")).toBe("on-failure:2 67108864");
+  expect(await stock("inspect", "--format", "{{json .HostConfig.PortBindings}}", "flags")).toBe('{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":""}]}');
+  await stock("rm", "-v", "flags");
+});
+
+it("docker rm -v leaves nothing of the container behind", async () => {
+  const mountId = await stock("inspect", "--format", "{{.GraphDriver.Data.MergedDir}}", "demo");
+  await stock("rm", "-v", "demo");
+  expect(readdirSync(join(dataRoot, "containers"))).toEqual([]);
+  expect(readdirSync(join(dataRoot, "image/overlay2/layerdb/mounts"))).toEqual([]);
+  expect(existsSync(mountId.replace(/\/merged$/, ""))).toBe(false);
+});

@@ -1,0 +1,83 @@
+import { SlipwayError } from "@slipway/grpc-kit";
+import { create, inspect, ps, rm } from "./commands/containers.js";
+import { images, load, save } from "./commands/images.js";
+import { connect, endpointsFrom, type CliContext } from "./context.js";
+import { UsageError } from "./flags.js";
+
+type Command = (args: readonly string[], ctx: CliContext) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  load: { run: load, summary: "Load an image archive (docker save format or OCI layout): load -i FILE [-q]" },
+  images: { run: images, summary: "List images: images [-a] [-q]" },
+  create: { run: create, summary: "Create a container: create [-i] [-t] [--name N] [-e K=V] [--entrypoint E] [-p P] [--restart R] [-m M] [-w DIR] [-u USER] [-l K=V] [-v V] IMAGE [CMD...]" },
+  ps: { run: ps, summary: "List containers: ps [-a] [-q] [--no-trunc]" },
+  inspect: { run: inspect, summary: "Show a container's docker inspect document: inspect CONTAINER..." },
+  rm: { run: rm, summary: "Remove containers (-v: and their anonymous volumes): rm [-v] CONTAINER..." },
+  save: { run: save, summary: "Save images to a docker-save archive: save -o FILE IMAGE..." },
+};
+
+export const USAGE = [
+  "Usage: slipway [--orchestrator HOST:PORT] [--image-store HOST:PORT] COMMAND [ARGS]",
+  "",
+  "Talks gRPC to Slipway's orchestrator and image-store (defaults: $SLIPWAY_ORCHESTRATOR_ADDR or 127.0.0.1:7704,",
+  "$SLIPWAY_IMAGE_STORE_ADDR or 127.0.0.1:7702; `npm start` runs them).",
+  "",
+  "Commands:",
+  ...Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(8)} ${summary}`),
+  "",
+].join("\n");
+
+/** Runs one CLI invocation; resolves with the exit code. Every failure becomes one line a person can act on. */
+export async function runCli(argv: readonly string[], io: Omit<CliContext, "orchestrator" | "imageStore">): Promise<number> {
+  let parsed: ReturnType<typeof globalFlags>;
+  try {
+    parsed = globalFlags(argv);
+  } catch (err) {
+    io.err.write(`slipway: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const { flags, rest } = parsed;
+  const [name, ...args] = rest;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    (name ? io.out : io.err).write(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err.write(`slipway: '${name}' is not a slipway command.\n${USAGE}`);
+    return 2;
+  }
+  const endpoints = endpointsFrom(flags, io.env);
+  const clients = connect(endpoints);
+  try {
+    return await command.run(args, { ...io, ...clients });
+  } catch (err) {
+    io.err.write(`${describeError(err, endpoints)}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  } finally {
+    clients.close();
+  }
+}
+
+function describeError(err: unknown, endpoints: { orchestrator: string; imageStore: string }): string {
+  if (err instanceof UsageError) return `slipway: ${err.message}\nSee 'slipway help'.`;
+  if (err instanceof SlipwayError && err.kind === "unavailable") {
+    return `Cannot reach Slipway: ${err.message}\nIs it running (npm start)? Endpoints used: orchestrator ${endpoints.orchestrator}, image-store ${endpoints.imageStore} (set --orchestrator/--image-store or SLIPWAY_*_ADDR).`;
+  }
+  if (err instanceof SlipwayError) return `Error response from daemon: ${err.message}`;
+  return `slipway: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+/** --orchestrator and --image-store, accepted before the command. */
+function globalFlags(argv: readonly string[]): { flags: Map<string, string>; rest: string[] } {
+  const flags = new Map<string, string>();
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const match = /^--(orchestrator|image-store)(?:=(.*))?$/.exec(argv[i]!);
+    if (!match) break;
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) throw new UsageError(`flag needs an argument: --${match[1]}`);
+    flags.set(match[1]!, value);
+  }
+  return { flags, rest: argv.slice(i) };
+}
