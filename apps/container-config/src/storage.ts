@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fsyncDir, setMode, writeFileSynced } from "@slipway/durable-fs";
+import { fsyncDir, GroupFlush, setMode } from "@slipway/durable-fs";
 
 const TEMP_PREFIX = ".tmp-";
 const REMOVING_PREFIX = ".removing-";
@@ -24,11 +24,15 @@ export interface SkippedEntry {
  * place, so it is complete or absent; dockerd never loads a dot-dir as a container (its ID would not match).
  */
 export class ContainerStorage {
-  private readonly rootSync: GroupSync;
+  /**
+   * Group commit: concurrent writes share one fsync round of their files and directories (fsyncDir
+   * opens read-only and fsyncs, which works for files too) and one fsync of containers/ after their
+   * renames; each write is acknowledged only after the flushes that cover it.
+   */
+  private readonly contentFlush = new GroupFlush<string>(async (paths) => void (await Promise.all(paths.map(fsyncDir))));
+  private readonly rootFlush = new GroupFlush<never>(() => fsyncDir(this.root));
 
-  constructor(readonly root: string) {
-    this.rootSync = new GroupSync(root);
-  }
+  constructor(readonly root: string) {}
 
   async init(): Promise<void> {
     await mkdir(this.root, { recursive: true });
@@ -43,18 +47,17 @@ export class ContainerStorage {
       await setMode(temp, 0o710);
       await mkdir(join(temp, "checkpoints"), 0o700);
       await setMode(join(temp, "checkpoints"), 0o700);
-      await Promise.all([
-        writeFileSynced(join(temp, "config.v2.json"), files.configV2, 0o600),
-        writeFileSynced(join(temp, "hostconfig.json"), files.hostConfig, 0o644),
-        fsyncDir(join(temp, "checkpoints")),
+      const written = await Promise.all([
+        writeExact(join(temp, "config.v2.json"), files.configV2, 0o600),
+        writeExact(join(temp, "hostconfig.json"), files.hostConfig, 0o644),
       ]);
-      await fsyncDir(temp);
+      await this.contentFlush.request([...written, join(temp, "checkpoints"), temp]);
       await rename(temp, join(this.root, id));
     } catch (err) {
       await rm(temp, { recursive: true, force: true });
       throw err;
     }
-    await this.rootSync.sync();
+    await this.rootFlush.request();
   }
 
   async read(id: string): Promise<StoredFiles> {
@@ -67,7 +70,7 @@ export class ContainerStorage {
   async remove(id: string): Promise<void> {
     const removing = join(this.root, `${REMOVING_PREFIX}${id}`);
     await rename(join(this.root, id), removing);
-    await this.rootSync.sync();
+    await this.rootFlush.request();
     await rm(removing, { recursive: true, force: true });
   }
 
@@ -93,31 +96,9 @@ export class ContainerStorage {
   }
 }
 
-/**
- * Group commit for one directory's fsync: a caller whose rename happened while a sync was already
- * running waits for the next one, and every caller that arrived meanwhile shares that next sync.
- */
-class GroupSync {
-  private running: Promise<void> | undefined;
-  private next: Promise<void> | undefined;
-
-  constructor(private readonly dir: string) {}
-
-  sync(): Promise<void> {
-    if (!this.running) return this.start();
-    const after = () => {
-      this.next = undefined;
-      return this.start();
-    };
-    this.next ??= this.running.then(after, after);
-    return this.next;
-  }
-
-  private start(): Promise<void> {
-    const done: Promise<void> = fsyncDir(this.dir).finally(() => {
-      if (this.running === done) this.running = undefined;
-    });
-    this.running = done;
-    return done;
-  }
+/** Writes a file with an exact mode whatever the umask; the caller fsyncs it (in a group flush). */
+async function writeExact(path: string, data: string, mode: number): Promise<string> {
+  await writeFile(path, data, { mode });
+  await setMode(path, mode);
+  return path;
 }

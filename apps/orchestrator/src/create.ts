@@ -69,15 +69,17 @@ export class ContainerCreator {
       const parentChainId = image?.topChainId ?? "";
       // Each undo step is armed before its call: a call that fails in transit may still have done its work.
       rollback.push("RW layer", () => layers.releaseRwLayer({ containerId: id }), isNotFound);
-      await layers.createRwLayer({ containerId: id, parentChainId, workingDir: workingDirOf(merged) }, opts);
-      const mountPoints: containerconfig.MountPoint[] = [];
-      for (const path of merged.anonymousVolumePaths) {
+      const mountPoints: containerconfig.MountPoint[] = merged.anonymousVolumePaths.map((path) => {
         const volumeName = generateRandomId();
         this.inFlight.addVolume(id, volumeName);
         rollback.push(`volume ${volumeName}`, () => layers.removeVolume({ name: volumeName }), isNotFound);
-        await layers.createVolume({ parentChainId, path, name: volumeName }, opts);
-        mountPoints.push({ destination: path, volumeName, driver: "local", type: "volume", rw: true });
-      }
+        return { destination: path, volumeName, driver: "local", type: "volume", rw: true };
+      });
+      // The RW layer and the volumes depend only on the image, not on each other: one round trip's wait, not several.
+      await allSettledOrThrow([
+        layers.createRwLayer({ containerId: id, parentChainId, workingDir: workingDirOf(merged) }, opts),
+        ...mountPoints.map((m) => layers.createVolume({ parentChainId, path: m.destination, name: m.volumeName }, opts)),
+      ]);
       const commit = { containerId: id, name, created, imageId: image?.imageId ?? "", imagePlatform: image?.platform, merged, mountPoints };
       await this.commit(commit, rollback, opts);
       return { id, warnings: [...merged.warnings] };
@@ -125,6 +127,12 @@ function imageOf(createRequestJson: Buffer): string {
   const image = (body as { Image?: unknown }).Image ?? "";
   if (typeof image !== "string") throw invalidArgument("invalid JSON: Image must be a string");
   return image;
+}
+
+/** Waits for every call to settle (so that a rollback never races a call still running), then throws the first failure. */
+async function allSettledOrThrow(calls: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(calls)).find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 function workingDirOf(merged: containerconfig.MergeAndVerifyResponse): string {

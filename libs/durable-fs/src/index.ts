@@ -58,3 +58,4 @@ export const setMode = chmod;
 export function isAtomicTempName(name: string): boolean {
   return name.startsWith(".tmp-");
 }
+export { GroupFlush } from "./group-flush.js";

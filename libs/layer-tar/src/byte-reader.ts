@@ -10,28 +10,15 @@ export class ByteReader {
   private chunk: Buffer = Buffer.alloc(0);
   private offset = 0;
   private done = false;
-  private readonly aborted: Promise<never> | undefined;
-  private stopListening: () => void = () => undefined;
 
   constructor(
     private readonly source: AsyncIterator<Uint8Array>,
     private readonly observe: (chunk: Buffer) => void,
     private readonly signal?: AbortSignal,
-  ) {
-    if (signal) {
-      this.aborted = new Promise<never>((_, reject) => {
-        const onAbort = (): void => reject(signal.reason);
-        if (signal.aborted) onAbort();
-        signal.addEventListener("abort", onAbort, { once: true });
-        this.stopListening = () => signal.removeEventListener("abort", onAbort);
-      });
-      this.aborted.catch(() => undefined);
-    }
-  }
+  ) {}
 
-  /** Releases the source (a failed apply stops reading the client's stream) and the abort listener. */
+  /** Releases the source (a failed apply stops reading the client's stream). */
   close(): void {
-    this.stopListening();
     this.source.return?.().catch(() => undefined);
   }
 
@@ -64,8 +51,7 @@ export class ByteReader {
       this.signal?.throwIfAborted();
       let result: IteratorResult<Uint8Array>;
       try {
-        const next = this.source.next();
-        result = this.aborted ? await Promise.race([next, this.aborted]) : await next;
+        result = await this.nextOrAbort();
       } catch (err) {
         if (this.signal?.aborted) throw this.signal.reason;
         throw err;
@@ -81,5 +67,22 @@ export class ByteReader {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The source's next chunk, or the abort. The listener lives for one read only: racing every read
+   * against one long-lived abort promise would keep every chunk reachable, i.e. the whole layer in memory.
+   */
+  private nextOrAbort(): Promise<IteratorResult<Uint8Array>> {
+    const next = this.source.next();
+    const signal = this.signal;
+    if (!signal) return next;
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      if (signal.aborted) onAbort(); // the source may abort synchronously inside next()
+      const settle = () => signal.removeEventListener("abort", onAbort);
+      next.then((r) => (settle(), resolve(r)), (e: unknown) => (settle(), reject(e)));
+    });
   }
 }

@@ -19,7 +19,7 @@ describe("golden:1 layers against the real dockerd", () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), "layer-tar-golden-"));
-    execFileSync("tar", ["-xf", goldenArchive(), "-C", work]);
+    execFileSync("tar", ["-xf", goldenArchive(work), "-C", work]);
     const manifest = JSON.parse(readFileSync(join(work, "manifest.json"), "utf8"))[0] as { Config: string; Layers: string[] };
     layers = manifest.Layers.map((layer) => join(work, layer));
     diffIds = (JSON.parse(readFileSync(join(work, manifest.Config), "utf8")) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids;

@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { native } from "../src/native.js";
 
@@ -19,12 +18,16 @@ export function dockerRoot(): string {
   return docker("info", "--format", "{{.DockerRootDir}}");
 }
 
-/** A docker-save archive of golden:1: /tmp/golden.tar, or one built with tools/golden/build-golden-image.sh. */
-export function goldenArchive(): string {
+/**
+ * A docker-save archive of golden:1 as the local dockerd has it: /tmp/golden.tar when the image is there,
+ * else the image is built and saved into `workDir` with tools/golden/build-golden-image.sh.
+ */
+export function goldenArchive(workDir: string): string {
   docker("version", "--format", "{{.Server.Version}}");
   const shared = process.env.SLIPWAY_GOLDEN_TAR ?? "/tmp/golden.tar";
-  if (existsSync(shared)) return shared;
-  const out = join(mkdtempSync(join(tmpdir(), "layer-tar-golden-")), "golden.tar");
+  const imageExists = docker("image", "ls", "-q", "golden:1") !== "";
+  if (imageExists && existsSync(shared)) return shared;
+  const out = join(workDir, "golden.tar");
   execFileSync("bash", [resolve(import.meta.dirname, "../../../tools/golden/build-golden-image.sh"), out], { stdio: "inherit" });
   return out;
 }

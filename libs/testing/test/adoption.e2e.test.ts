@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { SlipwayStack, startSecondDockerd, type SecondDockerd } from "../src/index.js";
 import { docker } from "./docker-cli.js";
-import { saveGoldenImage } from "./golden.js";
+import { saveGoldenImage, saveVolumeImage } from "./golden.js";
 
 // The proof that the files are real: Slipway (in its containers) creates into a data root, Slipway
 // stops, and a stock dockerd started on that data root lists, starts and removes the container.
@@ -14,21 +14,25 @@ let dataRoot: string;
 let daemon: SecondDockerd | undefined;
 let demoId: string;
 let flagsId: string;
+let volumeId: string;
 // -e, --entrypoint, -p, --restart, -m, -w: each must reach disk so that the stock daemon applies it.
 const FLAGS = ["-e", "EXTRA=extra", "--entrypoint", "/bin/sh", "-p", "127.0.0.1::80", "--restart", "on-failure:2", "-m", "64m", "-w", "/srv"];
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), "slipway-adoption-"));
   dataRoot = join(workDir, "data");
-  const [archive, stack] = await Promise.all([
+  const [archive, volumeArchive, stack] = await Promise.all([
     saveGoldenImage(workDir),
+    saveVolumeImage(workDir),
     SlipwayStack.start({ image: inject("slipwayImage"), dataRoot }),
   ]);
   try {
     const cli = (...args: string[]) => docker(stack.engineApi.socketUrl, args);
     await cli("load", "-i", archive);
+    await cli("load", "-i", volumeArchive);
     demoId = await cli("create", "-it", "--name", "demo", "golden:1");
     flagsId = await cli("create", "--name", "flags", ...FLAGS, "golden:1", "-c", "echo $EXTRA $GREETING; pwd; hostname");
+    volumeId = await cli("create", "--name", "vol", "slipway-e2e/volume:1");
   } finally {
     await stack.stop();
   }
@@ -44,7 +48,8 @@ const stock = (...args: string[]) => docker(daemon!.dockerHost, args);
 
 it("a stock dockerd lists what Slipway created as Created, with its name, image and command", async () => {
   const listed = (await stock("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}} {{.Image}} {{.Status}}")).split("\n");
-  expect(listed.sort()).toEqual([`${demoId} demo golden:1 Created`, `${flagsId} flags golden:1 Created`].sort());
+  const expected = [`${demoId} demo golden:1`, `${flagsId} flags golden:1`, `${volumeId} vol slipway-e2e/volume:1`];
+  expect(listed.sort()).toEqual(expected.map((line) => `${line} Created`).sort());
   expect(await stock("inspect", "--format", "{{json .Path}} {{json .Args}}", "demo")).toBe(
     '"/bin/sh" ["-c","cat /srv/app/hello.txt; echo $GREETING"]',
   );
@@ -67,10 +72,21 @@ it("starts the one created with flags: merged env, entrypoint, working dir, host
   await stock("rm", "-v", "flags");
 });
 
+it("starts the one whose image has a VOLUME: the image's content is in the volume", async () => {
+  await stock("start", "vol");
+  expect(await stock("wait", "vol")).toBe("0");
+  expect(await stock("logs", "vol")).toBe("volume content");
+  const volume = await stock("inspect", "--format", "{{range .Mounts}}{{.Name}}{{end}}", "vol");
+  expect(readFileSync(join(dataRoot, "volumes", volume, "_data/seed.txt"), "utf8")).toBe("volume content\n");
+  await stock("rm", "-v", "vol");
+  expect(existsSync(join(dataRoot, "volumes", volume))).toBe(false);
+});
+
 it("docker rm -v leaves nothing of the container behind", async () => {
   const mountId = await stock("inspect", "--format", "{{.GraphDriver.Data.MergedDir}}", "demo");
   await stock("rm", "-v", "demo");
   expect(readdirSync(join(dataRoot, "containers"))).toEqual([]);
   expect(readdirSync(join(dataRoot, "image/overlay2/layerdb/mounts"))).toEqual([]);
+  expect(readdirSync(join(dataRoot, "volumes")).filter((name) => /^[0-9a-f]{64}$/.test(name))).toEqual([]);
   expect(existsSync(mountId.replace(/\/merged$/, ""))).toBe(false);
 });
