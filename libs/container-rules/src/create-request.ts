@@ -9,7 +9,7 @@ import { mountPointsOf, type PathProbe } from "./mounts.js";
 import { networksOf, verifyLinks, verifyNetworkingConfig } from "./networks.js";
 import { configType, hostConfigType, imageType, wrapperFields } from "./schemas.js";
 import { parseSecurityOpts } from "./security-opts.js";
-import { cleanPath } from "./go-path.js";
+import { cleanPath } from "@slipway/docker-spec";
 import { validateContainerConfig } from "./validate-config.js";
 import { validateHostConfig } from "./validate-host.js";
 import { validateAtDecode, verifyPlatformSettings } from "./validate-platform.js";

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { goJson, goJsonLine, RawJson } from "./go-json.js";
 import { parseFirstJsonValue } from "./json-input.js";
-import { cleanPath } from "./go-path.js";
 import { commandLine, rfc3339Nano } from "./record.js";
 
 describe("goJson renders as Go's encoding/json", () => {
@@ -21,10 +20,6 @@ describe("goJson renders as Go's encoding/json", () => {
 });
 
 describe("helpers", () => {
-  it.each([["/a/../b/", "/b"], ["/", "/"], ["//x//./y", "/x/y"], ["/..", "/"], ["a/../..", ".."], ["", "."]])("cleanPath(%j) = %j", (input, expected) => {
-    expect(cleanPath(input)).toBe(expected);
-  });
-
   it("formats Created as RFC3339Nano with trailing zeros trimmed", () => {
     const date = new Date(Date.UTC(2026, 10, 28, 6, 37, 31, 882));
     expect(rfc3339Nano(date, 212933)).toBe("2026-11-28T06:37:31.882212933Z");

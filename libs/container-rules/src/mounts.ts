@@ -1,5 +1,5 @@
 import { SlipwayError } from "@slipway/grpc-kit";
-import { cleanPath } from "./go-path.js";
+import { cleanPath } from "@slipway/docker-spec";
 import type { ContainerResolver } from "./defaults.js";
 import { badRequest, serverError, type HostConfig, type Mount } from "./model.js";
 

@@ -1,5 +1,5 @@
 import { ENGINE } from "./engine-target.js";
-import { cleanPath } from "./go-path.js";
+import { cleanPath } from "@slipway/docker-spec";
 import { badRequest, type Config } from "./model.js";
 import { validateSignal } from "./signals.js";
 

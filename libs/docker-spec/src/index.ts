@@ -2,3 +2,4 @@ export * from "./digest.js";
 export * from "./ids.js";
 export * from "./reference.js";
 export * from "./units.js";
+export * from "./go-path.js";

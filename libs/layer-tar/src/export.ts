@@ -1,7 +1,8 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import { Crc64 } from "./crc64.js";
-import { byteString, cleanPath, displayName, escapesRoot, fsPath } from "./paths.js";
+import { byteString, displayName, escapesRoot, fsPath } from "./paths.js";
+import { cleanPath } from "@slipway/docker-spec";
 import { resolveDirectory } from "./scoped-path.js";
 import { FILE_TYPE, readTarSplit } from "./tar-split.js";
 

@@ -19,7 +19,8 @@ import {
 import { resolve } from "node:path";
 import { InvalidLayerError } from "./errors.js";
 import { native } from "./native.js";
-import { byteString, cleanPath, displayName, escapesRoot, fsPath } from "./paths.js";
+import { byteString, displayName, escapesRoot, fsPath } from "./paths.js";
+import { cleanPath } from "@slipway/docker-spec";
 import type { TarTime } from "./pax.js";
 import { ScopedPathError, lstatOrNull, resolveDirectory } from "./scoped-path.js";
 import type { TarEntry } from "./tar-reader.js";

@@ -16,22 +16,6 @@ export function displayName(bytes: string): string {
   return Buffer.from(bytes, "latin1").toString("utf8");
 }
 
-/** Go's path.Clean: the shortest equivalent slash path ("" becomes ".", ".." at the root is dropped). */
-export function cleanPath(path: string): string {
-  if (path === "") return ".";
-  const rooted = path.startsWith("/");
-  const out: string[] = [];
-  for (const part of path.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part !== "..") out.push(part);
-    else if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
-    else if (!rooted) out.push("..");
-  }
-  const joined = out.join("/");
-  if (rooted) return `/${joined}`;
-  return joined === "" ? "." : joined;
-}
-
 /** True when a cleaned relative path climbs above its root. */
 export function escapesRoot(cleaned: string): boolean {
   return cleaned === ".." || cleaned.startsWith("../");

@@ -6,7 +6,8 @@ import { createGunzip, createGzip } from "node:zlib";
 import { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { goJsonString } from "./go-json.js";
-import { cleanPath, displayName } from "./paths.js";
+import { displayName } from "./paths.js";
+import { cleanPath } from "@slipway/docker-spec";
 
 export const SEGMENT_TYPE = 2;
 export const FILE_TYPE = 1;

@@ -1,12 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, freemem, tmpdir, totalmem } from "node:os";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@slipway/grpc-kit";
 import { orchestrator } from "@slipway/proto";
 import { startLocalStack, type LocalStack } from "../stack/local-stack.js";
 import { writeBigImage } from "./big-image.js";
+import { spliceLastRun } from "./docs.js";
+import { describeMachine, recordEndLoad, type Machine } from "./machine.js";
 import { parseBenchOptions, USAGE, type BenchOptions } from "./options.js";
 import { renderTable, type Row } from "./report.js";
 import { createFootprint, createMany, listLatency, loadArchive, removeAll } from "./scenarios.js";
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
   if (!options.withDocker) log(docker ? "--no-docker: measuring Slipway alone" : "no Docker engine at /var/run/docker.sock: measuring Slipway alone");
   mkdirSync(options.outDir, { recursive: true });
   const scratch = mkdtempSync(join(tmpdir(), "slipway-bench-"));
+  const machine = describeMachine(scratch, options.withDocker);
   let stack = await startLocalStack(scratch);
   const targets: Target[] = [slipwayTarget(stack), ...(options.withDocker ? [dockerdTarget()] : [])];
   const figures: Record<string, Figures> = { slipway: {}, dockerd: {} };
@@ -118,22 +121,42 @@ async function main(): Promise<void> {
     await stack.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
-  report(options, figures);
+  recordEndLoad(machine);
+  report(options, machine, figures);
 }
 
-function report(options: BenchOptions, figures: Record<string, Figures>): void {
+interface RawResults {
+  readonly date: string;
+  readonly command: string;
+  readonly machine: Machine;
+  readonly options: BenchOptions;
+  readonly figures: Record<string, Figures>;
+}
+
+function report(options: BenchOptions, machine: Machine, figures: Record<string, Figures>): void {
   const table = renderTable(rows(figures.slipway!, figures.dockerd!));
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB (${Math.round(freemem() / 2 ** 30)} GiB free), Node ${process.version}`;
-  const raw = { date: new Date().toISOString(), machine, options, figures };
+  const command = ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" ");
+  const raw: RawResults = { date: new Date().toISOString(), command, machine, options, figures };
   writeFileSync(join(options.outDir, "results.json"), `${JSON.stringify(raw, null, 2)}\n`);
-  process.stdout.write(`\n${table}\n\nmachine: ${machine}\nraw results: ${join(options.outDir, "results.json")}\n`);
+  process.stdout.write(`\n${table}\n\n${machineLines(machine)}\nraw results: ${join(options.outDir, "results.json")}\n`);
   if (options.writeDocs) writeDocs(raw, table);
 }
 
-function writeDocs(raw: { date: string; machine: string; options: BenchOptions }, table: string): void {
-  const path = join(REPO_ROOT, "docs", "benchmarks-last-run.md");
+function machineLines(machine: Machine): string {
+  return Object.entries(machine).map(([key, value]) => `- ${key}: ${String(value)}`).join("\n");
+}
+
+/** Rewrites the generated "last run" section of docs/benchmarks.md; the hand-written sections stay. */
+function writeDocs(raw: RawResults, table: string): void {
+  const path = join(REPO_ROOT, "docs", "benchmarks.md");
   mkdirSync(join(REPO_ROOT, "docs"), { recursive: true });
-  writeFileSync(path, `# Last full benchmark run\n\n${raw.date} on ${raw.machine}\n\n${table}\n\nOptions: \`${JSON.stringify(raw.options)}\`\n`);
+  const section = [
+    `## Last full run`,
+    `${raw.date}, command \`${raw.command}\` (sizes: \`${JSON.stringify({ ...raw.options, outDir: undefined, writeDocs: undefined })}\`).`,
+    `Machine:\n\n${machineLines(raw.machine)}`,
+    table,
+  ].join("\n\n");
+  writeFileSync(path, spliceLastRun(existsSync(path) ? readFileSync(path, "utf8") : undefined, section));
   log(`wrote ${path}`);
 }
 
