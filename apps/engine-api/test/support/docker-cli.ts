@@ -3,7 +3,9 @@ import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const DOCKER_CLI = process.env.DOCKER_CLI ?? "/usr/local/bin/docker";
+/** The CLI the captures were made with (28.2.2 in /usr/local/bin on these machines), else Debian's. */
+export const DOCKER_CLI =
+  process.env.DOCKER_CLI ?? ["/usr/local/bin/docker", "/usr/bin/docker"].find((path) => existsSync(path)) ?? "/usr/local/bin/docker";
 
 export interface CliResult {
   readonly code: number | null;
