@@ -142,7 +142,9 @@ describe("containers", () => {
     stubs.orchestrator.listContainers = async (req) => {
       seen = req;
       const row = { id: "c".repeat(64), names: ["/demo"], image: "golden:1", imageId: "sha256:69", command: "/bin/sh -c 'x y'", created: 1795850337 };
-      const rest = { state: "created", status: "Created", ports: [], labels: { a: "b" }, networkMode: "default" };
+      const endpoint = '{"IPAMConfig":null,"Links":null,"Aliases":null,"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","DriverOpts":null}';
+      const networksJson = Buffer.from(`{"bridge":${endpoint}}`);
+      const rest = { state: "created", status: "Created", ports: [], labels: { a: "b" }, networkMode: "default", networksJson };
       const mount = { type: "volume", name: "v".repeat(64), source: "", destination: "/data", driver: "local", mode: "", rw: true, propagation: "" };
       return { containers: [{ ...row, ...rest, mounts: [mount] }] };
     };

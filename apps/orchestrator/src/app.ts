@@ -1,5 +1,5 @@
-import type { App, Logger, ServiceConfig } from "@slipway/grpc-kit";
-import { loadReconcilerConfig } from "./config.js";
+import { waitUntilServing, type App, type Logger, type ServiceConfig } from "@slipway/grpc-kit";
+import { loadOrchestratorConfig } from "./config.js";
 import { ContainerCreator } from "./create.js";
 import { InFlightCreates } from "./in-flight.js";
 import { Reconciler } from "./reconciler.js";
@@ -7,22 +7,24 @@ import { orchestratorService } from "./server.js";
 import { connectStores } from "./stores.js";
 
 /**
- * Wires config → store clients → domain → handlers. Recovery is the first reconciler pass (a store that is
- * down makes it record the error, not block startup); later passes run every interval.
+ * Wires config → store clients → domain → handlers. Recovery waits a while for the stores (started
+ * together, they come up in any order), then runs the first reconciler pass (a store that is still down
+ * makes it record the error, not block startup); later passes run every interval.
  */
 export function createApp(config: Pick<ServiceConfig, "endpoints">, logger: Logger, env = process.env): App {
-  const reconcilerConfig = loadReconcilerConfig(env);
+  const orchestratorConfig = loadOrchestratorConfig(env);
   const stores = connectStores(config.endpoints);
   const inFlight = new InFlightCreates();
   const creator = new ContainerCreator(stores, inFlight, logger);
-  const reconciler = new Reconciler(stores, inFlight, logger, { graceMs: reconcilerConfig.graceMs });
+  const reconciler = new Reconciler(stores, inFlight, logger, { graceMs: orchestratorConfig.graceMs });
   let timer: NodeJS.Timeout | undefined;
   return {
     services: [orchestratorService({ stores, creator, reconciler, logger })],
     recover: async () => {
+      await waitForStores(config.endpoints, orchestratorConfig.storeWaitMs, logger);
       await reconciler.run();
-      if (reconcilerConfig.intervalMs > 0) {
-        timer = setInterval(() => void reconciler.run(), reconcilerConfig.intervalMs).unref();
+      if (orchestratorConfig.intervalMs > 0) {
+        timer = setInterval(() => void reconciler.run(), orchestratorConfig.intervalMs).unref();
       }
     },
     close: async () => {
@@ -30,4 +32,15 @@ export function createApp(config: Pick<ServiceConfig, "endpoints">, logger: Logg
       stores.close();
     },
   };
+}
+
+const STORE_NAMES = ["layer-store", "image-store", "container-config"] as const;
+
+async function waitForStores(endpoints: ServiceConfig["endpoints"], waitMs: number, logger: Logger): Promise<void> {
+  if (waitMs === 0) return;
+  const serving = await Promise.all(STORE_NAMES.map((name) => waitUntilServing(endpoints[name], waitMs)));
+  const down = STORE_NAMES.filter((_, i) => !serving[i]);
+  if (down.length > 0) {
+    logger.warn({ down }, `starting without ${down.join(", ")} (not SERVING after ${waitMs / 1000} s); creates fail until they are up`);
+  }
 }

@@ -36,32 +36,56 @@ export class ContainerCreator {
     const imageReference = imageOf(input.createRequestJson);
     const image = imageReference === "" ? undefined : await this.stores.images.resolveImage({ reference: imageReference }, opts);
     const id = generateRandomId();
-    const merged = await this.stores.containers.mergeAndVerify(
-      {
-        createRequestJson: input.createRequestJson,
-        imageConfigJson: image?.configJson ?? Buffer.alloc(0),
-        containerId: id,
-        apiVersion: input.apiVersion,
-      },
-      opts,
-    );
     this.inFlight.begin(id);
     try {
-      return await this.build(id, input.name, image, merged, opts);
+      const { merged, name } = await this.mergeAndReserveName(id, input, image, opts);
+      return await this.build(id, name, image, merged, opts);
     } finally {
       this.inFlight.end(id);
     }
   }
 
+  /**
+   * Merging the config and reserving the name do not depend on each other: one round trip's wait, not
+   * two. A config error wins over a name conflict, as in dockerd (which verifies the config first), and
+   * a name reserved for a config that failed is released again before the error is answered.
+   */
+  private async mergeAndReserveName(
+    id: string,
+    input: CreateInput,
+    image: imagestore.ResolveImageResponse | undefined,
+    opts: CallOpts,
+  ): Promise<{ merged: containerconfig.MergeAndVerifyResponse; name: string }> {
+    const { containers } = this.stores;
+    const [merged, reserved] = await Promise.allSettled([
+      containers.mergeAndVerify(
+        { createRequestJson: input.createRequestJson, imageConfigJson: image?.configJson ?? Buffer.alloc(0), containerId: id, apiVersion: input.apiVersion },
+        opts,
+      ),
+      containers.reserveName({ name: input.name, containerId: id }, opts),
+    ]);
+    if (merged.status === "rejected") {
+      if (reserved.status === "fulfilled") await this.releaseName(reserved.value.name, id);
+      throw merged.reason;
+    }
+    if (reserved.status === "rejected") throw reserved.reason;
+    return { merged: merged.value, name: reserved.value.name };
+  }
+
+  private async releaseName(name: string, containerId: string): Promise<void> {
+    await this.stores.containers.releaseName({ name, containerId }).catch((err: unknown) => {
+      this.logger.warn({ containerId, name, err: (err as Error).message }, "could not release the name of a create that failed; it stays reserved until restart");
+    });
+  }
+
   private async build(
     id: string,
-    requestedName: string,
+    name: string,
     image: imagestore.ResolveImageResponse | undefined,
     merged: containerconfig.MergeAndVerifyResponse,
     opts: CallOpts,
   ): Promise<CreateResult> {
     const { layers, containers } = this.stores;
-    const { name } = await containers.reserveName({ name: requestedName, containerId: id }, opts);
     const rollback = new Rollback(id, this.logger);
     rollback.push("name", () => containers.releaseName({ name, containerId: id }));
     try {

@@ -22,7 +22,7 @@ export async function startOrchestrator(
 ): Promise<RunningOrchestrator> {
   const logger = createLogger("orchestrator", process.env.SLIPWAY_TEST_LOG_LEVEL ?? "silent");
   const endpoints = { ...stores, orchestrator: "127.0.0.1:0" };
-  const app = createApp({ endpoints }, logger, { SLIPWAY_RECONCILE_INTERVAL_SECONDS: "0", ...env });
+  const app = createApp({ endpoints }, logger, { SLIPWAY_RECONCILE_INTERVAL_SECONDS: "0", SLIPWAY_STORE_WAIT_SECONDS: "0", ...env });
   const server = await startService({ name: "orchestrator", bind: "127.0.0.1:0", logger, services: app.services });
   await app.recover?.();
   server.setServing();

@@ -44,6 +44,10 @@ export function createClient<S extends ServiceDefinition>(
   const channel = new Client(address, credentials.createInsecure(), {
     "grpc.max_receive_message_length": 64 * 1024 * 1024,
     "grpc.enable_retries": 0,
+    // A call fails fast while its channel backs off after a refused connect, so keep the backoff short:
+    // a peer that comes up (or back) is used within a fraction of a second, not grpc's default 1-120 s.
+    "grpc.initial_reconnect_backoff_ms": 100,
+    "grpc.max_reconnect_backoff_ms": 2_000,
   });
   const unaryDefault = options.unaryDeadlineMs ?? 30_000;
   const streamDefault = options.streamDeadlineMs ?? 60 * 60_000;

@@ -23,3 +23,17 @@ export async function checkHealth(address: string, service = "", timeoutMs = 2_0
     client.close();
   }
 }
+
+/**
+ * Polls checkHealth until the service answers SERVING; resolves false (never throws) once timeoutMs
+ * passes, so a caller can start degraded instead of not at all.
+ */
+export async function waitUntilServing(address: string, timeoutMs: number, pollMs = 100): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await checkHealth(address, "", Math.min(2_000, timeoutMs)).catch(() => "UNREACHABLE");
+    if (status === "SERVING") return true;
+    if (Date.now() + pollMs > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

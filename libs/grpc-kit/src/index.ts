@@ -8,5 +8,5 @@ export { createClient, type CallOpts, type ClientOptions, type ServiceClient } f
 export * from "./config.js";
 export { runService, type App } from "./run.js";
 export { unimplementedHandlers } from "./unimplemented.js";
-export { checkHealth } from "./health-client.js";
+export { checkHealth, waitUntilServing } from "./health-client.js";
 export { listReflectedServices } from "./reflection-client.js";

@@ -42,9 +42,13 @@ describe("golden:1 layers against the real dockerd", () => {
     expect(applied.map((layer) => layer.size)).toEqual(layerdb.map((dir) => Number(readFileSync(join(dir, "size"), "utf8"))));
   });
 
-  it("writes the same tar-split as dockerd, line for line", () => {
+  it("writes the same tar-split as dockerd, line for line up to the end-of-archive marker", () => {
     for (const [i, layer] of applied.entries()) {
-      expect(gunzipSync(layer.tarSplit).toString("utf8")).toBe(gunzipSync(readFileSync(join(layerdb[i]!, "tar-split.json.gz"))).toString("utf8"));
+      const ours = tarSplitEntries(layer.tarSplit);
+      const theirs = tarSplitEntries(readFileSync(join(layerdb[i]!, "tar-split.json.gz")));
+      expect(mergeTrailingSegments(ours)).toEqual(mergeTrailingSegments(theirs));
+      // Not vacuous: every header and file of the layer is in the comparison.
+      expect(ours.filter((entry) => entry.type === 1).length).toBeGreaterThan(0);
     }
   });
 
@@ -64,3 +68,27 @@ describe("golden:1 layers against the real dockerd", () => {
     }
   });
 });
+
+interface TarSplitEntry {
+  type: number;
+  name?: string;
+  size?: number;
+  payload?: string | null;
+  position: number;
+}
+
+function tarSplitEntries(gzipped: Buffer): TarSplitEntry[] {
+  return gunzipSync(gzipped).toString("utf8").trim().split("\n").map((line) => JSON.parse(line) as TarSplitEntry);
+}
+
+/**
+ * The bytes after the last file's entry in one segment. tar-split stores them one segment per read,
+ * so where they are cut depends on how dockerd's pipe delivered them (its 32 KiB buffered writes
+ * while building the image), not on the archive; the bytes themselves must still be equal.
+ */
+function mergeTrailingSegments(entries: TarSplitEntry[]): TarSplitEntry[] {
+  const lastFile = entries.findLastIndex((entry) => entry.type === 1);
+  const trailing = entries.slice(lastFile + 1).map((entry) => Buffer.from(entry.payload ?? "", "base64"));
+  const payload = Buffer.concat(trailing).toString("base64");
+  return [...entries.slice(0, lastFile + 1), { type: 2, payload, position: lastFile + 1 }];
+}

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { SlipwayStack, startSecondDockerd, type SecondDockerd } from "../src/index.js";
+import { normalisedContainer } from "./container-files.js";
 import { docker } from "./docker-cli.js";
 import { saveGoldenImage, saveVolumeImage } from "./golden.js";
 
@@ -53,6 +54,18 @@ it("a stock dockerd lists what Slipway created as Created, with its name, image 
   expect(await stock("inspect", "--format", "{{json .Path}} {{json .Args}}", "demo")).toBe(
     '"/bin/sh" ["-c","cat /srv/app/hello.txt; echo $GREETING"]',
   );
+});
+
+it("wrote what the stock dockerd writes for the same create: init layer, layer dirs, layerdb mount, config", async () => {
+  const stockId = await stock("create", "-it", "--name", "stock-demo", "golden:1");
+  const ours = normalisedContainer(dataRoot, demoId);
+  const theirs = normalisedContainer(dataRoot, stockId);
+  await stock("rm", "-v", "stock-demo");
+  expect(ours).toEqual(theirs);
+  // Not vacuous: the comparison saw the real files.
+  expect(ours.initTree).toContain("100755 0:0 0 .dockerenv");
+  expect(ours.lowers[1]).toMatch(/^l\/<init-link>:l\/[A-Z2-7]{26}/);
+  expect(ours.config).toMatchObject({ ID: "<id>", Name: "<name>", Config: { Hostname: "<short-id>", Tty: true } });
 });
 
 it("starts it: the image's command runs, with the image's env", async () => {

@@ -11,7 +11,7 @@ import { spliceLastRun } from "./docs.js";
 import { describeMachine, recordEndLoad, type Machine } from "./machine.js";
 import { parseBenchOptions, USAGE, type BenchOptions } from "./options.js";
 import { renderTable, type Row } from "./report.js";
-import { createFootprint, createMany, listLatency, loadArchive, removeAll } from "./scenarios.js";
+import { benchContainerIds, createFootprint, createMany, listLatency, loadArchive, removeBenchContainers, removeMeasured } from "./scenarios.js";
 import { measure, type RunStats } from "./stats.js";
 import { dockerAvailable, dockerdTarget, slipwayTarget, type Target } from "./targets.js";
 
@@ -83,6 +83,38 @@ function rows(slipway: Figures, dockerd: Figures): Row[] {
   }));
 }
 
+async function loadBigImage(targets: Target[], scratch: string, o: BenchOptions, figures: Record<string, Figures>): Promise<void> {
+  const big = await writeBigImage(scratch, { totalMiB: o.loadMiB, smallFiles: o.loadSmallFiles, largeFiles: 6 });
+  for (const target of targets) {
+    log(`${target.name}: loading a ${Math.round(big.bytes / 2 ** 20)} MiB image`);
+    const load = await loadArchive(target, big.path);
+    await target.client.call("DELETE", "/images/bench-big:1");
+    Object.assign(figures[target.name]!, { "load MB/s": load.mbPerSecond, "load peak RSS growth MiB": load.peakRssGrowthMiB });
+  }
+  rmSync(big.path);
+}
+
+/** Removal rate over a sample: Slipway's data root is deleted afterwards, dockerd is cleaned up in full by cleanUp. */
+async function removeRates(targets: Target[], o: BenchOptions, figures: Record<string, Figures>): Promise<void> {
+  for (const target of targets) {
+    const ids = await benchContainerIds(target);
+    log(`${target.name}: removing ${Math.min(ids.length, o.removeSample)} of ${ids.length} bench containers, measured`);
+    const removed = await removeMeasured(target, ids, o.removeSample, o.clients);
+    Object.assign(figures[target.name]!, { "removes/s": removed.perSecond, "remove p50": removed.p50 });
+  }
+}
+
+/** Leaves the Docker engine as the run found it: every bench-* container removed, whatever failed before. */
+async function cleanUp(targets: Target[], o: BenchOptions): Promise<void> {
+  for (const target of targets.filter((t) => t.name === "dockerd")) {
+    try {
+      log(`dockerd: removed the remaining ${await removeBenchContainers(target, o.clients)} bench containers`);
+    } catch (err) {
+      log(`dockerd: could not remove every bench container (${(err as Error).message}); remove them with: docker ps -aq --filter name=^/bench- | xargs -r docker rm -v -f`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes("--help")) return void process.stdout.write(`${USAGE}\n`);
   const docker = await dockerAvailable();
@@ -95,14 +127,7 @@ async function main(): Promise<void> {
   const targets: Target[] = [slipwayTarget(stack), ...(options.withDocker ? [dockerdTarget()] : [])];
   const figures: Record<string, Figures> = { slipway: {}, dockerd: {} };
   try {
-    const big = await writeBigImage(scratch, { totalMiB: options.loadMiB, smallFiles: options.loadSmallFiles, largeFiles: 6 });
-    for (const target of targets) {
-      log(`${target.name}: loading a ${Math.round(big.bytes / 2 ** 20)} MiB image`);
-      const load = await loadArchive(target, big.path);
-      await target.client.call("DELETE", "/images/bench-big:1");
-      Object.assign(figures[target.name]!, { "load MB/s": load.mbPerSecond, "load peak RSS growth MiB": load.peakRssGrowthMiB });
-    }
-    rmSync(big.path);
+    await loadBigImage(targets, scratch, options, figures);
     const image = await prepareCreateImage(targets, scratch);
     for (const target of targets) Object.assign(figures[target.name]!, await runCreates(target, image, options));
     Object.assign(figures.slipway!, await grpcCreates(stack, image, Math.min(200, options.sequentialCreates)));
@@ -111,12 +136,9 @@ async function main(): Promise<void> {
     stack = restart.stack;
     targets[0] = slipwayTarget(stack);
     figures.slipway!["stores ready after restart seconds"] = Math.round(restart.seconds * 100) / 100;
-    for (const target of targets) {
-      log(`${target.name}: removing every bench container`);
-      const removed = await removeAll(target, options.clients);
-      Object.assign(figures[target.name]!, { "removes/s": removed.perSecond, "remove p50": removed.p50 });
-    }
+    await removeRates(targets, options, figures);
   } finally {
+    await cleanUp(targets, options);
     for (const target of targets) target.client.close();
     await stack.stop();
     rmSync(scratch, { recursive: true, force: true });

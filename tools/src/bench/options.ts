@@ -9,13 +9,15 @@ export interface BenchOptions {
   readonly listCalls: number;
   readonly loadMiB: number;
   readonly loadSmallFiles: number;
+  /** How many removals are measured (the rest are clean-up). */
+  readonly removeSample: number;
   readonly withDocker: boolean;
   readonly outDir: string;
   readonly writeDocs: boolean;
 }
 
-const FULL = { sequentialCreates: 500, concurrentCreates: 1000, listPopulations: [1000, 10000], loadMiB: 500, loadSmallFiles: 20000 };
-const QUICK = { sequentialCreates: 100, concurrentCreates: 200, listPopulations: [300, 1000], loadMiB: 50, loadSmallFiles: 2000 };
+const FULL = { sequentialCreates: 500, concurrentCreates: 1000, listPopulations: [1000, 10000], loadMiB: 500, loadSmallFiles: 20000, removeSample: 1000 };
+const QUICK = { sequentialCreates: 100, concurrentCreates: 200, listPopulations: [300, 1000], loadMiB: 50, loadSmallFiles: 2000, removeSample: 200 };
 
 export const USAGE = `usage: npm run bench -- [--quick] [--no-docker] [--creates N] [--concurrent N] [--clients N]
                         [--list 1000,10000] [--load-mib N] [--out DIR] [--docs]
@@ -54,6 +56,7 @@ export function parseBenchOptions(argv: readonly string[], dockerAvailable: bool
     listCalls: 30,
     loadMiB: count("load-mib", values["load-mib"], base.loadMiB),
     loadSmallFiles: base.loadSmallFiles,
+    removeSample: base.removeSample,
     withDocker: dockerAvailable && !values["no-docker"],
     outDir: values.out ?? `.slipway/bench/${new Date().toISOString().replace(/[:.]/g, "-")}`,
     writeDocs: values.docs ?? false,

@@ -27,14 +27,27 @@ export async function listLatency(target: Target, calls: number): Promise<RunSta
   return { ...stats, population };
 }
 
-/** Removes every bench container (v=1, force=1) and reports the rate. */
-export async function removeAll(target: Target, clients: number): Promise<RunStats> {
+/** The IDs of every container this benchmark made (named bench-*). */
+export async function benchContainerIds(target: Target): Promise<string[]> {
   const res = await target.client.call("GET", `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ name: { [`^/${BENCH_PREFIX}`]: true } }))}`);
-  const ids = (JSON.parse(res.body) as { Id: string; Names: string[] }[])
+  if (res.status !== 200) throw new Error(`list of bench containers on ${target.client.socketPath}: HTTP ${res.status} ${res.body.trim()}`);
+  return (JSON.parse(res.body) as { Id: string; Names: string[] }[])
     .filter((c) => c.Names.some((n) => n.startsWith(`/${BENCH_PREFIX}`)))
     .map((c) => c.Id);
-  if (ids.length === 0) return summarize([], 1);
-  return measure(ids.length, clients, (i) => target.client.remove(ids[i]!));
+}
+
+/** Removes (v=1, force=1) the first `sample` of `ids` and reports the rate. */
+export function removeMeasured(target: Target, ids: readonly string[], sample: number, clients: number): Promise<RunStats> {
+  const measured = ids.slice(0, sample);
+  if (measured.length === 0) return Promise.resolve(summarize([], 1));
+  return measure(measured.length, clients, (i) => target.client.remove(measured[i]!));
+}
+
+/** Removes every bench container, unmeasured: the clean-up that leaves a Docker engine as it was. */
+export async function removeBenchContainers(target: Target, clients: number): Promise<number> {
+  const ids = await benchContainerIds(target);
+  await measure(ids.length, clients, (i) => target.client.remove(ids[i]!));
+  return ids.length;
 }
 
 /** Loads an archive through POST /images/load; MB/s and the peak RSS growth of the target's processes. */

@@ -42,6 +42,7 @@ describe("the slipway CLI against the stack npm start runs", () => {
     expect(images.stdout).toMatch(new RegExp(`^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE\\nslipway-sample +1 +${image.imageId.slice(7, 19)} +\\d+ \\w+ ago +\\d`));
 
     const created = await slipway("create", "-it", "--name", "demo", "slipway-sample:1");
+    expect(created.stderr).toBe("");
     expect(created.code).toBe(0);
     const id = created.stdout.trim();
     expect(id).toMatch(/^[a-f0-9]{64}$/);

@@ -20,7 +20,8 @@ export function containerSummaryJson(c: containerconfig.ContainerSummary) {
     State: c.state,
     Status: c.status,
     HostConfig: { NetworkMode: c.networkMode },
-    NetworkSettings: { Networks: networksOf(c.networkMode) },
+    // Kept by container-config from config.v2.json, already in the list's shape and Go's key order.
+    NetworkSettings: { Networks: JSON.parse(c.networksJson.toString("utf8") || "{}") as Record<string, unknown> },
     Mounts: c.mounts.map((m) => ({
       Type: m.type,
       ...(m.name ? { Name: m.name } : {}),
@@ -31,29 +32,6 @@ export function containerSummaryJson(c: containerconfig.ContainerSummary) {
       RW: m.rw,
       Propagation: m.propagation,
     })),
-  };
-}
-
-/** The (not yet connected) endpoint a created container has on the network its NetworkMode names. */
-function networksOf(networkMode: string): Record<string, object> {
-  if (networkMode.startsWith("container:")) return {};
-  const network = networkMode === "" || networkMode === "default" ? "bridge" : networkMode;
-  return {
-    [network]: {
-      IPAMConfig: null,
-      Links: null,
-      Aliases: null,
-      NetworkID: "",
-      EndpointID: "",
-      Gateway: "",
-      IPAddress: "",
-      IPPrefixLen: 0,
-      IPv6Gateway: "",
-      GlobalIPv6Address: "",
-      GlobalIPv6PrefixLen: 0,
-      MacAddress: "",
-      DriverOpts: null,
-    },
   };
 }
 
