@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { generateRandomId, isFullId } from "@slipway/docker-spec";
-import { fsyncDir } from "@slipway/durable-fs";
+import { fsyncDir, GroupFlush } from "@slipway/durable-fs";
 import { alreadyExists, invalidArgument, notFound } from "@slipway/grpc-kit";
 import type { Failpoint } from "../failpoints.js";
 import { buildInitLayer } from "../storage/init-layer.js";
@@ -9,7 +9,6 @@ import { removeMountRecord, renameMountRecord, writeMountRecord, type MountRecor
 import type { StoreLayout } from "../storage/layout.js";
 import { mkdirAllMerged, NotADirectoryError } from "../storage/merged-view.js";
 import { finishLayerDir, layerFiles, makeLayerDir, markCommitted, readLower, removeLayerDir } from "../storage/overlay.js";
-import { GroupFlush } from "./group-flush.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { linksOf, type LayerState, type LayerStore } from "./layer-store.js";
 
