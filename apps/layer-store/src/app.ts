@@ -6,6 +6,7 @@ import { VolumeStore } from "./domain/volumes.js";
 import { failpointsFromEnv } from "./failpoints.js";
 import { layerStoreService, type LayerStoreBackend } from "./server.js";
 import type { MountRecord } from "./storage/layerdb.js";
+import { FilesystemFlush } from "./storage/filesystem-flush.js";
 import { StoreLayout } from "./storage/layout.js";
 
 /** Wires data root → storage layout → layer graph, RW layers, volumes → gRPC handlers; recovery loads them. */
@@ -15,11 +16,12 @@ export function createApp(config: Pick<ServiceConfig, "dataRoot">, logger: Logge
   const layout = new StoreLayout(config.dataRoot);
   const failpoint = failpointsFromEnv();
   const mounts = new Map<string, MountRecord>();
+  const flush = new FilesystemFlush(config.dataRoot);
   const layers = new LayerStore(layout, failpoint, new Map(), mounts, (message) => logger.warn(message));
   const backend: LayerStoreBackend = {
     layers,
-    rwLayers: new RWLayerStore(layout, layers, failpoint, mounts),
-    volumes: new VolumeStore(layout, layers, logger),
+    rwLayers: new RWLayerStore(layout, layers, failpoint, mounts, flush),
+    volumes: new VolumeStore(layout, layers, logger, flush),
     recovery: undefined,
   };
   return {

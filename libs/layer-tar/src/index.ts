@@ -4,3 +4,4 @@ export { InvalidLayerError } from "./errors.js";
 export { exportLayerTar } from "./export.js";
 export type { Logger } from "./extract.js";
 export { isOpaqueDir, isWhiteout } from "./whiteout.js";
+export { syncFilesystem } from "./sync.js";

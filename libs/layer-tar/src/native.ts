@@ -10,6 +10,8 @@ export interface NativeBindings {
   lutimes(path: Buffer, atimeSeconds: number, atimeNanoseconds: number, mtimeSeconds: number, mtimeNanoseconds: number): void;
   /** Updates an 8-byte big-endian CRC-64/ISO state in place with more data. */
   crc64(state: Buffer, data: Uint8Array): void;
+  /** syncfs(2) of the filesystem holding path, run in libuv's thread pool. */
+  syncfs(path: string): Promise<void>;
 }
 
 // Relative to both src/ (tests) and dist/ (built): the addon is built into <lib>/build/Release by node-gyp.

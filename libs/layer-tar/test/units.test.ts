@@ -1,9 +1,11 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Crc64 } from "../src/crc64.js";
 import { goJsonString } from "../src/go-json.js";
 import { escapesRoot } from "../src/paths.js";
 import { parsePaxRecords, parsePaxTime } from "../src/pax.js";
 import { parseHeader } from "../src/tar-header.js";
+import { syncFilesystem } from "../src/index.js";
 import { paxRecord, tarHeader } from "../src/testing/index.js";
 
 describe("crc64 (ISO, as Go's hash/crc64)", () => {
@@ -68,5 +70,13 @@ describe("tar headers", () => {
   it("refuses a bad checksum and a non-octal field", () => {
     expect(() => parseHeader(tarHeader({ name: "x", checksumDelta: 3 }))).toThrow(/bad checksum/);
     expect(() => parseHeader(tarHeader({ name: "x", rawFields: { mode: "07x7\0" } }))).toThrow(/mode field "07x7" is not octal/);
+  });
+});
+
+describe("syncFilesystem", () => {
+  it("flushes the filesystem of a path, and rejects with Node's error shape for a missing one", async () => {
+    await expect(syncFilesystem(import.meta.dirname)).resolves.toBeUndefined();
+    const missing = join(import.meta.dirname, "no-such-dir");
+    await expect(syncFilesystem(missing)).rejects.toMatchObject({ code: "ENOENT", syscall: "open", message: expect.stringContaining(missing) });
   });
 });

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
 }
 
 function launch(name: string, env: NodeJS.ProcessEnv, runRoot: string): Running {
-  const child = spawn(process.execPath, [mainOf(REPO_ROOT, name)], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...cpuProfileFlags(), mainOf(REPO_ROOT, name)], { env, stdio: ["ignore", "pipe", "pipe"] });
   writeFileSync(join(runRoot, `${name}.pid`), `${child.pid}\n`);
   const prefix = `[${name}]`.padEnd(19);
   for (const stream of [child.stdout!, child.stderr!]) {
@@ -106,3 +106,9 @@ main().catch((err: unknown) => {
   process.stderr.write(`slipway: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(err instanceof ConfigError ? 2 : 1);
 });
+
+/** SLIPWAY_CPU_PROF_DIR=<dir> makes every app write a V8 CPU profile there when it stops (for profiling). */
+function cpuProfileFlags(): string[] {
+  const dir = process.env.SLIPWAY_CPU_PROF_DIR;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}

@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { chainId as chainIdOf, generateRandomId, isDigest } from "@slipway/docker-spec";
 import { failedPrecondition, invalidArgument, notFound } from "@slipway/grpc-kit";
-import { applyLayerTar, exportLayerTar, InvalidLayerError, type AppliedLayer } from "@slipway/layer-tar";
+import { applyLayerTar, exportLayerTar, InvalidLayerError, syncFilesystem, type AppliedLayer } from "@slipway/layer-tar";
 import type { Failpoint } from "../failpoints.js";
 import {
   publishLayerRecord,
@@ -16,7 +16,7 @@ import {
 } from "../storage/layerdb.js";
 import type { StoreLayout } from "../storage/layout.js";
 import { lstatIfExists } from "../storage/merged-view.js";
-import { finishLayerDir, makeLayerDir, markCommitted, removeLayerDir, syncFilesystem, type LayerLinks } from "../storage/overlay.js";
+import { finishLayerDir, makeLayerDir, markCommitted, removeLayerDir, type LayerLinks } from "../storage/overlay.js";
 import { KeyedLock } from "./keyed-lock.js";
 
 /** moby's maxLayerDepth: image layers + init + RW layer stay within overlay's 128 lowers. */

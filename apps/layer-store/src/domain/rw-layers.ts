@@ -1,19 +1,16 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { generateRandomId, isFullId } from "@slipway/docker-spec";
-import { fsyncDir, GroupFlush } from "@slipway/durable-fs";
 import { alreadyExists, invalidArgument, notFound } from "@slipway/grpc-kit";
 import type { Failpoint } from "../failpoints.js";
 import { buildInitLayer } from "../storage/init-layer.js";
 import { removeMountRecord, renameMountRecord, writeMountRecord, type MountRecord } from "../storage/layerdb.js";
 import type { StoreLayout } from "../storage/layout.js";
 import { mkdirAllMerged, NotADirectoryError } from "../storage/merged-view.js";
-import { finishLayerDir, layerFiles, makeLayerDir, markCommitted, readLower, removeLayerDir } from "../storage/overlay.js";
+import type { FilesystemFlush } from "../storage/filesystem-flush.js";
+import { finishLayerDir, makeLayerDir, markCommitted, readLower, removeLayerDir } from "../storage/overlay.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { linksOf, type LayerState, type LayerStore } from "./layer-store.js";
-
-/** durable-fs's fsyncDir opens read-only and fsyncs, which works for a file as well. */
-const fsyncFile = fsyncDir;
 
 export interface CreateRWLayerInput {
   readonly containerId: string;
@@ -33,20 +30,17 @@ export interface OverlayMountSpec {
 /**
  * Container RW layers: the init layer and mount layer of each container and its layerdb/mounts
  * record. Each operation holds its container ID's lock, then (to drop the parent reference) the
- * parent layer's; creates share their fsyncs (group commit).
+ * parent layer's; concurrent creates share their flushes (group commit).
  */
 export class RWLayerStore {
   private readonly containerLocks = new KeyedLock();
-  /** One fsync round for the files of every create waiting. */
-  private readonly fileFlush = new GroupFlush<string>(async (files) => void (await Promise.all(files.map(fsyncFile))));
-  /** One fsync of layerdb/mounts makes every rename into it made before it durable. */
-  private readonly mountsDirFlush = new GroupFlush<never>(() => fsyncDir(this.layout.layerdbMounts));
 
   constructor(
     private readonly layout: StoreLayout,
     private readonly layers: LayerStore,
     private readonly failpoint: Failpoint,
     readonly records: Map<string, MountRecord>,
+    private readonly flush: FilesystemFlush,
   ) {}
 
   async createRWLayer(input: CreateRWLayerInput): Promise<MountRecord> {
@@ -77,10 +71,8 @@ export class RWLayerStore {
 
   /**
    * Init layer, then mount layer, each complete on disk, then layerdb/mounts/<id> published last:
-   * until that rename the directories are unnamed and recovery removes them. The link and lower
-   * files and the mount record are fsynced in one round shared with concurrent creates, and one
-   * shared fsync of layerdb/mounts follows the renames (on ext4 that commit also carries every
-   * directory entry made before it).
+   * until that rename the directories are unnamed and recovery removes them. Everything is flushed
+   * before the rename, and the rename itself after it, each by a flush shared with concurrent creates.
    */
   private async buildRWLayer(record: MountRecord, parent: LayerState | undefined, workingDir: string): Promise<void> {
     const { mountId, initId } = record;
@@ -90,7 +82,7 @@ export class RWLayerStore {
     buildInitLayer(this.layout.diffDir(initId), imageLayers);
     this.failpoint("create-rw-layer:after-init-layer");
     makeLayerDir(this.layout, mountId);
-    const mount = finishLayerDir(this.layout, mountId, init, { mounted: true });
+    finishLayerDir(this.layout, mountId, init, { mounted: true });
     if (workingDir !== "") {
       const lowers = [this.layout.diffDir(initId), ...imageLayers];
       mkdirAllMerged(this.layout.diffDir(mountId), lowers, workingDir);
@@ -98,17 +90,17 @@ export class RWLayerStore {
     markCommitted(this.layout, initId);
     if (parent) markCommitted(this.layout, parent.cacheId);
     this.failpoint("create-rw-layer:after-mount-layer");
-    const written = await writeMountRecord(this.layout, record);
+    const recordDir = await writeMountRecord(this.layout, record);
     try {
-      await this.fileFlush.request([...layerFiles(this.layout, init), ...layerFiles(this.layout, mount), ...written.files]);
+      await this.flush.request();
       this.failpoint("create-rw-layer:before-publish");
-      await renameMountRecord(this.layout, written.dir, record.containerId);
+      await renameMountRecord(this.layout, recordDir, record.containerId);
     } catch (err) {
-      await rm(written.dir, { recursive: true, force: true });
+      await rm(recordDir, { recursive: true, force: true });
       throw err;
     }
     try {
-      await this.mountsDirFlush.request();
+      await this.flush.request();
     } catch (err) {
       await rm(this.layout.mountRecordDir(record.containerId), { recursive: true, force: true });
       throw err;

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { generateRandomId } from "@slipway/docker-spec";
 import { alreadyExists, invalidArgument, notFound, type Logger } from "@slipway/grpc-kit";
+import type { FilesystemFlush } from "../storage/filesystem-flush.js";
 import type { StoreLayout } from "../storage/layout.js";
 import { lookupMerged, lstatIfExists } from "../storage/merged-view.js";
 import { createVolumeDir, listVolumeNames, removeVolumeDir, volumeInfo, type VolumeInfo } from "../storage/volumes.js";
@@ -18,6 +19,7 @@ export class VolumeStore {
     private readonly layout: StoreLayout,
     private readonly layers: LayerStore,
     private readonly logger: Logger,
+    private readonly flush: FilesystemFlush,
   ) {}
 
   async create(input: { name: string; parentChainId: string; path: string }): Promise<VolumeInfo> {
@@ -29,11 +31,11 @@ export class VolumeStore {
     return this.locks.run(name, async () => {
       if (lstatIfExists(this.layout.volumeDir(name))) throw alreadyExists(`volume ${name} already exists`);
       const skipped = (path: string) => this.logger.warn({ volume: name, path }, "not copied into the volume: device, fifo or socket");
-      if (input.parentChainId === "") return createVolumeDir(this.layout, name, undefined, skipped);
+      if (input.parentChainId === "") return createVolumeDir(this.layout, this.flush, name, undefined, skipped);
       return this.layers.withLayerStack(input.parentChainId, async (stack) => {
         const source = lookupMerged(stack, input.path);
         const content = source?.stats.isDirectory() ? { ...source, layers: source.layers.map((root) => join(root, input.path)) } : undefined;
-        return createVolumeDir(this.layout, name, content, skipped);
+        return createVolumeDir(this.layout, this.flush, name, content, skipped);
       });
     });
   }

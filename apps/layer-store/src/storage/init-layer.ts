@@ -1,6 +1,6 @@
-import { closeSync, mkdirSync, openSync, symlinkSync } from "node:fs";
+import { closeSync, openSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { lookupMerged, mkdirMerged } from "./merged-view.js";
+import { lookupMerged, mkdirMerged, writeUpper, type UpperWriter } from "./merged-view.js";
 
 type InitEntry = { readonly path: string } & ({ readonly kind: "dir" | "file" } | { readonly kind: "symlink"; readonly target: string });
 
@@ -18,24 +18,61 @@ const INIT_ENTRIES: readonly InitEntry[] = [
   { path: "etc/mtab", kind: "symlink", target: "/proc/mounts" },
 ];
 
+/** One change to an init layer's diff/, by path relative to it. */
+type InitStep =
+  | { readonly op: "mkdir"; readonly path: string; readonly mode: number }
+  | { readonly op: "chown"; readonly path: string; readonly uid: number; readonly gid: number }
+  | { readonly op: "chmod"; readonly path: string; readonly mode: number }
+  | { readonly op: "file"; readonly path: string }
+  | { readonly op: "symlink"; readonly path: string; readonly target: string };
+
+/**
+ * The steps that built the init layer on each stack of image layers. Committed layers never change,
+ * so every container of an image gets the same init layer: the lookups in the image (dozens of lstat
+ * calls) are made once per image, not once per container.
+ */
+const stepsByImageLayers = new Map<string, readonly InitStep[]>();
+const MAX_REMEMBERED_IMAGES = 512;
+
 /**
  * Fills an init layer's diff/ with what dockerd's Setup leaves in the upper directory of the mounted
  * init layer: a path that is a real directory in the image is left alone; anything else is (re)made:
  * directories 0755, empty files 0755, etc/mtab → /proc/mounts. Parent directories that the image has
  * are copied up with the image's mode and owner, as the kernel does when a child is created in them.
- * Synchronous: a few dozen metadata syscalls (see merged-view.ts).
+ * Synchronous: a few metadata syscalls (see merged-view.ts).
  */
 export function buildInitLayer(upper: string, imageLayers: readonly string[]): void {
+  const key = imageLayers.join("\n");
+  const known = stepsByImageLayers.get(key);
+  if (known) return known.forEach((step) => applyStep(upper, step));
+  const steps: InitStep[] = [];
+  const writer = recordingWriter(upper, steps);
   for (const entry of INIT_ENTRIES) {
     const existing = lookupMerged([upper, ...imageLayers], entry.path);
     if (existing?.stats.isDirectory()) continue;
-    mkdirMerged(upper, imageLayers, dirname(entry.path), { replaceNonDirectories: true });
-    createEntry(join(upper, entry.path), entry);
+    mkdirMerged(upper, imageLayers, dirname(entry.path), { replaceNonDirectories: true }, writer);
+    const step: InitStep = entry.kind === "symlink" ? { op: "symlink", path: entry.path, target: entry.target } : entry.kind === "dir" ? { op: "mkdir", path: entry.path, mode: 0o755 } : { op: "file", path: entry.path };
+    applyStep(upper, step);
+    steps.push(step);
   }
+  if (stepsByImageLayers.size >= MAX_REMEMBERED_IMAGES) stepsByImageLayers.delete(stepsByImageLayers.keys().next().value!);
+  stepsByImageLayers.set(key, steps);
 }
 
-function createEntry(path: string, entry: InitEntry): void {
-  if (entry.kind === "dir") mkdirSync(path, { mode: 0o755 });
-  else if (entry.kind === "symlink") symlinkSync(entry.target, path);
-  else closeSync(openSync(path, "wx", 0o755));
+function recordingWriter(upper: string, steps: InitStep[]): UpperWriter {
+  const direct = writeUpper(upper);
+  return {
+    mkdir: (path, mode) => (direct.mkdir(path, mode), steps.push({ op: "mkdir", path, mode })),
+    chown: (path, uid, gid) => (direct.chown(path, uid, gid), steps.push({ op: "chown", path, uid, gid })),
+    chmod: (path, mode) => (direct.chmod(path, mode), steps.push({ op: "chmod", path, mode })),
+  };
+}
+
+function applyStep(upper: string, step: InitStep): void {
+  const writer = writeUpper(upper);
+  if (step.op === "mkdir") writer.mkdir(step.path, step.mode);
+  else if (step.op === "chown") writer.chown(step.path, step.uid, step.gid);
+  else if (step.op === "chmod") writer.chmod(step.path, step.mode);
+  else if (step.op === "symlink") symlinkSync(step.target, join(upper, step.path));
+  else closeSync(openSync(join(upper, step.path), "wx", 0o755));
 }

@@ -95,10 +95,10 @@ export async function readTarSplit(layout: StoreLayout, chainId: string): Promis
 
 /**
  * Builds layerdb/mounts/<container id>/ as layerdb/tmp/mount-<id>-<random>/ (0755, files 0644, not yet
- * fsynced); returns the directory and its files. The caller fsyncs the files, then publishes the
- * directory with one rename: the RW layer exists for dockerd exactly when that rename is durable.
+ * flushed); returns the directory. The caller flushes it, then publishes it with one rename: the RW
+ * layer exists for dockerd exactly when that rename is durable.
  */
-export async function writeMountRecord(layout: StoreLayout, record: MountRecord): Promise<{ dir: string; files: string[] }> {
+export async function writeMountRecord(layout: StoreLayout, record: MountRecord): Promise<string> {
   const dir = join(layout.layerdbTmp, `mount-${record.containerId}-${randomBytes(8).toString("hex")}`);
   await mkdir(dir, { mode: 0o755 });
   const contents: [string, string][] = [
@@ -106,12 +106,11 @@ export async function writeMountRecord(layout: StoreLayout, record: MountRecord)
     ["init-id", record.initId],
   ];
   if (record.parentChainId !== "") contents.push(["parent", record.parentChainId]);
-  const files = contents.map(([name]) => join(dir, name));
   await Promise.all(contents.map(([name, data]) => writeFile(join(dir, name), data, { mode: RECORD_FILE_MODE })));
-  return { dir, files };
+  return dir;
 }
 
-/** Renames a written mount record into layerdb/mounts/; durable once layerdb/mounts is fsynced. */
+/** Renames a written mount record into layerdb/mounts/; durable once flushed. */
 export async function renameMountRecord(layout: StoreLayout, dir: string, containerId: string): Promise<void> {
   await rename(dir, layout.mountRecordDir(containerId));
 }

@@ -66,7 +66,13 @@ export function listMerged(directory: MergedEntry, relativePath: string): Map<st
  * ones are made 0755 root. A non-directory on the way is replaced when `replaceNonDirectories`
  * (the init layer unlinks such paths first), otherwise it is an error naming the path.
  */
-export function mkdirMerged(upper: string, lowers: readonly string[], relativePath: string, options: { replaceNonDirectories: boolean }): void {
+export function mkdirMerged(
+  upper: string,
+  lowers: readonly string[],
+  relativePath: string,
+  options: { replaceNonDirectories: boolean },
+  writer: UpperWriter = writeUpper(upper),
+): void {
   let prefix = "";
   for (const part of relativePath.split("/").filter(Boolean)) {
     prefix = prefix === "" ? part : `${prefix}/${part}`;
@@ -76,8 +82,8 @@ export function mkdirMerged(upper: string, lowers: readonly string[], relativePa
     if (below && !below.stats.isDirectory() && !options.replaceNonDirectories) {
       throw new NotADirectoryError(`/${prefix}`);
     }
-    if (below?.stats.isDirectory()) copyUpDirectory(join(upper, prefix), below.stats);
-    else mkdirSync(join(upper, prefix), { mode: 0o755 });
+    if (below?.stats.isDirectory()) copyUpDirectory(writer, prefix, below.stats);
+    else writer.mkdir(prefix, 0o755);
   }
 }
 
@@ -132,10 +138,26 @@ export class NotADirectoryError extends Error {
   }
 }
 
-function copyUpDirectory(path: string, stats: Stats): void {
-  mkdirSync(path, { mode: stats.mode & 0o777 });
-  chownSync(path, stats.uid, stats.gid);
-  if ((stats.mode & 0o7777) !== (stats.mode & 0o777)) chmodSync(path, stats.mode & 0o7777);
+function copyUpDirectory(writer: UpperWriter, relativePath: string, stats: Stats): void {
+  writer.mkdir(relativePath, stats.mode & 0o777);
+  writer.chown(relativePath, stats.uid, stats.gid);
+  if ((stats.mode & 0o7777) !== (stats.mode & 0o777)) writer.chmod(relativePath, stats.mode & 0o7777);
+}
+
+/** The changes mkdirMerged makes in an upper directory, by path relative to it. */
+export interface UpperWriter {
+  mkdir(relativePath: string, mode: number): void;
+  chown(relativePath: string, uid: number, gid: number): void;
+  chmod(relativePath: string, mode: number): void;
+}
+
+/** An UpperWriter that makes the changes in `upper` at once. */
+export function writeUpper(upper: string): UpperWriter {
+  return {
+    mkdir: (path, mode) => mkdirSync(join(upper, path), { mode }),
+    chown: (path, uid, gid) => chownSync(join(upper, path), uid, gid),
+    chmod: (path, mode) => chmodSync(join(upper, path), mode),
+  };
 }
 
 export function lstatIfExists(path: string): Stats | undefined {

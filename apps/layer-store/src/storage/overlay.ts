@@ -1,12 +1,9 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, symlinkSync, writeFileSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import type { StoreLayout } from "./layout.js";
 
-const execFileAsync = promisify(execFile);
 
 /** What a child layer needs from its parent's directory: its link id and its own lower chain. */
 export interface LayerLinks {
@@ -59,8 +56,8 @@ export function makeLayerDir(layout: StoreLayout, id: string): void {
 /**
  * Completes a layer directory as overlay2's create() does: link file (0644) and its l/ symlink; for a
  * child layer also lower (0644) and work/ (0700). `mounted` adds work/work (0000), which the kernel
- * creates when dockerd mounts a container's layers during create. The files are not fsynced here:
- * callers make them durable together with the record that names the layer (see layerFiles).
+ * creates when dockerd mounts a container's layers during create. Nothing is flushed here: callers
+ * make the directory durable together with the record that names the layer.
  */
 export function finishLayerDir(layout: StoreLayout, id: string, parent: LayerLinks | undefined, options: { mounted: boolean }): LayerLinks {
   const dir = layout.layerDir(id);
@@ -74,12 +71,6 @@ export function finishLayerDir(layout: StoreLayout, id: string, parent: LayerLin
     if (options.mounted) mkdirSync(join(dir, "work", "work"), { mode: 0o000 });
   }
   return { id, link, lower };
-}
-
-/** The files finishLayerDir wrote, which must be fsynced before the layer is published. */
-export function layerFiles(layout: StoreLayout, layer: LayerLinks): string[] {
-  const dir = layout.layerDir(layer.id);
-  return layer.lower === "" ? [join(dir, "link")] : [join(dir, "link"), join(dir, "lower")];
 }
 
 /** An empty `committed` (0600) in a layer that just got a child, as overlay2 writes it. */
@@ -112,13 +103,4 @@ export async function removeLayerDir(layout: StoreLayout, id: string): Promise<v
   const link = await readLinkId(layout, id).catch(() => undefined);
   if (link) await rm(layout.linkPath(link), { force: true });
   await rm(layout.layerDir(id), { recursive: true, force: true });
-}
-
-/**
- * Flushes everything written under a directory's filesystem (syncfs(2) through coreutils'
- * `sync -f`): one call per layer makes extracted content durable before its record is published,
- * where an fsync per extracted file would cost one flush per file.
- */
-export async function syncFilesystem(path: string): Promise<void> {
-  await execFileAsync("sync", ["-f", path]);
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fsyncDir, publish } from "@slipway/durable-fs";
 import type { StoreLayout } from "./layout.js";
 import { listMerged, type MergedEntry } from "./merged-view.js";
-import { syncFilesystem } from "./overlay.js";
+import type { FilesystemFlush } from "./filesystem-flush.js";
 
 /** A local volume on disk: volumes/<name>/_data. */
 export interface VolumeInfo {
@@ -25,7 +25,13 @@ export function isBuildingVolume(name: string): boolean {
  * in as dockerd's populateVolumes does: modes, owners, times, symlinks and hard links kept, and _data
  * takes the source directory's mode and owner.
  */
-export async function createVolumeDir(layout: StoreLayout, name: string, content: MergedEntry | undefined, skipped: (path: string) => void): Promise<VolumeInfo> {
+export async function createVolumeDir(
+  layout: StoreLayout,
+  flush: FilesystemFlush,
+  name: string,
+  content: MergedEntry | undefined,
+  skipped: (path: string) => void,
+): Promise<VolumeInfo> {
   const building = join(layout.volumes, `${BUILDING}${name}`);
   await rm(building, { recursive: true, force: true });
   await mkdir(building, { mode: 0o701 });
@@ -37,7 +43,7 @@ export async function createVolumeDir(layout: StoreLayout, name: string, content
       await chown(data, content.stats.uid, content.stats.gid);
       await chmod(data, content.stats.mode & 0o7777);
     }
-    await syncFilesystem(data);
+    await flush.request();
     await publish(building, layout.volumeDir(name));
   } catch (err) {
     await rm(building, { recursive: true, force: true });
