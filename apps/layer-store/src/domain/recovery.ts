@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, readlink, rm, symlink } from "node:fs/promises";
+import { readlinkSync } from "node:fs";
+import { mkdir, readdir, readFile, rm, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { isFullId } from "@slipway/docker-spec";
 import type { Logger } from "@slipway/grpc-kit";
@@ -173,7 +174,7 @@ async function sweepOverlay(layout: StoreLayout, named: Set<string>, remove: (pa
 async function repairLinks(layout: StoreLayout, named: Set<string>, remove: (path: string) => Promise<void>): Promise<number> {
   const present = new Set<string>();
   for (const name of await readdir(layout.linkDir)) {
-    const target = await readlink(layout.linkPath(name)).catch(() => "");
+    const target = readlinkIfExists(layout.linkPath(name));
     const id = /^\.\.\/([^/]+)\/diff$/.exec(target)?.[1];
     if (id && named.has(id)) present.add(name);
     else await remove(layout.linkPath(name));
@@ -187,4 +188,13 @@ async function repairLinks(layout: StoreLayout, named: Set<string>, remove: (pat
     recreated++;
   }
   return recreated;
+}
+
+/** Synchronous, as recovery reads one link per layer directory (tens of thousands) before serving. */
+function readlinkIfExists(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return "";
+  }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isDigest, isFullId } from "@slipway/docker-spec";
@@ -168,9 +169,10 @@ export async function removeHolders(layout: StoreLayout, chainId: string): Promi
   await rm(layout.holdersFile(chainId), { force: true });
 }
 
+/** Synchronous: a few-byte file costs less read directly than through the thread pool (recovery reads tens of thousands). */
 async function readField(dir: string, name: string, missing?: string): Promise<string> {
   try {
-    return (await readFile(join(dir, name), "utf8")).trim();
+    return readFileSync(join(dir, name), "utf8").trim();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT" && missing !== undefined) return missing;
     throw new BrokenRecordError(join(dir, name), (err as NodeJS.ErrnoException).code ?? String(err));
