@@ -139,6 +139,11 @@ export class ContainerConfigService {
     return this.index.list(filters, all, limit);
   }
 
+  /** The same rows as list, as the JSON array GET /containers/json answers. */
+  listJson(filters: Filters, all: boolean, limit: number): Buffer {
+    return this.index.listJson(filters, all, limit);
+  }
+
   async delete(idOrName: string): Promise<StoredContainer> {
     const id = this.index.resolve(idOrName);
     if (this.busy.has(id)) throw failedPrecondition(`container ${id} is being written or removed; retry`);

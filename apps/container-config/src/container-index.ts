@@ -2,8 +2,11 @@ import { notFound, SlipwayError } from "@slipway/grpc-kit";
 import { lookupName } from "@slipway/container-rules";
 import { isFullId } from "@slipway/docker-spec";
 import { matches, validateFilters, type Filters } from "./list-filters.js";
+import { listRowBytes } from "./list-row.js";
 import type { NameRegistry } from "./name-registry.js";
 import type { ContainerSummary, IndexEntry } from "./summary.js";
+
+const [OPEN_BRACKET, COMMA, CLOSE_BRACKET] = ["[", ",", "]"].map((text) => Buffer.from(text));
 
 /** The in-memory view of every container record: lookups by ID, prefix or name, and the ps list. */
 export class ContainerIndex {
@@ -54,17 +57,30 @@ export class ContainerIndex {
   }
 
   list(filters: Filters, all: boolean, limit: number): ContainerSummary[] {
+    return this.select(filters, all, limit).map((entry) => ({ ...entry.summary, names: this.names.namesOf(entry.summary.id) }));
+  }
+
+  /** The same rows as list, as the JSON array GET /containers/json answers. */
+  listJson(filters: Filters, all: boolean, limit: number): Buffer {
+    const rows = this.select(filters, all, limit).map((entry) => listRowBytes(entry, this.names.namesOf(entry.summary.id)));
+    const parts: Buffer[] = [OPEN_BRACKET];
+    rows.forEach((row, i) => parts.push(...(i === 0 ? [row] : [COMMA, row])));
+    parts.push(CLOSE_BRACKET);
+    return Buffer.concat(parts);
+  }
+
+  private select(filters: Filters, all: boolean, limit: number): IndexEntry[] {
     validateFilters(filters);
     const before = filters.before?.length ? this.createdKeyOf(filters.before[0]!) : undefined;
     const since = filters.since?.length ? this.createdKeyOf(filters.since[0]!) : undefined;
     // Created containers never run: they show with -a, a status filter or a limit, as in dockerd.
     if (!all && !filters.status?.length && limit <= 0) return [];
-    const out: ContainerSummary[] = [];
+    const out: IndexEntry[] = [];
     for (const entry of this.newestFirst()) {
       if (limit > 0 && out.length >= limit) break;
       if (before !== undefined && entry.createdKey >= before) continue;
       if (since !== undefined && entry.createdKey <= since) continue;
-      if (matches(entry, filters)) out.push({ ...entry.summary, names: this.names.namesOf(entry.summary.id) });
+      if (matches(entry, filters)) out.push(entry);
     }
     return out;
   }

@@ -45,8 +45,9 @@ export function containerConfigHandlers(domain: ContainerConfigService): Service
     },
     async listContainers(request) {
       const filters = Object.fromEntries(Object.entries(request.filters).map(([k, v]) => [k, v.values]));
+      if (request.engineJson) return { containers: [], containersJson: domain.listJson(filters, request.all, request.limit) };
       const rows = domain.list(filters, request.all, request.limit);
-      return { containers: rows.map((row) => ({ ...row, ports: [], networksJson: Buffer.from(row.networksJson) })) };
+      return { containers: rows.map((row) => ({ ...row, ports: [], networksJson: Buffer.from(row.networksJson) })), containersJson: Buffer.alloc(0) };
     },
     async deleteContainer(request) {
       return { container: toRecord(await domain.delete(request.idOrName)) };

@@ -36,6 +36,8 @@ export interface IndexEntry {
   /** Created as a string that sorts lexicographically in time order (nanosecond precision). */
   createdKey: string;
   networks: string[];
+  /** The list row as rendered for these names (joined by "\n"), kept until they change (see list-row.ts). */
+  listRow?: { names: string; bytes: Buffer };
 }
 
 export interface StoredConfigV2 {

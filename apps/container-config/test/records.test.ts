@@ -49,14 +49,14 @@ describe("GetContainer", () => {
 describe("ListContainers", () => {
   const ids = async (request: { filters?: Record<string, string[]>; all?: boolean; limit?: number }) => {
     const filters = Object.fromEntries(Object.entries(request.filters ?? {}).map(([k, values]) => [k, { values }]));
-    const { containers } = await h.client.listContainers({ filters, all: request.all ?? true, limit: request.limit ?? 0 });
+    const { containers } = await h.client.listContainers({ filters, all: request.all ?? true, limit: request.limit ?? 0, engineJson: false });
     return containers.map((c) => c.id);
   };
 
   it("lists created containers newest first with the fields of GET /containers/json", async () => {
     expect(await ids({ all: false })).toEqual([]);
     expect(await ids({})).toEqual([ID_C, ID_B, ID_A]);
-    const { containers } = await h.client.listContainers({ filters: { name: { values: ["^other$"] } }, all: true, limit: 0 });
+    const { containers } = await h.client.listContainers({ filters: { name: { values: ["^other$"] } }, all: true, limit: 0, engineJson: false });
     expect(containers).toEqual([{
       id: ID_B, names: ["/other"], image: "golden:1", imageId: IMAGE_ID, command: "/bin/echo 'a b'", created: 1795845600,
       state: "created", status: "Created", ports: [], labels: { "org.example.name": "golden", "org.example.version": "1.0" },

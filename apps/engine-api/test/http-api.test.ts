@@ -64,7 +64,7 @@ describe("/_ping and versions", () => {
     expect(r.text).toBe('{"message":"page not found"}\n');
   });
   it("keeps the connection open: ping, then requests on the same socket, as the CLI sends them", async () => {
-    stubs.orchestrator.listContainers = async () => ({ containers: [] });
+    stubs.orchestrator.listContainers = async () => ({ containers: [], containersJson: Buffer.from("[]") });
     const [ping, version, list] = await exchangeOnOneConnection(socketPath, [
       "HEAD /_ping HTTP/1.1\r\nHost: api.moby.localhost\r\n\r\n",
       "GET /v1.41/version HTTP/1.1\r\nHost: api.moby.localhost\r\n\r\n",
@@ -137,27 +137,18 @@ describe("containers", () => {
     expect(r.status).toBe(400);
     expect(json(r.text)).toEqual({ message: "Content-Type specified (text/plain) must be 'application/json'" });
   });
-  it("lists with the CLI's filters and dockerd's row shape", async () => {
+  it("lists with the CLI's filters, passing container-config's rows through byte for byte", async () => {
     let seen: unknown;
+    const rows = `[{"Id":"${"c".repeat(64)}","Names":["/demo"],"Image":"golden:1"}]`;
     stubs.orchestrator.listContainers = async (req) => {
       seen = req;
-      const row = { id: "c".repeat(64), names: ["/demo"], image: "golden:1", imageId: "sha256:69", command: "/bin/sh -c 'x y'", created: 1795850337 };
-      const endpoint = '{"IPAMConfig":null,"Links":null,"Aliases":null,"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","DriverOpts":null}';
-      const networksJson = Buffer.from(`{"bridge":${endpoint}}`);
-      const rest = { state: "created", status: "Created", ports: [], labels: { a: "b" }, networkMode: "default", networksJson };
-      const mount = { type: "volume", name: "v".repeat(64), source: "", destination: "/data", driver: "local", mode: "", rw: true, propagation: "" };
-      return { containers: [{ ...row, ...rest, mounts: [mount] }] };
+      return { containers: [], containersJson: Buffer.from(rows) };
     };
     const filters = encodeURIComponent('{"name":{"demo":true},"status":{"created":true}}');
     const r = await get(`/v1.41/containers/json?all=1&limit=-1&filters=${filters}`);
-    expect(seen).toEqual({ query: { all: true, limit: 0, filters: { name: { values: ["demo"] }, status: { values: ["created"] } } } });
-    expect(r.text).toBe(
-      `[{"Id":"${"c".repeat(64)}","Names":["/demo"],"Image":"golden:1","ImageID":"sha256:69","Command":"/bin/sh -c 'x y'",` +
-        `"Created":1795850337,"Ports":[],"Labels":{"a":"b"},"State":"created","Status":"Created","HostConfig":{"NetworkMode":"default"},` +
-        `"NetworkSettings":{"Networks":{"bridge":{"IPAMConfig":null,"Links":null,"Aliases":null,"NetworkID":"","EndpointID":"","Gateway":"",` +
-        `"IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","DriverOpts":null}}},` +
-        `"Mounts":[{"Type":"volume","Name":"${"v".repeat(64)}","Source":"","Destination":"/data","Driver":"local","Mode":"","RW":true,"Propagation":""}]}]\n`,
-    );
+    expect(seen).toEqual({ query: { all: true, limit: 0, engineJson: true, filters: { name: { values: ["demo"] }, status: { values: ["created"] } } } });
+    expect(r.status).toBe(200);
+    expect(r.text).toBe(`${rows}\n`);
   });
   it("rejects malformed filters with a clear 400", async () => {
     const r = await get(`/v1.41/containers/json?filters=${encodeURIComponent("{bad")}`);
@@ -311,13 +302,13 @@ describe("the stock docker CLI against the HTTP layer", () => {
   it("docker inspect nosuch falls through every lookup to 'No such object'", async () => {
     stubs.orchestrator.inspectContainer = fail("not_found", "No such container: nosuch");
     stubs.imageStore.getImage = fail("not_found", "No such image: nosuch:latest");
-    stubs.orchestrator.listContainers = async () => ({ containers: [] });
+    stubs.orchestrator.listContainers = async () => ({ containers: [], containersJson: Buffer.from("[]") });
     stubs.imageStore.listImages = async () => ({ images: [] });
     const r = await docker(socketPath, ["inspect", "nosuch"]);
     expect(r).toMatchObject({ code: 1, stderr: "Error: No such object: nosuch\n" });
   });
   it("docker info prints the data root, the driver and the counts, and warns about a count it could not get", async () => {
-    stubs.orchestrator.listContainers = async () => ({ containers: [] });
+    stubs.orchestrator.listContainers = async () => ({ containers: [], containersJson: Buffer.from("[]") });
     stubs.imageStore.listImages = fail("internal", "imagedb is unreadable");
     const r = await docker(socketPath, ["info"]);
     expect(r.code).toBe(0);

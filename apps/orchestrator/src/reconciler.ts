@@ -57,7 +57,7 @@ export class Reconciler {
         this.stores.layers.listRwLayers({}),
         this.stores.layers.listVolumes({}),
       ]);
-      const { containers } = await this.stores.containers.listContainers({ filters: {}, all: true, limit: 0 });
+      const { containers } = await this.stores.containers.listContainers({ filters: {}, all: true, limit: 0, engineJson: false });
       const containerIds = new Set(containers.map((c) => c.id));
       const mountedVolumes = new Set(containers.flatMap((c) => c.mounts.map((m) => m.name)));
       const released = await this.releaseOrphanLayers(rwLayers.map((l) => l.containerId), containerIds, now());

@@ -25,9 +25,9 @@ export function orchestratorService(domain: Domain): ServiceRegistration {
       inspectJson: Buffer.from(await inspectContainer(stores, logger, request.idOrName, { parent: ctx })),
     }),
     listContainers: async (request, ctx) => {
-      const query = request.query ?? { filters: {}, all: false, limit: 0 };
-      const { containers } = await stores.containers.listContainers(query, { parent: ctx });
-      return { containers };
+      const query = request.query ?? { filters: {}, all: false, limit: 0, engineJson: false };
+      const { containers, containersJson } = await stores.containers.listContainers(query, { parent: ctx });
+      return { containers, containersJson };
     },
     removeContainer: async (request, ctx) => {
       await removeContainer(stores, logger, request, { parent: ctx });

@@ -73,7 +73,7 @@ describe("CreateContainer with the real stores", () => {
     expect(inspect.Mounts[0]).toMatchObject({ Type: "volume", Destination: "/data", RW: true });
     expect(statSync(inspect.Mounts[0].Source).isDirectory()).toBe(true);
 
-    const { containers } = await orchestrator.client.listContainers({ query: { filters: {}, all: true, limit: 0 } });
+    const { containers } = await orchestrator.client.listContainers({ query: { filters: {}, all: true, limit: 0, engineJson: false } });
     expect(containers.map((c) => c.names)).toEqual([["/demo"]]);
 
     await orchestrator.client.removeContainer({ idOrName: "demo", removeVolumes: true, force: false });
@@ -140,7 +140,7 @@ describe("concurrency", () => {
       Array.from({ length: 100 }, (_, i) => orchestrator.client.createContainer(createRequest(`many-${i}`))),
     );
     expect(new Set(results.map((r) => r.id)).size).toBe(100);
-    const { containers } = await orchestrator.client.listContainers({ query: { filters: {}, all: true, limit: 0 } });
+    const { containers } = await orchestrator.client.listContainers({ query: { filters: {}, all: true, limit: 0, engineJson: false } });
     expect(containers).toHaveLength(100);
     await Promise.all(results.map(({ id }) => orchestrator.client.removeContainer({ idOrName: id, removeVolumes: true, force: false })));
     expect(treeOf(stores.dataRoot)).toEqual(baseline);

@@ -2,7 +2,6 @@ import type { Backends } from "../backends.js";
 import { boolParam, filtersParam, intParam, readBody, requireJsonContentType } from "./request.js";
 import { sendEmpty, sendJson, sendJsonBytes } from "./responses.js";
 import type { Route } from "./router.js";
-import { containerSummaryJson } from "./summaries.js";
 
 /** A create body is a config document of a few KiB; anything near this is not one. */
 const MAX_CREATE_BODY = 4 * 1024 * 1024;
@@ -29,9 +28,10 @@ export function containerRoutes({ orchestrator }: Backends): Route[] {
           // The CLI's default `-n -1` means no limit, as does 0.
           limit: Math.max(0, intParam(query, "limit", 0)),
           filters: filtersParam(query),
+          engineJson: true,
         };
-        const { containers } = await orchestrator.listContainers({ query: request });
-        sendJson(res, 200, containers.map(containerSummaryJson));
+        const { containersJson } = await orchestrator.listContainers({ query: request });
+        sendJsonBytes(res, 200, containersJson);
       },
     },
     {

@@ -21,9 +21,11 @@ export function sendJson(res: ServerResponse, statusCode: number, body: unknown)
 
 /** A JSON document a store produced, passed through unchanged (plus Go's trailing newline). */
 export function sendJsonBytes(res: ServerResponse, statusCode: number, json: Buffer): void {
-  const body = json.at(-1) === 0x0a ? json : Buffer.concat([json, Buffer.from("\n")]);
-  res.writeHead(statusCode, { "Content-Type": "application/json", "Content-Length": body.length });
-  res.end(body);
+  // Two writes rather than a concatenated copy: a list of 10,000 containers is megabytes.
+  const newline = json.at(-1) === 0x0a ? "" : "\n";
+  res.writeHead(statusCode, { "Content-Type": "application/json", "Content-Length": json.length + newline.length });
+  res.write(json);
+  res.end(newline);
 }
 
 /** A success without a body: 204 carries no Content-Length at all, other statuses `Content-Length: 0`. */

@@ -1,0 +1,45 @@
+import { goJson, RawJson } from "@slipway/container-rules";
+import type { ContainerSummary, IndexEntry } from "./summary.js";
+
+/**
+ * A row of GET /containers/json as dockerd writes it (API 1.41: Go's `types.Container`, its key
+ * order and escaping), as UTF-8 bytes. A row only changes with its record or its names, so it is
+ * rendered once and kept with the entry until its names change (a rename or a link).
+ */
+export function listRowBytes(entry: IndexEntry, names: readonly string[]): Buffer {
+  const key = names.join("\n");
+  if (entry.listRow?.names !== key) entry.listRow = { names: key, bytes: Buffer.from(listRowJson(entry, names)) };
+  return entry.listRow.bytes;
+}
+
+export function listRowJson(entry: IndexEntry, names: readonly string[]): string {
+  // The CLI prints each name without its first byte and crashes on "" (api/README.md #9).
+  const shown = names.filter((n) => n !== "").map((n) => (n.startsWith("/") ? n : `/${n}`));
+  return `{"Id":${goJson(entry.summary.id)},"Names":${goJson(shown)},${rowTail(entry.summary)}`;
+}
+
+function rowTail(c: ContainerSummary): string {
+  const row = goJson({
+    Image: c.image,
+    ImageID: c.imageId,
+    Command: c.command,
+    Created: c.created,
+    Ports: c.ports,
+    Labels: c.labels,
+    State: c.state,
+    Status: c.status,
+    HostConfig: { NetworkMode: c.networkMode },
+    NetworkSettings: { Networks: new RawJson(c.networksJson || "{}") },
+    Mounts: c.mounts.map((m) => ({
+      Type: m.type,
+      Name: m.name || undefined,
+      Source: m.source,
+      Destination: m.destination,
+      Driver: m.driver || undefined,
+      Mode: m.mode,
+      RW: m.rw,
+      Propagation: m.propagation,
+    })),
+  });
+  return row.slice(1);
+}
