@@ -2,7 +2,7 @@ import { lstatSync, readFileSync, readlinkSync } from "node:fs";
 import { join, relative } from "node:path";
 import { walk } from "./tree.js";
 
-/** A container's files in a data root, with its own IDs, name and times replaced by placeholders. */
+/** A container's files in a data root, with its own IDs, name, volume names and times replaced by placeholders. */
 export interface NormalisedContainer {
   /** mode, owner, size and symlink target of every path of the init layer's diff/. */
   readonly initTree: string[];
@@ -31,7 +31,6 @@ export function normalisedContainer(dataRoot: string, id: string): NormalisedCon
     [id, "<id>"],
     [id.slice(0, 12), "<short-id>"],
     [mountId, "<mount-id>"],
-    [config.Name, "<name>"],
     ...Object.values(config.MountPoints ?? {}).map((m): [string, string] => [m.Name ?? "", "<volume>"]),
   ];
   const normalise = (text: string) => replacements.reduce((t, [from, to]) => (from ? t.split(from).join(to) : t), text);
@@ -41,7 +40,8 @@ export function normalisedContainer(dataRoot: string, id: string): NormalisedCon
     layerDirs: [initDir, mountDir].flatMap((dir) => walk(dir).filter((p) => !p.includes("/diff/")).map((p) => `${dir === initDir ? "init" : "mount"}:${describe(p, dir)}`)),
     lowers: [initDir, mountDir].map((dir) => readFileSync(join(dir, "lower"), "utf8").split(initLink).join("<init-link>")),
     mountFiles: walk(layerdbMounts).map((p) => relative(layerdbMounts, p)).concat(readFileSync(join(layerdbMounts, "parent"), "utf8")),
-    config: JSON.parse(configText),
+    // The name by field, not by text: "/vol" also occurs in "slipway-e2e/volume:1".
+    config: { ...JSON.parse(configText), Name: "<name>" },
     hostConfig: JSON.parse(normalise(readFileSync(join(containerDir, "hostconfig.json"), "utf8"))),
   };
 }

@@ -73,7 +73,8 @@ async function restartTime(stack: LocalStack): Promise<{ stack: LocalStack; seco
 
 function rows(slipway: Figures, dockerd: Figures): Row[] {
   const lowerIsBetter = (name: string) => !/creates\/s|MB\/s|removes\/s/.test(name);
-  const units = (name: string) => (/creates\/s|removes\/s/.test(name) ? "/s" : /MB\/s/.test(name) ? "MB/s" : /MiB|KiB|inodes|seconds/.test(name) ? "" : "ms");
+  // Latencies only: every other figure names its unit ("creates/s", "MiB", "seconds", ...).
+  const units = (name: string) => (/ p\d\d$/.test(name) ? "ms" : "");
   return Object.keys({ ...slipway, ...dockerd }).map((figure) => ({
     figure,
     slipway: slipway[figure],
