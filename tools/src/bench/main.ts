@@ -3,9 +3,9 @@ import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmS
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient } from "@slipway/grpc-kit";
+import { createClient, waitUntilServing } from "@slipway/grpc-kit";
 import { orchestrator } from "@slipway/proto";
-import { startLocalStack, type LocalStack } from "../stack/local-stack.js";
+import { launchStack, localStackEnv, startLocalStack, untilUp, type LocalStack } from "../stack/local-stack.js";
 import { writeBigImage } from "./big-image.js";
 import { spliceLastRun } from "./docs.js";
 import { describeMachine, recordEndLoad, type Machine } from "./machine.js";
@@ -64,11 +64,20 @@ async function grpcCreates(stack: LocalStack, image: string, count: number): Pro
   return { "gRPC sequential creates/s": run.perSecond, "gRPC sequential p50": run.p50 };
 }
 
-async function restartTime(stack: LocalStack): Promise<{ stack: LocalStack; seconds: number }> {
+const STORES = ["layer-store", "image-store", "container-config"] as const;
+
+/** Restarts the stack on the same data root: when the three stores serve, and when all five apps do. */
+async function restartTime(stack: LocalStack): Promise<{ stack: LocalStack; storesSeconds: number; stackSeconds: number }> {
   await stack.stop();
   const started = performance.now();
-  const restarted = await startLocalStack(stack.root, 120_000);
-  return { stack: restarted, seconds: (performance.now() - started) / 1000 };
+  const { env, addresses, root } = await localStackEnv(stack.root);
+  const launched = launchStack(root, env, addresses);
+  const storesServing = Promise.all(STORES.map((name) => waitUntilServing(addresses[name], 120_000))).then((serving) => {
+    if (serving.includes(false)) throw new Error(`the stores were not serving within 120 s of a restart:\n${launched.output()}`);
+    return (performance.now() - started) / 1000;
+  });
+  const [storesSeconds, restarted] = await Promise.all([storesServing, untilUp(launched, 120_000)]);
+  return { stack: restarted, storesSeconds, stackSeconds: (performance.now() - started) / 1000 };
 }
 
 function rows(slipway: Figures, dockerd: Figures): Row[] {
@@ -136,7 +145,8 @@ async function main(): Promise<void> {
     const restart = await restartTime(stack);
     stack = restart.stack;
     targets[0] = slipwayTarget(stack);
-    figures.slipway!["stores ready after restart seconds"] = Math.round(restart.seconds * 100) / 100;
+    figures.slipway!["stores ready after restart seconds"] = Math.round(restart.storesSeconds * 100) / 100;
+    figures.slipway!["whole stack ready after restart seconds"] = Math.round(restart.stackSeconds * 100) / 100;
     await removeRates(targets, options, figures);
   } finally {
     await cleanUp(targets, options);

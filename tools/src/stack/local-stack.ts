@@ -78,7 +78,11 @@ export function launchStack(root: string, env: NodeJS.ProcessEnv, addresses: Rec
 /** Starts the stack and resolves once the launcher reports every app healthy. */
 export async function startLocalStack(root?: string, readyTimeoutMs = 60_000): Promise<LocalStack> {
   const { env, addresses, root: dir } = await localStackEnv(root);
-  const stack = launchStack(dir, env, addresses);
+  return untilUp(launchStack(dir, env, addresses), readyTimeoutMs);
+}
+
+/** Resolves with the stack once the launcher reports every app healthy; stops it and throws if it does not. */
+export async function untilUp(stack: LocalStack, readyTimeoutMs: number): Promise<LocalStack> {
   const deadline = Date.now() + readyTimeoutMs;
   while (!stack.output().includes("Slipway is up")) {
     if (stack.launcher.exitCode !== null || Date.now() > deadline) {

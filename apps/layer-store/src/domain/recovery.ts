@@ -170,18 +170,27 @@ async function sweepOverlay(layout: StoreLayout, named: Set<string>, remove: (pa
   }
 }
 
-/** Removes l/ links to unnamed layers and recreates the missing links of named ones. */
+/**
+ * Removes l/ links to unnamed layers and recreates the missing links of named ones. A layer that a
+ * link already points to has its link (both are written once, the link file first, and never renamed),
+ * so only the others have their link file read: 10,000 containers have 20,000 layer directories.
+ */
 async function repairLinks(layout: StoreLayout, named: Set<string>, remove: (path: string) => Promise<void>): Promise<number> {
   const present = new Set<string>();
+  const linked = new Set<string>();
   for (const name of await readdir(layout.linkDir)) {
     const target = readlinkIfExists(layout.linkPath(name));
     const id = /^\.\.\/([^/]+)\/diff$/.exec(target)?.[1];
-    if (id && named.has(id)) present.add(name);
-    else await remove(layout.linkPath(name));
+    if (id && named.has(id)) {
+      present.add(name);
+      linked.add(id);
+    } else {
+      await remove(layout.linkPath(name));
+    }
   }
   let recreated = 0;
   for (const id of named) {
-    if (!isFullId(id.replace(/-init$/, ""))) continue;
+    if (linked.has(id) || !isFullId(id.replace(/-init$/, ""))) continue;
     const link = await readLinkId(layout, id).catch(() => undefined);
     if (!link || present.has(link)) continue;
     await symlink(`../${id}/diff`, layout.linkPath(link));
