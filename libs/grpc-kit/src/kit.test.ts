@@ -113,6 +113,19 @@ describe("errors", () => {
     expect(line.stack).toContain("TypeError");
   });
 
+  it("logs UNAVAILABLE (a store recovering or down) as a warning without a stack trace", async () => {
+    const { client, lines } = await startLayerStore({
+      getLayer: async () => {
+        throw new SlipwayError("unavailable", "layer-store is still recovering its data root; retry shortly");
+      },
+    });
+    await client.getLayer({ chainId: "x" }).catch(() => undefined);
+    const line = lines.find((l) => l.msg === "rpc");
+    expect(line).toMatchObject({ code: "UNAVAILABLE", level: 40, error: "layer-store is still recovering its data root; retry shortly" });
+    expect(line.stack).toBeUndefined();
+    client.close();
+  });
+
   it("placeholders answer UNIMPLEMENTED naming the service and method", async () => {
     const { client } = await startLayerStore();
     const err = (await client.listLayers({}).catch((e: unknown) => e)) as SlipwayError;

@@ -52,6 +52,8 @@ function adapt(method: MethodDefinition, handler: AnyHandler, logger: Logger): U
     const { code, details } = err === undefined ? { code: status.OK, details: "" } : toStatus(err);
     const entry = { method: method.path, code: status[code], durationMs: elapsed(started), peer: call.getPeer() };
     if (code === status.OK || isClientError(code)) logger.info(details ? { ...entry, error: details } : entry, "rpc");
+    // UNAVAILABLE says "not now" (recovering, a store down): the caller retries, no stack trace helps.
+    else if (code === status.UNAVAILABLE) logger.warn({ ...entry, error: details }, "rpc");
     else logger.error({ ...entry, error: details, stack: err instanceof Error ? err.stack : undefined }, "rpc");
     return { code, details };
   };
