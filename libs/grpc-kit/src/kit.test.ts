@@ -1,6 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import { imagestore, layerstore } from "@slipway/proto";
 import { pino } from "pino";
+import { connect, type Settings } from "node:http2";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -10,6 +11,7 @@ import {
   notFound,
   service,
   SlipwayError,
+  SERVER_STREAM_WINDOW,
   startService,
   unimplementedHandlers,
   type RunningService,
@@ -53,6 +55,19 @@ describe("health", () => {
     expect(await checkHealth(server.address, "slipway.layerstore.v1.LayerStoreService")).toBe("SERVING");
     server.setNotServing();
     expect(await checkHealth(server.address)).toBe("NOT_SERVING");
+  });
+});
+
+describe("flow control", () => {
+  it("offers every client stream an 8 MiB HTTP/2 receive window, so uploads do not stall every 64 KiB", async () => {
+    const { server } = await startLayerStore();
+    const session = connect(`http://${server.address}`);
+    try {
+      const settings = await new Promise<Settings>((resolve, reject) => session.once("remoteSettings", resolve).once("error", reject));
+      expect(settings.initialWindowSize).toBe(SERVER_STREAM_WINDOW);
+    } finally {
+      session.close();
+    }
   });
 });
 
