@@ -2,9 +2,11 @@ import { execFileSync } from "node:child_process";
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createClient, waitUntilServing } from "@slipway/grpc-kit";
 import { orchestrator } from "@slipway/proto";
+import { sampleImage } from "../sample-image/sample-image.js";
 import { launchStack, localStackEnv, startLocalStack, untilUp, type LocalStack } from "../stack/local-stack.js";
 import { writeBigImage } from "./big-image.js";
 import { spliceLastRun } from "./docs.js";
@@ -17,11 +19,23 @@ import { dockerAvailable, dockerdTarget, slipwayTarget, type Target } from "./ta
 
 const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../../..");
 const GOLDEN = "golden:1";
+const SAMPLE_IMAGE = "slipway-sample:1";
 type Figures = Record<string, number | undefined>;
 
 const log = (message: string) => process.stdout.write(`bench: ${message}\n`);
 
+/**
+ * The image every create uses: golden:1, built by the Docker engine being compared (and loaded into
+ * Slipway), so both sides create from the same image. Without an engine there is nothing to build it
+ * with, and Slipway alone creates from the generated sample image (also layers and a VOLUME).
+ */
 async function prepareCreateImage(targets: Target[], scratch: string): Promise<string> {
+  if (!targets.some((t) => t.name === "dockerd")) {
+    const sample = sampleImage();
+    log(`no Docker engine to build ${GOLDEN} with: creating from the generated sample image ${SAMPLE_IMAGE}`);
+    for (const target of targets) await target.client.load(Readable.from([sample.archive]));
+    return SAMPLE_IMAGE;
+  }
   const archive = join(scratch, "golden.tar");
   execFileSync("bash", [join(REPO_ROOT, "tools/golden/build-golden-image.sh"), archive], { stdio: "inherit" });
   for (const target of targets.filter((t) => t.name !== "dockerd")) await target.client.load(createReadStream(archive));
