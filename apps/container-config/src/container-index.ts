@@ -62,11 +62,8 @@ export class ContainerIndex {
 
   /** The same rows as list, as the JSON array GET /containers/json answers. */
   listJson(filters: Filters, all: boolean, limit: number): Buffer {
-    const rows = this.select(filters, all, limit).map((entry) => listRowBytes(entry, this.names.namesOf(entry.summary.id)));
-    const parts: Buffer[] = [OPEN_BRACKET];
-    rows.forEach((row, i) => parts.push(...(i === 0 ? [row] : [COMMA, row])));
-    parts.push(CLOSE_BRACKET);
-    return Buffer.concat(parts);
+    const rows = this.select(filters, all, limit).flatMap((entry, i) => [...(i > 0 ? [COMMA] : []), listRowBytes(entry, this.names.namesOf(entry.summary.id))]);
+    return Buffer.concat([OPEN_BRACKET, ...rows, CLOSE_BRACKET]);
   }
 
   private select(filters: Filters, all: boolean, limit: number): IndexEntry[] {

@@ -1,6 +1,6 @@
-import { closeSync, openSync, symlinkSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, mkdirSync, openSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { lookupMerged, mkdirMerged, writeUpper, type UpperWriter } from "./merged-view.js";
+import { lookupMerged, mkdirMerged, type UpperWriter } from "./merged-view.js";
 
 type InitEntry = { readonly path: string } & ({ readonly kind: "dir" | "file" } | { readonly kind: "symlink"; readonly target: string });
 
@@ -46,33 +46,28 @@ export function buildInitLayer(upper: string, imageLayers: readonly string[]): v
   const known = stepsByImageLayers.get(key);
   if (known) return known.forEach((step) => applyStep(upper, step));
   const steps: InitStep[] = [];
-  const writer = recordingWriter(upper, steps);
+  const record = (step: InitStep) => (applyStep(upper, step), steps.push(step));
+  const writer: UpperWriter = {
+    mkdir: (path, mode) => record({ op: "mkdir", path, mode }),
+    chown: (path, uid, gid) => record({ op: "chown", path, uid, gid }),
+    chmod: (path, mode) => record({ op: "chmod", path, mode }),
+  };
   for (const entry of INIT_ENTRIES) {
     const existing = lookupMerged([upper, ...imageLayers], entry.path);
     if (existing?.stats.isDirectory()) continue;
     mkdirMerged(upper, imageLayers, dirname(entry.path), { replaceNonDirectories: true }, writer);
-    const step: InitStep = entry.kind === "symlink" ? { op: "symlink", path: entry.path, target: entry.target } : entry.kind === "dir" ? { op: "mkdir", path: entry.path, mode: 0o755 } : { op: "file", path: entry.path };
-    applyStep(upper, step);
-    steps.push(step);
+    if (entry.kind === "dir") writer.mkdir(entry.path, 0o755);
+    else record(entry.kind === "symlink" ? { op: "symlink", path: entry.path, target: entry.target } : { op: "file", path: entry.path });
   }
   if (stepsByImageLayers.size >= MAX_REMEMBERED_IMAGES) stepsByImageLayers.delete(stepsByImageLayers.keys().next().value!);
   stepsByImageLayers.set(key, steps);
 }
 
-function recordingWriter(upper: string, steps: InitStep[]): UpperWriter {
-  const direct = writeUpper(upper);
-  return {
-    mkdir: (path, mode) => (direct.mkdir(path, mode), steps.push({ op: "mkdir", path, mode })),
-    chown: (path, uid, gid) => (direct.chown(path, uid, gid), steps.push({ op: "chown", path, uid, gid })),
-    chmod: (path, mode) => (direct.chmod(path, mode), steps.push({ op: "chmod", path, mode })),
-  };
-}
-
 function applyStep(upper: string, step: InitStep): void {
-  const writer = writeUpper(upper);
-  if (step.op === "mkdir") writer.mkdir(step.path, step.mode);
-  else if (step.op === "chown") writer.chown(step.path, step.uid, step.gid);
-  else if (step.op === "chmod") writer.chmod(step.path, step.mode);
-  else if (step.op === "symlink") symlinkSync(step.target, join(upper, step.path));
-  else closeSync(openSync(join(upper, step.path), "wx", 0o755));
+  const path = join(upper, step.path);
+  if (step.op === "mkdir") mkdirSync(path, { mode: step.mode });
+  else if (step.op === "chown") chownSync(path, step.uid, step.gid);
+  else if (step.op === "chmod") chmodSync(path, step.mode);
+  else if (step.op === "symlink") symlinkSync(step.target, path);
+  else closeSync(openSync(path, "wx", 0o755));
 }

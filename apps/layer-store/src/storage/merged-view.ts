@@ -152,7 +152,7 @@ export interface UpperWriter {
 }
 
 /** An UpperWriter that makes the changes in `upper` at once. */
-export function writeUpper(upper: string): UpperWriter {
+function writeUpper(upper: string): UpperWriter {
   return {
     mkdir: (path, mode) => mkdirSync(join(upper, path), { mode }),
     chown: (path, uid, gid) => chownSync(join(upper, path), uid, gid),
