@@ -50,7 +50,7 @@ export interface CommitRequest {
 
 export interface StoredContainer {
   id: string;
-  names: string[];
+  names: readonly string[];
   configV2: string;
   hostConfig: string;
 }
@@ -139,9 +139,9 @@ export class ContainerConfigService {
     return this.index.list(filters, all, limit);
   }
 
-  /** The same rows as list, as the JSON array GET /containers/json answers. */
-  listJson(filters: Filters, all: boolean, limit: number): Buffer {
-    return this.index.listJson(filters, all, limit);
+  /** The same rows as list, as the JSON array GET /containers/json answers, in chunks. */
+  listJsonChunks(filters: Filters, all: boolean, limit: number): Iterable<Buffer> {
+    return this.index.listJsonChunks(filters, all, limit);
   }
 
   async delete(idOrName: string): Promise<StoredContainer> {

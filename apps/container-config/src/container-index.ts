@@ -8,6 +8,12 @@ import type { ContainerSummary, IndexEntry } from "./summary.js";
 
 const [OPEN_BRACKET, COMMA, CLOSE_BRACKET] = ["[", ",", "]"].map((text) => Buffer.from(text));
 
+/**
+ * Chunks of the list body stay under glibc's mmap threshold (128 KiB), so each comes from reused heap
+ * memory: a fresh multi-megabyte buffer page-faults its way in, which on a VM costs more than the copy.
+ */
+const LIST_CHUNK_BYTES = 64 * 1024;
+
 /** The in-memory view of every container record: lookups by ID, prefix or name, and the ps list. */
 export class ContainerIndex {
   private readonly entries = new Map<string, IndexEntry>();
@@ -60,10 +66,30 @@ export class ContainerIndex {
     return this.select(filters, all, limit).map((entry) => ({ ...entry.summary, names: this.names.namesOf(entry.summary.id) }));
   }
 
-  /** The same rows as list, as the JSON array GET /containers/json answers. */
-  listJson(filters: Filters, all: boolean, limit: number): Buffer {
-    const rows = this.select(filters, all, limit).flatMap((entry, i) => [...(i > 0 ? [COMMA] : []), listRowBytes(entry, this.names.namesOf(entry.summary.id))]);
-    return Buffer.concat([OPEN_BRACKET, ...rows, CLOSE_BRACKET]);
+  /**
+   * The same rows as list, as the JSON array GET /containers/json answers, in chunks that concatenate
+   * to it. The selection (and any filter error) happens before the first chunk.
+   */
+  listJsonChunks(filters: Filters, all: boolean, limit: number): Iterable<Buffer> {
+    const selected = this.select(filters, all, limit);
+    return this.chunksOf(selected);
+  }
+
+  private *chunksOf(selected: IndexEntry[]): Generator<Buffer> {
+    let pending: Buffer[] = [OPEN_BRACKET];
+    let size = OPEN_BRACKET.length;
+    for (let i = 0; i < selected.length; i++) {
+      const row = listRowBytes(selected[i]!, this.names.namesOf(selected[i]!.summary.id));
+      if (size + row.length > LIST_CHUNK_BYTES && size > 0) {
+        yield Buffer.concat(pending, size);
+        [pending, size] = [[], 0];
+      }
+      if (i > 0) pending.push(COMMA);
+      pending.push(row);
+      size += row.length + (i > 0 ? 1 : 0);
+    }
+    pending.push(CLOSE_BRACKET);
+    yield Buffer.concat(pending, size + 1);
   }
 
   private select(filters: Filters, all: boolean, limit: number): IndexEntry[] {

@@ -39,8 +39,9 @@ describe("a row of GET /containers/json", () => {
 
   it("keeps the rendered row until the names change", () => {
     const kept = entry();
-    const first = listRowBytes(kept, ["/demo"]);
-    expect(listRowBytes(kept, ["/demo"])).toBe(first);
+    const names = ["/demo"];
+    const first = listRowBytes(kept, names);
+    expect(listRowBytes(kept, names)).toBe(first);
     expect(JSON.parse(listRowBytes(kept, ["/renamed"]).toString()).Names).toEqual(["/renamed"]);
   });
 });

@@ -4,11 +4,11 @@ import type { ContainerSummary, IndexEntry } from "./summary.js";
 /**
  * A row of GET /containers/json as dockerd writes it (API 1.41: Go's `types.Container`, its key
  * order and escaping), as UTF-8 bytes. A row only changes with its record or its names, so it is
- * rendered once and kept with the entry until its names change (a rename or a link).
+ * rendered once and kept with the entry until its names change (a rename or a link): the name registry
+ * hands out a new names array then, so comparing arrays by identity is enough.
  */
 export function listRowBytes(entry: IndexEntry, names: readonly string[]): Buffer {
-  const key = names.join("\n");
-  if (entry.listRow?.names !== key) entry.listRow = { names: key, bytes: Buffer.from(listRowJson(entry, names)) };
+  if (entry.listRow?.names !== names) entry.listRow = { names, bytes: Buffer.from(listRowJson(entry, names)) };
   return entry.listRow.bytes;
 }
 

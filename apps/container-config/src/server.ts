@@ -3,8 +3,13 @@ import { containerconfig } from "@slipway/proto";
 import type { ContainerConfigService, StoredContainer } from "./container-config.js";
 
 const toRecord = (c: StoredContainer): containerconfig.ContainerRecord => ({
-  id: c.id, names: c.names, configV2Json: Buffer.from(c.configV2), hostConfigJson: Buffer.from(c.hostConfig),
+  id: c.id, names: [...c.names], configV2Json: Buffer.from(c.configV2), hostConfigJson: Buffer.from(c.hostConfig),
 });
+
+const EMPTY_QUERY: containerconfig.ListContainersRequest = { filters: {}, all: false, limit: 0 };
+
+const filtersOf = (query: containerconfig.ListContainersRequest) =>
+  Object.fromEntries(Object.entries(query.filters).map(([key, list]) => [key, list.values]));
 
 /** The gRPC adapter: proto messages to domain calls and back. */
 export function containerConfigHandlers(domain: ContainerConfigService): ServiceRegistration {
@@ -44,10 +49,11 @@ export function containerConfigHandlers(domain: ContainerConfigService): Service
       return { container: toRecord(await domain.get(request.idOrName)) };
     },
     async listContainers(request) {
-      const filters = Object.fromEntries(Object.entries(request.filters).map(([k, v]) => [k, v.values]));
-      if (request.engineJson) return { containers: [], containersJson: domain.listJson(filters, request.all, request.limit) };
-      const rows = domain.list(filters, request.all, request.limit);
-      return { containers: rows.map((row) => ({ ...row, ports: [], networksJson: Buffer.from(row.networksJson) })), containersJson: Buffer.alloc(0) };
+      const rows = domain.list(filtersOf(request), request.all, request.limit);
+      return { containers: rows.map((row) => ({ ...row, names: [...row.names], ports: [], networksJson: Buffer.from(row.networksJson) })) };
+    },
+    async *listContainersJson({ query = EMPTY_QUERY }) {
+      for (const chunk of domain.listJsonChunks(filtersOf(query), query.all, query.limit)) yield { chunk };
     },
     async deleteContainer(request) {
       return { container: toRecord(await domain.delete(request.idOrName)) };

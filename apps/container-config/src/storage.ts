@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { fsyncDir, GroupFlush, setMode } from "@slipway/durable-fs";
+import { fsyncDir, GroupFlush, readSmallFileSync, setMode } from "@slipway/durable-fs";
 
 const TEMP_PREFIX = ".tmp-";
 const REMOVING_PREFIX = ".removing-";
@@ -92,7 +92,7 @@ export class ContainerStorage {
    */
   readSync(id: string): StoredFiles {
     const dir = join(this.root, id);
-    return { configV2: readFileSync(join(dir, "config.v2.json"), "utf8"), hostConfig: readFileSync(join(dir, "hostconfig.json"), "utf8") };
+    return { configV2: readSmallFileSync(join(dir, "config.v2.json")), hostConfig: readSmallFileSync(join(dir, "hostconfig.json")) };
   }
 }
 

@@ -3,7 +3,7 @@ import { commandLine, listedNetworksJson, type GoStruct } from "@slipway/contain
 /** One row of GET /containers/json, as the domain knows it. */
 export interface ContainerSummary {
   id: string;
-  names: string[];
+  names: readonly string[];
   image: string;
   imageId: string;
   command: string;
@@ -36,8 +36,8 @@ export interface IndexEntry {
   /** Created as a string that sorts lexicographically in time order (nanosecond precision). */
   createdKey: string;
   networks: string[];
-  /** The list row as rendered for these names (joined by "\n"), kept until they change (see list-row.ts). */
-  listRow?: { names: string; bytes: Buffer };
+  /** The list row as rendered for these names (the registry's array for them), kept until they change (see list-row.ts). */
+  listRow?: { names: readonly string[]; bytes: Buffer };
 }
 
 export interface StoredConfigV2 {

@@ -49,14 +49,14 @@ describe("GetContainer", () => {
 describe("ListContainers", () => {
   const ids = async (request: { filters?: Record<string, string[]>; all?: boolean; limit?: number }) => {
     const filters = Object.fromEntries(Object.entries(request.filters ?? {}).map(([k, values]) => [k, { values }]));
-    const { containers } = await h.client.listContainers({ filters, all: request.all ?? true, limit: request.limit ?? 0, engineJson: false });
+    const { containers } = await h.client.listContainers({ filters, all: request.all ?? true, limit: request.limit ?? 0 });
     return containers.map((c) => c.id);
   };
 
   it("lists created containers newest first with the fields of GET /containers/json", async () => {
     expect(await ids({ all: false })).toEqual([]);
     expect(await ids({})).toEqual([ID_C, ID_B, ID_A]);
-    const { containers } = await h.client.listContainers({ filters: { name: { values: ["^other$"] } }, all: true, limit: 0, engineJson: false });
+    const { containers } = await h.client.listContainers({ filters: { name: { values: ["^other$"] } }, all: true, limit: 0 });
     expect(containers).toEqual([{
       id: ID_B, names: ["/other"], image: "golden:1", imageId: IMAGE_ID, command: "/bin/echo 'a b'", created: 1795845600,
       state: "created", status: "Created", ports: [], labels: { "org.example.name": "golden", "org.example.version": "1.0" },
@@ -64,6 +64,17 @@ describe("ListContainers", () => {
       networkMode: "default",
       networksJson: Buffer.from('{"bridge":{"IPAMConfig":null,"Links":null,"Aliases":null,"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","DriverOpts":null}}'),
     }]);
+  });
+
+  it("streams the same list as the Engine API's JSON array, and refuses a bad filter before any chunk", async () => {
+    const chunks: Buffer[] = [];
+    for await (const { chunk } of h.client.listContainersJson({ query: { filters: {}, all: true, limit: 0 } })) chunks.push(chunk);
+    const rows = JSON.parse(Buffer.concat(chunks).toString()) as { Id: string; Names: string[] }[];
+    expect(rows.map((r) => [r.Id, r.Names])).toEqual([[ID_C, ["/third"]], [ID_B, ["/other"]], [ID_A, ["/demo"]]]);
+    const bad = async () => {
+      for await (const _ of h.client.listContainersJson({ query: { filters: { colour: { values: ["red"] } }, all: true, limit: 0 } })) void _;
+    };
+    await expect(bad()).rejects.toMatchObject({ kind: "invalid_argument" });
   });
 
   it("applies dockerd's filters", async () => {

@@ -64,7 +64,9 @@ describe("/_ping and versions", () => {
     expect(r.text).toBe('{"message":"page not found"}\n');
   });
   it("keeps the connection open: ping, then requests on the same socket, as the CLI sends them", async () => {
-    stubs.orchestrator.listContainers = async () => ({ containers: [], containersJson: Buffer.from("[]") });
+    stubs.orchestrator.listContainersJson = async function* () {
+      yield { chunk: Buffer.from("[]") };
+    };
     const [ping, version, list] = await exchangeOnOneConnection(socketPath, [
       "HEAD /_ping HTTP/1.1\r\nHost: api.moby.localhost\r\n\r\n",
       "GET /v1.41/version HTTP/1.1\r\nHost: api.moby.localhost\r\n\r\n",
@@ -137,18 +139,36 @@ describe("containers", () => {
     expect(r.status).toBe(400);
     expect(json(r.text)).toEqual({ message: "Content-Type specified (text/plain) must be 'application/json'" });
   });
-  it("lists with the CLI's filters, passing container-config's rows through byte for byte", async () => {
+  it("lists with the CLI's filters, streaming container-config's chunks through byte for byte", async () => {
     let seen: unknown;
-    const rows = `[{"Id":"${"c".repeat(64)}","Names":["/demo"],"Image":"golden:1"}]`;
-    stubs.orchestrator.listContainers = async (req) => {
+    const rows = [`[{"Id":"${"c".repeat(64)}","Names":["/demo"],"Image":"golden:1"}`, `,{"Id":"${"d".repeat(64)}"}]`];
+    stubs.orchestrator.listContainersJson = async function* (req) {
       seen = req;
-      return { containers: [], containersJson: Buffer.from(rows) };
+      for (const chunk of rows) yield { chunk: Buffer.from(chunk) };
     };
     const filters = encodeURIComponent('{"name":{"demo":true},"status":{"created":true}}');
     const r = await get(`/v1.41/containers/json?all=1&limit=-1&filters=${filters}`);
-    expect(seen).toEqual({ query: { all: true, limit: 0, engineJson: true, filters: { name: { values: ["demo"] }, status: { values: ["created"] } } } });
+    expect(seen).toEqual({ query: { all: true, limit: 0, filters: { name: { values: ["demo"] }, status: { values: ["created"] } } } });
     expect(r.status).toBe(200);
-    expect(r.text).toBe(`${rows}\n`);
+    expect(r.headers["transfer-encoding"]).toBe("chunked");
+    expect(r.text).toBe(`${rows.join("")}\n`);
+  });
+  it("answers a list that fails before its body is under way with the store's error and status", async () => {
+    stubs.orchestrator.listContainersJson = async function* () {
+      yield { chunk: Buffer.from('[{"Id":"x"}') };
+      throw new SlipwayError("invalid_argument", "invalid filter 'colour'");
+    };
+    const r = await get("/v1.41/containers/json?all=1");
+    expect(r.status).toBe(400);
+    expect(json(r.text)).toEqual({ message: "invalid filter 'colour'" });
+  });
+  it("cuts the connection when a list fails once its body is under way, so no client takes a partial list for a whole one", async () => {
+    stubs.orchestrator.listContainersJson = async function* () {
+      yield { chunk: Buffer.from('[{"Id":"x"}') };
+      yield { chunk: Buffer.from(',{"Id":"y"}') };
+      throw new SlipwayError("unavailable", "container-config went away");
+    };
+    await expect(get("/v1.41/containers/json?all=1")).rejects.toThrow();
   });
   it("rejects malformed filters with a clear 400", async () => {
     const r = await get(`/v1.41/containers/json?filters=${encodeURIComponent("{bad")}`);
@@ -302,13 +322,13 @@ describe("the stock docker CLI against the HTTP layer", () => {
   it("docker inspect nosuch falls through every lookup to 'No such object'", async () => {
     stubs.orchestrator.inspectContainer = fail("not_found", "No such container: nosuch");
     stubs.imageStore.getImage = fail("not_found", "No such image: nosuch:latest");
-    stubs.orchestrator.listContainers = async () => ({ containers: [], containersJson: Buffer.from("[]") });
+    stubs.orchestrator.listContainers = async () => ({ containers: [] });
     stubs.imageStore.listImages = async () => ({ images: [] });
     const r = await docker(socketPath, ["inspect", "nosuch"]);
     expect(r).toMatchObject({ code: 1, stderr: "Error: No such object: nosuch\n" });
   });
   it("docker info prints the data root, the driver and the counts, and warns about a count it could not get", async () => {
-    stubs.orchestrator.listContainers = async () => ({ containers: [], containersJson: Buffer.from("[]") });
+    stubs.orchestrator.listContainers = async () => ({ containers: [] });
     stubs.imageStore.listImages = fail("internal", "imagedb is unreadable");
     const r = await docker(socketPath, ["info"]);
     expect(r.code).toBe(0);

@@ -45,7 +45,7 @@ export function containerUsageClient(address: string): ContainerUsage & { close(
   const client = createClient(containerconfig.ContainerConfigServiceService, address, { name: "container-config" });
   return {
     async containersUsing(imageId: string, parent?: CallContext) {
-      const { containers } = await client.listContainers({ filters: { ancestor: { values: [imageId] } }, all: true, limit: 0, engineJson: false }, { parent });
+      const { containers } = await client.listContainers({ filters: { ancestor: { values: [imageId] } }, all: true, limit: 0 }, { parent });
       return containers.filter((c) => c.imageId === imageId).map((c) => c.id);
     },
     close: () => client.close(),

@@ -126,7 +126,7 @@ async function startContainerConfigStandIn(containers: Map<string, string>): Pro
         async listContainers({ filters }) {
           const wanted = filters.ancestor?.values ?? [];
           const matching = [...containers].filter(([, imageId]) => wanted.length === 0 || wanted.includes(imageId));
-          return { containers: matching.map(([id, imageId]) => ({ ...emptySummary(), id, imageId })), containersJson: Buffer.alloc(0) };
+          return { containers: matching.map(([id, imageId]) => ({ ...emptySummary(), id, imageId })) };
         },
       }),
     ],

@@ -74,6 +74,11 @@ export function layerStoreService(backend: LayerStoreBackend): ServiceRegistrati
       await backend.volumes.remove(request.name);
       return {};
     },
+    async keepVolume(request) {
+      ready();
+      await backend.volumes.keep(request.name);
+      return {};
+    },
     async listVolumes() {
       ready();
       return { volumes: (await backend.volumes.list()).map(toVolume) };
@@ -118,5 +123,5 @@ function toOverlayMount(spec: OverlayMountSpec) {
 }
 
 function toVolume(volume: VolumeInfo): layerstore.Volume {
-  return { name: volume.name, mountpoint: volume.mountpoint, driver: "local", createdAt: volume.createdAt.toISOString() };
+  return { name: volume.name, mountpoint: volume.mountpoint, driver: "local", createdAt: volume.createdAt.toISOString(), kept: volume.kept };
 }

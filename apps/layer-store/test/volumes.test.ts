@@ -53,4 +53,16 @@ describe("volumes", () => {
     await expect(store.client.removeVolume({ name: "named-vol" })).rejects.toMatchObject({ kind: "not_found" });
     expect(readdirSync(join(store.dataRoot, "volumes"))).toHaveLength(1);
   });
+
+  it("marks a volume kept, durably and only inside its own directory, and says so in the list", async () => {
+    await store.client.createVolume({ parentChainId: "", path: "", name: "kept-vol" });
+    expect((await store.client.listVolumes({})).volumes.find((v) => v.name === "kept-vol")).toMatchObject({ kept: false });
+    await store.client.keepVolume({ name: "kept-vol" });
+    await store.client.keepVolume({ name: "kept-vol" });
+    expect((await store.client.listVolumes({})).volumes.find((v) => v.name === "kept-vol")).toMatchObject({ kept: true });
+    expect(readdirSync(join(store.dataRoot, "volumes", "kept-vol")).sort()).toEqual([".slipway-kept", "_data"]);
+    await expect(store.client.keepVolume({ name: "no-such-vol" })).rejects.toMatchObject({ kind: "not_found" });
+    await store.client.removeVolume({ name: "kept-vol" });
+    expect(readdirSync(join(store.dataRoot, "volumes"))).not.toContain("kept-vol");
+  });
 });

@@ -24,7 +24,7 @@ export interface ReconcilerStatus {
 /**
  * Finds what the stores hold that no container explains, and removes it once it has been an orphan for
  * the grace period: RW layers without a container record, and Slipway's anonymous volumes (64-hex names)
- * that no container mounts. Containers whose RW layer is missing are reported, not changed.
+ * that no container mounts and that were not kept by a `docker rm` without -v. Containers whose RW layer is missing are reported, not changed.
  * The layer store records no creation time for RW layers, so their age is counted from the first run
  * that saw them orphaned; volumes carry their own creation time.
  */
@@ -57,7 +57,7 @@ export class Reconciler {
         this.stores.layers.listRwLayers({}),
         this.stores.layers.listVolumes({}),
       ]);
-      const { containers } = await this.stores.containers.listContainers({ filters: {}, all: true, limit: 0, engineJson: false });
+      const { containers } = await this.stores.containers.listContainers({ filters: {}, all: true, limit: 0 });
       const containerIds = new Set(containers.map((c) => c.id));
       const mountedVolumes = new Set(containers.flatMap((c) => c.mounts.map((m) => m.name)));
       const released = await this.releaseOrphanLayers(rwLayers.map((l) => l.containerId), containerIds, now());
@@ -114,13 +114,13 @@ export class Reconciler {
   }
 
   private async removeOrphanVolumes(
-    volumes: { name: string; createdAt: string }[],
+    volumes: { name: string; createdAt: string; kept: boolean }[],
     mounted: Set<string>,
     now: number,
   ): Promise<number> {
     let removed = 0;
     for (const volume of volumes) {
-      if (!isFullId(volume.name) || mounted.has(volume.name) || this.inFlight.hasVolume(volume.name)) continue;
+      if (!isFullId(volume.name) || volume.kept || mounted.has(volume.name) || this.inFlight.hasVolume(volume.name)) continue;
       const created = Date.parse(volume.createdAt);
       if (Number.isFinite(created) && now - created < this.options.graceMs) continue;
       await this.stores.layers.removeVolume({ name: volume.name }).catch((err: unknown) => {

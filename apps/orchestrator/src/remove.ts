@@ -11,20 +11,27 @@ export interface RemoveInput {
 }
 
 /**
- * Removes a created container: RW layer first, then the record and its names, then (with -v) its anonymous
- * volumes. In this order a failure half way leaves a container that `rm` can remove again (a missing RW
- * layer is tolerated); a volume left by a failure is an orphan the reconciler removes.
+ * Removes a created container: without -v its anonymous volumes are marked kept first (dockerd keeps them),
+ * then the RW layer, the record and its names, then (with -v) the volumes. In this order a failure half way
+ * leaves a container that `rm` can remove again (a missing RW layer is tolerated), a kept volume is never
+ * mistaken for a failed create's, and a volume left by a failed `rm -v` is an orphan the reconciler removes.
  */
 export async function removeContainer(stores: Stores, logger: Logger, input: RemoveInput, opts: CallOpts): Promise<void> {
   const record = await findContainer(stores, input.idOrName, opts);
+  const volumes = anonymousVolumesOf(record.configV2Json);
+  if (!input.removeVolumes) await forEachVolume(volumes, (name) => stores.layers.keepVolume({ name }, opts));
   await stores.layers.releaseRwLayer({ containerId: record.id }, opts).catch((err: unknown) => {
     if (!isNotFound(err)) throw err;
     logger.warn({ containerId: record.id }, "container had no RW layer; removing its record anyway");
   });
   await stores.containers.deleteContainer({ idOrName: record.id }, opts);
-  if (!input.removeVolumes) return;
-  for (const name of anonymousVolumesOf(record.configV2Json)) {
-    await stores.layers.removeVolume({ name }, opts).catch((err: unknown) => {
+  if (input.removeVolumes) await forEachVolume(volumes, (name) => stores.layers.removeVolume({ name }, opts));
+}
+
+/** Runs a volume call for each volume in turn; a volume already gone is not an error. */
+async function forEachVolume(names: readonly string[], call: (name: string) => Promise<unknown>): Promise<void> {
+  for (const name of names) {
+    await call(name).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
     });
   }

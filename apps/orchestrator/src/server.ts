@@ -1,5 +1,5 @@
 import { service, type Logger, type ServiceRegistration } from "@slipway/grpc-kit";
-import { orchestrator } from "@slipway/proto";
+import { containerconfig, orchestrator } from "@slipway/proto";
 import type { ContainerCreator } from "./create.js";
 import { inspectContainer } from "./inspect.js";
 import type { Reconciler } from "./reconciler.js";
@@ -13,6 +13,8 @@ export interface Domain {
   readonly logger: Logger;
 }
 
+const EMPTY_QUERY: containerconfig.ListContainersRequest = { filters: {}, all: false, limit: 0 };
+
 /** The OrchestratorService adapter: proto in, domain call with the caller's context, proto out. */
 export function orchestratorService(domain: Domain): ServiceRegistration {
   const { stores, creator, reconciler, logger } = domain;
@@ -24,10 +26,13 @@ export function orchestratorService(domain: Domain): ServiceRegistration {
     inspectContainer: async (request, ctx) => ({
       inspectJson: Buffer.from(await inspectContainer(stores, logger, request.idOrName, { parent: ctx })),
     }),
-    listContainers: async (request, ctx) => {
-      const query = request.query ?? { filters: {}, all: false, limit: 0, engineJson: false };
-      const { containers, containersJson } = await stores.containers.listContainers(query, { parent: ctx });
-      return { containers, containersJson };
+    listContainers: async ({ query = EMPTY_QUERY }, ctx) => {
+      const { containers } = await stores.containers.listContainers(query, { parent: ctx });
+      return { containers };
+    },
+    // Passed through chunk by chunk: the orchestrator never holds the whole list.
+    listContainersJson: async function* ({ query = EMPTY_QUERY }, ctx) {
+      for await (const { chunk } of stores.containers.listContainersJson({ query }, { parent: ctx })) yield { chunk };
     },
     removeContainer: async (request, ctx) => {
       await removeContainer(stores, logger, request, { parent: ctx });

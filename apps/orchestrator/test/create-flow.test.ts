@@ -73,7 +73,7 @@ describe("CreateContainer with the real stores", () => {
     expect(inspect.Mounts[0]).toMatchObject({ Type: "volume", Destination: "/data", RW: true });
     expect(statSync(inspect.Mounts[0].Source).isDirectory()).toBe(true);
 
-    const { containers } = await orchestrator.client.listContainers({ query: { filters: {}, all: true, limit: 0, engineJson: false } });
+    const { containers } = await orchestrator.client.listContainers({ query: { filters: {}, all: true, limit: 0 } });
     expect(containers.map((c) => c.names)).toEqual([["/demo"]]);
 
     await orchestrator.client.removeContainer({ idOrName: "demo", removeVolumes: true, force: false });
@@ -140,7 +140,7 @@ describe("concurrency", () => {
       Array.from({ length: 100 }, (_, i) => orchestrator.client.createContainer(createRequest(`many-${i}`))),
     );
     expect(new Set(results.map((r) => r.id)).size).toBe(100);
-    const { containers } = await orchestrator.client.listContainers({ query: { filters: {}, all: true, limit: 0, engineJson: false } });
+    const { containers } = await orchestrator.client.listContainers({ query: { filters: {}, all: true, limit: 0 } });
     expect(containers).toHaveLength(100);
     await Promise.all(results.map(({ id }) => orchestrator.client.removeContainer({ idOrName: id, removeVolumes: true, force: false })));
     expect(treeOf(stores.dataRoot)).toEqual(baseline);
@@ -180,6 +180,29 @@ describe("the reconciler's grace period", () => {
     } finally {
       await prompt.stop();
     }
+  });
+});
+
+describe("rm without -v", () => {
+  it("keeps the anonymous volume as dockerd does: the reconciler never takes it for an orphan, rm of the volume removes it", async () => {
+    const { id } = await orchestrator.client.createContainer(createRequest("keeper"));
+    const inspect = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: id })).inspectJson.toString());
+    const volume = inspect.Mounts[0].Name as string;
+    await orchestrator.client.removeContainer({ idOrName: "keeper", removeVolumes: false, force: false });
+    const prompt = await startOrchestrator(stores.addresses, { SLIPWAY_RECONCILE_GRACE_SECONDS: "0" });
+    try {
+      expect(await prompt.client.getReconcilerStatus({})).toMatchObject({ runs: 1, removedVolumes: 0, lastError: "" });
+    } finally {
+      await prompt.stop();
+    }
+    const layers = createClient(layerstore.LayerStoreServiceService, stores.addresses["layer-store"], { name: "layer-store" });
+    try {
+      expect((await layers.listVolumes({})).volumes).toEqual([expect.objectContaining({ name: volume, kept: true })]);
+      await layers.removeVolume({ name: volume });
+    } finally {
+      layers.close();
+    }
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
   });
 });
 

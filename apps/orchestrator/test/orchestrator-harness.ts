@@ -50,7 +50,7 @@ export async function topChainIdOf(imageStoreAddress: string, reference: string)
 
 /** Removes every container (with its volumes), so one failed test does not fail the next. */
 export async function removeAllContainers(client: OrchestratorClient): Promise<void> {
-  const { containers } = await client.listContainers({ query: { filters: {}, all: true, limit: 0, engineJson: false } });
+  const { containers } = await client.listContainers({ query: { filters: {}, all: true, limit: 0 } });
   for (const { id } of containers) await client.removeContainer({ idOrName: id, removeVolumes: true, force: true });
 }
 

@@ -48,6 +48,7 @@ export function createClient<S extends ServiceDefinition>(
     // a peer that comes up (or back) is used within a fraction of a second, not grpc's default 1-120 s.
     "grpc.initial_reconnect_backoff_ms": 100,
     "grpc.max_reconnect_backoff_ms": 2_000,
+    "grpc-node.flow_control_window": 16 * 1024 * 1024,
   });
   const unaryDefault = options.unaryDeadlineMs ?? 30_000;
   const streamDefault = options.streamDeadlineMs ?? 60 * 60_000;

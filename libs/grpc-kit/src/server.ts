@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import type { ServerOptions as Http2ServerOptions } from "node:http2";
 import { createServer as createNetServer } from "node:net";
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { Server, ServerCredentials, type ServiceDefinition as GrpcServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { loadFileDescriptorSetFromBuffer, loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
@@ -48,7 +48,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const names = options.services.map((s) => serviceNameOf(s.definition));
   const health = new HealthImplementation(Object.fromEntries(["", ...names].map((n) => [n, NOT_SERVING])));
   health.addToServer(server);
-  reflection().addToServer(server);
+  addLazyReflection(server);
   for (const registration of options.services) {
     server.addService(registration.definition, toGrpcImplementation(registration, logger));
   }
@@ -66,6 +66,35 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     setNotServing: () => setAll(NOT_SERVING),
     shutdown: () => (stopping ??= drain(server, options.drainTimeoutMs ?? 10_000, () => setAll(NOT_SERVING))),
   };
+}
+
+/**
+ * Reflection over every Slipway service and grpc.health.v1, built on the first reflection call: building
+ * its descriptor index costs ~150 ms of CPU, which at start-up would compete with the stores' recovery.
+ * An empty ReflectionService (cheap) provides the service definitions to register up front.
+ */
+function addLazyReflection(server: Server): void {
+  let full: RegisteredService[] | undefined;
+  servicesOf(new ReflectionService({})).forEach(({ definition }, i) => {
+    const handlers = Object.keys(definition).map((method) => {
+      const handler = (call: unknown) => ((full ??= servicesOf(reflection()))[i]!.implementation[method] as (call: unknown) => void)(call);
+      return [method, handler] as const;
+    });
+    server.addService(definition, Object.fromEntries(handlers));
+  });
+}
+
+interface RegisteredService {
+  readonly definition: GrpcServiceDefinition;
+  readonly implementation: UntypedServiceImplementation;
+}
+
+/** What a ReflectionService would register on a server, captured instead. */
+function servicesOf(reflection: ReflectionService): RegisteredService[] {
+  const services: RegisteredService[] = [];
+  const capture = { addService: (definition: GrpcServiceDefinition, implementation: UntypedServiceImplementation) => services.push({ definition, implementation }) };
+  reflection.addToServer(capture as unknown as Server);
+  return services;
 }
 
 function reflection(): ReflectionService {

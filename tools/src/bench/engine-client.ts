@@ -50,10 +50,16 @@ export class EngineClient {
     if (res.status !== 204) throw new Error(`remove ${idOrName} on ${this.socketPath}: HTTP ${res.status} ${res.body.trim()}`);
   }
 
-  async listAll(): Promise<number> {
+  /** GET /containers/json?all=1, the raw body; throws on anything but 200. */
+  async listAllBody(): Promise<string> {
     const res = await this.call("GET", "/containers/json?all=1");
     if (res.status !== 200) throw new Error(`list on ${this.socketPath}: HTTP ${res.status} ${res.body.trim()}`);
-    return (JSON.parse(res.body) as unknown[]).length;
+    return res.body;
+  }
+
+  /** How many containers GET /containers/json?all=1 lists. */
+  async listAll(): Promise<number> {
+    return (JSON.parse(await this.listAllBody()) as unknown[]).length;
   }
 
   /** POST /images/load?quiet=1; resolves to the stream lines, throws when the stream reports an error. */

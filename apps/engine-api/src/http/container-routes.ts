@@ -1,6 +1,6 @@
 import type { Backends } from "../backends.js";
 import { boolParam, filtersParam, intParam, readBody, requireJsonContentType } from "./request.js";
-import { sendEmpty, sendJson, sendJsonBytes } from "./responses.js";
+import { sendEmpty, sendJson, sendJsonBytes, sendJsonChunks } from "./responses.js";
 import type { Route } from "./router.js";
 
 /** A create body is a config document of a few KiB; anything near this is not one. */
@@ -28,10 +28,8 @@ export function containerRoutes({ orchestrator }: Backends): Route[] {
           // The CLI's default `-n -1` means no limit, as does 0.
           limit: Math.max(0, intParam(query, "limit", 0)),
           filters: filtersParam(query),
-          engineJson: true,
         };
-        const { containersJson } = await orchestrator.listContainers({ query: request });
-        sendJsonBytes(res, 200, containersJson);
+        await sendJsonChunks(res, 200, chunksOf(orchestrator.listContainersJson({ query: request })));
       },
     },
     {
@@ -52,4 +50,8 @@ export function containerRoutes({ orchestrator }: Backends): Route[] {
       },
     },
   ];
+}
+
+async function* chunksOf(messages: AsyncIterable<{ chunk: Buffer }>): AsyncIterable<Buffer> {
+  for await (const { chunk } of messages) yield chunk;
 }

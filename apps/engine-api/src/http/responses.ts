@@ -28,6 +28,43 @@ export function sendJsonBytes(res: ServerResponse, statusCode: number, json: Buf
   res.end(newline);
 }
 
+/**
+ * A JSON document a store streams in chunks, written as it arrives (chunked transfer, plus Go's trailing
+ * newline). The status line waits for the second chunk: a failure before it is still a proper error, and a
+ * one-chunk document gets a Content-Length, as Go's server gives small bodies.
+ */
+export async function sendJsonChunks(res: ServerResponse, statusCode: number, chunks: AsyncIterable<Buffer>): Promise<void> {
+  let first: Buffer | undefined;
+  for await (const chunk of chunks) {
+    if (first === undefined) {
+      first = chunk;
+      continue;
+    }
+    if (!res.headersSent) {
+      res.writeHead(statusCode, { "Content-Type": "application/json" });
+      await write(res, first);
+    }
+    await write(res, chunk);
+  }
+  if (!res.headersSent) return sendJsonBytes(res, statusCode, first ?? Buffer.alloc(0));
+  res.end("\n");
+}
+
+async function write(res: ServerResponse, chunk: Buffer): Promise<void> {
+  if (!res.write(chunk)) await drained(res);
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      res.off("drain", done).off("close", done);
+      if (res.destroyed) reject(new Error("the client closed the connection"));
+      else resolve();
+    };
+    res.once("drain", done).once("close", done);
+  });
+}
+
 /** A success without a body: 204 carries no Content-Length at all, other statuses `Content-Length: 0`. */
 export function sendEmpty(res: ServerResponse, statusCode: number): void {
   res.writeHead(statusCode, statusCode === 204 ? {} : { "Content-Length": 0 });

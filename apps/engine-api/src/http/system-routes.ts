@@ -49,7 +49,7 @@ function versionDocument() {
  */
 async function countStores({ orchestrator, imageStore }: Backends): Promise<StoreCounts> {
   const [containers, images] = await Promise.allSettled([
-    orchestrator.listContainers({ query: { all: true, limit: 0, filters: {}, engineJson: false } }).then((r) => r.containers.length),
+    orchestrator.listContainers({ query: { all: true, limit: 0, filters: {} } }).then((r) => r.containers.length),
     imageStore.listImages({ all: true, filters: {} }).then((r) => r.images.length),
   ]);
   const warning = (what: string, result: PromiseRejectedResult) => `WARNING: ${what} unknown: ${httpErrorOf(result.reason).message}`;

@@ -12,6 +12,9 @@ const PRIVATE_DIR = 0o700;
  * (0600, the image ID is their sha256), metadata/sha256/<hex>/ holds per-image keys (0700 / 0600).
  */
 export class ImageDb {
+  /** lastUpdated by image ID, as read or written: this store is its only writer, and every resolve shows it. */
+  private readonly lastUpdatedCache = new Map<string, string | undefined>();
+
   constructor(private readonly paths: ImageStorePaths) {}
 
   /** Creates imagedb/{content,metadata}/sha256 (0700) and removes leftovers of interrupted atomic writes. */
@@ -62,18 +65,19 @@ export class ImageDb {
     await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
     await setMode(dir, PRIVATE_DIR);
     await writeFileAtomic(join(dir, "lastUpdated"), time, PRIVATE_FILE);
+    this.lastUpdatedCache.set(id, time);
   }
 
   async lastUpdated(id: string): Promise<string | undefined> {
-    try {
-      return (await readFile(join(this.paths.metadata, digestHex(id), "lastUpdated"), "utf8")).trim() || undefined;
-    } catch {
-      return undefined;
-    }
+    if (this.lastUpdatedCache.has(id)) return this.lastUpdatedCache.get(id);
+    const time = await readFile(join(this.paths.metadata, digestHex(id), "lastUpdated"), "utf8").then((text) => text.trim() || undefined, () => undefined);
+    this.lastUpdatedCache.set(id, time);
+    return time;
   }
 
   /** Deletes the content file first (the image is gone from then on), then its metadata. */
   async delete(id: string): Promise<void> {
+    this.lastUpdatedCache.delete(id);
     await rm(this.contentPath(id), { force: true });
     await rm(join(this.paths.metadata, digestHex(id)), { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@ import { alreadyExists, invalidArgument, notFound, type Logger } from "@slipway/
 import type { FilesystemFlush } from "../storage/filesystem-flush.js";
 import type { StoreLayout } from "../storage/layout.js";
 import { lookupMerged, lstatIfExists } from "../storage/merged-view.js";
-import { createVolumeDir, listVolumeNames, removeVolumeDir, volumeInfo, type VolumeInfo } from "../storage/volumes.js";
+import { createVolumeDir, listVolumeNames, markKept, removeVolumeDir, volumeInfo, type VolumeInfo } from "../storage/volumes.js";
 import { KeyedLock } from "./keyed-lock.js";
 import type { LayerStore } from "./layer-store.js";
 
@@ -42,9 +42,21 @@ export class VolumeStore {
 
   async remove(name: string): Promise<void> {
     await this.locks.run(name, async () => {
-      if (!VOLUME_NAME.test(name) || !lstatIfExists(this.layout.volumeDir(name))) throw notFound(`no such volume: ${name}`);
+      this.requireExisting(name);
       await removeVolumeDir(this.layout, name);
     });
+  }
+
+  /** The volume outlives its container (`docker rm` without -v): the reconciler must never take it for a failed create's. */
+  async keep(name: string): Promise<void> {
+    await this.locks.run(name, async () => {
+      this.requireExisting(name);
+      await markKept(this.layout, name);
+    });
+  }
+
+  private requireExisting(name: string): void {
+    if (!VOLUME_NAME.test(name) || !lstatIfExists(this.layout.volumeDir(name))) throw notFound(`no such volume: ${name}`);
   }
 
   async list(): Promise<VolumeInfo[]> {

@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isDigest, isFullId } from "@slipway/docker-spec";
-import { fsyncDir, publish, writeFileAtomic, writeFileSynced } from "@slipway/durable-fs";
+import { fsyncDir, publish, readSmallFileSync, writeFileAtomic, writeFileSynced } from "@slipway/durable-fs";
 import type { StoreLayout } from "./layout.js";
 
 /** A read-only layer as layerdb/sha256/<chainID hex>/ records it. */
@@ -172,7 +171,7 @@ export async function removeHolders(layout: StoreLayout, chainId: string): Promi
 /** Synchronous: a few-byte file costs less read directly than through the thread pool (recovery reads tens of thousands). */
 async function readField(dir: string, name: string, missing?: string): Promise<string> {
   try {
-    return readFileSync(join(dir, name), "utf8").trim();
+    return readSmallFileSync(join(dir, name)).trim();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT" && missing !== undefined) return missing;
     throw new BrokenRecordError(join(dir, name), (err as NodeJS.ErrnoException).code ?? String(err));

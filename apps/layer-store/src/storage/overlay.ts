@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, symlinkSync, writeFileSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { readSmallFileSync } from "@slipway/durable-fs";
 import type { StoreLayout } from "./layout.js";
 
 
@@ -81,7 +82,7 @@ export function markCommitted(layout: StoreLayout, id: string): void {
 /** The link id a layer directory records, or undefined when it has none (yet). */
 export async function readLinkId(layout: StoreLayout, id: string): Promise<string | undefined> {
   try {
-    const link = readFileSync(join(layout.layerDir(id), "link"), "utf8").trim();
+    const link = readSmallFileSync(join(layout.layerDir(id), "link")).trim();
     return isLinkId(link) ? link : undefined;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;

@@ -1,7 +1,7 @@
 import type { Stats } from "node:fs";
 import { chmod, chown, copyFile, lchown, link, lutimes, mkdir, readdir, readlink, rename, rm, stat, symlink, utimes } from "node:fs/promises";
 import { join } from "node:path";
-import { fsyncDir, publish } from "@slipway/durable-fs";
+import { fsyncDir, publish, writeFileSynced } from "@slipway/durable-fs";
 import type { StoreLayout } from "./layout.js";
 import { listMerged, type MergedEntry } from "./merged-view.js";
 import type { FilesystemFlush } from "./filesystem-flush.js";
@@ -11,7 +11,15 @@ export interface VolumeInfo {
   readonly name: string;
   readonly mountpoint: string;
   readonly createdAt: Date;
+  /** Outlived its container on purpose (see markKept). */
+  readonly kept: boolean;
 }
+
+/**
+ * volumes/<name>/.slipway-kept: the volume's container was removed without its volumes. dockerd's local
+ * driver reads only _data and opts.json there, and removes the marker with the volume.
+ */
+const KEPT_MARKER = ".slipway-kept";
 
 /** Where a volume is built before its one publishing rename; dockerd never sees a half volume. */
 const BUILDING = ".slipway-building-";
@@ -91,7 +99,15 @@ async function setOwnerAndMode(path: string, stats: Stats): Promise<void> {
 export async function volumeInfo(layout: StoreLayout, name: string): Promise<VolumeInfo> {
   const dir = layout.volumeDir(name);
   const stats = await stat(dir);
-  return { name, mountpoint: join(dir, "_data"), createdAt: stats.birthtime.getTime() > 0 ? stats.birthtime : stats.mtime };
+  const kept = await stat(join(dir, KEPT_MARKER)).then(() => true, () => false);
+  return { name, mountpoint: join(dir, "_data"), createdAt: stats.birthtime.getTime() > 0 ? stats.birthtime : stats.mtime, kept };
+}
+
+/** Writes the kept marker durably (idempotent). */
+export async function markKept(layout: StoreLayout, name: string): Promise<void> {
+  const dir = layout.volumeDir(name);
+  await writeFileSynced(join(dir, KEPT_MARKER), "", 0o600);
+  await fsyncDir(dir);
 }
 
 /** Every volumes/<name> directory (dockerd's local driver treats each directory as a volume). */

@@ -29,7 +29,7 @@ export async function ps(args: readonly string[], ctx: CliContext): Promise<numb
   if (flags.positionals.length > 0) throw new UsageError('"ps" accepts no arguments');
   const all = flags.bools.has("all");
   const full = flags.bools.has("no-trunc");
-  const { containers } = await ctx.orchestrator().listContainers({ query: { filters: {}, all, limit: 0, engineJson: false } });
+  const { containers } = await ctx.orchestrator().listContainers({ query: { filters: {}, all, limit: 0 } });
   if (flags.bools.has("quiet")) {
     ctx.out.write(containers.map((c) => `${full ? c.id : truncateId(c.id)}\n`).join(""));
     return 0;
