@@ -10,7 +10,7 @@ import { isFullId } from "@slipway/docker-spec";
 import { ContainerIndex } from "./container-index.js";
 import type { Filters } from "./list-filters.js";
 import { NameRegistry } from "./name-registry.js";
-import type { ContainerStorage, SkippedEntry } from "./storage.js";
+import type { ContainerStorage, SkippedEntry, StoredFiles } from "./storage.js";
 import { entryFromRecord, networkModeOf, type ContainerSummary, type StoredConfigV2 } from "./summary.js";
 
 export interface MergeRequest {
@@ -55,6 +55,8 @@ export interface StoredContainer {
   hostConfig: string;
 }
 
+/** Records read per batch at start-up: bounds memory, and lets the cold-or-warm read choice follow the cache. */
+const RECORDS_PER_READ = 500;
 const RFC3339_NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 
 /** The container-config domain: merge and verify, names, and the records in containers/. */
@@ -165,20 +167,25 @@ export class ContainerConfigService {
     const swept = await this.storage.sweepLeftovers();
     const skipped: SkippedEntry[] = swept.map((name) => ({ name, reason: "leftover of an interrupted write or remove; deleted" }));
     const ids = await this.storage.listIds();
-    for (let i = 0; i < ids.length; i++) {
-      const reason = this.load(ids[i]!);
-      if (reason) skipped.push({ name: ids[i]!, reason });
-      if (i % 500 === 499) await new Promise((resolve) => setImmediate(resolve)); // let health checks answer
+    for (let start = 0; start < ids.length; start += RECORDS_PER_READ) {
+      const batch = ids.slice(start, start + RECORDS_PER_READ);
+      const files = await this.storage.readMany(batch);
+      batch.forEach((id, i) => {
+        const reason = this.load(id, files[i]!);
+        if (reason) skipped.push({ name: id, reason });
+      });
+      await new Promise((resolve) => setImmediate(resolve)); // let health checks answer
     }
     for (const entry of skipped) this.logger.warn({ container: entry.name, reason: entry.reason }, "container record skipped");
     this.logger.info({ loaded: this.index.size, skipped: skipped.length }, "containers loaded");
     return { loaded: this.index.size, skipped };
   }
 
-  private load(dir: string): string | undefined {
+  private load(dir: string, files: StoredFiles | Error): string | undefined {
     if (!isFullId(dir)) return "not a container ID";
     try {
-      const { configV2, hostConfig } = this.storage.readSync(dir);
+      if (files instanceof Error) throw files;
+      const { configV2, hostConfig } = files;
       const record = JSON.parse(configV2) as StoredConfigV2;
       if (record.ID !== dir) return `config.v2.json names container ${JSON.stringify(record.ID)}`;
       const name = typeof record.Name === "string" && record.Name !== "" ? record.Name : "";

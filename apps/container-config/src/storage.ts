@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { fsyncDir, GroupFlush, readSmallFileSync, setMode } from "@slipway/durable-fs";
+import { fsyncDir, GroupFlush, readSmallFiles, setMode } from "@slipway/durable-fs";
 
 const TEMP_PREFIX = ".tmp-";
 const REMOVING_PREFIX = ".removing-";
@@ -87,12 +87,17 @@ export class ContainerStorage {
   }
 
   /**
-   * Reads a record synchronously: at start-up, small sync reads are several times faster than the
-   * thread pool's async ones, and nothing is served until the index is loaded anyway.
+   * Reads many records at once (start-up recovery; see readSmallFiles): each as its files, or the error
+   * that made one unreadable.
    */
-  readSync(id: string): StoredFiles {
-    const dir = join(this.root, id);
-    return { configV2: readSmallFileSync(join(dir, "config.v2.json")), hostConfig: readSmallFileSync(join(dir, "hostconfig.json")) };
+  async readMany(ids: readonly string[]): Promise<(StoredFiles | Error)[]> {
+    const texts = await readSmallFiles(ids.flatMap((id) => [join(this.root, id, "config.v2.json"), join(this.root, id, "hostconfig.json")]));
+    return ids.map((_, i) => {
+      const [configV2, hostConfig] = [texts[2 * i]!, texts[2 * i + 1]!];
+      if (typeof configV2 !== "string") return configV2;
+      if (typeof hostConfig !== "string") return hostConfig;
+      return { configV2, hostConfig };
+    });
   }
 }
 

@@ -59,4 +59,4 @@ export function isAtomicTempName(name: string): boolean {
   return name.startsWith(".tmp-");
 }
 export { GroupFlush } from "./group-flush.js";
-export { readSmallFileSync } from "./read-small-file.js";
+export { readLinks, readSmallFiles, readSmallFileSync, type FileText } from "./read-small-file.js";

@@ -1,13 +1,13 @@
-import { readlinkSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { isFullId } from "@slipway/docker-spec";
+import { readLinks } from "@slipway/durable-fs";
 import type { Logger } from "@slipway/grpc-kit";
 import {
   BrokenRecordError,
   readHolders,
   readLayerRecord,
-  readMountRecord,
+  readMountRecords,
   type LayerRecord,
   type MountRecord,
 } from "../storage/layerdb.js";
@@ -30,6 +30,8 @@ export interface RecoveredState {
 }
 
 const CHAIN_HEX = /^[a-f0-9]{64}$/;
+/** Mount records read per batch: bounds memory, and lets the cold-or-warm read choice follow the cache. */
+const RECORDS_PER_READ = 1000;
 
 /**
  * Loads every layer and mount and removes what no record names: layerdb/tmp/ write-sets,
@@ -67,25 +69,41 @@ export async function recoverStore(layout: StoreLayout, logger: Logger): Promise
   const layers = await linkLayers(layout, records, broken);
   await loadHolders(layout, layers, broken, remove);
 
-  const rwLayers = new Map<string, MountRecord>();
-  for (const name of await readdir(layout.layerdbMounts)) {
-    try {
-      const record = await readMountRecord(layout, name);
-      named.add(record.mountId).add(record.initId);
-      const parent = record.parentChainId === "" ? undefined : layers.get(record.parentChainId);
-      if (record.parentChainId !== "" && !parent) {
-        throw new BrokenRecordError(layout.mountRecordDir(name), `parent layer ${record.parentChainId} is not loaded`);
-      }
-      if (parent) parent.rwLayers++;
-      rwLayers.set(name, record);
-    } catch (err) {
-      broken(err);
-      await protectIds(layout.mountRecordDir(name), ["mount-id", "init-id"], named);
-    }
-  }
+  const rwLayers = await loadMountRecords(layout, layers, named, broken);
   await sweepOverlay(layout, named, remove);
   report.recreatedLinks = await repairLinks(layout, named, remove);
   return { layers, rwLayers, report };
+}
+
+/** Loads layerdb/mounts/*, counting each RW layer on its parent; the IDs they (or broken ones) name go to `named`. */
+async function loadMountRecords(
+  layout: StoreLayout,
+  layers: Map<string, LayerState>,
+  named: Set<string>,
+  broken: (err: unknown) => void,
+): Promise<Map<string, MountRecord>> {
+  const rwLayers = new Map<string, MountRecord>();
+  const mountNames = await readdir(layout.layerdbMounts);
+  for (let start = 0; start < mountNames.length; start += RECORDS_PER_READ) {
+    const names = mountNames.slice(start, start + RECORDS_PER_READ);
+    const records = await readMountRecords(layout, names);
+    for (const [i, record] of records.entries()) {
+      try {
+        if (record instanceof Error) throw record;
+        named.add(record.mountId).add(record.initId);
+        const parent = record.parentChainId === "" ? undefined : layers.get(record.parentChainId);
+        if (record.parentChainId !== "" && !parent) {
+          throw new BrokenRecordError(layout.mountRecordDir(names[i]!), `parent layer ${record.parentChainId} is not loaded`);
+        }
+        if (parent) parent.rwLayers++;
+        rwLayers.set(names[i]!, record);
+      } catch (err) {
+        broken(err);
+        await protectIds(layout.mountRecordDir(names[i]!), ["mount-id", "init-id"], named);
+      }
+    }
+  }
+  return rwLayers;
 }
 
 /** Keeps the directories a broken record still names, so that a repair can bring the record back. */
@@ -178,9 +196,11 @@ async function sweepOverlay(layout: StoreLayout, named: Set<string>, remove: (pa
 async function repairLinks(layout: StoreLayout, named: Set<string>, remove: (path: string) => Promise<void>): Promise<number> {
   const present = new Set<string>();
   const linked = new Set<string>();
-  for (const name of await readdir(layout.linkDir)) {
-    const target = readlinkIfExists(layout.linkPath(name));
-    const id = /^\.\.\/([^/]+)\/diff$/.exec(target)?.[1];
+  const names = await readdir(layout.linkDir);
+  const targets = await readLinks(names.map((name) => layout.linkPath(name)));
+  for (const [i, name] of names.entries()) {
+    const target = targets[i];
+    const id = typeof target === "string" ? /^\.\.\/([^/]+)\/diff$/.exec(target)?.[1] : undefined;
     if (id && named.has(id)) {
       present.add(name);
       linked.add(id);
@@ -197,13 +217,4 @@ async function repairLinks(layout: StoreLayout, named: Set<string>, remove: (pat
     recreated++;
   }
   return recreated;
-}
-
-/** Synchronous, as recovery reads one link per layer directory (tens of thousands) before serving. */
-function readlinkIfExists(path: string): string {
-  try {
-    return readlinkSync(path);
-  } catch {
-    return "";
-  }
 }

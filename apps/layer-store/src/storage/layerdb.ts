@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isDigest, isFullId } from "@slipway/docker-spec";
-import { fsyncDir, publish, readSmallFileSync, writeFileAtomic, writeFileSynced } from "@slipway/durable-fs";
+import { fsyncDir, publish, readSmallFiles, readSmallFileSync, writeFileAtomic, writeFileSynced, type FileText } from "@slipway/durable-fs";
 import type { StoreLayout } from "./layout.js";
 
 /** A read-only layer as layerdb/sha256/<chainID hex>/ records it. */
@@ -123,18 +123,43 @@ export async function removeMountRecord(layout: StoreLayout, containerId: string
   return removing;
 }
 
-export async function readMountRecord(layout: StoreLayout, containerId: string): Promise<MountRecord> {
+/**
+ * Reads the mount records of many containers at once (start-up recovery; see readSmallFiles); a broken
+ * record comes back as its BrokenRecordError.
+ */
+export async function readMountRecords(layout: StoreLayout, containerIds: readonly string[]): Promise<(MountRecord | BrokenRecordError)[]> {
+  const paths = containerIds.flatMap((id) => MOUNT_FIELDS.map((field) => join(layout.mountRecordDir(id), field)));
+  const texts = await readSmallFiles(paths);
+  return containerIds.map((id, i) => {
+    try {
+      return parseMountRecord(layout, id, texts.slice(i * MOUNT_FIELDS.length, (i + 1) * MOUNT_FIELDS.length));
+    } catch (err) {
+      return err as BrokenRecordError;
+    }
+  });
+}
+
+const MOUNT_FIELDS = ["mount-id", "init-id", "parent"] as const;
+
+function parseMountRecord(layout: StoreLayout, containerId: string, [mountIdText, initIdText, parentText]: FileText[]): MountRecord {
   const dir = layout.mountRecordDir(containerId);
   if (!isFullId(containerId)) throw new BrokenRecordError(dir, "the directory name is not a 64-hex container ID");
-  const mountId = await readField(dir, "mount-id");
-  const initId = await readField(dir, "init-id", "");
-  const parentChainId = await readField(dir, "parent", "");
+  const mountId = fieldOf(join(dir, "mount-id"), mountIdText!);
+  const initId = fieldOf(join(dir, "init-id"), initIdText!, "");
+  const parentChainId = fieldOf(join(dir, "parent"), parentText!, "");
   if (!isFullId(mountId)) throw new BrokenRecordError(join(dir, "mount-id"), `"${mountId}" is not a 64-hex id`);
   if (initId !== "" && !INIT_ID.test(initId)) throw new BrokenRecordError(join(dir, "init-id"), `"${initId}" is not "<id>-init"`);
   if (parentChainId !== "" && !isDigest(parentChainId)) {
     throw new BrokenRecordError(join(dir, "parent"), `"${parentChainId}" is not a sha256 digest`);
   }
   return { containerId, mountId, initId, parentChainId };
+}
+
+/** A record file's trimmed text; a missing optional one is `missing`, any other failure a broken record. */
+function fieldOf(path: string, text: FileText, missing?: string): string {
+  if (typeof text === "string") return text.trim();
+  if (text.code === "ENOENT" && missing !== undefined) return missing;
+  throw new BrokenRecordError(path, text.code ?? String(text));
 }
 
 /**
@@ -168,12 +193,11 @@ export async function removeHolders(layout: StoreLayout, chainId: string): Promi
   await rm(layout.holdersFile(chainId), { force: true });
 }
 
-/** Synchronous: a few-byte file costs less read directly than through the thread pool (recovery reads tens of thousands). */
+/** Synchronous: a few-byte file costs less read directly than through the thread pool. */
 async function readField(dir: string, name: string, missing?: string): Promise<string> {
   try {
-    return readSmallFileSync(join(dir, name)).trim();
+    return fieldOf(join(dir, name), readSmallFileSync(join(dir, name)), missing);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT" && missing !== undefined) return missing;
-    throw new BrokenRecordError(join(dir, name), (err as NodeJS.ErrnoException).code ?? String(err));
+    return fieldOf(join(dir, name), err as NodeJS.ErrnoException, missing);
   }
 }
