@@ -1,4 +1,4 @@
-import { invalidArgument, service, type ServiceRegistration } from "@slipway/grpc-kit";
+import { invalidArgument, service, withChunkCodec, type ServiceRegistration } from "@slipway/grpc-kit";
 import { containerconfig } from "@slipway/proto";
 import type { ContainerConfigService, StoredContainer } from "./container-config.js";
 
@@ -13,7 +13,7 @@ const filtersOf = (query: containerconfig.ListContainersRequest) =>
 
 /** The gRPC adapter: proto messages to domain calls and back. */
 export function containerConfigHandlers(domain: ContainerConfigService): ServiceRegistration {
-  return service(containerconfig.ContainerConfigServiceService, {
+  return service(withChunkCodec(containerconfig.ContainerConfigServiceService, "listContainersJson"), {
     async mergeAndVerify(request) {
       const merged = domain.mergeAndVerify(request);
       return {

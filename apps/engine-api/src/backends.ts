@@ -1,4 +1,4 @@
-import { createClient, type ServiceClient } from "@slipway/grpc-kit";
+import { createClient, withChunkCodec, type ServiceClient } from "@slipway/grpc-kit";
 import { imagestore, orchestrator } from "@slipway/proto";
 
 /** The gRPC services the Engine API translates to. */
@@ -9,7 +9,9 @@ export interface Backends {
 
 export function connectBackends(addresses: { orchestrator: string; imageStore: string }): Backends & { close(): void } {
   const backends = {
-    orchestrator: createClient(orchestrator.OrchestratorServiceService, addresses.orchestrator, { name: "orchestrator" }),
+    orchestrator: createClient(withChunkCodec(orchestrator.OrchestratorServiceService, "listContainersJson"), addresses.orchestrator, {
+      name: "orchestrator",
+    }),
     imageStore: createClient(imagestore.ImageStoreServiceService, addresses.imageStore, { name: "image-store" }),
   };
   return { ...backends, close: () => (backends.orchestrator.close(), backends.imageStore.close()) };

@@ -1,4 +1,4 @@
-import { service, type Logger, type ServiceRegistration } from "@slipway/grpc-kit";
+import { service, withChunkCodec, type Logger, type ServiceRegistration } from "@slipway/grpc-kit";
 import { containerconfig, orchestrator } from "@slipway/proto";
 import type { ContainerCreator } from "./create.js";
 import { inspectContainer } from "./inspect.js";
@@ -18,7 +18,7 @@ const EMPTY_QUERY: containerconfig.ListContainersRequest = { filters: {}, all: f
 /** The OrchestratorService adapter: proto in, domain call with the caller's context, proto out. */
 export function orchestratorService(domain: Domain): ServiceRegistration {
   const { stores, creator, reconciler, logger } = domain;
-  return service(orchestrator.OrchestratorServiceService, {
+  return service(withChunkCodec(orchestrator.OrchestratorServiceService, "listContainersJson"), {
     createContainer: async (request, ctx) => {
       const { id, warnings } = await creator.create(request, { parent: ctx });
       return { id, warnings };

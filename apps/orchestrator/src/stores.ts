@@ -1,4 +1,4 @@
-import { createClient, type ServiceClient, type ServiceConfig } from "@slipway/grpc-kit";
+import { createClient, withChunkCodec, type ServiceClient, type ServiceConfig } from "@slipway/grpc-kit";
 import { containerconfig, imagestore, layerstore } from "@slipway/proto";
 
 /** Clients of the three stores the orchestrator drives. */
@@ -16,7 +16,7 @@ export function connectStores(endpoints: ServiceConfig["endpoints"]): Stores & {
   const layers = createClient(layerstore.LayerStoreServiceService, endpoints["layer-store"], options("layer-store"));
   const images = createClient(imagestore.ImageStoreServiceService, endpoints["image-store"], options("image-store"));
   const containers = createClient(
-    containerconfig.ContainerConfigServiceService,
+    withChunkCodec(containerconfig.ContainerConfigServiceService, "listContainersJson"),
     endpoints["container-config"],
     options("container-config"),
   );
