@@ -79,9 +79,9 @@ export function layerStoreService(backend: LayerStoreBackend): ServiceRegistrati
       await backend.volumes.keep(request.name);
       return {};
     },
-    async listVolumes() {
+    async listVolumes(request) {
       ready();
-      return { volumes: (await backend.volumes.list()).map(toVolume) };
+      return { volumes: (await backend.volumes.list(request.names)).map(toVolume) };
     },
     async getStoreStatus() {
       const report = backend.recovery;

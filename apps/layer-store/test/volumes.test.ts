@@ -46,8 +46,10 @@ describe("volumes", () => {
   it("makes an empty 0755 _data for a path the image lacks, lists and removes volumes", async () => {
     const { volume } = await store.client.createVolume({ parentChainId: chain[1]!, path: "/nothing", name: "named-vol" });
     expect(treeListing(volume!.mountpoint)).toEqual(["drwxr-xr-x 0:0 - . -> "]);
-    const { volumes } = await store.client.listVolumes({});
+    const { volumes } = await store.client.listVolumes({ names: [] });
     expect(volumes.map((v) => v.name)).toContain("named-vol");
+    const named = await store.client.listVolumes({ names: ["named-vol", "no-such-vol", "../escape"] });
+    expect(named.volumes.map((v) => v.name)).toEqual(["named-vol"]);
     await expect(store.client.createVolume({ parentChainId: "", path: "", name: "named-vol" })).rejects.toMatchObject({ kind: "already_exists" });
     await store.client.removeVolume({ name: "named-vol" });
     await expect(store.client.removeVolume({ name: "named-vol" })).rejects.toMatchObject({ kind: "not_found" });
@@ -56,10 +58,10 @@ describe("volumes", () => {
 
   it("marks a volume kept, durably and only inside its own directory, and says so in the list", async () => {
     await store.client.createVolume({ parentChainId: "", path: "", name: "kept-vol" });
-    expect((await store.client.listVolumes({})).volumes.find((v) => v.name === "kept-vol")).toMatchObject({ kept: false });
+    expect((await store.client.listVolumes({ names: [] })).volumes.find((v) => v.name === "kept-vol")).toMatchObject({ kept: false });
     await store.client.keepVolume({ name: "kept-vol" });
     await store.client.keepVolume({ name: "kept-vol" });
-    expect((await store.client.listVolumes({})).volumes.find((v) => v.name === "kept-vol")).toMatchObject({ kept: true });
+    expect((await store.client.listVolumes({ names: [] })).volumes.find((v) => v.name === "kept-vol")).toMatchObject({ kept: true });
     expect(readdirSync(join(store.dataRoot, "volumes", "kept-vol")).sort()).toEqual([".slipway-kept", "_data"]);
     await expect(store.client.keepVolume({ name: "no-such-vol" })).rejects.toMatchObject({ kind: "not_found" });
     await store.client.removeVolume({ name: "kept-vol" });

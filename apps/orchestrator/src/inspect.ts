@@ -2,6 +2,7 @@ import { notFound, type CallOpts, type Logger } from "@slipway/grpc-kit";
 import type { containerconfig } from "@slipway/proto";
 import { isNotFound } from "./errors.js";
 import { inspectDocument, type GraphDriverData } from "./inspect-document.js";
+import { volumesOf } from "./remove.js";
 import type { Stores } from "./stores.js";
 
 /** A container record by ID, unique ID prefix or name; unknown → NOT_FOUND "No such container: <x>". */
@@ -17,9 +18,11 @@ export async function findContainer(stores: Stores, idOrName: string, opts: Call
 /** The `docker inspect` document, from the record plus the RW layer's mounts and the volumes' paths. */
 export async function inspectContainer(stores: Stores, logger: Logger, idOrName: string, opts: CallOpts): Promise<string> {
   const record = await findContainer(stores, idOrName, opts);
+  const names = volumesOf(record.configV2Json);
   const [graphDriver, volumes] = await Promise.all([
     graphDriverOf(stores, record.id, opts),
-    stores.layers.listVolumes({}, opts),
+    // Only this container's volumes: listing every volume costs a stat or two per volume in the store.
+    names.length > 0 ? stores.layers.listVolumes({ names }, opts) : { volumes: [] },
   ]);
   if (!graphDriver) logger.warn({ containerId: record.id }, "container has no RW layer; inspect shows empty GraphDriver data");
   return inspectDocument({

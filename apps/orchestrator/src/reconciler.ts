@@ -55,7 +55,7 @@ export class Reconciler {
       // seen as a container, never as an orphan.
       const [{ rwLayers }, { volumes }] = await Promise.all([
         this.stores.layers.listRwLayers({}),
-        this.stores.layers.listVolumes({}),
+        this.stores.layers.listVolumes({ names: [] }),
       ]);
       const { containers } = await this.stores.containers.listContainers({ filters: {}, all: true, limit: 0 });
       const containerIds = new Set(containers.map((c) => c.id));

@@ -39,10 +39,15 @@ async function forEachVolume(names: readonly string[], call: (name: string) => P
 
 /** Volumes of config.v2.json MountPoints that Slipway created for the container (64-hex names). */
 export function anonymousVolumesOf(configV2Json: Buffer): string[] {
+  return volumesOf(configV2Json).filter((name) => isFullId(name));
+}
+
+/** The names of the volumes config.v2.json's MountPoints mount. */
+export function volumesOf(configV2Json: Buffer): string[] {
   const { MountPoints } = JSON.parse(configV2Json.toString("utf8")) as {
     MountPoints?: Record<string, { Type?: string; Name?: string }> | null;
   };
   return Object.values(MountPoints ?? {})
-    .filter((m) => m.Type === "volume" && isFullId(m.Name ?? ""))
+    .filter((m) => m.Type === "volume" && (m.Name ?? "") !== "")
     .map((m) => m.Name!);
 }

@@ -197,7 +197,7 @@ describe("rm without -v", () => {
     }
     const layers = createClient(layerstore.LayerStoreServiceService, stores.addresses["layer-store"], { name: "layer-store" });
     try {
-      expect((await layers.listVolumes({})).volumes).toEqual([expect.objectContaining({ name: volume, kept: true })]);
+      expect((await layers.listVolumes({ names: [] })).volumes).toEqual([expect.objectContaining({ name: volume, kept: true })]);
       await layers.removeVolume({ name: volume });
     } finally {
       layers.close();

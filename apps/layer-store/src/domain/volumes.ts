@@ -59,7 +59,9 @@ export class VolumeStore {
     if (!VOLUME_NAME.test(name) || !lstatIfExists(this.layout.volumeDir(name))) throw notFound(`no such volume: ${name}`);
   }
 
-  async list(): Promise<VolumeInfo[]> {
-    return Promise.all((await listVolumeNames(this.layout)).map((name) => volumeInfo(this.layout, name)));
+  /** Every volume, or only those of `names` that exist. */
+  async list(names: readonly string[] = []): Promise<VolumeInfo[]> {
+    const listed = names.length > 0 ? names.filter((name) => VOLUME_NAME.test(name) && lstatIfExists(this.layout.volumeDir(name))) : await listVolumeNames(this.layout);
+    return Promise.all(listed.map((name) => volumeInfo(this.layout, name)));
   }
 }

@@ -195,9 +195,12 @@ export async function removeHolders(layout: StoreLayout, chainId: string): Promi
 
 /** Synchronous: a few-byte file costs less read directly than through the thread pool. */
 async function readField(dir: string, name: string, missing?: string): Promise<string> {
+  const path = join(dir, name);
+  let text: FileText;
   try {
-    return fieldOf(join(dir, name), readSmallFileSync(join(dir, name)), missing);
+    text = readSmallFileSync(path);
   } catch (err) {
-    return fieldOf(join(dir, name), err as NodeJS.ErrnoException, missing);
+    text = err as NodeJS.ErrnoException;
   }
+  return fieldOf(path, text, missing);
 }
