@@ -146,6 +146,10 @@ export class ContainerConfigService {
     return this.index.listJsonChunks(filters, all, limit);
   }
 
+  get listVersion(): string {
+    return this.index.listVersion;
+  }
+
   async delete(idOrName: string): Promise<StoredContainer> {
     const id = this.index.resolve(idOrName);
     if (this.busy.has(id)) throw failedPrecondition(`container ${id} is being written or removed; retry`);

@@ -56,3 +56,37 @@ describe("the names of a container", () => {
     expect(first).toEqual(["/demo"]);
   });
 });
+
+describe("the list version", () => {
+  it("changes with every added or removed record and every name change, and only then", () => {
+    const names = new NameRegistry();
+    const index = new ContainerIndex(names);
+    let last = index.listVersion;
+    const changed = (): boolean => {
+      const [before, now] = [last, index.listVersion];
+      last = now;
+      return now !== before;
+    };
+    const id = entry(1).summary.id;
+    names.reserve("/demo", id);
+    expect(changed()).toBe(true);
+    index.add(entry(1));
+    expect(changed()).toBe(true);
+    index.list({}, true, 0);
+    [...index.listJsonChunks({}, true, 0)];
+    names.reserve("/demo", id);
+    names.release("/other", id);
+    index.remove(entry(2).summary.id);
+    expect(changed()).toBe(false);
+    names.release("/demo", id);
+    expect(changed()).toBe(true);
+    index.remove(id);
+    expect(changed()).toBe(true);
+    names.releaseAll(id);
+    expect(changed()).toBe(false);
+  });
+
+  it("starts a new series in every index, so versions from before a restart never match", () => {
+    expect(new ContainerIndex(new NameRegistry()).listVersion).not.toBe(new ContainerIndex(new NameRegistry()).listVersion);
+  });
+});

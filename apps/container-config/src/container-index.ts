@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { notFound, SlipwayError } from "@slipway/grpc-kit";
 import { lookupName } from "@slipway/container-rules";
 import { isFullId } from "@slipway/docker-spec";
@@ -20,8 +21,16 @@ export class ContainerIndex {
   /** Newest first, as GET /containers/json returns them. */
   private ordered: IndexEntry[] = [];
   private orderedStale = false;
+  private changes = 0;
+  /** A new series per start: a version handed out before a restart never matches one after it. */
+  private readonly series = randomBytes(6).toString("hex");
 
   constructor(private readonly names: NameRegistry) {}
+
+  /** Changes whenever any list's rows may have changed: a record added or removed, or any names. */
+  get listVersion(): string {
+    return `${this.series}.${this.changes + this.names.changes}`;
+  }
 
   get size(): number {
     return this.entries.size;
@@ -34,10 +43,14 @@ export class ContainerIndex {
   add(entry: IndexEntry): void {
     this.entries.set(entry.summary.id, entry);
     this.orderedStale = true;
+    this.changes++;
   }
 
   remove(id: string): void {
-    if (this.entries.delete(id)) this.orderedStale = true;
+    if (this.entries.delete(id)) {
+      this.orderedStale = true;
+      this.changes++;
+    }
   }
 
   /** daemon.GetContainer: full ID, then name, then a unique ID prefix. */

@@ -18,6 +18,12 @@ export class NameRegistry {
   private readonly byName = new Map<string, Holder>();
   /** Replaced, never mutated, when an ID's names change: callers may keep an array and compare it by identity. */
   private readonly byId = new Map<string, readonly string[]>();
+  private changeCount = 0;
+
+  /** Grows whenever the names of any ID change (part of the list version). */
+  get changes(): number {
+    return this.changeCount;
+  }
 
   /** Reserves `name` (stored form) for `id`; idempotent for the same ID, dockerd's 409 text for another. */
   reserve(name: string, id: string, generated = false): void {
@@ -26,6 +32,7 @@ export class NameRegistry {
     if (holder) return;
     this.byName.set(name, { id, generated });
     this.byId.set(id, [...(this.byId.get(id) ?? []), name]);
+    this.changeCount++;
   }
 
   /** ReserveName as dockerd's generateIDAndName: the requested name, or a generated one with its retry rule. */
@@ -55,11 +62,12 @@ export class NameRegistry {
     const rest = (this.byId.get(id) ?? []).filter((n) => n !== stored);
     if (rest.length > 0) this.byId.set(id, rest);
     else this.byId.delete(id);
+    this.changeCount++;
   }
 
   releaseAll(id: string): void {
     for (const name of this.byId.get(id) ?? []) this.byName.delete(name);
-    this.byId.delete(id);
+    if (this.byId.delete(id)) this.changeCount++;
   }
 
   holderOf(name: string): string | undefined {

@@ -55,6 +55,9 @@ export function containerConfigHandlers(domain: ContainerConfigService): Service
     async *listContainersJson({ query = EMPTY_QUERY }) {
       for (const chunk of domain.listJsonChunks(filtersOf(query), query.all, query.limit)) yield { chunk };
     },
+    async getListVersion() {
+      return { listVersion: domain.listVersion };
+    },
     async deleteContainer(request) {
       return { container: toRecord(await domain.delete(request.idOrName)) };
     },

@@ -77,6 +77,8 @@ describe("the docker CLI session of issue 6", () => {
   });
 
   it("docker create -it --name demo golden:1 prints a 64-hex ID", async () => {
+    // An empty list first: engine-api keeps that body, and the create must make it answer the new one (next test).
+    expect((await cli("ps", "-a", "--no-trunc", "--format", "{{.ID}}|{{.Names}}|{{.Image}}|{{.Command}}|{{.Status}}")).stdout).toBe("");
     const r = await cli("create", "-it", "--name", "demo", "golden:1");
     expect(r).toMatchObject({ code: 0, stderr: "" });
     expect(r.stdout).toMatch(/^[0-9a-f]{64}\n$/);

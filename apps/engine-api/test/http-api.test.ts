@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, SlipwayError, type ErrorKind } from "@slipway/grpc-kit";
 import type { imagestore } from "@slipway/proto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createEngineApi } from "../src/app.js";
 import { createEngineApiServer } from "../src/http/server.js";
 import { docker, requireDockerCli } from "./support/docker-cli.js";
@@ -26,6 +26,12 @@ beforeAll(async () => {
   engine = createEngineApi({ orchestrator: stubs.address, imageStore: stubs.address, dataRoot: DATA_ROOT });
   server = createEngineApiServer(engine.routes, createLogger("engine-api", "silent"));
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+});
+let listVersions = 0;
+// A new list version per test, so that no test is answered a list body kept by another.
+beforeEach(() => {
+  const listVersion = `test-${++listVersions}`;
+  stubs.orchestrator.getListVersion = async () => ({ listVersion });
 });
 afterEach(() => stubs.reset());
 afterAll(async () => {
@@ -152,6 +158,37 @@ describe("containers", () => {
     expect(r.status).toBe(200);
     expect(r.headers["transfer-encoding"]).toBe("chunked");
     expect(r.text).toBe(`${rows.join("")}\n`);
+  });
+  it("answers an unchanged list from the body it kept, and streams again once the list version changes", async () => {
+    let streams = 0;
+    let listVersion = "v1";
+    stubs.orchestrator.getListVersion = async () => ({ listVersion });
+    stubs.orchestrator.listContainersJson = async function* () {
+      streams++;
+      yield { chunk: Buffer.from(`[{"Id":"${streams}"}`) };
+      yield { chunk: Buffer.from("]") };
+    };
+    const first = await get("/v1.41/containers/json?all=1");
+    const again = await get("/v1.41/containers/json?all=1");
+    expect([first.text, again.text, streams]).toEqual(['[{"Id":"1"}]\n', '[{"Id":"1"}]\n', 1]);
+    expect(again.headers["content-length"]).toBe(String(again.text.length));
+    expect((await get("/v1.41/containers/json?all=1&limit=1")).text).toBe('[{"Id":"2"}]\n');
+    listVersion = "v2";
+    expect((await get("/v1.41/containers/json?all=1")).text).toBe('[{"Id":"3"}]\n');
+    expect(streams).toBe(3);
+  });
+  it("keeps no list that failed: the next request streams again", async () => {
+    stubs.orchestrator.getListVersion = async () => ({ listVersion: "fixed" });
+    stubs.orchestrator.listContainersJson = async function* () {
+      yield { chunk: Buffer.from('[{"Id":"x"}') };
+      yield { chunk: Buffer.from(',{"Id":"y"}') };
+      throw new SlipwayError("unavailable", "container-config went away");
+    };
+    await expect(get("/v1.41/containers/json?all=1")).rejects.toThrow();
+    stubs.orchestrator.listContainersJson = async function* () {
+      yield { chunk: Buffer.from("[]") };
+    };
+    expect((await get("/v1.41/containers/json?all=1")).text).toBe("[]\n");
   });
   it("answers a list that fails before its body is under way with the store's error and status", async () => {
     stubs.orchestrator.listContainersJson = async function* () {

@@ -34,6 +34,7 @@ export function orchestratorService(domain: Domain): ServiceRegistration {
     listContainersJson: async function* ({ query = EMPTY_QUERY }, ctx) {
       for await (const { chunk } of stores.containers.listContainersJson({ query }, { parent: ctx })) yield { chunk };
     },
+    getListVersion: async (_request, ctx) => stores.containers.getListVersion({}, { parent: ctx }),
     removeContainer: async (request, ctx) => {
       await removeContainer(stores, logger, request, { parent: ctx });
       return {};

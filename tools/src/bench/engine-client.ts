@@ -6,6 +6,11 @@ export interface EngineResponse {
   readonly body: string;
 }
 
+interface RawResponse {
+  readonly status: number;
+  readonly chunks: Buffer[];
+}
+
 /**
  * A minimal Docker Engine API client over a unix socket with keep-alive, used identically against
  * dockerd and Slipway so that both sides pay the same client costs.
@@ -20,16 +25,20 @@ export class EngineClient {
     this.agent = new Agent({ keepAlive: true, maxSockets });
   }
 
-  call(method: string, path: string, body?: string | Readable, contentType = "application/json"): Promise<EngineResponse> {
+  async call(method: string, path: string, body?: string | Readable, contentType = "application/json"): Promise<EngineResponse> {
+    const { status, chunks } = await this.exchange(method, path, body, contentType);
+    return { status, body: Buffer.concat(chunks).toString("utf8") };
+  }
+
+  /** The response's status and body as received, resolved at its last byte (nothing decoded). */
+  private exchange(method: string, path: string, body: string | Readable | undefined, contentType: string): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string | number> = {};
       if (typeof body === "string") Object.assign(headers, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) });
       else if (body) headers["Content-Type"] = contentType;
       const req = request({ socketPath: this.socketPath, agent: this.agent, method, path: `/v1.41${path}`, headers }, (res) => {
         const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c)).on("end", () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
-        );
+        res.on("data", (c: Buffer) => chunks.push(c)).on("end", () => resolve({ status: res.statusCode ?? 0, chunks }));
       });
       req.once("error", reject);
       if (typeof body === "string") req.end(body);
@@ -55,6 +64,13 @@ export class EngineClient {
     const res = await this.call("GET", "/containers/json?all=1");
     if (res.status !== 200) throw new Error(`list on ${this.socketPath}: HTTP ${res.status} ${res.body.trim()}`);
     return res.body;
+  }
+
+  /** GET /containers/json?all=1 up to its last byte, undecoded: its length in bytes; throws on anything but 200. */
+  async listAllBytes(): Promise<number> {
+    const { status, chunks } = await this.exchange("GET", "/containers/json?all=1", undefined, "");
+    if (status !== 200) throw new Error(`list on ${this.socketPath}: HTTP ${status} ${Buffer.concat(chunks).toString().trim()}`);
+    return chunks.reduce((sum, chunk) => sum + chunk.length, 0);
   }
 
   /** How many containers GET /containers/json?all=1 lists. */

@@ -1,5 +1,6 @@
 import type { Backends } from "../backends.js";
 import { boolParam, filtersParam, intParam, readBody, requireJsonContentType } from "./request.js";
+import { ListBodies } from "./list-bodies.js";
 import { sendEmpty, sendJson, sendJsonBytes, sendJsonChunks } from "./responses.js";
 import type { Route } from "./router.js";
 
@@ -8,6 +9,7 @@ const MAX_CREATE_BODY = 4 * 1024 * 1024;
 
 /** docker create / ps / inspect / rm, translated to the orchestrator. */
 export function containerRoutes({ orchestrator }: Backends): Route[] {
+  const listBodies = new ListBodies();
   return [
     {
       method: "POST",
@@ -29,7 +31,11 @@ export function containerRoutes({ orchestrator }: Backends): Route[] {
           limit: Math.max(0, intParam(query, "limit", 0)),
           filters: filtersParam(query),
         };
-        await sendJsonChunks(res, 200, chunksOf(orchestrator.listContainersJson({ query: request })));
+        const key = JSON.stringify(request);
+        const { listVersion } = await orchestrator.getListVersion({});
+        const kept = listBodies.get(key, listVersion);
+        if (kept) return sendJsonBytes(res, 200, kept);
+        await sendJsonChunks(res, 200, listBodies.keep(key, listVersion, chunksOf(orchestrator.listContainersJson({ query: request }))));
       },
     },
     {
