@@ -1,18 +1,47 @@
-import { createClient, SlipwayError, type CallContext } from "@slipway/grpc-kit";
+import { createClient, SlipwayError, withChunkCodec, type CallContext } from "@slipway/grpc-kit";
 import { containerconfig, layerstore } from "@slipway/proto";
-import type { ContainerUsage, LayerInfo, LayerStore } from "./domain/ports.js";
+import { OneChunkChannel } from "./archive/one-chunk-channel.js";
+import type { ContainerUsage, LayerInfo, LayerStore, StagedLayer } from "./domain/ports.js";
+
+type Placement = Omit<layerstore.RegisterLayerHeader, "placementFollows">;
+
+/** Layer tars stream in (register) and out (export); their chunks skip ts-proto's copies. */
+const layerTarStreams = withChunkCodec(
+  withChunkCodec(layerstore.LayerStoreServiceService, "registerLayer", { side: "request", field: 2 }),
+  "exportLayer",
+);
 
 /** LayerStore over gRPC (layer-store's LayerStoreService). */
 export function layerStoreClient(address: string): LayerStore & { close(): void } {
-  const client = createClient(layerstore.LayerStoreServiceService, address, { name: "layer-store" });
+  const client = createClient(layerTarStreams, address, { name: "layer-store" });
   return {
     async register(parentChainId, expectedDiffId, holder, content, parent) {
       async function* requests(): AsyncIterable<layerstore.RegisterLayerRequest> {
-        yield { header: { parentChainId, expectedDiffId, holder } };
+        yield { header: { parentChainId, expectedDiffId, holder, placementFollows: false } };
         for await (const chunk of content) yield { chunk };
       }
       const { layer } = await client.registerLayer(requests(), { parent });
       return toInfo(layer);
+    },
+    stage(parent): StagedLayer {
+      const chunks = new OneChunkChannel();
+      let placeOrDiscard!: (placement: Placement | undefined) => void;
+      const placement = new Promise<Placement | undefined>((resolve) => (placeOrDiscard = resolve));
+      async function* requests(): AsyncIterable<layerstore.RegisterLayerRequest> {
+        yield { header: { parentChainId: "", expectedDiffId: "", holder: "", placementFollows: true } };
+        for await (const chunk of chunks.chunks()) yield { chunk };
+        const placed = await placement;
+        // Ending without the placement: layer-store removes what it extracted, then answers INVALID_ARGUMENT.
+        if (placed) yield { placement: { ...placed, placementFollows: false } };
+      }
+      const registered = client.registerLayer(requests(), { parent }).then(({ layer }) => toInfo(layer));
+      registered.catch((err: unknown) => chunks.fail(err));
+      return {
+        write: (chunk) => chunks.put(chunk).catch(() => undefined),
+        end: () => chunks.close(),
+        place: (parentChainId, expectedDiffId, holder) => (placeOrDiscard({ parentChainId, expectedDiffId, holder }), registered),
+        discard: () => (placeOrDiscard(undefined), registered.then(() => undefined, () => undefined)),
+      };
     },
     async release(chainId, holder, parent) {
       return (await client.releaseLayer({ chainId, holder }, { parent })).deletedChainIds;

@@ -1,4 +1,4 @@
-import { service, type CallContext, type ServiceRegistration } from "@slipway/grpc-kit";
+import { service, withChunkCodec, type CallContext, type ServiceRegistration } from "@slipway/grpc-kit";
 import { imagestore } from "@slipway/proto";
 import { eventsOf } from "./async-queue.js";
 import { inspectDocument } from "./domain/documents.js";
@@ -9,8 +9,11 @@ import { removeImage } from "./domain/remove.js";
 import { saveImages } from "./domain/save.js";
 
 /** The gRPC adapter: proto messages in and out, everything else in the domain. */
+/** Archives stream in (load) and out (save); their chunks skip ts-proto's copies. */
+const archiveStreams = withChunkCodec(withChunkCodec(imagestore.ImageStoreServiceService, "loadImages", { side: "request" }), "saveImages");
+
 export function imageStoreService(images: ImageService): ServiceRegistration {
-  return service(imagestore.ImageStoreServiceService, {
+  return service(archiveStreams, {
     loadImages: (requests, ctx) => loadImages(images, requests, ctx),
     async *saveImages({ references }, ctx) {
       for await (const chunk of saveImages(images, references, ctx)) yield { chunk };

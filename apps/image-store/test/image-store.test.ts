@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createReadStream } from "node:fs";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -306,3 +306,44 @@ describe("layers registered as they arrive", () => {
     expect(await treeOf(stack.dataRoot)).toEqual(before);
   });
 });
+
+describe("layers staged before the manifest (docker save order)", () => {
+  it("places the staged layers and discards a layer tar no manifest names", async () => {
+    const layer = await tarOf([{ name: "staged.txt", data: `staged ${process.pid}\n` }]);
+    const stray = await tarOf([{ name: "stray.txt", data: "named by no manifest\n" }]);
+    const config = JSON.stringify({ os: "linux", architecture: "amd64", rootfs: { type: "layers", diff_ids: [sha256(layer)] } });
+    const name = `${sha256(config).slice(7)}.json`;
+    const archive = await tarOf([
+      { name: "a/layer.tar", data: layer },
+      { name: "stray/layer.tar", data: stray },
+      { name, data: config },
+      { name: "manifest.json", data: JSON.stringify([{ Config: name, RepoTags: ["staged:1"], Layers: ["a/layer.tar"] }]) },
+    ]);
+    const overlayDirs = async () => (await readdir(join(stack.dataRoot, "overlay2"))).filter((name) => /^[a-f0-9]{64}$/.test(name)).sort();
+    const before = await overlayDirs();
+    const firstEntry = 512 + Math.ceil(layer.length / 512) * 512;
+    async function* paced(): AsyncIterable<Buffer> {
+      yield archive.subarray(0, firstEntry);
+      // The rest is sent only once layer-store has extracted a/layer.tar: it did not wait for the manifest.
+      while (!(await extractedBefore(before, "staged.txt"))) await new Promise((r) => setTimeout(r, 20));
+      yield archive.subarray(firstEntry);
+    }
+    await load(stack.client, paced());
+    try {
+      const resolved = await stack.client.resolveImage({ reference: "staged:1" });
+      expect(resolved.layers).toEqual([{ diffId: sha256(layer), chainId: sha256(layer) }]);
+      expect((await overlayDirs()).length).toBe(before.length + 1);
+    } finally {
+      await stack.client.removeImage({ reference: "staged:1", force: false, noPrune: false });
+    }
+    expect(await overlayDirs()).toEqual(before);
+  });
+});
+
+async function extractedBefore(known: string[], file: string): Promise<boolean> {
+  for (const name of await readdir(join(stack.dataRoot, "overlay2"))) {
+    if (known.includes(name) || name === "l") continue;
+    if (await stat(join(stack.dataRoot, "overlay2", name, "diff", file)).then(() => true, () => false)) return true;
+  }
+  return false;
+}

@@ -1,6 +1,6 @@
-import { invalidArgument, service, unavailable, type ServiceRegistration } from "@slipway/grpc-kit";
+import { invalidArgument, service, unavailable, withChunkCodec, type ServiceRegistration } from "@slipway/grpc-kit";
 import { layerstore } from "@slipway/proto";
-import { referenceCount, type LayerState, type LayerStore } from "./domain/layer-store.js";
+import { referenceCount, type LayerPlacement, type LayerState, type LayerStore } from "./domain/layer-store.js";
 import type { OverlayMountSpec, RWLayerStore } from "./domain/rw-layers.js";
 import type { RecoveryReport } from "./domain/recovery.js";
 import type { VolumeStore } from "./domain/volumes.js";
@@ -15,6 +15,12 @@ export interface LayerStoreBackend {
   recovery: (RecoveryReport & { millis: number }) | undefined;
 }
 
+/** Layer tars stream in (register) and out (export); their chunks skip ts-proto's copies. */
+const layerTarStreams = withChunkCodec(
+  withChunkCodec(layerstore.LayerStoreServiceService, "registerLayer", { side: "request", field: 2 }),
+  "exportLayer",
+);
+
 /** The gRPC adapter: proto messages in, domain calls, proto messages out. */
 export function layerStoreService(backend: LayerStoreBackend): ServiceRegistration {
   const ready = () => {
@@ -22,18 +28,17 @@ export function layerStoreService(backend: LayerStoreBackend): ServiceRegistrati
     return backend.layers;
   };
   const readyRW = () => (ready(), backend.rwLayers);
-  return service(layerstore.LayerStoreServiceService, {
+  return service(layerTarStreams, {
     async registerLayer(requests, ctx) {
       const store = ready();
       const iterator = requests[Symbol.asyncIterator]();
       const first = await iterator.next();
       const header = first.done ? undefined : first.value.header;
       if (!header) throw invalidArgument("RegisterLayer: the first message must carry the header (parent chainID, holder)");
+      const stream = new RegisterLayerStream(iterator, header.placementFollows);
       const { layer, existed } = await store.registerLayer({
-        parentChainId: header.parentChainId,
-        holder: header.holder,
-        expectedDiffId: header.expectedDiffId,
-        source: archiveChunks(iterator),
+        placement: header.placementFollows ? stream.placement : placementOf(header),
+        source: stream.chunks(),
         signal: ctx.signal,
       });
       return { layer: toLayer(layer), existed };
@@ -99,13 +104,53 @@ export function layerStoreService(backend: LayerStoreBackend): ServiceRegistrati
   });
 }
 
-async function* archiveChunks(iterator: AsyncIterator<layerstore.RegisterLayerRequest>): AsyncIterable<Uint8Array> {
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) return;
-    if (next.value.header) throw invalidArgument("RegisterLayer: the header may only be sent once, first");
-    if (next.value.chunk && next.value.chunk.length > 0) yield next.value.chunk;
+/**
+ * The messages after RegisterLayer's header: the tar's chunks, then (when the header said so) the
+ * placement, which ends the tar and resolves `placement`.
+ */
+class RegisterLayerStream {
+  readonly placement: Promise<LayerPlacement>;
+  private placed!: (placement: LayerPlacement) => void;
+  private failed!: (err: Error) => void;
+
+  constructor(
+    private readonly iterator: AsyncIterator<layerstore.RegisterLayerRequest>,
+    private readonly placementFollows: boolean,
+  ) {
+    this.placement = new Promise((resolve, reject) => ([this.placed, this.failed] = [resolve, reject]));
+    this.placement.catch(() => undefined); // awaited only after the extraction
   }
+
+  async *chunks(): AsyncIterable<Uint8Array> {
+    try {
+      for (;;) {
+        const next = await this.iterator.next();
+        if (next.done) {
+          if (this.placementFollows) this.failed(invalidArgument("RegisterLayer: the stream ended without the placement its header announced"));
+          return;
+        }
+        const { header, chunk, placement } = next.value;
+        if (header) throw invalidArgument("RegisterLayer: the header may only be sent once, first");
+        if (placement) {
+          await this.place(placement);
+          return;
+        }
+        if (chunk && chunk.length > 0) yield chunk;
+      }
+    } finally {
+      this.failed(invalidArgument("RegisterLayer: the layer tar did not arrive whole"));
+    }
+  }
+
+  private async place(placement: layerstore.RegisterLayerHeader): Promise<void> {
+    if (!this.placementFollows) throw invalidArgument("RegisterLayer: a placement was sent but the header did not announce one");
+    if ((await this.iterator.next()).done !== true) throw invalidArgument("RegisterLayer: nothing may follow the placement");
+    this.placed(placementOf(placement));
+  }
+}
+
+function placementOf(header: layerstore.RegisterLayerHeader): LayerPlacement {
+  return { parentChainId: header.parentChainId, holder: header.holder, expectedDiffId: header.expectedDiffId };
 }
 
 function toLayer(layer: LayerState): layerstore.Layer {

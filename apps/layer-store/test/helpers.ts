@@ -108,8 +108,17 @@ export async function* registerRequests(
   header: Partial<layerstore.RegisterLayerHeader>,
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
 ): AsyncIterable<layerstore.RegisterLayerRequest> {
-  yield { header: { parentChainId: "", expectedDiffId: "", holder: "", ...header } };
+  yield { header: { parentChainId: "", expectedDiffId: "", holder: "", placementFollows: false, ...header } };
   for await (const chunk of chunks) yield { chunk: Buffer.from(chunk) };
+}
+
+/** RegisterLayer requests whose placement follows the tar: an announcing header, the chunks, then `placement` once it resolves. */
+export async function* requestsPlacedLater(
+  chunks: Iterable<Uint8Array>,
+  placement: Promise<Partial<layerstore.RegisterLayerHeader>>,
+): AsyncIterable<layerstore.RegisterLayerRequest> {
+  yield* registerRequests({ placementFollows: true }, chunks);
+  yield { placement: { parentChainId: "", expectedDiffId: "", holder: "", placementFollows: false, ...(await placement) } };
 }
 
 /** Registers a whole tar given as bytes (split in 64 KiB chunks). */

@@ -1,25 +1,39 @@
-import { containerconfig } from "@slipway/proto";
+import { containerconfig, layerstore } from "@slipway/proto";
 import { describe, expect, it } from "vitest";
-import { decodeChunkMessage, encodeChunkMessage, withChunkCodec } from "./chunk-codec.js";
+import { chunkCodec, withChunkCodec } from "./chunk-codec.js";
 
-const generated = containerconfig.ContainerConfigServiceService.listContainersJson;
-const fast = withChunkCodec(containerconfig.ContainerConfigServiceService, "listContainersJson").listContainersJson;
+const list = containerconfig.ContainerConfigServiceService.listContainersJson;
+const fastList = withChunkCodec(containerconfig.ContainerConfigServiceService, "listContainersJson").listContainersJson;
+const register = layerstore.LayerStoreServiceService.registerLayer;
+const fastRegister = withChunkCodec(layerstore.LayerStoreServiceService, "registerLayer", { side: "request", field: 2 }).registerLayer;
 
 describe("the chunk message codec", () => {
-  it.each([0, 1, 127, 128, 16_383, 16_384, 65_536, 2_097_152])("encodes and decodes %i bytes exactly as ts-proto does", (size) => {
+  it.each([1, 127, 128, 16_383, 16_384, 65_536, 2_097_152])("encodes and decodes %i bytes exactly as ts-proto does", (size) => {
     const chunk = Buffer.alloc(size, 7);
-    const bytes = encodeChunkMessage({ chunk });
-    expect(bytes.equals(generated.responseSerialize({ chunk }))).toBe(true);
+    const bytes = list.responseSerialize({ chunk });
+    expect(fastList.responseSerialize({ chunk }).equals(bytes)).toBe(true);
     // Buffer.equals, not toEqual: vitest compares megabytes element by element.
-    expect(fast.responseDeserialize(bytes).chunk.equals(generated.responseDeserialize(bytes).chunk)).toBe(true);
-    expect(fast.responseSerialize({ chunk }).equals(bytes)).toBe(true);
+    expect(fastList.responseDeserialize(bytes).chunk.equals(chunk)).toBe(true);
+    expect(chunkCodec(1).decode(bytes)!.chunk.buffer).toBe(bytes.buffer); // a view, not a copy
   });
 
-  it("leaves anything but a lone chunk field to the generated decoder", () => {
-    const withUnknownField = Buffer.concat([encodeChunkMessage({ chunk: Buffer.from("abc") }), Buffer.from([0x10, 0x01])]);
-    expect(decodeChunkMessage(withUnknownField)).toBeUndefined();
-    expect(fast.responseDeserialize(withUnknownField)).toEqual({ chunk: Buffer.from("abc") });
-    expect(decodeChunkMessage(Buffer.from([0x0a, 0x05, 0x61]))).toBeUndefined(); // truncated
-    expect(decodeChunkMessage(Buffer.from([0x12, 0x00]))).toBeUndefined();
+  it("encodes a chunk in another field (a oneof member) as ts-proto does, and leaves the other members to it", () => {
+    const chunk = Buffer.from("tar bytes");
+    expect(fastRegister.requestSerialize({ chunk }).equals(register.requestSerialize({ chunk }))).toBe(true);
+    expect(fastRegister.requestDeserialize(register.requestSerialize({ chunk })).chunk!.equals(chunk)).toBe(true);
+    const header = { header: { parentChainId: "", expectedDiffId: "", holder: "h", placementFollows: true } };
+    expect(fastRegister.requestSerialize(header).equals(register.requestSerialize(header))).toBe(true);
+    expect(fastRegister.requestDeserialize(register.requestSerialize(header))).toEqual(register.requestDeserialize(register.requestSerialize(header)));
+  });
+
+  it("leaves an empty chunk, unknown fields and truncated bytes to the generated codec", () => {
+    const empty = { chunk: Buffer.alloc(0) };
+    expect(fastList.responseSerialize(empty).equals(list.responseSerialize(empty))).toBe(true);
+    const withUnknownField = Buffer.concat([list.responseSerialize({ chunk: Buffer.from("abc") }), Buffer.from([0x10, 0x01])]);
+    expect(chunkCodec(1).decode(withUnknownField)).toBeUndefined();
+    expect(fastList.responseDeserialize(withUnknownField)).toEqual({ chunk: Buffer.from("abc") });
+    expect(chunkCodec(1).decode(Buffer.from([0x0a, 0x05, 0x61]))).toBeUndefined(); // truncated
+    expect(chunkCodec(1).decode(Buffer.from([0x12, 0x00]))).toBeUndefined();
+    expect(() => chunkCodec(16)).toThrow(/one-byte tag/);
   });
 });

@@ -1,46 +1,64 @@
 import type { ServiceDefinition } from "./definitions.js";
 
-/** A response message whose only field is `bytes chunk = 1` (e.g. ListContainersJsonResponse). */
+/** The hot message of a byte stream: only its `bytes chunk` field is set. */
 interface ChunkMessage {
   chunk: Buffer;
 }
 
-const CHUNK_TAG = 0x0a; // field 1, length-delimited
+/** Which of a method's messages carry the chunks, and the chunk's field number. */
+export interface ChunkCodecOptions {
+  readonly side?: "request" | "response";
+  readonly field?: number;
+}
 
 /**
- * The definition with `method`'s responses encoded in one allocation and one copy, and decoded as a view
- * of the received bytes; the bytes on the wire are the same. The response must be a message whose only
- * field is `bytes chunk = 1`. ts-proto's codec grows a writer and copies each chunk three times into fresh
- * buffers, which for a list streamed in 64 KiB chunks is most of a hop's cost on these VMs.
+ * The definition with `method`'s chunk messages (requests or responses) encoded in one allocation and one
+ * copy, and decoded as a view of the received bytes; the bytes on the wire are the same, and any other
+ * message (a header, an empty message, unknown fields) goes through the generated codec. ts-proto grows a
+ * writer and copies each chunk three times into fresh buffers, which for an archive or a list streamed
+ * through a hop is most of that hop's cost on these VMs.
  */
-export function withChunkCodec<S extends ServiceDefinition>(definition: S, method: keyof S & string): S {
+export function withChunkCodec<S extends ServiceDefinition>(definition: S, method: keyof S & string, options: ChunkCodecOptions = {}): S {
   const generated = definition[method]!;
-  const decode = (bytes: Buffer): ChunkMessage => decodeChunkMessage(bytes) ?? (generated.responseDeserialize(bytes) as ChunkMessage);
-  return { ...definition, [method]: { ...generated, responseSerialize: encodeChunkMessage, responseDeserialize: decode } };
+  const codec = chunkCodec(options.field ?? 1);
+  const [serializeKey, deserializeKey] =
+    options.side === "request" ? (["requestSerialize", "requestDeserialize"] as const) : (["responseSerialize", "responseDeserialize"] as const);
+  const serialize = (message: object): Buffer => (isLoneChunk(message) ? codec.encode(message.chunk) : generated[serializeKey](message));
+  const deserialize = (bytes: Buffer): unknown => codec.decode(bytes) ?? generated[deserializeKey](bytes);
+  return { ...definition, [method]: { ...generated, [serializeKey]: serialize, [deserializeKey]: deserialize } };
 }
 
-export function encodeChunkMessage({ chunk }: ChunkMessage): Buffer {
-  if (chunk.length === 0) return Buffer.alloc(0); // proto3 leaves an empty field out
-  const header = [CHUNK_TAG];
-  let length = chunk.length;
-  for (; length > 0x7f; length >>>= 7) header.push((length & 0x7f) | 0x80);
-  header.push(length);
-  const message = Buffer.allocUnsafe(header.length + chunk.length);
-  message.set(header, 0);
-  message.set(chunk, header.length);
-  return message;
+function isLoneChunk(message: object): message is ChunkMessage {
+  const { chunk, ...rest } = message as Partial<ChunkMessage>;
+  return Buffer.isBuffer(chunk) && chunk.length > 0 && Object.values(rest).every((value) => value === undefined);
 }
 
-/** The chunk as a view of `bytes`, or undefined when they hold anything else (the generated decoder then decides). */
-export function decodeChunkMessage(bytes: Buffer): ChunkMessage | undefined {
-  if (bytes.length === 0) return { chunk: bytes };
-  if (bytes[0] !== CHUNK_TAG) return undefined;
-  let length = 0;
-  let position = 1;
-  for (let shift = 0; position < bytes.length && shift < 35; shift += 7) {
-    const byte = bytes[position++]!;
-    length += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return position + length === bytes.length ? { chunk: bytes.subarray(position) } : undefined;
-  }
-  return undefined;
+/** Encoder and view-decoder for a message that holds nothing but `bytes <field>`. */
+export function chunkCodec(field: number) {
+  const tag = (field << 3) | 2; // length-delimited; one byte for fields 1-15
+  if (field < 1 || field > 15) throw new Error(`chunk field ${field}: only fields 1-15 have a one-byte tag`);
+  return {
+    encode(chunk: Buffer): Buffer {
+      const header = [tag];
+      let length = chunk.length;
+      for (; length > 0x7f; length >>>= 7) header.push((length & 0x7f) | 0x80);
+      header.push(length);
+      const message = Buffer.allocUnsafe(header.length + chunk.length);
+      message.set(header, 0);
+      message.set(chunk, header.length);
+      return message;
+    },
+    /** The chunk as a view of `bytes`, or undefined when they hold anything else (the generated decoder then decides). */
+    decode(bytes: Buffer): ChunkMessage | undefined {
+      if (bytes[0] !== tag) return undefined;
+      let length = 0;
+      let position = 1;
+      for (let shift = 0; position < bytes.length && shift < 35; shift += 7) {
+        const byte = bytes[position++]!;
+        length += (byte & 0x7f) * 2 ** shift;
+        if (byte < 0x80) return position + length === bytes.length ? { chunk: bytes.subarray(position) } : undefined;
+      }
+      return undefined;
+    },
+  };
 }

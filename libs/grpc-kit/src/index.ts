@@ -10,4 +10,4 @@ export { runService, type App } from "./run.js";
 export { unimplementedHandlers } from "./unimplemented.js";
 export { checkHealth, waitUntilServing } from "./health-client.js";
 export { listReflectedServices } from "./reflection-client.js";
-export { decodeChunkMessage, encodeChunkMessage, withChunkCodec } from "./chunk-codec.js";
+export { withChunkCodec, type ChunkCodecOptions } from "./chunk-codec.js";

@@ -55,6 +55,16 @@ function clampTime(time: TarTime): TarTime {
   return time.seconds < 0 ? { seconds: 0, nanoseconds: 0 } : time;
 }
 
+/** A new file's descriptor, or null when something already exists at `path`. */
+function openNew(path: string): number | null {
+  try {
+    return openSync(fsPath(path), CREATE_FLAGS, 0o600);
+  } catch (err) {
+    if (errorCode(err) === "EEXIST") return null;
+    throw err;
+  }
+}
+
 export class LayerExtractor {
   private readonly root: string;
   /** Cleaned relative dir -> its real path under root. Cleared whenever anything is removed. */
@@ -118,12 +128,17 @@ export class LayerExtractor {
   }
 
   private create(path: string, entry: TarEntry): ContentSink | null {
+    if (entry.typeflag === "0") {
+      // Most entries are new files: O_EXCL learns whether the path exists with the create itself.
+      const fd = openNew(path);
+      if (fd !== null) return this.fileSink(fd, path, entry);
+    }
     const existing = lstatOrNull(path);
     const merge = existing?.isDirectory() === true && entry.typeflag === "5";
     if (existing && !merge) this.removeExisting(path);
     switch (entry.typeflag) {
       case "0":
-        return this.createFile(path, entry);
+        return this.fileSink(openSync(fsPath(path), CREATE_FLAGS, 0o600), path, entry);
       case "5":
         if (!merge) mkdirSync(fsPath(path), entry.mode & 0o777);
         this.finishMetadata(path, entry, { mode: true, times: false }); // times at finish()
@@ -146,8 +161,7 @@ export class LayerExtractor {
     }
   }
 
-  private createFile(path: string, entry: TarEntry): ContentSink {
-    const fd = openSync(fsPath(path), CREATE_FLAGS, 0o600);
+  private fileSink(fd: number, path: string, entry: TarEntry): ContentSink {
     return {
       write: (chunk) => {
         for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);

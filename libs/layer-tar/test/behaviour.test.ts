@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -23,6 +23,26 @@ describe("applyLayerTar details", () => {
       expect([stats.isDirectory(), stats.mode & 0o7777, stats.uid, stats.gid]).toEqual([true, 0o755, 0, 0]);
     }
     expect(lstatSync(join(diff, "a/b/c/file")).mode & 0o7777).toBe(0o600);
+  });
+
+  it("a file reached again through a symlinked directory replaces what is there, without following a symlink", async () => {
+    const diff = freshDiff("replace");
+    const tar = new TarWriter()
+      .dir("d")
+      .symlink("alias", "d")
+      .file("d/file", "first")
+      .symlink("d/link", "/etc/passwd")
+      .dir("d/dir")
+      .file("d/dir/child", "gone with its directory")
+      .file("alias/file", "second", { mode: 0o640 })
+      .file("alias/link", "not a symlink any more")
+      .file("alias/dir", "a file now")
+      .end();
+    await applyLayerTar(chunked(tar), diff);
+    expect(readdirSync(join(diff, "d")).sort()).toEqual(["dir", "file", "link"]);
+    expect(["file", "link", "dir"].map((name) => readFileSync(join(diff, "d", name), "utf8"))).toEqual(["second", "not a symlink any more", "a file now"]);
+    expect(lstatSync(join(diff, "d/file")).mode & 0o7777).toBe(0o640);
+    expect(readFileSync("/etc/passwd", "utf8")).not.toContain("not a symlink");
   });
 
   it("fails the export when a file changed on disk or disappeared", async () => {

@@ -8,6 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { extract, type Extract, type Header } from "tar-stream";
 import { invalidArgument, SlipwayError } from "@slipway/grpc-kit";
+import { OneChunkChannel } from "./one-chunk-channel.js";
 
 /** A regular file of the archive, copied to disk while its sha256 was computed. */
 export interface SpooledFile {
@@ -150,55 +151,6 @@ async function* tee(entry: AsyncIterable<Buffer>, consumer: EntryConsumer): Asyn
     await consuming;
   } finally {
     channel.close();
-  }
-}
-
-/** A hand-over point for one chunk at a time between a producer and an async-iterating consumer. */
-class OneChunkChannel {
-  private pending: { chunk: Buffer; taken: () => void; failed: (err: unknown) => void } | undefined;
-  private waiting: (() => void) | undefined;
-  private closed = false;
-  private failure: { err: unknown } | undefined;
-
-  /** Resolves once the consumer took the chunk; rejects if the consumer failed or stopped. */
-  put(chunk: Buffer): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure.err);
-    return new Promise((taken, failed) => {
-      this.pending = { chunk, taken, failed };
-      this.wake();
-    });
-  }
-
-  close(): void {
-    this.closed = true;
-    this.wake();
-  }
-
-  fail(err: unknown): void {
-    if (this.closed) return;
-    this.failure = { err };
-    this.pending?.failed(err);
-    this.pending = undefined;
-  }
-
-  async *chunks(): AsyncIterable<Buffer> {
-    for (;;) {
-      if (this.pending) {
-        const { chunk, taken } = this.pending;
-        this.pending = undefined;
-        taken();
-        yield chunk;
-        continue;
-      }
-      if (this.closed) return;
-      await new Promise<void>((resolve) => (this.waiting = resolve));
-    }
-  }
-
-  private wake(): void {
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    waiting?.();
   }
 }
 

@@ -9,7 +9,7 @@ import {
   type Reference,
 } from "@slipway/docker-spec";
 import { SlipwayError, type CallContext } from "@slipway/grpc-kit";
-import { ArchiveSpool } from "../archive/spool.js";
+import { ArchiveSpool, type EntryClaim } from "../archive/spool.js";
 import { planLoad, type HostPlatform, type ImageToLoad } from "../archive/load-plan.js";
 import type { ImageDb } from "../storage/image-db.js";
 import type { ImageStorePaths } from "../storage/paths.js";
@@ -20,6 +20,15 @@ import { withProgress, type LoadEvent } from "./load-events.js";
 import { Mutex } from "./mutex.js";
 import type { ContainerUsage, LayerInfo, LayerStore } from "./ports.js";
 import { ReferenceStore } from "./reference-store.js";
+import { StagedLayers } from "./staged-layers.js";
+
+/** Layers that went to layer-store while the archive streamed in: registered directly, or staged. */
+interface StreamedLayers {
+  readonly emit: (e: LoadEvent) => void;
+  /** "<image id> <index>" → layer, for layers whose manifest came first. */
+  readonly registeredWhileReading: ReadonlyMap<string, LayerInfo>;
+  readonly staged: StagedLayers;
+}
 
 export interface ImageServiceDeps {
   readonly paths: ImageStorePaths;
@@ -106,19 +115,23 @@ export class ImageService {
 
   /**
    * Loads a docker-save or OCI archive. Layers whose manifest and config came first are registered
-   * as they stream in; the rest of the archive is spooled, then every manifest and blob is checked
-   * and each image's remaining layers are registered (all held by "image:<id>") before its config
-   * and tags are stored. A failing image releases the layers it registered and leaves no record;
-   * the spool is removed on every path.
+   * as they stream in; other docker-save layer tars are staged (extracted by layer-store while the
+   * archive streams, placed once the manifest is read). The whole archive is spooled too; then every
+   * manifest and blob is checked and each image's layers are placed or registered (all held by
+   * "image:<id>") before its config and tags are stored. A failing image releases the layers it
+   * registered and leaves no record; unplaced staged layers are discarded and the spool is removed on
+   * every path.
    */
   async load(source: AsyncIterable<Uint8Array>, emit: (event: LoadEvent) => void, ctx?: CallContext): Promise<void> {
     const direct = new DirectRegistration({ layers: this.deps.layers, holderOf, emit, ...(ctx ? { ctx } : {}) });
+    const staged = new StagedLayers(this.deps.layers, ctx);
+    const claim: EntryClaim = async (path, size, spool) => (await direct.claim(path, size, spool)) ?? staged.claim(path);
     const existing = new Set(this.images.all().map((image) => image.id));
     try {
-      const spool = await ArchiveSpool.read(source, this.deps.paths.scratch, direct.claim);
+      const spool = await ArchiveSpool.read(source, this.deps.paths.scratch, claim);
       try {
         const plan = await planLoad(spool, this.deps.platform);
-        for (const image of plan) await this.loadImage(spool, image, emit, direct.registered, ctx);
+        for (const image of plan) await this.loadImage(spool, image, { emit, registeredWhileReading: direct.registered, staged }, ctx);
       } finally {
         await spool.dispose();
       }
@@ -128,23 +141,22 @@ export class ImageService {
       }
       throw err;
     } finally {
+      await staged.discardRest(); // also when the archive broke off mid-layer
       await removeScratchIfEmpty(this.deps.paths.scratch);
     }
   }
 
-  private async loadImage(
-    spool: ArchiveSpool,
-    image: ImageToLoad,
-    emit: (e: LoadEvent) => void,
-    registeredWhileReading: ReadonlyMap<string, LayerInfo>,
-    ctx?: CallContext,
-  ) {
+  private async loadImage(spool: ArchiveSpool, image: ImageToLoad, streamed: StreamedLayers, ctx?: CallContext) {
+    const { emit } = streamed;
     const existed = this.images.has(image.id);
     const registered: string[] = [];
     try {
       let parent = "";
       for (const [i, layer] of image.layers.entries()) {
-        const info = registeredWhileReading.get(`${image.id} ${i}`) ?? (await this.registerSpooled(spool, image, i, parent, emit, ctx));
+        const info =
+          streamed.registeredWhileReading.get(`${image.id} ${i}`) ??
+          (await this.placeStaged(streamed, image, i, parent)) ??
+          (await this.registerSpooled(spool, image, i, parent, emit, ctx));
         registered.push(info.chainId);
         if (info.diffId !== layer.diffId || info.chainId !== image.config.chainIds[i]) {
           throw new SlipwayError("invalid_argument", `layer ${layer.file.path} has diffID ${info.diffId} but the image config's rootfs.diff_ids[${i}] is ${layer.diffId}`);
@@ -157,6 +169,17 @@ export class ImageService {
       if (!existed && !this.images.has(image.id)) await this.releaseQuietly(image.id, registered.reverse(), ctx);
       throw err;
     }
+  }
+
+  private async placeStaged({ staged, emit }: StreamedLayers, image: ImageToLoad, i: number, parent: string): Promise<LayerInfo | undefined> {
+    const layer = image.layers[i]!;
+    const placing = staged.place(layer.file.path, parent, layer.diffId, holderOf(image.id));
+    if (!placing) return undefined;
+    const info = await placing.catch((err: unknown) => {
+      throw prefixError(err, `layer ${layer.file.path} of image ${image.id}`);
+    });
+    emit({ kind: "progress", digest: layer.diffId, current: layer.file.size, total: layer.file.size });
+    return info;
   }
 
   private registerSpooled(spool: ArchiveSpool, image: ImageToLoad, i: number, parent: string, emit: (e: LoadEvent) => void, ctx?: CallContext) {

@@ -43,11 +43,17 @@ export function referenceCount(layer: LayerState): number {
   return count;
 }
 
-export interface RegisterLayerInput {
+/** Where a registered layer goes: its parent, who holds it, and the diffID it must have. */
+export interface LayerPlacement {
   readonly parentChainId: string;
   /** "" for an anonymous reference (counted), else a name such as "image:sha256:…" (held at most once). */
   readonly holder: string;
   readonly expectedDiffId: string;
+}
+
+export interface RegisterLayerInput {
+  /** Known up front, or (a promise) only once the tar has arrived: the layer is extracted either way. */
+  readonly placement: LayerPlacement | Promise<LayerPlacement>;
   readonly source: AsyncIterable<Uint8Array>;
   readonly signal?: AbortSignal;
 }
@@ -78,17 +84,31 @@ export class LayerStore {
     return layer;
   }
 
+  /**
+   * Extracts the tar into a new, unnamed overlay2 directory (recovery removes it until a layerdb record
+   * names it), then places it: parent, diffID check, chainID, publish.
+   */
   async registerLayer(input: RegisterLayerInput): Promise<{ layer: LayerState; existed: boolean }> {
-    if (input.expectedDiffId !== "" && !isDigest(input.expectedDiffId)) {
-      throw invalidArgument(`expected diffID "${input.expectedDiffId}" is not a sha256:<64 hex> digest`);
-    }
-    const parent = this.acquire(input.parentChainId);
+    const placement = Promise.resolve(input.placement);
+    placement.catch(() => undefined); // awaited after the extraction
+    const cacheId = generateRandomId();
+    const applied = await this.extract(cacheId, input);
+    let parent: LayerState | undefined;
+    let placed: { chainId: string; holder: string };
     try {
+      const { parentChainId, expectedDiffId, holder } = await placement;
+      if (expectedDiffId !== "" && !isDigest(expectedDiffId)) throw invalidArgument(`expected diffID "${expectedDiffId}" is not a sha256:<64 hex> digest`);
+      parent = this.acquire(parentChainId);
       if (parent && parent.depth >= MAX_DEPTH) throw failedPrecondition("max depth exceeded");
-      const cacheId = generateRandomId();
-      const applied = await this.extract(cacheId, input);
-      const chainId = chainIdOf(input.parentChainId, applied.diffId);
-      return await this.chainLocks.run(chainId, () => this.publishLayer(chainId, cacheId, applied, parent, input.holder));
+      if (expectedDiffId !== "" && applied.diffId !== expectedDiffId) throw invalidArgument(`layer tar has diffID ${applied.diffId}, expected ${expectedDiffId}`);
+      placed = { chainId: chainIdOf(parentChainId, applied.diffId), holder };
+    } catch (err) {
+      this.unpend(parent);
+      await removeLayerDir(this.layout, cacheId);
+      throw err;
+    }
+    try {
+      return await this.chainLocks.run(placed.chainId, () => this.publishLayer(placed.chainId, cacheId, applied, parent, placed.holder));
     } finally {
       this.unpend(parent);
     }
@@ -99,9 +119,6 @@ export class LayerStore {
     try {
       const applied = await applyLayerTar(input.source, this.layout.diffDir(cacheId), { signal: input.signal, log: this.log });
       this.failpoint("register-layer:after-extract");
-      if (input.expectedDiffId !== "" && applied.diffId !== input.expectedDiffId) {
-        throw invalidArgument(`layer tar has diffID ${applied.diffId}, expected ${input.expectedDiffId}`);
-      }
       return applied;
     } catch (err) {
       await removeLayerDir(this.layout, cacheId);
