@@ -89,6 +89,8 @@ export class LayerStore {
    * names it), then places it: parent, diffID check, chainID, publish.
    */
   async registerLayer(input: RegisterLayerInput): Promise<{ layer: LayerState; existed: boolean }> {
+    // A placement known up front is refused before a byte is extracted; a later one once it arrives.
+    if (!(input.placement instanceof Promise)) this.checkPlacement(input.placement);
     const placement = Promise.resolve(input.placement);
     placement.catch(() => undefined); // awaited after the extraction
     const cacheId = generateRandomId();
@@ -96,10 +98,10 @@ export class LayerStore {
     let parent: LayerState | undefined;
     let placed: { chainId: string; holder: string };
     try {
-      const { parentChainId, expectedDiffId, holder } = await placement;
-      if (expectedDiffId !== "" && !isDigest(expectedDiffId)) throw invalidArgument(`expected diffID "${expectedDiffId}" is not a sha256:<64 hex> digest`);
+      const where = await placement;
+      this.checkPlacement(where);
+      const { parentChainId, expectedDiffId, holder } = where;
       parent = this.acquire(parentChainId);
-      if (parent && parent.depth >= MAX_DEPTH) throw failedPrecondition("max depth exceeded");
       if (expectedDiffId !== "" && applied.diffId !== expectedDiffId) throw invalidArgument(`layer tar has diffID ${applied.diffId}, expected ${expectedDiffId}`);
       placed = { chainId: chainIdOf(parentChainId, applied.diffId), holder };
     } catch (err) {
@@ -112,6 +114,12 @@ export class LayerStore {
     } finally {
       this.unpend(parent);
     }
+  }
+
+  /** Refuses a malformed expected diffID, an unknown parent, or one already at the maximum depth. */
+  private checkPlacement({ parentChainId, expectedDiffId }: LayerPlacement): void {
+    if (expectedDiffId !== "" && !isDigest(expectedDiffId)) throw invalidArgument(`expected diffID "${expectedDiffId}" is not a sha256:<64 hex> digest`);
+    if (parentChainId !== "" && this.getLayer(parentChainId).depth >= MAX_DEPTH) throw failedPrecondition("max depth exceeded");
   }
 
   private async extract(cacheId: string, input: RegisterLayerInput): Promise<AppliedLayer> {
