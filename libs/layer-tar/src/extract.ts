@@ -72,6 +72,10 @@ export class LayerExtractor {
   private readonly directoryTimes: DirectoryTimes[] = [];
   private readonly warned = new Set<string>();
   private readonly isRoot = process.getuid?.() === 0;
+  /** Sizes of the inodes created so far, as lstat reports them (files, symlinks; hardlinks add none). */
+  private createdBytes = 0;
+  /** Set once anything extracted was removed or replaced: the sizes above no longer add up. */
+  private removedAny = false;
 
   constructor(
     diffDir: string,
@@ -116,6 +120,14 @@ export class LayerExtractor {
     }
   }
 
+  /**
+   * What moby's directory.Size would say of the diff directory, known from the entries while nothing
+   * was removed or replaced (each created inode counted once); undefined otherwise (walk it then).
+   */
+  get sizeFromEntries(): number | undefined {
+    return this.removedAny ? undefined : this.createdBytes;
+  }
+
   /** Sets directory times last, as moby does, since creating children changed them. */
   finish(): void {
     for (const { path, atime, mtime } of this.directoryTimes) {
@@ -146,6 +158,7 @@ export class LayerExtractor {
         return null;
       case "2":
         symlinkSync(fsPath(entry.linkname), fsPath(path));
+        this.createdBytes += fsPath(entry.linkname).length;
         this.finishMetadata(path, entry, { mode: false, times: true });
         return null;
       case "1":
@@ -162,6 +175,7 @@ export class LayerExtractor {
   }
 
   private fileSink(fd: number, path: string, entry: TarEntry): ContentSink {
+    this.createdBytes += entry.size;
     return {
       write: (chunk) => {
         for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
@@ -247,6 +261,7 @@ export class LayerExtractor {
 
   private removeExisting(path: string): void {
     if (lstatOrNull(path) === null) return;
+    this.removedAny = true;
     rmSync(fsPath(path), { recursive: true, force: true });
     this.directories.clear();
   }
