@@ -40,7 +40,7 @@ export function layerStoreClient(address: string): LayerStore & { close(): void 
         write: (chunk) => chunks.put(chunk).catch(() => undefined),
         end: () => chunks.close(),
         place: (parentChainId, expectedDiffId, holder) => (placeOrDiscard({ parentChainId, expectedDiffId, holder }), registered),
-        discard: () => (placeOrDiscard(undefined), registered.then(() => undefined, () => undefined)),
+        discard: () => (chunks.close(), placeOrDiscard(undefined), registered.then(() => undefined, () => undefined)),
       };
     },
     async release(chainId, holder, parent) {

@@ -338,6 +338,44 @@ describe("layers staged before the manifest (docker save order)", () => {
     }
     expect(await overlayDirs()).toEqual(before);
   });
+
+  it("registers a layer tar the manifest names again, on the same parent and on another, from layer-store's copy", async () => {
+    const x = await tarOf([{ name: "x.txt", data: `x ${process.pid}\n` }]);
+    const y = await tarOf([{ name: "y.txt", data: `y ${process.pid}\n` }]);
+    const configOf = (layers: Buffer[]) => JSON.stringify({ os: "linux", architecture: "amd64", rootfs: { type: "layers", diff_ids: layers.map(sha256) } });
+    const images = { "twice-a:1": [x], "twice-b:1": [y, x], "twice-c:1": [y] };
+    const configs = Object.values(images).map(configOf);
+    const archive = await tarOf([
+      { name: "x/layer.tar", data: x },
+      { name: "y/layer.tar", data: y },
+      ...configs.map((config) => ({ name: `${sha256(config).slice(7)}.json`, data: config })),
+      {
+        name: "manifest.json",
+        data: JSON.stringify(Object.entries(images).map(([tag, layers], i) => ({
+          Config: `${sha256(configs[i]!).slice(7)}.json`,
+          RepoTags: [tag],
+          Layers: layers.map((l) => (l === x ? "x/layer.tar" : "y/layer.tar")),
+        }))),
+      },
+    ]);
+    const overlayDirs = async () => (await readdir(join(stack.dataRoot, "overlay2"))).filter((name) => /^[a-f0-9]{64}$/.test(name)).sort();
+    const before = await overlayDirs();
+    await load(stack.client, [archive]);
+    try {
+      for (const [tag, layers] of Object.entries(images)) {
+        const resolved = await stack.client.resolveImage({ reference: tag });
+        expect(resolved.layers.map((l) => l.chainId)).toEqual(chainIds(layers.map(sha256)));
+      }
+      const exported: Buffer[] = [];
+      for await (const { chunk } of stack.layers.exportLayer({ chainId: chainIds([sha256(y), sha256(x)])[1]! })) exported.push(chunk);
+      expect(Buffer.concat(exported)).toEqual(x);
+      expect((await overlayDirs()).length).toBe(before.length + 3);
+      expect(await readdir(join(stack.dataRoot, "image", "overlay2"))).not.toContain("slipway-tmp");
+    } finally {
+      for (const tag of Object.keys(images)) await stack.client.removeImage({ reference: tag, force: false, noPrune: false });
+    }
+    expect(await overlayDirs()).toEqual(before);
+  });
 });
 
 async function extractedBefore(known: string[], file: string): Promise<boolean> {

@@ -2,7 +2,7 @@ import { digestHex, isDigest, parseNormalizedNamed, sha256Digest, type Reference
 import { invalidArgument } from "@slipway/grpc-kit";
 import { isObject } from "../domain/go-json.js";
 import { parseImageConfig, type ImageConfig } from "../domain/image-config.js";
-import { normalizeArchivePath, type ArchiveSpool, type SpooledFile } from "./spool.js";
+import { normalizeArchivePath, promisedDigest, type ArchiveSpool, type SpooledFile } from "./spool.js";
 
 /** One layer of an image to load: the archive file and the diffID the config promises for it. */
 export interface LayerToLoad {
@@ -187,8 +187,7 @@ async function blobAt(spool: ArchiveSpool, path: string, what: string): Promise<
   const file = spool.resolve(normal);
   if (!file) throw invalidArgument(`${what}: "${path}" is not in the archive`);
   // Content-addressed names (OCI blobs, docker save's "<id>.json") promise a digest: hold them to it.
-  const named = /^(?:blobs\/sha256\/([a-f0-9]{64})|([a-f0-9]{64})\.json)$/.exec(normal);
-  const promised = named ? `sha256:${named[1] ?? named[2]}` : undefined;
+  const promised = promisedDigest(normal);
   if (promised !== undefined && file.digest !== promised) {
     throw invalidArgument(`${normal} is corrupt: its content has digest ${file.digest}`);
   }

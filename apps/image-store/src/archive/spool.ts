@@ -8,17 +8,22 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { extract, type Extract, type Header } from "tar-stream";
 import { invalidArgument, SlipwayError } from "@slipway/grpc-kit";
-import { OneChunkChannel } from "./one-chunk-channel.js";
 
-/** A regular file of the archive, copied to disk while its sha256 was computed. */
+/**
+ * A regular file of the archive: copied to disk while its sha256 was computed, or taken by a claim as
+ * it streamed by and not kept (a layer's bytes then live in layer-store only).
+ */
 export interface SpooledFile {
   /** Normalised path inside the archive, e.g. "blobs/sha256/ab…". */
   readonly path: string;
-  /** Where its bytes are on disk. */
-  readonly file: string;
+  /** Where its bytes are on disk; undefined for a file a claim took. */
+  readonly file: string | undefined;
   readonly size: number;
-  /** "sha256:<hex>" of its bytes as stored in the archive (compressed, for gzip layers). */
-  readonly digest: string;
+  /**
+   * "sha256:<hex>" of its bytes as stored in the archive (compressed, for gzip layers); undefined
+   * only for a claimed file whose name promises no digest, the one case nothing checks it.
+   */
+  readonly digest: string | undefined;
 }
 
 /** Consumes a file entry's bytes as they are read from the archive. */
@@ -36,8 +41,9 @@ const MAX_METADATA_BYTES = 32 * 1024 * 1024;
 /**
  * An image archive read once from a stream, each file copied into a temp dir inside the data root
  * while its sha256 is computed. Memory stays flat: every file goes straight to disk. A claim can
- * take a file as it streams by (a layer whose manifest came first is registered right away);
- * everything else waits for the end, since docker save and OCI archives put their manifests last.
+ * take a file as it streams by (a layer registered or staged in layer-store right away), which is
+ * then not copied; everything else waits for the end, since docker save and OCI archives put their
+ * manifests last.
  * `dispose()` removes the temp dir; callers run it on every path.
  */
 export class ArchiveSpool {
@@ -87,12 +93,12 @@ export class ArchiveSpool {
     if (file.size > MAX_METADATA_BYTES) {
       throw invalidArgument(`${file.path} is ${file.size} bytes, more than the ${MAX_METADATA_BYTES} allowed for image metadata`);
     }
-    return readFile(file.file);
+    return readFile(keptPath(file));
   }
 
-  /** Streams a spooled file. */
+  /** Streams a file kept on disk. */
   open(file: SpooledFile): Readable {
-    return createReadStream(file.file, { highWaterMark: 256 * 1024 });
+    return createReadStream(keptPath(file), { highWaterMark: 256 * 1024 });
   }
 
   async dispose(): Promise<void> {
@@ -123,35 +129,50 @@ export class ArchiveSpool {
       for await (const _ of entry) void _;
       return;
     }
-    const file = join(this.dir, String(this.count++));
     const consumer = await this.claim?.(path, header.size ?? 0, this);
-    // A claimed entry is still copied: a later manifest line may name the same layer again.
-    const { size, digest } = consumer ? await writeHashed(tee(entry, consumer), file) : await writeHashed(entry, file);
-    this.files.set(path, { path, file, size, digest });
+    if (consumer) {
+      this.files.set(path, { path, file: undefined, ...(await measureWhileConsumed(entry, consumer, promisedDigest(path) !== undefined)) });
+      return;
+    }
+    const file = join(this.dir, String(this.count++));
+    this.files.set(path, { path, file, ...(await writeHashed(entry, file)) });
   }
 }
 
 /**
- * The entry's chunks, each also handed to the consumer as it is read (the consumer pulls through a
- * one-chunk channel, so both sides advance together); ends once the consumer has finished too.
+ * The digest a content-addressed name promises (OCI "blobs/sha256/<hex>", docker save's "<hex>.json"),
+ * or undefined for any other path.
  */
-async function* tee(entry: AsyncIterable<Buffer>, consumer: EntryConsumer): AsyncIterable<Buffer> {
-  const channel = new OneChunkChannel();
-  const consuming = consumer(channel.chunks());
-  consuming.then(
-    () => channel.fail(new Error("the layer consumer stopped before the end of the entry")),
-    (err: unknown) => channel.fail(err),
-  );
-  try {
+export function promisedDigest(normalPath: string): string | undefined {
+  const named = /^(?:blobs\/sha256\/([a-f0-9]{64})|([a-f0-9]{64})\.json)$/.exec(normalPath);
+  return named ? `sha256:${named[1] ?? named[2]}` : undefined;
+}
+
+function keptPath(file: SpooledFile): string {
+  if (file.file === undefined) throw invalidArgument(`${file.path} went to layer-store as a layer; it cannot also be read as image metadata`);
+  return file.file;
+}
+
+/** Hands the entry to its consumer, counting (and when asked, hashing) the bytes it reads; all must be read. */
+async function measureWhileConsumed(
+  entry: AsyncIterable<Buffer>,
+  consumer: EntryConsumer,
+  withDigest: boolean,
+): Promise<{ size: number; digest: string | undefined }> {
+  const hash = withDigest ? createHash("sha256") : undefined;
+  let size = 0;
+  let finished = false;
+  async function* counted(): AsyncIterable<Buffer> {
     for await (const chunk of entry) {
-      await channel.put(chunk);
+      hash?.update(chunk);
+      size += chunk.length;
       yield chunk;
     }
-    channel.close();
-    await consuming;
-  } finally {
-    channel.close();
+    finished = true;
   }
+  await consumer(counted());
+  if (!finished) throw new Error("the layer consumer stopped before the end of the entry");
+  return { size, digest: hash ? `sha256:${hash.digest("hex")}` : undefined };
 }
 
 /** Writes chunks to a new file with backpressure; returns their size and sha256. */
@@ -209,11 +230,16 @@ async function sniffGzip(source: AsyncIterable<Uint8Array>): Promise<{ gzip: boo
   const iterator = source[Symbol.asyncIterator]();
   let first = await iterator.next();
   while (!first.done && first.value.length === 0) first = await iterator.next();
-  const head = first.done ? undefined : Buffer.from(first.value);
+  const head = first.done ? undefined : asBuffer(first.value);
   async function* chunks(): AsyncIterable<Buffer> {
     if (head === undefined) return;
     yield head;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield Buffer.from(next.value);
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield asBuffer(next.value);
   }
   return { gzip: head !== undefined && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b, chunks: chunks() };
+}
+
+/** The bytes as a Buffer without copying them (Buffer.from(Uint8Array) would copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

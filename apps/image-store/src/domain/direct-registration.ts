@@ -21,6 +21,8 @@ export interface DirectRegistrationDeps {
   readonly layers: LayerStore;
   readonly holderOf: (imageId: string) => string;
   readonly emit: (event: LoadEvent) => void;
+  /** Archive path → chainID of the layer registered from it (shared with the rest of the load). */
+  readonly chainOfPath: Map<string, string>;
   readonly ctx?: CallContext;
 }
 
@@ -60,6 +62,7 @@ export class DirectRegistration {
       throw new SlipwayError("invalid_argument", `layer ${path} has diffID ${info.diffId} but the image config's rootfs.diff_ids[${index}] is ${diffId}`);
     }
     this.registered.set(`${tracker.id} ${index}`, info);
+    this.deps.chainOfPath.set(path, info.chainId);
     tracker.parent = info.chainId;
     tracker.next++;
   }

@@ -9,7 +9,7 @@ import {
   type Reference,
 } from "@slipway/docker-spec";
 import { SlipwayError, type CallContext } from "@slipway/grpc-kit";
-import { ArchiveSpool, type EntryClaim } from "../archive/spool.js";
+import { ArchiveSpool, type EntryClaim, type SpooledFile } from "../archive/spool.js";
 import { planLoad, type HostPlatform, type ImageToLoad } from "../archive/load-plan.js";
 import type { ImageDb } from "../storage/image-db.js";
 import type { ImageStorePaths } from "../storage/paths.js";
@@ -28,6 +28,8 @@ interface StreamedLayers {
   /** "<image id> <index>" → layer, for layers whose manifest came first. */
   readonly registeredWhileReading: ReadonlyMap<string, LayerInfo>;
   readonly staged: StagedLayers;
+  /** Archive path → chainID of the layer first registered from it (its bytes were not kept). */
+  readonly chainOfPath: Map<string, string>;
 }
 
 export interface ImageServiceDeps {
@@ -116,14 +118,15 @@ export class ImageService {
   /**
    * Loads a docker-save or OCI archive. Layers whose manifest and config came first are registered
    * as they stream in; other docker-save layer tars are staged (extracted by layer-store while the
-   * archive streams, placed once the manifest is read). The whole archive is spooled too; then every
-   * manifest and blob is checked and each image's layers are placed or registered (all held by
-   * "image:<id>") before its config and tags are stored. A failing image releases the layers it
+   * archive streams, placed once the manifest is read); neither is copied to disk. The rest is spooled;
+   * then every manifest and blob is checked and each image's layers are placed or registered (all held
+   * by "image:<id>") before its config and tags are stored. A failing image releases the layers it
    * registered and leaves no record; unplaced staged layers are discarded and the spool is removed on
    * every path.
    */
   async load(source: AsyncIterable<Uint8Array>, emit: (event: LoadEvent) => void, ctx?: CallContext): Promise<void> {
-    const direct = new DirectRegistration({ layers: this.deps.layers, holderOf, emit, ...(ctx ? { ctx } : {}) });
+    const chainOfPath = new Map<string, string>();
+    const direct = new DirectRegistration({ layers: this.deps.layers, holderOf, emit, chainOfPath, ...(ctx ? { ctx } : {}) });
     const staged = new StagedLayers(this.deps.layers, ctx);
     const claim: EntryClaim = async (path, size, spool) => (await direct.claim(path, size, spool)) ?? staged.claim(path);
     const existing = new Set(this.images.all().map((image) => image.id));
@@ -131,7 +134,7 @@ export class ImageService {
       const spool = await ArchiveSpool.read(source, this.deps.paths.scratch, claim);
       try {
         const plan = await planLoad(spool, this.deps.platform);
-        for (const image of plan) await this.loadImage(spool, image, { emit, registeredWhileReading: direct.registered, staged }, ctx);
+        for (const image of plan) await this.loadImage(spool, image, { emit, registeredWhileReading: direct.registered, staged, chainOfPath }, ctx);
       } finally {
         await spool.dispose();
       }
@@ -156,8 +159,9 @@ export class ImageService {
         const info =
           streamed.registeredWhileReading.get(`${image.id} ${i}`) ??
           (await this.placeStaged(streamed, image, i, parent)) ??
-          (await this.registerSpooled(spool, image, i, parent, emit, ctx));
+          (await this.registerSpooled(spool, image, i, parent, streamed, ctx));
         registered.push(info.chainId);
+        streamed.chainOfPath.set(layer.file.path, info.chainId);
         if (info.diffId !== layer.diffId || info.chainId !== image.config.chainIds[i]) {
           throw new SlipwayError("invalid_argument", `layer ${layer.file.path} has diffID ${info.diffId} but the image config's rootfs.diff_ids[${i}] is ${layer.diffId}`);
         }
@@ -182,12 +186,23 @@ export class ImageService {
     return info;
   }
 
-  private registerSpooled(spool: ArchiveSpool, image: ImageToLoad, i: number, parent: string, emit: (e: LoadEvent) => void, ctx?: CallContext) {
+  private registerSpooled(spool: ArchiveSpool, image: ImageToLoad, i: number, parent: string, streamed: StreamedLayers, ctx?: CallContext) {
     const layer = image.layers[i]!;
-    const content = withProgress(spool.open(layer.file), layer.diffId, layer.file.size, emit);
+    const content = withProgress(this.layerTar(spool, layer.file, streamed, ctx), layer.diffId, layer.file.size, streamed.emit);
     return this.deps.layers.register(parent, layer.diffId, holderOf(image.id), content, ctx).catch((err) => {
       throw prefixError(err, `layer ${layer.file.path} of image ${image.id}`);
     });
+  }
+
+  /**
+   * A layer file's tar: from the spool, or, for one that went to layer-store as it streamed in and is
+   * named again (on another parent, or by another image), exported back from layer-store byte for byte.
+   */
+  private layerTar(spool: ArchiveSpool, file: SpooledFile, streamed: StreamedLayers, ctx?: CallContext): AsyncIterable<Buffer> {
+    if (file.file !== undefined) return spool.open(file);
+    const chainId = streamed.chainOfPath.get(file.path);
+    if (chainId === undefined) throw new SlipwayError("internal", `layer ${file.path} went to layer-store as it streamed in but was never placed`);
+    return this.deps.layers.export(chainId, ctx);
   }
 
   private async commitLoaded(image: ImageToLoad, emit: (e: LoadEvent) => void): Promise<void> {

@@ -8,8 +8,7 @@ const LAYER_TAR = /(^|\/)layer\.tar$/;
 /**
  * Layer tars sent to layer-store as they stream in, before the manifest (last in docker-save archives)
  * says which image and parent each belongs to: layer-store extracts them meanwhile, so the load does
- * not wait for the whole archive before the first extraction. Each is still spooled too (a manifest
- * may name a layer twice); a staged layer no image places is discarded.
+ * not wait for the whole archive before the first extraction. A staged layer no image places is discarded.
  */
 export class StagedLayers {
   private readonly staged = new Map<string, StagedLayer>();
@@ -24,8 +23,11 @@ export class StagedLayers {
     const layer = this.layers.stage(this.ctx);
     this.staged.set(path, layer);
     return async (content) => {
-      for await (const chunk of content) await layer.write(chunk);
-      layer.end();
+      try {
+        for await (const chunk of content) await layer.write(chunk);
+      } finally {
+        layer.end(); // a broken-off entry too: layer-store then fails the extraction, and the load fails
+      }
     };
   };
 
