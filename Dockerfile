@@ -13,13 +13,16 @@
 ARG BASE_IMAGE=node:20-slim
 FROM ${BASE_IMAGE}
 
+# MALLOC_*: glibc keeps large buffers for reuse (why: MALLOC_TUNING in tools/src/stack/apps.ts).
 ENV NODE_ENV=production \
     SLIPWAY_DATA_ROOT=/var/lib/slipway \
     SLIPWAY_RUN_ROOT=/run/slipway \
     SLIPWAY_LAYER_STORE_BIND=0.0.0.0:7701 \
     SLIPWAY_IMAGE_STORE_BIND=0.0.0.0:7702 \
     SLIPWAY_CONTAINER_CONFIG_BIND=0.0.0.0:7703 \
-    SLIPWAY_ORCHESTRATOR_BIND=0.0.0.0:7704
+    SLIPWAY_ORCHESTRATOR_BIND=0.0.0.0:7704 \
+    MALLOC_MMAP_THRESHOLD_=16777216 \
+    MALLOC_TRIM_THRESHOLD_=134217728
 
 WORKDIR /app
 # Owned by root and read-only to the apps.

@@ -10,7 +10,7 @@ import {
   validateAddress,
   writableDir,
 } from "@slipway/grpc-kit";
-import { bindEnvOf, defaultBindOf, GRPC_APPS, mainOf } from "./apps.js";
+import { bindEnvOf, defaultBindOf, GRPC_APPS, MALLOC_TUNING, mainOf } from "./apps.js";
 import { pingEngineApi } from "./ping.js";
 import { portProblem } from "./preflight.js";
 import { Supervisor } from "./supervisor.js";
@@ -21,7 +21,7 @@ const STORES = GRPC_APPS.filter((app) => app !== "orchestrator");
 
 /** npm start: all five apps as separate processes, healthy, endpoints printed; Ctrl-C stops them all. */
 async function main(): Promise<void> {
-  const env = { ...process.env };
+  const env = { ...MALLOC_TUNING, ...process.env };
   const dataRoot = writableDir(env.SLIPWAY_DATA_ROOT ?? DEFAULT_DATA_ROOT, "data root");
   const runRoot = writableDir(env.SLIPWAY_RUN_ROOT ?? DEFAULT_RUN_ROOT, "run root");
   const socketPath = env.SLIPWAY_ENGINE_API_SOCKET ?? join(runRoot, "docker.sock");
