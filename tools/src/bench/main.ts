@@ -110,6 +110,8 @@ function rows(slipway: Figures, dockerd: Figures): Row[] {
 async function loadBigImage(targets: Target[], scratch: string, o: BenchOptions, figures: Record<string, Figures>): Promise<void> {
   const big = await writeBigImage(scratch, { totalMiB: o.loadMiB, smallFiles: o.loadSmallFiles, largeFiles: 6 });
   for (const target of targets) {
+    // Each load starts on a flushed filesystem: not behind the archive just written or the image just deleted.
+    execFileSync("sync");
     log(`${target.name}: loading a ${Math.round(big.bytes / 2 ** 20)} MiB image`);
     const load = await loadArchive(target, big.path);
     await target.client.call("DELETE", "/images/bench-big:1");
