@@ -12,6 +12,7 @@ import {
   lchownSync,
   mkdirSync,
   openSync,
+  readFileSync,
   rmSync,
   symlinkSync,
   writeSync,
@@ -50,15 +51,21 @@ function errorCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
+/** The process umask, read from /proc (process.umask() without an argument is deprecated); all bits when unknown. */
+function processUmask(): number {
+  const match = /^Umask:\s*([0-7]+)$/m.exec(readFileSync("/proc/self/status", "utf8"));
+  return match ? parseInt(match[1]!, 8) : 0o777;
+}
+
 /** Times before the epoch become the epoch, as moby's system.Chtimes does. */
 function clampTime(time: TarTime): TarTime {
   return time.seconds < 0 ? { seconds: 0, nanoseconds: 0 } : time;
 }
 
 /** A new file's descriptor, or null when something already exists at `path`. */
-function openNew(path: string): number | null {
+function openNew(path: string, mode: number): number | null {
   try {
-    return openSync(fsPath(path), CREATE_FLAGS, 0o600);
+    return openSync(fsPath(path), CREATE_FLAGS, mode);
   } catch (err) {
     if (errorCode(err) === "EEXIST") return null;
     throw err;
@@ -72,6 +79,10 @@ export class LayerExtractor {
   private readonly directoryTimes: DirectoryTimes[] = [];
   private readonly warned = new Set<string>();
   private readonly isRoot = process.getuid?.() === 0;
+  private readonly umask = processUmask();
+  /** Who owns a file this process creates, unless a set-group-ID directory gives it that group. */
+  private readonly creator = { uid: process.geteuid?.() ?? -1, gid: process.getegid?.() ?? -1 };
+  private setgidDirectoryMade = false;
   /** Sizes of the inodes created so far, as lstat reports them (files, symlinks; hardlinks add none). */
   private createdBytes = 0;
   /** Set once anything extracted was removed or replaced: the sizes above no longer add up. */
@@ -142,7 +153,7 @@ export class LayerExtractor {
   private create(path: string, entry: TarEntry): ContentSink | null {
     if (entry.typeflag === "0") {
       // Most entries are new files: O_EXCL learns whether the path exists with the create itself.
-      const fd = openNew(path);
+      const fd = openNew(path, this.modeAtCreate(entry));
       if (fd !== null) return this.fileSink(fd, path, entry);
     }
     const existing = lstatOrNull(path);
@@ -150,9 +161,10 @@ export class LayerExtractor {
     if (existing && !merge) this.removeExisting(path);
     switch (entry.typeflag) {
       case "0":
-        return this.fileSink(openSync(fsPath(path), CREATE_FLAGS, 0o600), path, entry);
+        return this.fileSink(openSync(fsPath(path), CREATE_FLAGS, this.modeAtCreate(entry)), path, entry);
       case "5":
         if (!merge) mkdirSync(fsPath(path), entry.mode & 0o777);
+        if (entry.mode & 0o2000) this.setgidDirectoryMade = true; // S_ISGID
         this.finishMetadata(path, entry, { mode: true, times: false }); // times at finish()
         this.directoryTimes.push({ path, atime: entry.atime ?? { seconds: 0, nanoseconds: 0 }, mtime: entry.mtime });
         return null;
@@ -182,9 +194,9 @@ export class LayerExtractor {
       },
       close: () => {
         try {
-          this.owner(() => fchownSync(fd, entry.uid, entry.gid));
+          if (!this.ownedAsCreated(entry)) this.owner(() => fchownSync(fd, entry.uid, entry.gid));
           this.setXattrs(path, entry);
-          fchmodSync(fd, entry.mode & 0o7777);
+          if (this.modeAtCreate(entry) !== (entry.mode & 0o7777)) fchmodSync(fd, entry.mode & 0o7777);
         } finally {
           closeSync(fd);
         }
@@ -192,6 +204,21 @@ export class LayerExtractor {
       },
       abort: () => closeSync(fd),
     };
+  }
+
+  /**
+   * The mode a regular file is created with: its own when open(2) gives exactly that (no set-ID or
+   * sticky bits, which chown would clear; none masked by the umask), saving the fchmod; else 0600 until
+   * fchmod sets it after the chown, in moby's order.
+   */
+  private modeAtCreate(entry: TarEntry): number {
+    const mode = entry.mode & 0o7777;
+    return (mode & 0o7000) === 0 && (mode & this.umask) === 0 ? mode : 0o600;
+  }
+
+  /** A new file already has the entry's owner (so no fchown) when that is who creates it, in no set-group-ID directory. */
+  private ownedAsCreated(entry: TarEntry): boolean {
+    return entry.uid === this.creator.uid && entry.gid === this.creator.gid && !this.setgidDirectoryMade;
   }
 
   private createHardlink(path: string, entry: TarEntry): void {

@@ -45,6 +45,28 @@ describe("applyLayerTar details", () => {
     expect(readFileSync("/etc/passwd", "utf8")).not.toContain("not a symlink");
   });
 
+  it("gives files their exact owner and mode: group-writable modes, and root's files inside a set-group-ID directory", async () => {
+    const diff = freshDiff("owner-mode");
+    const tar = new TarWriter()
+      .dir("shared", { mode: 0o2775, uid: 0, gid: 4321 })
+      .file("shared/root-file", "x", { mode: 0o644, uid: 0, gid: 0 })
+      .file("open", "x", { mode: 0o666, uid: 0, gid: 0 })
+      .file("setuid", "x", { mode: 0o4711, uid: 0, gid: 0 })
+      .end();
+    await applyLayerTar(chunked(tar), diff);
+    const owner = (name: string) => {
+      const stats = lstatSync(join(diff, name));
+      return [stats.uid, stats.gid, stats.mode & 0o7777];
+    };
+    // Run as root (as CI does): a file made in a set-group-ID directory would take the directory's group.
+    expect([owner("shared"), owner("shared/root-file"), owner("open"), owner("setuid")]).toEqual([
+      [0, 4321, 0o2775],
+      [0, 0, 0o644],
+      [0, 0, 0o666],
+      [0, 0, 0o4711],
+    ]);
+  });
+
   it.each([
     ["files, symlinks, hardlinks, empty files and whiteouts", new TarWriter().dir("d").file("d/a", "12345").file("d/empty", "").symlink("d/s", "../target/name").hardlink("d/h", "d/a").file(".wh.gone", "")],
     // A layer names a path once; it is reached again only through a symlinked directory.
