@@ -46,7 +46,17 @@ function stats(prefix: string, s: RunStats): Figures {
   return { [`${prefix} creates/s`]: s.perSecond, [`${prefix} p50`]: s.p50, [`${prefix} p90`]: s.p90, [`${prefix} p99`]: s.p99 };
 }
 
+/**
+ * Each engine's load and creates start on flushed filesystems, not behind the writeback of what came
+ * before (the generated archive, the other engine's files, an image just deleted: creating files is
+ * several times slower right after a large delete on ext4 mounted with `discard`).
+ */
+function flushFilesystems(): void {
+  execFileSync("sync");
+}
+
 async function runCreates(target: Target, image: string, o: BenchOptions): Promise<Figures> {
+  flushFilesystems();
   await createMany(target, image, "warm-", 10, 1);
   log(`${target.name}: ${o.sequentialCreates} sequential creates`);
   const sequential = await createMany(target, image, "seq-", o.sequentialCreates, 1);
@@ -110,8 +120,7 @@ function rows(slipway: Figures, dockerd: Figures): Row[] {
 async function loadBigImage(targets: Target[], scratch: string, o: BenchOptions, figures: Record<string, Figures>): Promise<void> {
   const big = await writeBigImage(scratch, { totalMiB: o.loadMiB, smallFiles: o.loadSmallFiles, largeFiles: 6 });
   for (const target of targets) {
-    // Each load starts on a flushed filesystem: not behind the archive just written or the image just deleted.
-    execFileSync("sync");
+    flushFilesystems();
     log(`${target.name}: loading a ${Math.round(big.bytes / 2 ** 20)} MiB image`);
     const load = await loadArchive(target, big.path);
     await target.client.call("DELETE", "/images/bench-big:1");
