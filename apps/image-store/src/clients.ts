@@ -1,6 +1,6 @@
 import { createClient, SlipwayError, withChunkCodec, type CallContext } from "@slipway/grpc-kit";
 import { containerconfig, layerstore } from "@slipway/proto";
-import { OneChunkChannel } from "./archive/one-chunk-channel.js";
+import { OneChunkChannel } from "./one-chunk-channel.js";
 import type { ContainerUsage, LayerInfo, LayerStore, StagedLayer } from "./domain/ports.js";
 
 type Placement = Omit<layerstore.RegisterLayerHeader, "placementFollows">;

@@ -8,10 +8,10 @@ import { listImages } from "./domain/list.js";
 import { removeImage } from "./domain/remove.js";
 import { saveImages } from "./domain/save.js";
 
-/** The gRPC adapter: proto messages in and out, everything else in the domain. */
 /** Archives stream in (load) and out (save); their chunks skip ts-proto's copies. */
 const archiveStreams = withChunkCodec(withChunkCodec(imagestore.ImageStoreServiceService, "loadImages", { side: "request" }), "saveImages");
 
+/** The gRPC adapter: proto messages in and out, everything else in the domain. */
 export function imageStoreService(images: ImageService): ServiceRegistration {
   return service(archiveStreams, {
     loadImages: (requests, ctx) => loadImages(images, requests, ctx),

@@ -153,26 +153,31 @@ export class LayerExtractor {
   private create(path: string, entry: TarEntry): ContentSink | null {
     if (entry.typeflag === "0") {
       // Most entries are new files: O_EXCL learns whether the path exists with the create itself.
-      const fd = openNew(path, this.modeAtCreate(entry));
-      if (fd !== null) return this.fileSink(fd, path, entry);
+      const mode = this.modeAtCreate(entry);
+      const fd = openNew(path, mode);
+      if (fd !== null) return this.fileSink(fd, mode, path, entry);
     }
     const existing = lstatOrNull(path);
     const merge = existing?.isDirectory() === true && entry.typeflag === "5";
     if (existing && !merge) this.removeExisting(path);
     switch (entry.typeflag) {
-      case "0":
-        return this.fileSink(openSync(fsPath(path), CREATE_FLAGS, this.modeAtCreate(entry)), path, entry);
+      case "0": {
+        const mode = this.modeAtCreate(entry);
+        return this.fileSink(openSync(fsPath(path), CREATE_FLAGS, mode), mode, path, entry);
+      }
       case "5":
         if (!merge) mkdirSync(fsPath(path), entry.mode & 0o777);
         if (entry.mode & 0o2000) this.setgidDirectoryMade = true; // S_ISGID
         this.finishMetadata(path, entry, { mode: true, times: false }); // times at finish()
         this.directoryTimes.push({ path, atime: entry.atime ?? { seconds: 0, nanoseconds: 0 }, mtime: entry.mtime });
         return null;
-      case "2":
-        symlinkSync(fsPath(entry.linkname), fsPath(path));
-        this.createdBytes += fsPath(entry.linkname).length;
+      case "2": {
+        const target = fsPath(entry.linkname);
+        symlinkSync(target, fsPath(path));
+        this.createdBytes += target.length;
         this.finishMetadata(path, entry, { mode: false, times: true });
         return null;
+      }
       case "1":
         this.createHardlink(path, entry);
         return null;
@@ -186,7 +191,8 @@ export class LayerExtractor {
     }
   }
 
-  private fileSink(fd: number, path: string, entry: TarEntry): ContentSink {
+  /** `createdMode`: what the file was opened with (see modeAtCreate); fchmod only when it is not the entry's. */
+  private fileSink(fd: number, createdMode: number, path: string, entry: TarEntry): ContentSink {
     this.createdBytes += entry.size;
     return {
       write: (chunk) => {
@@ -196,7 +202,7 @@ export class LayerExtractor {
         try {
           if (!this.ownedAsCreated(entry)) this.owner(() => fchownSync(fd, entry.uid, entry.gid));
           this.setXattrs(path, entry);
-          if (this.modeAtCreate(entry) !== (entry.mode & 0o7777)) fchmodSync(fd, entry.mode & 0o7777);
+          if (createdMode !== (entry.mode & 0o7777)) fchmodSync(fd, entry.mode & 0o7777);
         } finally {
           closeSync(fd);
         }
