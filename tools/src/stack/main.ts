@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   }
   Object.assign(env, { SLIPWAY_DATA_ROOT: dataRoot, SLIPWAY_RUN_ROOT: runRoot, SLIPWAY_ENGINE_API_SOCKET: socketPath });
 
-  const apps = new Supervisor(env, runRoot, (app) => mainOf(REPO_ROOT, app), READY_TIMEOUT_MS);
+  // Formatted for people on a terminal; otherwise JSON lines, with nothing relaying them.
+  const logs = process.stdout.isTTY ? "pretty" : "json";
+  const apps = new Supervisor(env, runRoot, (app) => mainOf(REPO_ROOT, app), READY_TIMEOUT_MS, logs);
   process.once("SIGINT", () => void apps.stopAll(0)).once("SIGTERM", () => void apps.stopAll(0));
   const isHealthy = (name: string) =>
     name === "engine-api" ? pingEngineApi(socketPath) : checkHealth(env[SERVICES[name as ServiceName].env]!).then((s) => s === "SERVING", () => false);

@@ -38,6 +38,11 @@ describe("npm start (tools/src/stack)", () => {
     }
     expect(await pingEngineApi(socket)).toBe(true);
     expect(stack.output()).toContain(`unix://${socket}`);
+    // Not a terminal: each app's own JSON lines, naming the app, unrelayed.
+    const appLines = stack.output().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { name: string; msg: string });
+    for (const app of [...Object.keys(SERVICES), "engine-api"]) {
+      expect(appLines).toContainEqual(expect.objectContaining({ name: app, msg: expect.stringContaining(`${app} listening on`) }));
+    }
     const pids = Object.values(stack.pids());
     expect(pids).toHaveLength(5);
     expect(pids.every(alive)).toBe(true);

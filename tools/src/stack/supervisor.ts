@@ -13,7 +13,13 @@ interface Running {
 }
 
 /**
- * The app processes of npm start: launched with prefixed log lines and a pid file each; when one exits
+ * "pretty": each app's JSON log lines relayed as "[app] HH:MM:SS INFO msg key=value" (for a terminal);
+ * "json": the apps write their lines (which name the app) straight to the launcher's stdout and stderr.
+ */
+export type LogFormat = "pretty" | "json";
+
+/**
+ * The app processes of npm start: launched with their log lines in the given format and a pid file each; when one exits
  * unexpectedly, or on stop, all of them are stopped (SIGTERM, then SIGKILL after 15 s) and the launcher exits.
  */
 export class Supervisor {
@@ -26,6 +32,7 @@ export class Supervisor {
     private readonly runRoot: string,
     private readonly mainOf: (app: string) => string,
     private readonly readyTimeoutMs: number,
+    private readonly logs: LogFormat,
   ) {
     this.deadline = Date.now() + readyTimeoutMs;
   }
@@ -69,11 +76,14 @@ export class Supervisor {
   }
 
   private launch(name: string): Running {
-    const child = spawn(process.execPath, [...cpuProfileFlags(), this.mainOf(name)], { env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+    const stdio = this.logs === "pretty" ? "pipe" : "inherit";
+    const child = spawn(process.execPath, [...cpuProfileFlags(), this.mainOf(name)], { env: this.env, stdio: ["ignore", stdio, stdio] });
     writeFileSync(join(this.runRoot, `${name}.pid`), `${child.pid}\n`);
-    const prefix = `[${name}]`.padEnd(19);
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on("line", (line) => process.stdout.write(`${prefix}${formatLogLine(line)}\n`));
+    if (this.logs === "pretty") {
+      const prefix = `[${name}]`.padEnd(19);
+      for (const stream of [child.stdout!, child.stderr!]) {
+        createInterface({ input: stream }).on("line", (line) => process.stdout.write(`${prefix}${formatLogLine(line)}\n`));
+      }
     }
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     return { name, child, exited };
