@@ -2,9 +2,9 @@ import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
 import { alreadyExists, failedPrecondition, invalidArgument } from "@slipway/grpc-kit";
 import {
-  anonymousVolumeMountPoint, decodeGo, encodeGo, goJson, lookupName, mergeAndVerify, mountPointsOf, parseSecurityOpts,
+  attachVolumes, decodeGo, encodeGo, goJson, lookupName, mergeAndVerify, mountPointsOf, parseSecurityOpts,
   renderConfigV2, rfc3339Nano, configType, hostConfigType, storedEndpointType, type HostConfig, type HostInfo, type PathProbe,
-  type RandomIndex,
+  type AttachedVolume, type ContainerVolume, type RandomIndex,
 } from "@slipway/container-rules";
 import { isFullId } from "@slipway/docker-spec";
 import { ContainerIndex } from "./container-index.js";
@@ -28,14 +28,7 @@ export interface MergedConfig {
   path: string;
   args: string[];
   warnings: string[];
-  anonymousVolumePaths: string[];
-}
-
-export interface VolumeMount {
-  destination: string;
-  volumeName: string;
-  driver: string;
-  rw: boolean;
+  volumes: ContainerVolume[];
 }
 
 export interface CommitRequest {
@@ -45,7 +38,7 @@ export interface CommitRequest {
   created: string;
   imageId: string;
   merged: Pick<MergedConfig, "configJson" | "hostConfigJson" | "networksJson" | "path" | "args">;
-  volumes: VolumeMount[];
+  volumes: AttachedVolume[];
 }
 
 export interface StoredContainer {
@@ -84,7 +77,7 @@ export class ContainerConfigService {
     return {
       configJson: goJson(encodeGo(configType, merged.config)), hostConfigJson: goJson(encodeGo(hostConfigType, merged.hostConfig)),
       networksJson: goJson(networks), path: merged.path, args: merged.args, warnings: merged.warnings,
-      anonymousVolumePaths: merged.anonymousVolumePaths,
+      volumes: merged.volumes,
     };
   }
 
@@ -120,10 +113,7 @@ export class ContainerConfigService {
     const host = parseDocument(request.merged.hostConfigJson, "host_config_json", hostConfigType) as HostConfig;
     parseDocument(request.merged.configJson, "config_json", configType);
     if (request.merged.networksJson !== "null") parseDocument(request.merged.networksJson, "networking_config_json");
-    const mountPoints = mountPointsOf(host, this.probe, (idOrName) => this.index.find(idOrName));
-    for (const volume of request.volumes) {
-      mountPoints.set(volume.destination, anonymousVolumeMountPoint(volume.destination, volume.volumeName, volume.driver || "local", volume.rw));
-    }
+    const mountPoints = attachVolumes(mountPointsOf(host, this.probe, (idOrName) => this.index.find(idOrName)), request.volumes);
     const configV2 = renderConfigV2({
       id: request.id, created, path: request.merged.path, args: request.merged.args, configJson: request.merged.configJson,
       imageId: request.imageId, networksJson: request.merged.networksJson, name, anonymousEndpoint: this.names.isGenerated(name),

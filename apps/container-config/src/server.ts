@@ -19,7 +19,7 @@ export function containerConfigHandlers(domain: ContainerConfigService): Service
       return {
         configJson: Buffer.from(merged.configJson), hostConfigJson: Buffer.from(merged.hostConfigJson),
         networkingConfigJson: Buffer.from(merged.networksJson), path: merged.path, args: merged.args,
-        warnings: merged.warnings, anonymousVolumePaths: merged.anonymousVolumePaths,
+        warnings: merged.warnings, volumes: merged.volumes,
       };
     },
     async reserveName(request) {
@@ -41,7 +41,7 @@ export function containerConfigHandlers(domain: ContainerConfigService): Service
           configJson: merged.configJson.toString("utf8"), hostConfigJson: merged.hostConfigJson.toString("utf8"),
           networksJson: merged.networkingConfigJson.toString("utf8"), path: merged.path, args: merged.args,
         },
-        volumes: request.mountPoints.map((m) => ({ destination: m.destination, volumeName: m.volumeName, driver: m.driver, rw: m.rw })),
+        volumes: request.mountPoints.map((m) => ({ destination: m.destination, name: m.volumeName, driver: m.driver || "local", rw: m.rw, source: m.source })),
       });
       return { container: toRecord(stored) };
     },

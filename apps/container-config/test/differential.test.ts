@@ -42,10 +42,9 @@ describe("valid create requests: Slipway writes what dockerd 20.10 writes", () =
       const theirs = await dockerd.create(c.body, name, c.apiVersion);
       expect(theirs, `dockerd refused: ${theirs.message}`).toMatchObject({ status: 201 });
       const files = await dockerd.files(theirs.id!);
-      const stored = JSON.parse(files.configV2) as { Created: string; Name: string; MountPoints: Record<string, { Name: string; Type: string }> };
-      const volumeNames = Object.fromEntries(Object.entries(stored.MountPoints).filter(([, m]) => m.Type === "volume").map(([p, m]) => [p, m.Name]));
+      const stored = JSON.parse(files.configV2) as { Created: string; Name: string; MountPoints: Record<string, { Name: string; Source: string }> };
       const ours = await createViaSlipway(h.client, {
-        body: c.body, imageConfig: image.config, imageId: image.id, id: theirs.id!, name, created: stored.Created, volumeNames, apiVersion: c.apiVersion,
+        body: c.body, imageConfig: image.config, imageId: image.id, id: theirs.id!, name, created: stored.Created, dockerdMountPoints: stored.MountPoints, apiVersion: c.apiVersion,
       });
       expect(ours, JSON.stringify(ours)).toMatchObject({ ok: true });
       if (!ours.ok) return;
@@ -68,10 +67,9 @@ describe("namespaces shared with another container", () => {
     const name = `slipway-diff-${run}-shared`;
     const theirs = await dockerd.create(body, name);
     const files = await dockerd.files(theirs.id!);
-    const stored = JSON.parse(files.configV2) as { Created: string; MountPoints: Record<string, { Name: string }> };
+    const stored = JSON.parse(files.configV2) as { Created: string; MountPoints: Record<string, { Name: string; Source: string }> };
     const ours = await createViaSlipway(h.client, {
-      body, imageConfig: image.config, imageId: image.id, id: theirs.id!, name, created: stored.Created,
-      volumeNames: Object.fromEntries(Object.entries(stored.MountPoints).map(([p, m]) => [p, m.Name])),
+      body, imageConfig: image.config, imageId: image.id, id: theirs.id!, name, created: stored.Created, dockerdMountPoints: stored.MountPoints,
     });
     expect(ours).toMatchObject({ ok: true, hostConfig: files.hostConfig });
     if (ours.ok) expect(firstDifference(ours.configV2, files.configV2)).toBeUndefined();

@@ -43,9 +43,12 @@ export class Dockerd {
     return readFile(`${this.dataRoot}/image/overlay2/imagedb/content/sha256/${imageId.replace(/^sha256:/, "")}`);
   }
 
-  /** Removes every container this client created, with its anonymous volumes. */
+  /** Removes every container this client created, with its anonymous volumes, and the named volumes of the cases (slipway-diff-*). */
   async cleanup(): Promise<void> {
     for (const id of this.created.splice(0)) await this.request("DELETE", `/v1.41/containers/${id}?v=1&force=1`);
+    const listed = await this.request("GET", `/v1.41/volumes?filters=${encodeURIComponent('{"name":["slipway-diff-"]}')}`);
+    const { Volumes } = JSON.parse(listed.body) as { Volumes: { Name: string }[] | null };
+    for (const { Name } of Volumes ?? []) await this.request("DELETE", `/v1.41/volumes/${Name}`);
     this.agent.destroy();
   }
 }

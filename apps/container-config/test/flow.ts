@@ -10,8 +10,8 @@ export interface SlipwayCreate {
   name: string;
   created?: string;
   apiVersion?: string;
-  /** Names for the anonymous volumes, by destination; random when absent. */
-  volumeNames?: Record<string, string>;
+  /** dockerd's MountPoints for the same request: its volume names and _data paths are used, by destination. */
+  dockerdMountPoints?: Record<string, { Name: string; Source: string }>;
 }
 
 export type SlipwayOutcome =
@@ -25,11 +25,14 @@ export async function createViaSlipway(client: ContainerConfigClient, c: Slipway
       createRequestJson: Buffer.from(c.body), imageConfigJson: c.imageConfig, containerId: c.id, apiVersion: c.apiVersion ?? "1.41",
     });
     const { name } = await client.reserveName({ name: c.name, containerId: c.id });
-    const volumes = Object.fromEntries(merged.anonymousVolumePaths.map((p) => [p, c.volumeNames?.[p] ?? randomBytes(32).toString("hex")]));
-    const committed = await client.commitContainer({
-      containerId: c.id, name, created: c.created ?? "", imageId: c.imageId, merged,
-      mountPoints: Object.entries(volumes).map(([destination, volumeName]) => ({ destination, volumeName, driver: "local", type: "volume", rw: true })),
+    const mountPoints = merged.volumes.map(({ destination, name: requested }) => {
+      const theirs = c.dockerdMountPoints?.[destination];
+      const volumeName = theirs?.Name ?? (requested || randomBytes(32).toString("hex"));
+      const source = theirs?.Source || `/var/lib/docker/volumes/${volumeName}/_data`;
+      return { destination, volumeName, driver: "local", type: "volume", rw: true, source };
     });
+    const committed = await client.commitContainer({ containerId: c.id, name, created: c.created ?? "", imageId: c.imageId, merged, mountPoints });
+    const volumes = Object.fromEntries(mountPoints.map((m) => [m.destination, m.volumeName]));
     const record = committed.container!;
     return { ok: true, configV2: record.configV2Json.toString(), hostConfig: record.hostConfigJson.toString(), warnings: merged.warnings, name, volumes };
   } catch (err) {

@@ -1,7 +1,16 @@
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerChain, startStore, treeListing, type StoreUnderTest } from "./helpers.js";
+
+/** The merged /data of the chain below, as copied into a volume. */
+const DATA_LISTING = [
+  "drwxr-x--- 33:34 - . -> ",
+  "-rw-r----- 5:6 10 keep -> ",
+  "lrwxrwxrwx 0:0 4 link -> keep",
+  "drwxr-xr-x 0:0 - sub -> ",
+  "-rw-r--r-- 0:0 5 sub/new -> ",
+];
 
 describe("volumes", () => {
   let store: StoreUnderTest;
@@ -30,34 +39,59 @@ describe("volumes", () => {
   afterAll(() => store.stop());
 
   it("copies the image's merged content at the path into volumes/<64 hex>/_data", async () => {
-    const { volume } = await store.client.createVolume({ parentChainId: chain[1]!, path: "/data", name: "" });
+    const { volume } = await store.client.createVolume({ parentChainId: chain[1]!, path: "/data", name: "", driver: "", keep: false });
     expect(volume!.name).toMatch(/^[a-f0-9]{64}$/);
     expect(volume!.mountpoint).toBe(join(store.dataRoot, "volumes", volume!.name, "_data"));
     expect(statSync(join(store.dataRoot, "volumes", volume!.name)).mode & 0o7777).toBe(0o701);
-    expect(treeListing(volume!.mountpoint)).toEqual([
-      "drwxr-x--- 33:34 - . -> ",
-      "-rw-r----- 5:6 10 keep -> ",
-      "lrwxrwxrwx 0:0 4 link -> keep",
-      "drwxr-xr-x 0:0 - sub -> ",
-      "-rw-r--r-- 0:0 5 sub/new -> ",
-    ]);
+    expect(treeListing(volume!.mountpoint)).toEqual(DATA_LISTING);
   });
 
   it("makes an empty 0755 _data for a path the image lacks, lists and removes volumes", async () => {
-    const { volume } = await store.client.createVolume({ parentChainId: chain[1]!, path: "/nothing", name: "named-vol" });
+    const { volume } = await store.client.createVolume({ parentChainId: chain[1]!, path: "/nothing", name: "named-vol", driver: "", keep: false });
     expect(treeListing(volume!.mountpoint)).toEqual(["drwxr-xr-x 0:0 - . -> "]);
     const { volumes } = await store.client.listVolumes({ names: [] });
     expect(volumes.map((v) => v.name)).toContain("named-vol");
     const named = await store.client.listVolumes({ names: ["named-vol", "no-such-vol", "../escape"] });
     expect(named.volumes.map((v) => v.name)).toEqual(["named-vol"]);
-    await expect(store.client.createVolume({ parentChainId: "", path: "", name: "named-vol" })).rejects.toMatchObject({ kind: "already_exists" });
     await store.client.removeVolume({ name: "named-vol" });
     await expect(store.client.removeVolume({ name: "named-vol" })).rejects.toMatchObject({ kind: "not_found" });
     expect(readdirSync(join(store.dataRoot, "volumes"))).toHaveLength(1);
   });
 
+  it("finds a named volume again, seeds it from the image only while it is empty, and keeps it when asked at creation", async () => {
+    const create = (path: string, parentChainId: string, keep: boolean) =>
+      store.client.createVolume({ parentChainId, path, name: "shared-vol", driver: "local", keep }).then((r) => r.volume!);
+    const empty = await create("", "", true);
+    expect(empty).toMatchObject({ name: "shared-vol", kept: true });
+    expect(treeListing(empty.mountpoint)).toEqual(["drwxr-xr-x 0:0 - . -> "]);
+    expect(await create("/data", chain[1]!, false)).toEqual(empty);
+    expect(treeListing(empty.mountpoint)).toEqual(DATA_LISTING);
+    writeFileSync(join(empty.mountpoint, "mine"), "user data", { mode: 0o644 });
+    expect(await create("/data", chain[0]!, false)).toEqual(empty);
+    expect(treeListing(empty.mountpoint)).toEqual([...DATA_LISTING.slice(0, 3), "-rw-r--r-- 0:0 9 mine -> ", ...DATA_LISTING.slice(3)]);
+    expect(readdirSync(join(store.dataRoot, "volumes")).filter((n) => n.startsWith(".slipway"))).toEqual([]);
+    await store.client.removeVolume({ name: "shared-vol" });
+  });
+
+  it("refuses another driver and a name the local driver refuses, in dockerd's words, creating nothing", async () => {
+    const before = readdirSync(join(store.dataRoot, "volumes")).sort();
+    const create = (name: string, driver = "") => store.client.createVolume({ parentChainId: chain[1]!, path: "/data", name, driver, keep: false });
+    await expect(create("vol", "foo")).rejects.toMatchObject({
+      kind: "not_found", message: expect.stringContaining('create vol: error looking up volume plugin foo: plugin "foo" not found'),
+    });
+    await expect(create("b")).rejects.toMatchObject({
+      kind: "invalid_argument", message: expect.stringContaining("create b: volume name is too short, names should be at least two alphanumeric characters"),
+    });
+    await expect(create("bad$")).rejects.toMatchObject({
+      kind: "invalid_argument",
+      message: expect.stringContaining('create bad$: "bad$" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path'),
+    });
+    await expect(create("../up")).rejects.toMatchObject({ kind: "invalid_argument" });
+    expect(readdirSync(join(store.dataRoot, "volumes")).sort()).toEqual(before);
+  });
+
   it("marks a volume kept, durably and only inside its own directory, and says so in the list", async () => {
-    await store.client.createVolume({ parentChainId: "", path: "", name: "kept-vol" });
+    await store.client.createVolume({ parentChainId: "", path: "", name: "kept-vol", driver: "", keep: false });
     expect((await store.client.listVolumes({ names: [] })).volumes.find((v) => v.name === "kept-vol")).toMatchObject({ kept: false });
     await store.client.keepVolume({ name: "kept-vol" });
     await store.client.keepVolume({ name: "kept-vol" });

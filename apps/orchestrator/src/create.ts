@@ -93,17 +93,18 @@ export class ContainerCreator {
       const parentChainId = image?.topChainId ?? "";
       // Each undo step is armed before its call: a call that fails in transit may still have done its work.
       rollback.push("RW layer", () => layers.releaseRwLayer({ containerId: id }), isNotFound);
-      const mountPoints: containerconfig.MountPoint[] = merged.anonymousVolumePaths.map((path) => {
-        const volumeName = generateRandomId();
-        this.inFlight.addVolume(id, volumeName);
-        rollback.push(`volume ${volumeName}`, () => layers.removeVolume({ name: volumeName }), isNotFound);
-        return { destination: path, volumeName, driver: "local", type: "volume", rw: true };
-      });
+      const volumes = merged.volumes.map((volume) => this.nameVolume(id, volume, rollback));
       // The RW layer and the volumes depend only on the image, not on each other: one round trip's wait, not several.
-      await allSettledOrThrow([
-        layers.createRwLayer({ containerId: id, parentChainId, workingDir: workingDirOf(merged) }, opts),
-        ...mountPoints.map((m) => layers.createVolume({ parentChainId, path: m.destination, name: m.volumeName }, opts)),
-      ]);
+      const volumeCalls = volumes.map(({ name, volume }) =>
+        layers.createVolume({ parentChainId: volume.copyData ? parentChainId : "", path: volume.destination, name, driver: volume.driver, keep: volume.name !== "" }, opts),
+      );
+      await allSettledOrThrow([layers.createRwLayer({ containerId: id, parentChainId, workingDir: workingDirOf(merged) }, opts), ...volumeCalls]);
+      const mountPoints = await Promise.all(
+        volumeCalls.map(async (call, i): Promise<containerconfig.MountPoint> => {
+          const { name, mountpoint } = (await call).volume!;
+          return { destination: volumes[i]!.volume.destination, volumeName: name, driver: "local", type: "volume", rw: true, source: mountpoint };
+        }),
+      );
       const commit = { containerId: id, name, created, imageId: image?.imageId ?? "", imagePlatform: image?.platform, merged, mountPoints };
       await this.commit(commit, rollback, opts);
       return { id, warnings: [...merged.warnings] };
@@ -111,6 +112,18 @@ export class ContainerCreator {
       await rollback.run(err);
       throw err;
     }
+  }
+
+  /**
+   * An anonymous volume gets a fresh name, and is removed again if the create fails. A named volume is
+   * the user's: it may hold data already and other containers may mount it, so it stays, as in dockerd.
+   */
+  private nameVolume(id: string, volume: containerconfig.ContainerVolume, rollback: Rollback) {
+    if (volume.name !== "") return { name: volume.name, volume };
+    const name = generateRandomId();
+    this.inFlight.addVolume(id, name);
+    rollback.push(`volume ${name}`, () => this.stores.layers.removeVolume({ name }), isNotFound);
+    return { name, volume };
   }
 
   /**

@@ -38,16 +38,18 @@ describe("InFlightCreates", () => {
 });
 
 describe("anonymousVolumesOf", () => {
-  it("picks the 64-hex volumes of MountPoints, not binds or named volumes", () => {
-    const anonymous = "a".repeat(64);
+  it("picks the volumes of MountPoints whose Spec names no source, not binds or named volumes", () => {
+    const [anonymous, fromMounts, namedHex] = ["a", "b", "c"].map((c) => c.repeat(64));
     const config = {
       MountPoints: {
-        "/data": { Type: "volume", Name: anonymous },
-        "/named": { Type: "volume", Name: "mydata" },
-        "/srv": { Type: "bind", Name: "" },
+        "/data": { Type: "volume", Name: anonymous, Spec: {} },
+        "/m": { Type: "volume", Name: fromMounts, Spec: { Type: "volume", Target: "/m" } },
+        "/named": { Type: "volume", Name: "mydata", Spec: { Type: "volume", Source: "mydata", Target: "/named" } },
+        "/hex": { Type: "volume", Name: namedHex, Spec: { Type: "volume", Source: namedHex, Target: "/hex" } },
+        "/srv": { Type: "bind", Name: "", Spec: { Type: "bind", Source: "/srv", Target: "/srv" } },
       },
     };
-    expect(anonymousVolumesOf(Buffer.from(JSON.stringify(config)))).toEqual([anonymous]);
+    expect(anonymousVolumesOf(Buffer.from(JSON.stringify(config)))).toEqual([anonymous, fromMounts]);
     expect(anonymousVolumesOf(Buffer.from('{"MountPoints":null}'))).toEqual([]);
   });
 });

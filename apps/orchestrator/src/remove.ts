@@ -1,4 +1,3 @@
-import { isFullId } from "@slipway/docker-spec";
 import type { CallOpts, Logger } from "@slipway/grpc-kit";
 import { isNotFound } from "./errors.js";
 import { findContainer } from "./inspect.js";
@@ -37,17 +36,22 @@ async function forEachVolume(names: readonly string[], call: (name: string) => P
   }
 }
 
-/** Volumes of config.v2.json MountPoints that Slipway created for the container (64-hex names). */
+/**
+ * The anonymous volumes of config.v2.json's MountPoints: those whose Spec names no source (Config.Volumes
+ * and anonymous Binds or Mounts). A named volume is never removed with its container, as in dockerd.
+ */
 export function anonymousVolumesOf(configV2Json: Buffer): string[] {
-  return volumesOf(configV2Json).filter((name) => isFullId(name));
+  return volumeMountPoints(configV2Json).filter((m) => !m.Spec?.Source).map((m) => m.Name!);
 }
 
 /** The names of the volumes config.v2.json's MountPoints mount. */
 export function volumesOf(configV2Json: Buffer): string[] {
+  return volumeMountPoints(configV2Json).map((m) => m.Name!);
+}
+
+function volumeMountPoints(configV2Json: Buffer) {
   const { MountPoints } = JSON.parse(configV2Json.toString("utf8")) as {
-    MountPoints?: Record<string, { Type?: string; Name?: string }> | null;
+    MountPoints?: Record<string, { Type?: string; Name?: string; Spec?: { Source?: string } }> | null;
   };
-  return Object.values(MountPoints ?? {})
-    .filter((m) => m.Type === "volume" && (m.Name ?? "") !== "")
-    .map((m) => m.Name!);
+  return Object.values(MountPoints ?? {}).filter((m) => m.Type === "volume" && (m.Name ?? "") !== "");
 }

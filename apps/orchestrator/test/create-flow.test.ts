@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { status } from "@grpc/grpc-js";
 import { createClient, type ServiceDefinition } from "@slipway/grpc-kit";
@@ -157,12 +157,70 @@ describe("concurrency", () => {
   }, 120_000);
 });
 
+describe("named volumes (-v name:/path, --mount type=volume)", () => {
+  const createWith = (name: string, hostConfig: object) =>
+    orchestrator.client.createContainer({ name, createRequestJson: Buffer.from(JSON.stringify({ Image: "golden:1", HostConfig: hostConfig })), apiVersion: "1.41" });
+  const mountPointsOf = (id: string) => JSON.parse(readFileSync(join(stores.dataRoot, "containers", id, "config.v2.json"), "utf8")).MountPoints;
+
+  it("creates a named volume once, seeded like an anonymous one, shares it, and keeps it through rm -v and the reconciler", async () => {
+    // A 64-hex name, like an anonymous volume's: only being named keeps it from the reconciler.
+    const name = "9".repeat(64);
+    const data = join(stores.dataRoot, "volumes", name, "_data");
+    const first = await createWith("vol-a", { Binds: [`${name}:/data`] });
+    const anonymous = await createWith("vol-anon", {});
+    expect(treeOf(data)).toEqual(treeOf(join(stores.dataRoot, "volumes", mountPointsOf(anonymous.id)["/data"].Name, "_data")));
+    expect(mountPointsOf(first.id)["/data"]).toEqual({
+      Source: data, Destination: "/data", RW: true, Name: name, Driver: "local", Type: "volume", Relabel: "z",
+      Spec: { Type: "volume", Source: name, Target: "/data" }, SkipMountpointCreation: false,
+    });
+    writeFileSync(join(data, "user-file"), "kept", { mode: 0o644 });
+    const second = await createWith("vol-b", { Mounts: [{ Type: "volume", Source: name, Target: "/srv", ReadOnly: true }] });
+    expect(mountPointsOf(second.id)["/srv"]).toMatchObject({ Source: data, Name: name, RW: false, Relabel: "z" });
+    const inspect = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: "vol-b" })).inspectJson.toString());
+    expect(inspect.Mounts).toContainEqual(expect.objectContaining({ Type: "volume", Name: name, Source: data, Destination: "/srv", RW: false }));
+    const seeded = treeOf(data);
+    expect(seeded).toContain("user-file f 0644 4");
+
+    for (const id of ["vol-a", "vol-b", "vol-anon"]) await orchestrator.client.removeContainer({ idOrName: id, removeVolumes: true, force: false });
+    const prompt = await startOrchestrator(stores.addresses, { SLIPWAY_RECONCILE_GRACE_SECONDS: "0" });
+    try {
+      expect(await prompt.client.getReconcilerStatus({})).toMatchObject({ runs: 1, removedVolumes: 0, lastError: "" });
+    } finally {
+      await prompt.stop();
+    }
+    expect(treeOf(data)).toEqual(seeded);
+    const layers = createClient(layerstore.LayerStoreServiceService, stores.addresses["layer-store"], { name: "layer-store" });
+    try {
+      expect((await layers.listVolumes({ names: [name] })).volumes).toEqual([expect.objectContaining({ name, kept: true })]);
+      await layers.removeVolume({ name });
+    } finally {
+      layers.close();
+    }
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+  });
+
+  it("answers a bad volume name with dockerd's 400 text and an unknown driver with its 404, leaving nothing", async () => {
+    await expect(createWith("bad-vol", { Binds: ["bad$:/x"] })).rejects.toMatchObject({
+      kind: "invalid_argument",
+      message: 'create bad$: "bad$" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path',
+    });
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+    // The Binds volume fails first, as in dockerd; the image's anonymous /data volume (same driver) is undone too.
+    await expect(createWith("bad-vol", { VolumeDriver: "foo", Binds: ["x1:/x"] })).rejects.toMatchObject({
+      kind: "not_found", message: 'create x1: error looking up volume plugin foo: plugin "foo" not found',
+    });
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+    const { id } = await createWith("bad-vol", {});
+    await orchestrator.client.removeContainer({ idOrName: id, removeVolumes: true, force: false });
+  });
+});
+
 describe("the reconciler's grace period", () => {
   it("keeps an orphan RW layer and volume younger than the grace period, and removes them after", async () => {
     const layers = createClient(layerstore.LayerStoreServiceService, stores.addresses["layer-store"], { name: "layer-store" });
     try {
       await layers.createRwLayer({ containerId: "f".repeat(64), parentChainId: goldenTopChainId, workingDir: "" });
-      await layers.createVolume({ parentChainId: goldenTopChainId, path: "/data", name: "e".repeat(64) });
+      await layers.createVolume({ parentChainId: goldenTopChainId, path: "/data", name: "e".repeat(64), driver: "", keep: false });
     } finally {
       layers.close();
     }

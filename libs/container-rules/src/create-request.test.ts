@@ -108,10 +108,36 @@ describe("daemon defaults", () => {
     expect(merge({ Image: "img", HostConfig: { AutoRemove: true } }, { apiVersion: "1.24" }).hostConfig).toMatchObject({ AutoRemove: false });
   });
 
-  it("re-keys the CLI's default endpoint to bridge and lists volumes that need anonymous volumes", () => {
+  it("re-keys the CLI's default endpoint to bridge and lists an anonymous volume for each Config.Volumes path no bind covers", () => {
     const merged = merge({ Image: "img", Volumes: { "/v/": {}, "/b": {} }, HostConfig: { Binds: ["/exists:/b"] }, NetworkingConfig: { EndpointsConfig: { default: { Aliases: null } } } });
     expect(Object.keys(merged.networks!)).toEqual(["bridge"]);
-    expect(merged.anonymousVolumePaths).toEqual(["/data", "/v"]);
+    const anonymous = (destination: string) => ({ destination, name: "", driver: "local", copyData: true });
+    expect(merged.volumes).toEqual([anonymous("/data"), anonymous("/v")]);
+  });
+
+  it("lists the volumes of Binds, Mounts and Config.Volumes in dockerd's order, with drivers (VolumeDriver applies to Binds, not Mounts) and nocopy", () => {
+    const merged = merge({
+      Image: "img", Volumes: { "/n": {} },
+      HostConfig: {
+        VolumeDriver: "vd", Binds: ["/exists:/b", "data:/n:ro,nocopy", "/anon"],
+        Mounts: [{ Type: "volume", Source: "m", Target: "/m" }, { Type: "volume", Target: "/am", VolumeOptions: { DriverConfig: { Name: "other" } } }],
+      },
+    });
+    expect(merged.volumes).toEqual([
+      { destination: "/n", name: "data", driver: "vd", copyData: false },
+      { destination: "/anon", name: "", driver: "vd", copyData: true },
+      { destination: "/m", name: "m", driver: "local", copyData: true },
+      { destination: "/am", name: "", driver: "other", copyData: true },
+      { destination: "/data", name: "", driver: "vd", copyData: true },
+    ]);
+  });
+
+  it("refuses volume labels and driver options, which live in dockerd's volume database", () => {
+    for (const VolumeOptions of [{ Labels: { a: "b" } }, { DriverConfig: { Name: "local", Options: { type: "tmpfs" } } }]) {
+      expect(() => merge(H({ Mounts: [{ Type: "volume", Source: "v", Target: "/v", VolumeOptions }] }))).toThrow(
+        expect.objectContaining({ kind: "unimplemented", message: "volume labels and driver options are not supported yet (Mounts target /v)" }),
+      );
+    }
   });
 
   it("warns when the host does not forward IPv4, except on the host and none networks", () => {

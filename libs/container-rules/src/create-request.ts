@@ -5,7 +5,7 @@ import { entrypointAndArgs, mergeImageConfig } from "./merge.js";
 import { badRequest, serverError, type Config, type HostConfig, type HostInfo, type NetworkingConfig } from "./model.js";
 import { applyApiVersionShims, applyDaemonDefaults, applyPathDefaults, type ContainerResolver } from "./defaults.js";
 import { mergeLogConfig } from "./log-config.js";
-import { mountPointsOf, type PathProbe } from "./mounts.js";
+import { mountPointsOf, volumeOf, type ContainerVolume, type MountPointRecord, type PathProbe } from "./mounts.js";
 import { networksOf, verifyLinks, verifyNetworkingConfig } from "./networks.js";
 import { configType, hostConfigType, imageType, wrapperFields } from "./schemas.js";
 import { parseSecurityOpts } from "./security-opts.js";
@@ -37,8 +37,11 @@ export interface MergedContainer {
   path: string;
   args: string[];
   warnings: string[];
-  /** Config.Volumes destinations no bind or mount covers: each needs an anonymous volume. */
-  anonymousVolumePaths: string[];
+  /**
+   * The volumes to create or find: those of Binds, then of Mounts, then an anonymous one for each
+   * Config.Volumes destination no bind or mount covers (in HostConfig.VolumeDriver), sorted.
+   */
+  volumes: ContainerVolume[];
 }
 
 interface Decoded {
@@ -71,8 +74,16 @@ export function mergeAndVerify(input: MergeInput): MergedContainer {
   verifyLinks(host, input.resolveContainer);
   applyPathDefaults(host);
   if (host.NetworkMode === "") host.NetworkMode = ENGINE.blankNetworkMode;
-  const anonymousVolumePaths = [...new Set(Object.keys(config.Volumes ?? {}).map(cleanPath))].filter((p) => !mounted.has(p)).sort();
-  return { config, hostConfig: host, networks: networksOf(config, host, networking), path, args, warnings, anonymousVolumePaths };
+  return { config, hostConfig: host, networks: networksOf(config, host, networking), path, args, warnings, volumes: volumesOf(config, host, mounted) };
+}
+
+/** In dockerd's order (which decides whose error is reported): Binds, Mounts, then Config.Volumes by path. */
+function volumesOf(config: Config, host: HostConfig, mounted: ReadonlyMap<string, MountPointRecord>): ContainerVolume[] {
+  const anonymous = [...new Set(Object.keys(config.Volumes ?? {}).map(cleanPath))].filter((p) => !mounted.has(p)).sort();
+  return [
+    ...[...mounted.values()].filter((point) => point.Type === "volume").map(volumeOf),
+    ...anonymous.map((destination) => ({ destination, name: "", driver: host.VolumeDriver || "local", copyData: true })),
+  ];
 }
 
 function verifyHost(host: HostConfig, input: MergeInput): string[] {

@@ -48,7 +48,7 @@ export interface Mount {
   ReadOnly: boolean;
   Consistency: string;
   BindOptions: { Propagation: string; NonRecursive: boolean } | null;
-  VolumeOptions: { NoCopy: boolean; Labels: Record<string, string> | null; DriverConfig: unknown } | null;
+  VolumeOptions: { NoCopy: boolean; Labels: Record<string, string> | null; DriverConfig: { Name: string; Options: Record<string, string> | null } | null } | null;
   TmpfsOptions: { SizeBytes: number; Mode: number } | null;
 }
 

@@ -73,40 +73,69 @@ export function validateMountConfig(mount: Partial<Mount>, probe: PathProbe, bin
   }
 }
 
-/** ParseMountRaw for one `-v` entry; syntax errors are 500s in 20.10 (plain errors). */
-function parseBind(raw: string, probe: PathProbe): MountPointRecord {
+/**
+ * ParseMountRaw for one `-v` entry: an absolute source is a bind, any other a named volume, a lone path an
+ * anonymous volume; HostConfig.VolumeDriver goes into a volume's Spec. Syntax errors are 500s in 20.10.
+ */
+function parseBind(raw: string, probe: PathProbe, volumeDriver: string): MountPointRecord {
   const invalidSpec = `invalid volume specification: '${raw}'`;
   const parts = splitN(raw, ":", 4);
   if (parts[0] === "" || parts.length > 3) throw serverError(invalidSpec);
-  if (parts.length === 1) throw namedVolumesUnsupported(raw);
   if (parts.length === 2 && isValidMode(parts[1]!)) throw serverError(invalidSpec);
-  const [source = "", target = "", mode = ""] = parts;
+  const [source, target, mode = ""] = parts.length === 1 ? ["", parts[0]!] : parts;
   if (!isValidMode(mode)) throw serverError(`invalid mode: ${mode}`);
-  if (!source.startsWith("/")) throw namedVolumesUnsupported(raw);
   const options = mode.split(",");
-  const spec: Partial<Mount> = { Type: "bind", Source: source, Target: target };
+  const type = source!.startsWith("/") ? "bind" : "volume";
+  const spec: Partial<Mount> = { Type: type, ...(source ? { Source: source } : {}), Target: target };
   if (options.includes("ro")) spec.ReadOnly = true;
+  if (volumeDriver !== "" && type === "volume") spec.VolumeOptions = { NoCopy: false, Labels: null, DriverConfig: { Name: volumeDriver, Options: null } };
+  if (options.includes("nocopy")) spec.VolumeOptions = { Labels: null, DriverConfig: null, ...spec.VolumeOptions, NoCopy: true };
   const propagation = options.find((o) => PROPAGATION.has(o));
   if (propagation) spec.BindOptions = { Propagation: propagation, NonRecursive: false };
-  if (options.includes("nocopy")) spec.VolumeOptions = { NoCopy: true, Labels: null, DriverConfig: null };
   try {
     validateMountConfig(spec, probe, false);
   } catch (err) {
     throw serverError(`${invalidSpec}: ${(err as Error).message}`);
   }
-  return { ...bindMountPoint(spec), Relabel: mode };
+  return mountPointOf(spec, mode);
 }
 
-function bindMountPoint(spec: Partial<Mount>): MountPointRecord {
+/**
+ * The mount point dockerd records for a parsed spec. A volume's Source (its _data directory) and an
+ * anonymous volume's Name are known only once the volume exists; local volumes get SELinux mode "z"
+ * when the mount gives none (setBindModeIfNull).
+ */
+function mountPointOf(spec: Partial<Mount>, mode: string): MountPointRecord {
+  const volume = spec.Type === "volume";
   return {
-    Source: spec.Type === "bind" ? cleanPath(spec.Source ?? "") : "", Destination: cleanPath(spec.Target ?? ""), RW: !spec.ReadOnly, Name: "", Driver: "",
-    Type: spec.Type ?? "", Relabel: "", Propagation: spec.Type === "bind" ? spec.BindOptions?.Propagation || "rprivate" : "",
-    Spec: spec, SkipMountpointCreation: false,
+    Source: spec.Type === "bind" ? cleanPath(spec.Source ?? "") : "", Destination: cleanPath(spec.Target ?? ""), RW: !spec.ReadOnly,
+    Name: volume ? spec.Source ?? "" : "", Driver: volume ? "local" : "", Type: spec.Type ?? "", Relabel: volume ? mode || "z" : mode,
+    Propagation: spec.Type === "bind" ? spec.BindOptions?.Propagation || "rprivate" : "", Spec: spec, SkipMountpointCreation: false,
   };
 }
 
-function namedVolumesUnsupported(what: string): SlipwayError {
-  return new SlipwayError("unimplemented", `named and anonymous volumes in Binds or Mounts are not supported yet (${what}); use Config.Volumes or a bind mount`);
+/** A volume a container mounts, to be created (or found) before its record is written. */
+export interface ContainerVolume {
+  destination: string;
+  /** "" for an anonymous volume: it is named when created. */
+  name: string;
+  driver: string;
+  /** Seed the volume with the image's content at destination while it is empty. */
+  copyData: boolean;
+}
+
+/** The volume behind a volume mount point of Binds or Mounts. */
+export function volumeOf(point: MountPointRecord): ContainerVolume {
+  const options = point.Spec.VolumeOptions;
+  return { destination: point.Destination, name: point.Name, driver: options?.DriverConfig?.Name || "local", copyData: !options?.NoCopy };
+}
+
+/** Labels and driver options live in dockerd's volume metadata database, which Slipway does not write. */
+function volumeOptionsUnsupported(mount: Mount): SlipwayError | undefined {
+  const options = mount.VolumeOptions;
+  const given = (map: Record<string, string> | null | undefined) => map !== null && map !== undefined && Object.keys(map).length > 0;
+  if (!given(options?.Labels) && !given(options?.DriverConfig?.Options)) return undefined;
+  return new SlipwayError("unimplemented", `volume labels and driver options are not supported yet (Mounts target ${mount.Target})`);
 }
 
 /**
@@ -121,16 +150,17 @@ export function mountPointsOf(host: HostConfig, probe: PathProbe, resolve: Conta
   }
   const points = new Map<string, MountPointRecord>();
   for (const raw of host.Binds ?? []) {
-    const point = parseBind(raw, probe);
+    const point = parseBind(raw, probe, host.VolumeDriver);
     if (points.has(point.Destination) || host.Tmpfs?.[point.Destination] !== undefined) {
       throw badRequest(`Duplicate mount point: ${point.Destination}`);
     }
     points.set(point.Destination, point);
   }
   for (const mount of host.Mounts ?? []) {
-    if (mount.Type === "volume") throw namedVolumesUnsupported(`Mounts target ${mount.Target}`);
+    const unsupported = mount.Type === "volume" ? volumeOptionsUnsupported(mount) : undefined;
+    if (unsupported) throw unsupported;
     // A bind from Mounts must name an existing source, so dockerd skips creating its mount point.
-    const point = { ...bindMountPoint(compactMount(mount)), SkipMountpointCreation: mount.Type === "bind" };
+    const point = { ...mountPointOf(compactMount(mount), ""), SkipMountpointCreation: mount.Type === "bind" };
     if (points.has(point.Destination)) throw badRequest(`Duplicate mount point: ${mount.Target}`);
     points.set(point.Destination, point);
   }

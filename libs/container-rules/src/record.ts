@@ -1,6 +1,7 @@
 import { ENGINE } from "./engine-target.js";
 import { encodeGo, type GoStruct } from "./go-types.js";
 import { goJson, goJsonLine, RawJson } from "./go-json.js";
+import { badRequest } from "./model.js";
 import type { MountPointRecord } from "./mounts.js";
 import { endpointSettingsType, mountType } from "./schemas.js";
 import type { SecurityFields } from "./security-opts.js";
@@ -59,9 +60,41 @@ function encodeMountPoint(point: MountPointRecord): Record<string, unknown> {
   };
 }
 
-/** An anonymous volume's mount point as create records it (Spec empty: it came from Config.Volumes). */
-export function anonymousVolumeMountPoint(destination: string, volumeName: string, driver = "local", rw = true): MountPointRecord {
-  return { Source: "", Destination: destination, RW: rw, Name: volumeName, Driver: driver, Type: "volume", Relabel: "", Propagation: "", Spec: {}, SkipMountpointCreation: false };
+/** A volume created (or found) for a container's volume mount point. */
+export interface AttachedVolume {
+  destination: string;
+  name: string;
+  driver: string;
+  /** Config.Volumes paths only: Binds and Mounts decide it themselves. */
+  rw: boolean;
+  /** The volume's _data directory. */
+  source: string;
+}
+
+/**
+ * The mount points of Binds and Mounts with their volumes filled in (name, driver and _data path, as
+ * registerMountPoints records them), plus one for each other volume: a Config.Volumes anonymous volume,
+ * whose Source and Spec stay empty at create. Every volume mount point of Binds and Mounts needs its
+ * volume, under the name it asks for.
+ */
+export function attachVolumes(points: ReadonlyMap<string, MountPointRecord>, volumes: readonly AttachedVolume[]): Map<string, MountPointRecord> {
+  const attached = new Map(points);
+  for (const volume of volumes) {
+    const point = points.get(volume.destination);
+    if (volume.name === "") throw badRequest(`mount point ${volume.destination}: the volume has no name`);
+    if (point && point.Type !== "volume") throw badRequest(`mount point ${volume.destination} is a ${point.Type} mount, not a volume`);
+    if (point && point.Name !== "" && point.Name !== volume.name) throw badRequest(`mount point ${volume.destination} mounts volume ${point.Name}, not ${volume.name}`);
+    attached.set(
+      volume.destination,
+      point
+        ? { ...point, Name: volume.name, Driver: volume.driver, Source: volume.source }
+        : { Source: "", Destination: volume.destination, RW: volume.rw, Name: volume.name, Driver: volume.driver, Type: "volume", Relabel: "", Propagation: "", Spec: {}, SkipMountpointCreation: false },
+    );
+  }
+  const given = new Set(volumes.map((v) => v.destination));
+  const missing = [...points.values()].find((point) => point.Type === "volume" && !given.has(point.Destination));
+  if (missing) throw badRequest(`mount point ${missing.Destination} has no volume: pass the volume created for it`);
+  return attached;
 }
 
 /** Go's time.Time RFC3339Nano for a Date plus extra nanoseconds: UTC, fraction without trailing zeros. */

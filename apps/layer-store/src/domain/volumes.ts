@@ -1,17 +1,31 @@
 import { join } from "node:path";
 import { generateRandomId } from "@slipway/docker-spec";
-import { alreadyExists, invalidArgument, notFound, type Logger } from "@slipway/grpc-kit";
+import { invalidArgument, notFound, type Logger } from "@slipway/grpc-kit";
 import type { FilesystemFlush } from "../storage/filesystem-flush.js";
 import type { StoreLayout } from "../storage/layout.js";
-import { lookupMerged, lstatIfExists } from "../storage/merged-view.js";
-import { createVolumeDir, listVolumeNames, markKept, removeVolumeDir, volumeInfo, type VolumeInfo } from "../storage/volumes.js";
+import { lookupMerged, lstatIfExists, type MergedEntry } from "../storage/merged-view.js";
+import {
+  createVolumeDir, isEmptyVolume, listVolumeNames, markKept, removeVolumeDir, seedVolumeDir, volumeInfo, type VolumeInfo,
+} from "../storage/volumes.js";
 import { KeyedLock } from "./keyed-lock.js";
 import type { LayerStore } from "./layer-store.js";
 
 /** The local volume driver's name rule. */
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
-/** Anonymous (and named) local volumes, seeded from an image's content at a path. */
+export interface CreateVolumeInput {
+  /** "" for a new anonymous volume (a random 64-hex name). */
+  readonly name: string;
+  /** chainID of the image whose content at `path` seeds the volume; "" for none. */
+  readonly parentChainId: string;
+  readonly path: string;
+  /** "" or "local". */
+  readonly driver: string;
+  /** Mark a volume this call creates as kept. */
+  readonly keep: boolean;
+}
+
+/** Local volumes, named or anonymous, seeded from an image's content at a path. */
 export class VolumeStore {
   private readonly locks = new KeyedLock();
 
@@ -22,21 +36,38 @@ export class VolumeStore {
     private readonly flush: FilesystemFlush,
   ) {}
 
-  async create(input: { name: string; parentChainId: string; path: string }): Promise<VolumeInfo> {
+  /**
+   * The volume of that name, created when there is none, as dockerd's volume service does; its content
+   * is copied in while it is empty. Errors are dockerd's, in its order: the driver, then the name.
+   */
+  async create(input: CreateVolumeInput): Promise<VolumeInfo> {
     const name = input.name === "" ? generateRandomId() : input.name;
-    if (!VOLUME_NAME.test(name)) throw invalidArgument(`volume name "${name}" includes invalid characters; only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (input.driver !== "" && input.driver !== "local") {
+      throw notFound(`create ${name}: error looking up volume plugin ${input.driver}: plugin "${input.driver}" not found`);
+    }
+    const problem = volumeNameProblem(name);
+    if (problem) throw invalidArgument(`create ${name}: ${problem}`);
     if (input.parentChainId !== "" && !input.path.startsWith("/")) {
       throw invalidArgument(`invalid mount path: '${input.path}' mount path must be absolute`);
     }
     return this.locks.run(name, async () => {
-      if (lstatIfExists(this.layout.volumeDir(name))) throw alreadyExists(`volume ${name} already exists`);
-      const skipped = (path: string) => this.logger.warn({ volume: name, path }, "not copied into the volume: device, fifo or socket");
-      if (input.parentChainId === "") return createVolumeDir(this.layout, this.flush, name, undefined, skipped);
-      return this.layers.withLayerStack(input.parentChainId, async (stack) => {
-        const source = lookupMerged(stack, input.path);
-        const content = source?.stats.isDirectory() ? { ...source, layers: source.layers.map((root) => join(root, input.path)) } : undefined;
-        return createVolumeDir(this.layout, this.flush, name, content, skipped);
+      const exists = lstatIfExists(this.layout.volumeDir(name)) !== undefined;
+      if (exists && (input.parentChainId === "" || !(await isEmptyVolume(this.layout, name)))) return volumeInfo(this.layout, name);
+      return this.withImageContent(input, async (content) => {
+        const skipped = (path: string) => this.logger.warn({ volume: name, path }, "not copied into the volume: device, fifo or socket");
+        if (!exists) return createVolumeDir(this.layout, this.flush, name, { content, keep: input.keep, skipped });
+        if (content) await seedVolumeDir(this.layout, this.flush, name, { content, skipped });
+        return volumeInfo(this.layout, name);
       });
+    });
+  }
+
+  /** The merged image directory at `path` (undefined when there is no image or no directory there). */
+  private async withImageContent<T>(input: CreateVolumeInput, use: (content: MergedEntry | undefined) => Promise<T>): Promise<T> {
+    if (input.parentChainId === "") return use(undefined);
+    return this.layers.withLayerStack(input.parentChainId, async (stack) => {
+      const source = lookupMerged(stack, input.path);
+      return use(source?.stats.isDirectory() ? { ...source, layers: source.layers.map((root) => join(root, input.path)) } : undefined);
     });
   }
 
@@ -64,4 +95,13 @@ export class VolumeStore {
     const listed = names.length > 0 ? names.filter((name) => VOLUME_NAME.test(name) && lstatIfExists(this.layout.volumeDir(name))) : await listVolumeNames(this.layout);
     return Promise.all(listed.map((name) => volumeInfo(this.layout, name)));
   }
+}
+
+/** The local driver's validateName, in its words. */
+function volumeNameProblem(name: string): string | undefined {
+  if (name.length === 1) return "volume name is too short, names should be at least two alphanumeric characters";
+  if (!VOLUME_NAME.test(name)) {
+    return `"${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`;
+  }
+  return undefined;
 }

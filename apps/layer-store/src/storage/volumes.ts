@@ -29,35 +29,66 @@ export function isBuildingVolume(name: string): boolean {
 }
 
 /**
- * volumes/<name>/ (0701) with _data/ (0755). With `content`, the merged image directory is copied
- * in as dockerd's populateVolumes does: modes, owners, times, symlinks and hard links kept, and _data
- * takes the source directory's mode and owner.
+ * volumes/<name>/ (0701) with _data/ (0755), built beside the volumes and published by one rename; with
+ * `keep`, already marked kept. With `content`, the merged image directory is copied in as dockerd's
+ * populateVolumes does: modes, owners, times, symlinks and hard links kept, and _data takes the source
+ * directory's mode and owner.
  */
 export async function createVolumeDir(
   layout: StoreLayout,
   flush: FilesystemFlush,
   name: string,
-  content: MergedEntry | undefined,
-  skipped: (path: string) => void,
+  options: { content: MergedEntry | undefined; keep: boolean; skipped: (path: string) => void },
 ): Promise<VolumeInfo> {
-  const building = join(layout.volumes, `${BUILDING}${name}`);
-  await rm(building, { recursive: true, force: true });
-  await mkdir(building, { mode: 0o701 });
-  const data = join(building, "_data");
+  await withDataBuilt(layout, `${BUILDING}${name}`, options, async (building) => {
+    if (options.keep) await writeFileSynced(join(building, KEPT_MARKER), "", 0o600);
+    await flush.request();
+    await publish(building, layout.volumeDir(name));
+  });
+  return volumeInfo(layout, name);
+}
+
+/** Fills an existing volume whose _data is empty: a seeded _data replaces it in one rename. */
+export async function seedVolumeDir(
+  layout: StoreLayout,
+  flush: FilesystemFlush,
+  name: string,
+  options: { content: MergedEntry; skipped: (path: string) => void },
+): Promise<void> {
+  await withDataBuilt(layout, `${BUILDING}${name}-seed`, options, async (building) => {
+    await flush.request();
+    await publish(join(building, "_data"), join(layout.volumeDir(name), "_data"));
+  });
+}
+
+/** True when the volume's _data holds nothing (dockerd copies image content only into an empty volume). */
+export async function isEmptyVolume(layout: StoreLayout, name: string): Promise<boolean> {
+  return (await readdir(join(layout.volumeDir(name), "_data"))).length === 0;
+}
+
+/** Builds <scratch>/_data under volumes/, hands it to `finish`, and removes the scratch dir whatever happens. */
+async function withDataBuilt(
+  layout: StoreLayout,
+  scratchName: string,
+  options: { content: MergedEntry | undefined; skipped: (path: string) => void },
+  finish: (scratch: string) => Promise<void>,
+): Promise<void> {
+  const scratch = join(layout.volumes, scratchName);
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(scratch, { mode: 0o701 });
+  const data = join(scratch, "_data");
   try {
     await mkdir(data, { mode: 0o755 });
+    const { content } = options;
     if (content) {
-      await copyTree(content, data, new Map(), skipped);
+      await copyTree(content, data, new Map(), options.skipped);
       await chown(data, content.stats.uid, content.stats.gid);
       await chmod(data, content.stats.mode & 0o7777);
     }
-    await flush.request();
-    await publish(building, layout.volumeDir(name));
-  } catch (err) {
-    await rm(building, { recursive: true, force: true });
-    throw err;
+    await finish(scratch);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
   }
-  return volumeInfo(layout, name);
 }
 
 async function copyTree(dir: MergedEntry, target: string, hardlinks: Map<string, string>, skipped: (path: string) => void): Promise<void> {
