@@ -4,6 +4,7 @@ import { containerRoutes } from "./http/container-routes.js";
 import { imageRoutes } from "./http/image-routes.js";
 import type { Route } from "./http/router.js";
 import { systemRoutes } from "./http/system-routes.js";
+import { volumeRoutes } from "./http/volume-routes.js";
 
 /** The Engine API's routes over gRPC clients of the orchestrator and the image store. */
 export function createEngineApi(config: Pick<EngineApiConfig, "orchestrator" | "imageStore" | "dataRoot">): {
@@ -11,6 +12,6 @@ export function createEngineApi(config: Pick<EngineApiConfig, "orchestrator" | "
   close(): void;
 } {
   const backends = connectBackends(config);
-  const routes = [...systemRoutes(backends, config.dataRoot), ...containerRoutes(backends), ...imageRoutes(backends)];
+  const routes = [...systemRoutes(backends, config.dataRoot), ...containerRoutes(backends), ...volumeRoutes(backends), ...imageRoutes(backends)];
   return { routes, close: backends.close };
 }

@@ -177,6 +177,28 @@ describe("the docker CLI session of issue 6", () => {
     expect((await cli("ps", "-a", "-q")).stdout).toBe("");
   });
 
+  it("docker volume create, create -v name:/path and --mount type=volume, volume ls/inspect, rm refused in use, kept by rm -v", async () => {
+    expect(await cli("volume", "create", "cli-vol")).toMatchObject({ code: 0, stdout: "cli-vol\n" });
+    const created = await cli("create", "--name", "withvol", "-v", "cli-vol:/data", "--mount", "type=volume,src=cli-vol2,dst=/srv", "golden:1");
+    expect(created.code).toBe(0);
+    const id = created.stdout.trim();
+    expect((await cli("volume", "ls", "--format", "{{.Driver}} {{.Name}}")).stdout).toBe("local cli-vol\nlocal cli-vol2\n");
+    const [inspected] = JSON.parse((await cli("volume", "inspect", "cli-vol")).stdout) as Record<string, unknown>[];
+    expect(inspected).toEqual({
+      CreatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), Driver: "local", Labels: null,
+      Mountpoint: join(stack.dataRoot, "volumes/cli-vol/_data"), Name: "cli-vol", Options: null, Scope: "local",
+    });
+    const [container] = JSON.parse((await cli("inspect", "withvol")).stdout) as { Mounts: { Name: string; Destination: string }[] }[];
+    expect(container!.Mounts.map((m) => `${m.Name}:${m.Destination}`).sort()).toEqual(["cli-vol2:/srv", "cli-vol:/data"]);
+    expect(await cli("volume", "rm", "cli-vol")).toMatchObject({ code: 1, stderr: `Error response from daemon: remove cli-vol: volume is in use - [${id}]\n` });
+    expect((await cli("volume", "ls", "-q", "-f", "dangling=true")).stdout).toBe("");
+    expect(await cli("rm", "-v", "withvol")).toMatchObject({ code: 0, stdout: "withvol\n" });
+    expect((await cli("volume", "ls", "-q", "-f", "dangling=true")).stdout).toBe("cli-vol\ncli-vol2\n");
+    expect(await cli("volume", "rm", "cli-vol", "cli-vol2")).toMatchObject({ code: 0, stdout: "cli-vol\ncli-vol2\n" });
+    expect(await cli("volume", "rm", "nosuch")).toMatchObject({ code: 1, stderr: "Error response from daemon: get nosuch: no such volume\n" });
+    expect(existsSync(join(stack.dataRoot, "volumes/cli-vol"))).toBe(false);
+  });
+
   it("docker rmi golden:1 removes the image and every layer: the data root is as before the load", async () => {
     const r = await cli("rmi", "golden:1");
     expect(r.code).toBe(0);

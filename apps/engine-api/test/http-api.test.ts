@@ -359,6 +359,7 @@ describe("the stock docker CLI against the HTTP layer", () => {
   it("docker inspect nosuch falls through every lookup to 'No such object'", async () => {
     stubs.orchestrator.inspectContainer = fail("not_found", "No such container: nosuch");
     stubs.imageStore.getImage = fail("not_found", "No such image: nosuch:latest");
+    stubs.orchestrator.inspectVolume = fail("not_found", "get nosuch: no such volume");
     stubs.orchestrator.listContainers = async () => ({ containers: [] });
     stubs.imageStore.listImages = async () => ({ images: [] });
     const r = await docker(socketPath, ["inspect", "nosuch"]);

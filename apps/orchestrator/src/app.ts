@@ -5,6 +5,7 @@ import { InFlightCreates } from "./in-flight.js";
 import { Reconciler } from "./reconciler.js";
 import { orchestratorService } from "./server.js";
 import { connectStores } from "./stores.js";
+import { VolumeService } from "./volumes.js";
 
 /**
  * Wires config → store clients → domain → handlers. Recovery waits a while for the stores (started
@@ -17,9 +18,10 @@ export function createApp(config: Pick<ServiceConfig, "endpoints">, logger: Logg
   const inFlight = new InFlightCreates();
   const creator = new ContainerCreator(stores, inFlight, logger);
   const reconciler = new Reconciler(stores, inFlight, logger, { graceMs: orchestratorConfig.graceMs });
+  const volumes = new VolumeService(stores, inFlight);
   let timer: NodeJS.Timeout | undefined;
   return {
-    services: [orchestratorService({ stores, creator, reconciler, logger })],
+    services: [orchestratorService({ stores, creator, reconciler, volumes, logger })],
     recover: async () => {
       await waitForStores(config.endpoints, orchestratorConfig.storeWaitMs, logger);
       await reconciler.run();

@@ -93,7 +93,7 @@ export class ContainerCreator {
       const parentChainId = image?.topChainId ?? "";
       // Each undo step is armed before its call: a call that fails in transit may still have done its work.
       rollback.push("RW layer", () => layers.releaseRwLayer({ containerId: id }), isNotFound);
-      const volumes = merged.volumes.map((volume) => this.nameVolume(id, volume, rollback));
+      const volumes = await Promise.all(merged.volumes.map((volume) => this.claimVolume(id, volume, rollback)));
       // The RW layer and the volumes depend only on the image, not on each other: one round trip's wait, not several.
       const volumeCalls = volumes.map(({ name, volume }) =>
         layers.createVolume({ parentChainId: volume.copyData ? parentChainId : "", path: volume.destination, name, driver: volume.driver, keep: volume.name !== "" }, opts),
@@ -115,11 +115,15 @@ export class ContainerCreator {
   }
 
   /**
-   * An anonymous volume gets a fresh name, and is removed again if the create fails. A named volume is
-   * the user's: it may hold data already and other containers may mount it, so it stays, as in dockerd.
+   * Counts the volume as in use by this create (a removal of it is waited for, or refused). An anonymous
+   * volume gets a fresh name and is removed again if the create fails; a named volume is the user's: it
+   * may hold data already and other containers may mount it, so it stays, as in dockerd.
    */
-  private nameVolume(id: string, volume: containerconfig.ContainerVolume, rollback: Rollback) {
-    if (volume.name !== "") return { name: volume.name, volume };
+  private async claimVolume(id: string, volume: containerconfig.ContainerVolume, rollback: Rollback) {
+    if (volume.name !== "") {
+      await this.inFlight.useVolume(id, volume.name);
+      return { name: volume.name, volume };
+    }
     const name = generateRandomId();
     this.inFlight.addVolume(id, name);
     rollback.push(`volume ${name}`, () => this.stores.layers.removeVolume({ name }), isNotFound);

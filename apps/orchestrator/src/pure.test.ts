@@ -37,6 +37,33 @@ describe("InFlightCreates", () => {
   });
 });
 
+describe("InFlightCreates and volume removals", () => {
+  it("makes a create that wants a volume wait until its removal ends, and counts every create sharing a named volume", async () => {
+    const inFlight = new InFlightCreates();
+    let finishRemoval!: () => void;
+    const removal = inFlight.removingVolume("v", () => new Promise<void>((resolve) => (finishRemoval = resolve)));
+    let claimed = false;
+    const claim = inFlight.useVolume("c1", "v").then(() => (claimed = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect([claimed, inFlight.hasVolume("v")]).toEqual([false, false]);
+    finishRemoval();
+    await Promise.all([removal, claim]);
+    inFlight.addVolume("c2", "v");
+    expect(inFlight.usersOf("v")).toEqual(["c1", "c2"]);
+    inFlight.end("c1");
+    expect(inFlight.usersOf("v")).toEqual(["c2"]);
+    inFlight.end("c2");
+    expect(inFlight.hasVolume("v")).toBe(false);
+  });
+
+  it("lets a create through after a removal that failed", async () => {
+    const inFlight = new InFlightCreates();
+    await expect(inFlight.removingVolume("v", () => Promise.reject(new Error("in use")))).rejects.toThrow("in use");
+    await inFlight.useVolume("c1", "v");
+    expect(inFlight.usersOf("v")).toEqual(["c1"]);
+  });
+});
+
 describe("anonymousVolumesOf", () => {
   it("picks the volumes of MountPoints whose Spec names no source, not binds or named volumes", () => {
     const [anonymous, fromMounts, namedHex] = ["a", "b", "c"].map((c) => c.repeat(64));

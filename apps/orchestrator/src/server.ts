@@ -5,11 +5,13 @@ import { inspectContainer } from "./inspect.js";
 import type { Reconciler } from "./reconciler.js";
 import { removeContainer } from "./remove.js";
 import type { Stores } from "./stores.js";
+import type { VolumeService } from "./volumes.js";
 
 export interface Domain {
   readonly stores: Stores;
   readonly creator: ContainerCreator;
   readonly reconciler: Reconciler;
+  readonly volumes: VolumeService;
   readonly logger: Logger;
 }
 
@@ -17,7 +19,7 @@ const EMPTY_QUERY: containerconfig.ListContainersRequest = { filters: {}, all: f
 
 /** The OrchestratorService adapter: proto in, domain call with the caller's context, proto out. */
 export function orchestratorService(domain: Domain): ServiceRegistration {
-  const { stores, creator, reconciler, logger } = domain;
+  const { stores, creator, reconciler, volumes, logger } = domain;
   return service(withChunkCodec(orchestrator.OrchestratorServiceService, "listContainersJson"), {
     createContainer: async (request, ctx) => {
       const { id, warnings } = await creator.create(request, { parent: ctx });
@@ -40,5 +42,14 @@ export function orchestratorService(domain: Domain): ServiceRegistration {
       return {};
     },
     getReconcilerStatus: async () => reconciler.snapshot(),
+    listVolumes: async ({ filters }, ctx) => ({ volumes: await volumes.list(valuesOf(filters), { parent: ctx }) }),
+    inspectVolume: async ({ name }, ctx) => ({ volume: await volumes.inspect(name, { parent: ctx }) }),
+    createVolume: async (request, ctx) => ({ volume: await volumes.create(request, { parent: ctx }) }),
+    removeVolume: async ({ name, force }, ctx) => {
+      await volumes.remove(name, force, { parent: ctx });
+      return {};
+    },
   });
 }
+
+const valuesOf = (filters: Record<string, { values: string[] }>) => Object.fromEntries(Object.entries(filters).map(([key, list]) => [key, list.values]));

@@ -215,6 +215,73 @@ describe("named volumes (-v name:/path, --mount type=volume)", () => {
   });
 });
 
+describe("volumes by themselves (docker volume ls / inspect / create / rm)", () => {
+  const volumes = () => orchestrator.client;
+  const listed = async (filters: Record<string, string[]>) =>
+    (await volumes().listVolumes({ filters: Object.fromEntries(Object.entries(filters).map(([k, values]) => [k, { values }])) })).volumes.map((v) => v.name);
+
+  it("creates, finds, filters and removes volumes; refuses in use, unknown filters, labels and missing ones in dockerd's words", async () => {
+    const made = (await volumes().createVolume({ name: "vol-one", driver: "", driverOpts: {}, labels: {} })).volume!;
+    expect(made).toMatchObject({ name: "vol-one", driver: "local", kept: true, mountpoint: join(stores.dataRoot, "volumes/vol-one/_data") });
+    expect((await volumes().createVolume({ name: "vol-one", driver: "local", driverOpts: {}, labels: {} })).volume).toEqual(made);
+    const generated = (await volumes().createVolume({ name: "", driver: "", driverOpts: {}, labels: {} })).volume!.name;
+    expect(generated).toMatch(/^[a-f0-9]{64}$/);
+    const { id } = await orchestrator.client.createContainer({ name: "user", createRequestJson: Buffer.from(JSON.stringify({ Image: "golden:1", HostConfig: { Binds: ["vol-two:/data"] } })), apiVersion: "1.41" });
+
+    expect(await listed({})).toEqual([generated, "vol-one", "vol-two"].sort());
+    expect(await listed({ name: ["^vol-t", "nomatch"] })).toEqual(["vol-two"]);
+    expect(await listed({ name: ["one|two"], dangling: ["true"] })).toEqual(["vol-one"]);
+    expect(await listed({ dangling: ["0"] })).toEqual(["vol-two"]);
+    expect(await listed({ driver: ["local"], name: ["vol"] })).toEqual(["vol-one", "vol-two"]);
+    expect(await listed({ label: ["a=b"] })).toEqual([]);
+    await expect(listed({ bogus: ["x"] })).rejects.toMatchObject({ kind: "invalid_argument", message: "Invalid filter 'bogus'" });
+    await expect(listed({ dangling: ["x"] })).rejects.toMatchObject({ kind: "invalid_argument", message: "Invalid filter 'dangling=[x]'" });
+    expect((await volumes().inspectVolume({ name: "vol-two" })).volume).toMatchObject({ name: "vol-two", kept: true });
+    await expect(volumes().inspectVolume({ name: "nosuch" })).rejects.toMatchObject({ kind: "not_found", message: "get nosuch: no such volume" });
+    await expect(volumes().createVolume({ name: "lab", driver: "", driverOpts: {}, labels: { a: "b" } })).rejects.toMatchObject({ kind: "unimplemented" });
+
+    await expect(volumes().removeVolume({ name: "vol-two", force: true })).rejects.toMatchObject({
+      kind: "failed_precondition", message: `remove vol-two: volume is in use - [${id}]`,
+    });
+    await expect(volumes().removeVolume({ name: "nosuch", force: false })).rejects.toMatchObject({ kind: "not_found", message: "get nosuch: no such volume" });
+    await volumes().removeVolume({ name: "nosuch", force: true });
+    await orchestrator.client.removeContainer({ idOrName: "user", removeVolumes: true, force: false });
+    for (const name of ["vol-one", "vol-two", generated]) await volumes().removeVolume({ name, force: false });
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+  });
+
+  it("refuses to remove a named volume that a running create has already found; the container keeps its volume", async () => {
+    await volumes().createVolume({ name: "raced", driver: "", driverOpts: {}, labels: {} });
+    let commitReached!: () => void;
+    const reached = new Promise<void>((resolve) => (commitReached = resolve));
+    let releaseCommit!: () => void;
+    const released = new Promise<void>((resolve) => (releaseCommit = resolve));
+    // The create has found the volume and waits at its commit: no container record names the volume yet.
+    const proxy = await startFaultProxy(containerconfig.ContainerConfigServiceService, stores.addresses["container-config"], {
+      commitContainer: async (_request, forward) => (commitReached(), await released, forward()),
+    });
+    const racing = await startOrchestrator({ ...stores.addresses, "container-config": proxy.address });
+    try {
+      const body = Buffer.from(JSON.stringify({ Image: "golden:1", HostConfig: { Binds: ["raced:/data"] } }));
+      const create = racing.client.createContainer({ name: "racer", createRequestJson: body, apiVersion: "1.41" });
+      await reached;
+      await expect(racing.client.removeVolume({ name: "raced", force: false })).rejects.toMatchObject({
+        kind: "failed_precondition", message: expect.stringMatching(/^remove raced: volume is in use - \[[a-f0-9]{64}\]$/),
+      });
+      releaseCommit();
+      await create;
+      expect(await listed({ name: ["^raced$"] })).toEqual(["raced"]);
+    } finally {
+      releaseCommit();
+      await racing.stop();
+      await proxy.close();
+    }
+    await orchestrator.client.removeContainer({ idOrName: "racer", removeVolumes: true, force: false });
+    await volumes().removeVolume({ name: "raced", force: false });
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+  });
+});
+
 describe("the reconciler's grace period", () => {
   it("keeps an orphan RW layer and volume younger than the grace period, and removes them after", async () => {
     const layers = createClient(layerstore.LayerStoreServiceService, stores.addresses["layer-store"], { name: "layer-store" });

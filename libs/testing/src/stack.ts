@@ -185,6 +185,8 @@ function appContainer(plan: Plan, app: SlipwayApp): LoopbackContainer {
     .withEnvironment({
       ...addressEnv((peer) => containerName(plan.id, peer)),
       ...deployment.env,
+      // The host path: a stock dockerd adopting the data root finds named volumes there.
+      ...(deployment.dataRoot ? { SLIPWAY_DOCKERD_DATA_ROOT: plan.dataRoot } : {}),
       SLIPWAY_LOG_LEVEL: plan.logLevel,
       ...plan.env[app],
     })

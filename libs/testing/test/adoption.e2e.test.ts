@@ -16,6 +16,7 @@ let daemon: SecondDockerd | undefined;
 let demoId: string;
 let flagsId: string;
 let volumeId: string;
+let namedId: string;
 // -e, --entrypoint, -p, --restart, -m, -w: each must reach disk so that the stock daemon applies it.
 const FLAGS = ["-e", "EXTRA=extra", "--entrypoint", "/bin/sh", "-p", "127.0.0.1::80", "--restart", "on-failure:2", "-m", "64m", "-w", "/srv"];
 
@@ -34,6 +35,7 @@ beforeAll(async () => {
     demoId = await cli("create", "-it", "--name", "demo", "golden:1");
     flagsId = await cli("create", "--name", "flags", ...FLAGS, "golden:1", "-c", "echo $EXTRA $GREETING; pwd; hostname");
     volumeId = await cli("create", "--name", "vol", "slipway-e2e/volume:1");
+    namedId = await cli("create", "--name", "named", "-v", "shared:/data", "slipway-e2e/volume:1");
   } finally {
     await stack.stop();
   }
@@ -49,7 +51,7 @@ const stock = (...args: string[]) => docker(daemon!.dockerHost, args);
 
 it("a stock dockerd lists what Slipway created as Created, with its name, image and command", async () => {
   const listed = (await stock("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}} {{.Image}} {{.Status}}")).split("\n");
-  const expected = [`${demoId} demo golden:1`, `${flagsId} flags golden:1`, `${volumeId} vol slipway-e2e/volume:1`];
+  const expected = [`${demoId} demo golden:1`, `${flagsId} flags golden:1`, `${volumeId} vol slipway-e2e/volume:1`, `${namedId} named slipway-e2e/volume:1`];
   expect(listed.sort()).toEqual(expected.map((line) => `${line} Created`).sort());
   expect(await stock("inspect", "--format", "{{json .Path}} {{json .Args}}", "demo")).toBe(
     '"/bin/sh" ["-c","cat /srv/app/hello.txt; echo $GREETING"]',
@@ -62,6 +64,7 @@ const SAME_CREATES: [string, () => string, string[]][] = [
   ["demo", () => demoId, ["-it", "golden:1"]],
   ["flags", () => flagsId, [...FLAGS, "golden:1", "-c", "echo $EXTRA $GREETING; pwd; hostname"]],
   ["vol", () => volumeId, ["slipway-e2e/volume:1"]],
+  ["named", () => namedId, ["-v", "shared:/data", "slipway-e2e/volume:1"]],
 ];
 
 it.each(SAME_CREATES)("wrote what the stock dockerd writes for the same create (%s): init layer, layer dirs, layerdb mount, config", async (name, ourId, args) => {
@@ -101,6 +104,17 @@ it("starts the one whose image has a VOLUME: the image's content is in the volum
   expect(readFileSync(join(dataRoot, "volumes", volume, "_data/seed.txt"), "utf8")).toBe("volume content\n");
   await stock("rm", "-v", "vol");
   expect(existsSync(join(dataRoot, "volumes", volume))).toBe(false);
+});
+
+it("starts the one with a named volume Slipway made: the stock daemon lists it, it holds the image's content, rm -v keeps it", async () => {
+  expect((await stock("volume", "ls", "-q")).split("\n")).toContain("shared");
+  await stock("start", "named");
+  expect(await stock("wait", "named")).toBe("0");
+  expect(await stock("logs", "named")).toBe("volume content");
+  await stock("rm", "-v", "named");
+  expect(readFileSync(join(dataRoot, "volumes/shared/_data/seed.txt"), "utf8")).toBe("volume content\n");
+  await stock("volume", "rm", "shared");
+  expect(existsSync(join(dataRoot, "volumes/shared"))).toBe(false);
 });
 
 it("docker rm -v leaves nothing of the container behind", async () => {

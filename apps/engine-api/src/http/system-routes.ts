@@ -65,11 +65,9 @@ async function countStores({ orchestrator, imageStore }: Backends): Promise<Stor
 
 /**
  * `docker inspect X` tries containers, images, networks, volumes, then plugins, and says "No such object: X"
- * only when every lookup is a 404 (dockerd's texts). Slipway manages no networks or plugins, and its anonymous
- * volumes are reached through their containers.
+ * only when every lookup is a 404 (dockerd's texts). Slipway manages no networks or plugins.
  */
 const objectsSlipwayHasNone: Route[] = [
   { method: "GET", pattern: /^\/networks\/(?<id>[^/]+)$/, handle: ({ res, params }) => sendError(res, 404, `network ${params.id} not found`) },
-  { method: "GET", pattern: /^\/volumes\/(?<name>[^/]+)$/, handle: ({ res, params }) => sendError(res, 404, `get ${params.name}: no such volume`) },
   { method: "GET", pattern: /^\/plugins\/(?<name>.+)\/json$/, handle: ({ res, params }) => sendError(res, 404, `plugin "${params.name}" not found`) },
 ];

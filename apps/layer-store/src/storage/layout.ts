@@ -20,7 +20,15 @@ export class StoreLayout {
   /** volumes/: local volumes, volumes/<name>/_data. */
   readonly volumes: string;
 
-  constructor(readonly dataRoot: string) {
+  /**
+   * @param dockerdDataRoot the data root's path as the dockerd that adopts it sees it, when that differs
+   * from ours (a container's mount): a volume's mountpoint is recorded in config.v2.json, and dockerd
+   * resolves it when it starts the container.
+   */
+  constructor(
+    readonly dataRoot: string,
+    private readonly dockerdDataRoot = dataRoot,
+  ) {
     this.overlayHome = join(dataRoot, "overlay2");
     this.linkDir = join(this.overlayHome, "l");
     this.layerdb = join(dataRoot, "image", "overlay2", "layerdb");
@@ -58,6 +66,11 @@ export class StoreLayout {
   /** layerdb/mounts/<container id>/. */
   mountRecordDir(containerId: string): string {
     return join(this.layerdbMounts, containerId);
+  }
+
+  /** volumes/<name>/_data as dockerd names it (see the constructor). */
+  volumeMountpoint(name: string): string {
+    return join(this.dockerdDataRoot, "volumes", name, "_data");
   }
 
   /** volumes/<name>/. */

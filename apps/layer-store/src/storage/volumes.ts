@@ -131,7 +131,7 @@ export async function volumeInfo(layout: StoreLayout, name: string): Promise<Vol
   const dir = layout.volumeDir(name);
   const stats = await stat(dir);
   const kept = await stat(join(dir, KEPT_MARKER)).then(() => true, () => false);
-  return { name, mountpoint: join(dir, "_data"), createdAt: stats.birthtime.getTime() > 0 ? stats.birthtime : stats.mtime, kept };
+  return { name, mountpoint: layout.volumeMountpoint(name), createdAt: stats.birthtime.getTime() > 0 ? stats.birthtime : stats.mtime, kept };
 }
 
 /** Writes the kept marker durably (idempotent). */

@@ -1,0 +1,100 @@
+import { failedPrecondition, invalidArgument, SlipwayError, notFound, type CallOpts } from "@slipway/grpc-kit";
+import type { layerstore } from "@slipway/proto";
+import { isNotFound } from "./errors.js";
+import type { InFlightCreates } from "./in-flight.js";
+import type { Stores } from "./stores.js";
+
+export interface CreateVolumeInput {
+  readonly name: string;
+  readonly driver: string;
+  readonly driverOpts: Record<string, string>;
+  readonly labels: Record<string, string>;
+}
+
+const FILTERS = new Set(["name", "driver", "dangling", "label"]);
+const DANGLING: Record<string, boolean> = { true: true, "1": true, false: false, "0": false };
+
+/**
+ * `docker volume ls / inspect / create / rm` over layer-store's volumes. Whether a volume is in use comes
+ * from the container records (their MountPoints) and the creates still running.
+ */
+export class VolumeService {
+  constructor(
+    private readonly stores: Stores,
+    private readonly inFlight: InFlightCreates,
+  ) {}
+
+  /** GET /volumes with dockerd's filters: name (a pattern found in the name), driver, dangling, label. */
+  async list(filters: Record<string, readonly string[]>, opts: CallOpts): Promise<layerstore.Volume[]> {
+    const unknown = Object.keys(filters).find((key) => !FILTERS.has(key));
+    if (unknown) throw invalidArgument(`Invalid filter '${unknown}'`);
+    const dangling = danglingFilter(filters.dangling);
+    const { volumes } = await this.stores.layers.listVolumes({ names: [] }, opts);
+    const mounted = dangling === undefined ? new Set<string>() : new Set((await this.mounts(opts)).map((m) => m.name));
+    return volumes
+      .filter((v) => matchesAny(filters.name, (pattern) => patternFound(pattern, v.name)))
+      .filter((v) => matchesAny(filters.driver, (driver) => driver === v.driver))
+      // Slipway's volumes carry no labels, so a label filter matches none of them.
+      .filter(() => (filters.label ?? []).length === 0)
+      .filter((v) => dangling === undefined || dangling !== mounted.has(v.name))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  async inspect(name: string, opts: CallOpts): Promise<layerstore.Volume> {
+    const { volumes } = await this.stores.layers.listVolumes({ names: [name] }, opts);
+    if (volumes.length === 0) throw notFound(`get ${name}: no such volume`);
+    return volumes[0]!;
+  }
+
+  /** A volume made with `docker volume create` is the user's: kept until removed, never an orphan. */
+  async create(input: CreateVolumeInput, opts: CallOpts): Promise<layerstore.Volume> {
+    if (Object.keys(input.driverOpts).length > 0 || Object.keys(input.labels).length > 0) {
+      throw new SlipwayError("unimplemented", "volume labels and driver options are not supported yet by Slipway; create the volume without them");
+    }
+    const { volume } = await this.stores.layers.createVolume({ name: input.name, driver: input.driver, parentChainId: "", path: "", keep: true }, opts);
+    return volume!;
+  }
+
+  /**
+   * Removes a volume no container mounts and no running create uses (creates that ask for it meanwhile
+   * wait, then make a new one), with dockerd's "in use" and "no such volume" errors.
+   */
+  async remove(name: string, force: boolean, opts: CallOpts): Promise<void> {
+    await this.inFlight.removingVolume(name, async () => {
+      const creating = this.inFlight.usersOf(name);
+      const mounting = (await this.mounts(opts)).filter((m) => m.name === name).map((m) => m.containerId);
+      const users = [...new Set([...creating, ...mounting])].sort();
+      if (users.length > 0) throw failedPrecondition(`remove ${name}: volume is in use - [${users.join(", ")}]`);
+      await this.stores.layers.removeVolume({ name }, opts).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+        if (!force) throw notFound(`get ${name}: no such volume`);
+      });
+    });
+  }
+
+  /** Every volume mount of every container record. */
+  private async mounts(opts: CallOpts): Promise<{ containerId: string; name: string }[]> {
+    const { containers } = await this.stores.containers.listContainers({ filters: {}, all: true, limit: 0 }, opts);
+    return containers.flatMap((c) => c.mounts.filter((m) => m.name !== "").map((m) => ({ containerId: c.id, name: m.name })));
+  }
+}
+
+function danglingFilter(values: readonly string[] | undefined): boolean | undefined {
+  if (values === undefined || values.length === 0) return undefined;
+  const parsed = values.map((value) => DANGLING[value.toLowerCase()]);
+  if (values.length > 1 || parsed[0] === undefined) throw invalidArgument(`Invalid filter 'dangling=[${values.join(" ")}]'`);
+  return parsed[0];
+}
+
+function matchesAny(values: readonly string[] | undefined, matches: (value: string) => boolean): boolean {
+  return values === undefined || values.length === 0 || values.some(matches);
+}
+
+/** dockerd matches a name filter as a regular expression found anywhere in the name; a bad one matches nothing. */
+function patternFound(pattern: string, name: string): boolean {
+  try {
+    return new RegExp(pattern).test(name);
+  } catch {
+    return false;
+  }
+}
