@@ -1,9 +1,11 @@
 import { invalidArgument, SlipwayError } from "@slipway/grpc-kit";
+import { portRangeProblem, splitProtoPort } from "@slipway/container-rules";
 import type { IndexEntry } from "./summary.js";
 
 const ACCEPTED = new Set(["ancestor", "before", "exited", "health", "id", "label", "name", "status", "since", "volume", "network", "is-task", "publish", "expose"]);
 const STATES = new Set(["created", "restarting", "running", "removing", "paused", "exited", "dead"]);
-const UNSUPPORTED = new Set(["publish", "expose"]);
+/** Port filters: they match the ports of a running container, so never a created one (as in dockerd 20.10). */
+const PORT_FILTERS = ["publish", "expose"];
 
 export type Filters = Record<string, string[]>;
 
@@ -11,11 +13,18 @@ export type Filters = Record<string, string[]>;
 export function validateFilters(filters: Filters): void {
   for (const [key, values] of Object.entries(filters)) {
     if (!ACCEPTED.has(key)) throw invalidArgument(`Invalid filter '${key}'`);
-    if (UNSUPPORTED.has(key)) throw new SlipwayError("unimplemented", `the '${key}' filter is not supported yet`);
+    if (PORT_FILTERS.includes(key)) values.forEach((value) => validatePortFilter(key, value));
     for (const value of key === "status" ? values : []) {
       if (!STATES.has(value)) throw invalidArgument(`Invalid filter 'status=${value}'`);
     }
   }
+}
+
+/** portOp: "<port>[/<proto>]" or "<start>-<end>[/<proto>]"; dockerd answers a bad one with a 500. */
+function validatePortFilter(key: string, value: string): void {
+  if (value.includes(":")) throw new SlipwayError("internal", `filter for '${key}' should not contain ':': ${value}`);
+  const problem = portRangeProblem(splitProtoPort(value)[1]);
+  if (problem) throw new SlipwayError("internal", `error while looking up for ${key} ${value}: ${problem}`);
 }
 
 /** filters.Match: no values matches all; otherwise any value as an unanchored Go regexp. */
@@ -55,7 +64,7 @@ export function matches(entry: IndexEntry, filters: Filters): boolean {
   return nameOk && matchAny(filters.id, summary.id) && matchLabels(filters.label, summary.labels) &&
     matchAny(filters.status, summary.state) && matchAncestor(filters.ancestor, entry) &&
     (filters.exited ?? []).length === 0 && (filters.health ?? ["none"]).includes("none") &&
-    (filters["is-task"] ?? ["false"]).includes("false") &&
+    (filters["is-task"] ?? ["false"]).includes("false") && PORT_FILTERS.every((key) => (filters[key] ?? []).length === 0) &&
     (!filters.volume?.length || summary.mounts.some((m) => filters.volume!.includes(m.name) || filters.volume!.includes(m.destination))) &&
     (!filters.network?.length || entry.networks.some((n) => filters.network!.includes(n)));
 }

@@ -90,6 +90,21 @@ describe("ListContainers", () => {
     expect(await ids({ filters: { before: ["third"] } })).toEqual([ID_B, ID_A]);
     expect(await ids({ filters: { since: ["demo"] } })).toEqual([ID_C, ID_B]);
     expect(await ids({ limit: 2, all: false })).toEqual([ID_C, ID_B]);
+    // Ports of running containers only: no created container matches, as with dockerd 20.10.
+    expect(await ids({ filters: { publish: ["80"] } })).toEqual([]);
+    expect(await ids({ filters: { expose: ["9000-9002/udp"] } })).toEqual([]);
+  });
+
+  it("refuses a bad publish or expose filter with dockerd's 500 and text", async () => {
+    for (const [filters, message] of [
+      [{ publish: ["a:b"] }, "filter for 'publish' should not contain ':': a:b"],
+      [{ publish: ["x"] }, 'error while looking up for publish x: strconv.ParseUint: parsing "x": invalid syntax'],
+      [{ expose: ["70000"] }, 'error while looking up for expose 70000: strconv.ParseUint: parsing "70000": value out of range'],
+      [{ publish: ["80-79"] }, "error while looking up for publish 80-79: Invalid range specified for the Port: 80-79"],
+      [{ publish: [""] }, "error while looking up for publish : Empty string specified for ports."],
+    ] as const) {
+      await expect(ids({ filters })).rejects.toMatchObject({ kind: "internal", message });
+    }
   });
 
   it("rejects unknown filters and status values with dockerd's message", async () => {

@@ -10,3 +10,4 @@ export * from "./schemas.js";
 export * from "./security-opts.js";
 export { ADJECTIVES, SURNAMES } from "./words.js";
 export { parseFirstJsonValue } from "./json-input.js";
+export { portRangeProblem, splitProtoPort } from "./ports.js";

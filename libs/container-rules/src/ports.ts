@@ -11,6 +11,22 @@ export function splitProtoPort(raw: string): [proto: string, port: string] {
 
 const isUint16 = (text: string) => /^\d+$/.test(text) && Number(text) <= 65535;
 
+/** strconv.ParseUint(text, 10, 16)'s error, or undefined. */
+function uint16Problem(text: string): string | undefined {
+  if (!/^\d+$/.test(text)) return `strconv.ParseUint: parsing ${JSON.stringify(text)}: invalid syntax`;
+  return Number(text) > 65535 ? `strconv.ParseUint: parsing ${JSON.stringify(text)}: value out of range` : undefined;
+}
+
+/** nat.ParsePortRange's error for "80" or "80-90", or undefined when the range parses. */
+export function portRangeProblem(ports: string): string | undefined {
+  if (ports === "") return "Empty string specified for ports.";
+  if (!ports.includes("-")) return uint16Problem(ports);
+  const [start = "", end = ""] = ports.split("-");
+  const problem = uint16Problem(start) ?? uint16Problem(end);
+  if (problem) return problem;
+  return Number(end) < Number(start) ? `Invalid range specified for the Port: ${ports}` : undefined;
+}
+
 function isPortRange(text: string): boolean {
   if (text === "") return true;
   if (!text.includes("-")) return isUint16(text);
