@@ -72,6 +72,7 @@ export class ContainerConfigService {
       body: request.createRequestJson, imageConfig: request.imageConfigJson.length > 0 ? request.imageConfigJson : null,
       containerId: request.containerId, apiVersion: request.apiVersion, host: this.host, probe: this.probe,
       resolveContainer: (idOrName) => this.index.find(idOrName),
+      mountPointsOfContainer: (id) => this.index.mountPointsOf(id),
     });
     const networks = merged.networks && new Map(Object.entries(merged.networks).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, encodeGo(storedEndpointType, v)]));
     return {
@@ -113,7 +114,8 @@ export class ContainerConfigService {
     const host = parseDocument(request.merged.hostConfigJson, "host_config_json", hostConfigType) as HostConfig;
     parseDocument(request.merged.configJson, "config_json", configType);
     if (request.merged.networksJson !== "null") parseDocument(request.merged.networksJson, "networking_config_json");
-    const mountPoints = attachVolumes(mountPointsOf(host, this.probe, (idOrName) => this.index.find(idOrName)), request.volumes);
+    const hostMountPoints = mountPointsOf(host, this.probe, (idOrName) => this.index.find(idOrName), (id) => this.index.mountPointsOf(id));
+    const mountPoints = attachVolumes(hostMountPoints, request.volumes);
     const configV2 = renderConfigV2({
       id: request.id, created, path: request.merged.path, args: request.merged.args, configJson: request.merged.configJson,
       imageId: request.imageId, networksJson: request.merged.networksJson, name, anonymousEndpoint: this.names.isGenerated(name),

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { notFound, SlipwayError } from "@slipway/grpc-kit";
-import { lookupName } from "@slipway/container-rules";
+import { lookupName, type MountPointRecord } from "@slipway/container-rules";
 import { isFullId } from "@slipway/docker-spec";
 import { matches, validateFilters, type Filters } from "./list-filters.js";
 import { listRowBytes } from "./list-row.js";
@@ -38,6 +38,11 @@ export class ContainerIndex {
 
   has(id: string): boolean {
     return this.entries.has(id);
+  }
+
+  /** A container's mount points as its config.v2.json records them ([] for an unknown ID). */
+  mountPointsOf(id: string): readonly MountPointRecord[] {
+    return this.entries.get(id)?.mountPoints ?? [];
   }
 
   add(entry: IndexEntry): void {

@@ -1,4 +1,4 @@
-import { commandLine, listedNetworksJson, type GoStruct } from "@slipway/container-rules";
+import { commandLine, listedNetworksJson, type GoStruct, type MountPointRecord } from "@slipway/container-rules";
 
 /** One row of GET /containers/json, as the domain knows it. */
 export interface ContainerSummary {
@@ -36,6 +36,8 @@ export interface IndexEntry {
   /** Created as a string that sorts lexicographically in time order (nanosecond precision). */
   createdKey: string;
   networks: string[];
+  /** config.v2.json's MountPoints, for VolumesFrom. */
+  mountPoints: MountPointRecord[];
   /** The list row as rendered for these names (the registry's array for them), kept until they change (see list-row.ts). */
   listRow?: { names: readonly string[]; bytes: Buffer };
 }
@@ -49,15 +51,21 @@ export interface StoredConfigV2 {
   Name: string;
   Config: { Image: string; Labels: Record<string, string> | null } | null;
   NetworkSettings: { Networks: Record<string, GoStruct | null> | null } | null;
-  MountPoints: Record<string, { Type?: string; Name: string; Source: string; Destination: string; Driver: string; Relabel?: string; RW: boolean; Propagation?: string }> | null;
+  MountPoints: Record<string, StoredMountPoint> | null;
 }
+
+/** A MountPoints entry as config.v2.json holds it (omitempty fields may be absent). */
+type StoredMountPoint = Omit<MountPointRecord, "Type" | "Relabel" | "Propagation" | "Spec" | "SkipMountpointCreation"> &
+  Partial<Pick<MountPointRecord, "Type" | "Relabel" | "Propagation" | "Spec" | "SkipMountpointCreation">>;
 
 /** Builds the index entry from a parsed config.v2.json and hostconfig.json's NetworkMode; throws on a malformed record. */
 export function entryFromRecord(record: StoredConfigV2, networkMode: string, names: string[]): IndexEntry {
   if (typeof record.ID !== "string" || typeof record.Created !== "string" || !record.Config) throw new Error("config.v2.json lacks ID, Created or Config");
-  const mounts = Object.values(record.MountPoints ?? {}).map((m) => ({
-    type: m.Type ?? "", name: m.Name, source: m.Source, destination: m.Destination, driver: m.Driver,
-    mode: m.Relabel ?? "", rw: m.RW, propagation: m.Propagation ?? "",
+  const mountPoints = Object.values(record.MountPoints ?? {}).map((m) => ({
+    ...m, Type: m.Type ?? "", Relabel: m.Relabel ?? "", Propagation: m.Propagation ?? "", Spec: m.Spec ?? {}, SkipMountpointCreation: m.SkipMountpointCreation ?? false,
+  }));
+  const mounts = mountPoints.map((m) => ({
+    type: m.Type, name: m.Name, source: m.Source, destination: m.Destination, driver: m.Driver, mode: m.Relabel, rw: m.RW, propagation: m.Propagation,
   }));
   return {
     summary: {
@@ -67,6 +75,7 @@ export function entryFromRecord(record: StoredConfigV2, networkMode: string, nam
     },
     createdKey: createdSortKey(record.Created),
     networks: Object.keys(record.NetworkSettings?.Networks ?? {}),
+    mountPoints,
   };
 }
 

@@ -56,6 +56,30 @@ describe("valid create requests: Slipway writes what dockerd 20.10 writes", () =
   });
 });
 
+describe("VolumesFrom another container", () => {
+  it.each(["", ":ro"])("copies its mount points as dockerd does (%s), a bind replacing one of them", async (mode) => {
+    const source = `slipway-diff-${run}-vsrc${mode.replace(":", "-")}`;
+    const sourceBody = JSON.stringify({ Image: "golden:1", HostConfig: { Binds: ["slipway-diff-vf:/n:z", "/tmp:/b:ro", "/etc:/e"] } });
+    const created = await dockerd.create(sourceBody, source);
+    const sourceStored = JSON.parse((await dockerd.files(created.id!)).configV2) as { Created: string; MountPoints: Record<string, { Name: string; Source: string }> };
+    await createViaSlipway(h.client, {
+      body: sourceBody, imageConfig: image.config, imageId: image.id, id: created.id!, name: source, created: sourceStored.Created, dockerdMountPoints: sourceStored.MountPoints,
+    });
+    const body = JSON.stringify({ Image: "golden:1", HostConfig: { VolumesFrom: [`${source}${mode}`], Binds: ["/srv:/e"] } });
+    const name = `${source}-user`;
+    const theirs = await dockerd.create(body, name);
+    expect(theirs, `dockerd refused: ${theirs.message}`).toMatchObject({ status: 201 });
+    const files = await dockerd.files(theirs.id!);
+    const stored = JSON.parse(files.configV2) as { Created: string; MountPoints: Record<string, { Name: string; Source: string }> };
+    const ours = await createViaSlipway(h.client, {
+      body, imageConfig: image.config, imageId: image.id, id: theirs.id!, name, created: stored.Created, dockerdMountPoints: stored.MountPoints,
+    });
+    expect(ours, JSON.stringify(ours)).toMatchObject({ ok: true, hostConfig: files.hostConfig });
+    if (ours.ok) expect(firstDifference(ours.configV2, files.configV2)).toBeUndefined();
+    expect(Object.keys(stored.MountPoints).sort()).toEqual(["/b", "/data", "/e", "/n"]);
+  });
+});
+
 describe("namespaces shared with another container", () => {
   it("stores container:<name> as container:<full ID> and no networks, as dockerd does", async () => {
     const source = `slipway-diff-${run}-src`;

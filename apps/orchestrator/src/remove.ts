@@ -2,6 +2,7 @@ import type { CallOpts, Logger } from "@slipway/grpc-kit";
 import { isNotFound } from "./errors.js";
 import { findContainer } from "./inspect.js";
 import type { Stores } from "./stores.js";
+import type { VolumeService } from "./volumes.js";
 
 export interface RemoveInput {
   readonly idOrName: string;
@@ -11,11 +12,12 @@ export interface RemoveInput {
 
 /**
  * Removes a created container: without -v its anonymous volumes are marked kept first (dockerd keeps them),
- * then the RW layer, the record and its names, then (with -v) the volumes. In this order a failure half way
+ * then the RW layer, the record and its names, then (with -v) the volumes that no other container (through
+ * VolumesFrom) or running create uses. In this order a failure half way
  * leaves a container that `rm` can remove again (a missing RW layer is tolerated), a kept volume is never
  * mistaken for a failed create's, and a volume left by a failed `rm -v` is an orphan the reconciler removes.
  */
-export async function removeContainer(stores: Stores, logger: Logger, input: RemoveInput, opts: CallOpts): Promise<void> {
+export async function removeContainer(stores: Stores, volumeService: VolumeService, logger: Logger, input: RemoveInput, opts: CallOpts): Promise<void> {
   const record = await findContainer(stores, input.idOrName, opts);
   const volumes = anonymousVolumesOf(record.configV2Json);
   if (!input.removeVolumes) await forEachVolume(volumes, (name) => stores.layers.keepVolume({ name }, opts));
@@ -24,7 +26,7 @@ export async function removeContainer(stores: Stores, logger: Logger, input: Rem
     logger.warn({ containerId: record.id }, "container had no RW layer; removing its record anyway");
   });
   await stores.containers.deleteContainer({ idOrName: record.id }, opts);
-  if (input.removeVolumes) await forEachVolume(volumes, (name) => stores.layers.removeVolume({ name }, opts));
+  if (input.removeVolumes) for (const name of volumes) await volumeService.removeUnlessUsed(name, opts);
 }
 
 /** Runs a volume call for each volume in turn; a volume already gone is not an error. */

@@ -38,7 +38,7 @@ export function orchestratorService(domain: Domain): ServiceRegistration {
     },
     getListVersion: async (_request, ctx) => stores.containers.getListVersion({}, { parent: ctx }),
     removeContainer: async (request, ctx) => {
-      await removeContainer(stores, logger, request, { parent: ctx });
+      await removeContainer(stores, volumes, logger, request, { parent: ctx });
       return {};
     },
     getReconcilerStatus: async () => reconciler.snapshot(),

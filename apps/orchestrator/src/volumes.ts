@@ -61,15 +61,35 @@ export class VolumeService {
    */
   async remove(name: string, force: boolean, opts: CallOpts): Promise<void> {
     await this.inFlight.removingVolume(name, async () => {
-      const creating = this.inFlight.usersOf(name);
-      const mounting = (await this.mounts(opts)).filter((m) => m.name === name).map((m) => m.containerId);
-      const users = [...new Set([...creating, ...mounting])].sort();
+      const users = await this.usersOf(name, opts);
       if (users.length > 0) throw failedPrecondition(`remove ${name}: volume is in use - [${users.join(", ")}]`);
       await this.stores.layers.removeVolume({ name }, opts).catch((err: unknown) => {
         if (!isNotFound(err)) throw err;
         if (!force) throw notFound(`get ${name}: no such volume`);
       });
     });
+  }
+
+  /**
+   * `docker rm -v`'s removal of a container's anonymous volume: skipped while another container (through
+   * VolumesFrom) or a running create still uses it, as dockerd ignores its "in use" conflict there.
+   */
+  async removeUnlessUsed(name: string, opts: CallOpts): Promise<void> {
+    await this.inFlight.removingVolume(name, async () => {
+      if ((await this.usersOf(name, opts)).length > 0) return;
+      await this.stores.layers.removeVolume({ name }, opts).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    });
+  }
+
+  /** The running creates (first: they are counted before any wait) and container records that use the volume, sorted. */
+  private async usersOf(name: string, opts: CallOpts): Promise<string[]> {
+    const creating = this.inFlight.usersOf(name);
+    const filters = { volume: { values: [name] } };
+    const { containers } = await this.stores.containers.listContainers({ filters, all: true, limit: 0 }, opts);
+    const mounting = containers.filter((c) => c.mounts.some((m) => m.name === name)).map((c) => c.id);
+    return [...new Set([...creating, ...mounting])].sort();
   }
 
   /** Every volume mount of every container record. */

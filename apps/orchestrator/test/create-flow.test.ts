@@ -215,6 +215,25 @@ describe("named volumes (-v name:/path, --mount type=volume)", () => {
   });
 });
 
+describe("VolumesFrom", () => {
+  it("mounts another container's volumes; rm -v of either keeps a volume the other still mounts, the last one removes it", async () => {
+    const createWith = (name: string, hostConfig: object) =>
+      orchestrator.client.createContainer({ name, createRequestJson: Buffer.from(JSON.stringify({ Image: "golden:1", HostConfig: hostConfig })), apiVersion: "1.41" });
+    const source = await createWith("vf-source", {});
+    const sourcePoints = JSON.parse(readFileSync(join(stores.dataRoot, "containers", source.id, "config.v2.json"), "utf8")).MountPoints;
+    const volume = sourcePoints["/data"].Name as string;
+    const user = await createWith("vf-user", { VolumesFrom: ["vf-source:ro"] });
+    const userPoints = JSON.parse(readFileSync(join(stores.dataRoot, "containers", user.id, "config.v2.json"), "utf8")).MountPoints;
+    expect(userPoints).toEqual({ "/data": { ...sourcePoints["/data"], RW: false } });
+    const volumeDir = join(stores.dataRoot, "volumes", volume);
+    await orchestrator.client.removeContainer({ idOrName: "vf-source", removeVolumes: true, force: false });
+    expect(statSync(volumeDir).isDirectory()).toBe(true);
+    await expect(createWith("vf-orphan", { VolumesFrom: ["vf-source"] })).rejects.toMatchObject({ kind: "invalid_argument", message: "No such container: vf-source" });
+    await orchestrator.client.removeContainer({ idOrName: "vf-user", removeVolumes: true, force: false });
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+  });
+});
+
 describe("volumes by themselves (docker volume ls / inspect / create / rm)", () => {
   const volumes = () => orchestrator.client;
   const listed = async (filters: Record<string, string[]>) =>

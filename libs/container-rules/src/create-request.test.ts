@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mergeAndVerify, type MergedContainer } from "./create-request.js";
+import { mountPointsOf } from "./mounts.js";
 import { ENGINE } from "./engine-target.js";
 import type { HostInfo } from "./model.js";
 
@@ -23,7 +24,18 @@ const merge = (body: object | string, options: { image?: string | null; host?: P
     body: typeof body === "string" ? body : JSON.stringify(body), imageConfig: options.image === undefined ? IMAGE : options.image,
     containerId: ID, apiVersion: options.apiVersion ?? "1.41", host: { ...HOST, ...options.host }, probe: (p) => p === "/exists",
     resolveContainer: (name) => (name === "src" || name === SRC ? SRC : undefined),
+    mountPointsOfContainer: (id) => (id === SRC ? SRC_MOUNTS : []),
   });
+
+/** The mount points of container SRC: an image volume, a named volume with its mode, a read-only bind. */
+const SRC_MOUNTS = [
+  { Source: "", Destination: "/data", RW: true, Name: "a".repeat(64), Driver: "local", Type: "volume", Relabel: "", Propagation: "", Spec: {}, SkipMountpointCreation: false },
+  {
+    Source: "/var/lib/docker/volumes/named/_data", Destination: "/n", RW: true, Name: "named", Driver: "local", Type: "volume", Relabel: "z", Propagation: "",
+    Spec: { Type: "volume", Source: "named", Target: "/n" }, SkipMountpointCreation: false,
+  },
+  { Source: "/srv", Destination: "/b", RW: false, Name: "", Driver: "", Type: "bind", Relabel: "ro", Propagation: "rprivate", Spec: { Type: "bind", Source: "/srv", Target: "/b", ReadOnly: true }, SkipMountpointCreation: false },
+];
 
 describe("merge with the image config (daemon/commit.go merge)", () => {
   it.each<[string, object, Record<string, unknown>]>([
@@ -130,6 +142,27 @@ describe("daemon defaults", () => {
       { destination: "/am", name: "", driver: "other", copyData: true },
       { destination: "/data", name: "", driver: "vd", copyData: true },
     ]);
+  });
+
+  it("takes VolumesFrom's mount points (ro when asked, without their mode, copying nothing again) and lets a bind replace one", () => {
+    const merged = merge({ Image: "img", HostConfig: { VolumesFrom: ["src:ro"], Binds: ["/exists:/b"] } });
+    expect(merged.volumes).toEqual([
+      { destination: "/data", name: "a".repeat(64), driver: "local", copyData: false },
+      { destination: "/n", name: "named", driver: "local", copyData: false },
+    ]);
+    const points = mountPointsOf(merged.hostConfig, (p) => p === "/exists", () => SRC, () => SRC_MOUNTS);
+    expect(points.get("/n")).toMatchObject({ RW: false, Relabel: "", Source: "/var/lib/docker/volumes/named/_data", Spec: SRC_MOUNTS[1]!.Spec });
+    expect(points.get("/b")).toMatchObject({ Source: "/exists", RW: true, Type: "bind" });
+    expect(merge({ Image: "img", HostConfig: { VolumesFrom: [SRC] } }).volumes.map((v) => v.destination)).toEqual(["/data", "/n"]);
+  });
+
+  it.each([
+    ["", "volumes-from specification cannot be an empty string"],
+    ["src:rshared", "invalid mode: rshared"],
+    ["src:nocopy", "invalid mode: nocopy"],
+    ["src:bogus", "invalid mode: bogus"],
+  ])("refuses VolumesFrom %j as dockerd does", (spec, message) => {
+    expect(() => merge({ Image: "img", HostConfig: { VolumesFrom: [spec] } })).toThrow(expect.objectContaining({ kind: ENGINE.plainErrorsAreServerErrors ? "internal" : "invalid_argument", message }));
   });
 
   it("refuses volume labels and driver options, which live in dockerd's volume database", () => {

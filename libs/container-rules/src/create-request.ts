@@ -5,7 +5,7 @@ import { entrypointAndArgs, mergeImageConfig } from "./merge.js";
 import { badRequest, serverError, type Config, type HostConfig, type HostInfo, type NetworkingConfig } from "./model.js";
 import { applyApiVersionShims, applyDaemonDefaults, applyPathDefaults, type ContainerResolver } from "./defaults.js";
 import { mergeLogConfig } from "./log-config.js";
-import { mountPointsOf, volumeOf, type ContainerVolume, type MountPointRecord, type PathProbe } from "./mounts.js";
+import { mountPointsOf, volumeOf, type ContainerMountPoints, type ContainerVolume, type MountPointRecord, type PathProbe } from "./mounts.js";
 import { networksOf, verifyLinks, verifyNetworkingConfig } from "./networks.js";
 import { configType, hostConfigType, imageType, wrapperFields } from "./schemas.js";
 import { parseSecurityOpts } from "./security-opts.js";
@@ -25,8 +25,10 @@ export interface MergeInput {
   apiVersion: string;
   host: HostInfo;
   probe: PathProbe;
-  /** Existing containers, for `container:<name>` namespace modes. */
+  /** Existing containers, for `container:<name>` namespace modes, links and VolumesFrom. */
   resolveContainer: ContainerResolver;
+  /** An existing container's mount points, for VolumesFrom. */
+  mountPointsOfContainer: ContainerMountPoints;
 }
 
 export interface MergedContainer {
@@ -70,7 +72,7 @@ export function mergeAndVerify(input: MergeInput): MergedContainer {
   if (config.Hostname === "") config.Hostname = host.NetworkMode === "host" ? input.host.hostname : input.containerId.slice(0, 12);
   const { path, args } = entrypointAndArgs(config);
   parseSecurityOpts(host.SecurityOpt);
-  const mounted = mountPointsOf(host, input.probe, input.resolveContainer);
+  const mounted = mountPointsOf(host, input.probe, input.resolveContainer, input.mountPointsOfContainer);
   verifyLinks(host, input.resolveContainer);
   applyPathDefaults(host);
   if (host.NetworkMode === "") host.NetworkMode = ENGINE.blankNetworkMode;

@@ -18,7 +18,12 @@ export interface MountPointRecord {
   Propagation: string;
   Spec: Partial<Mount>;
   SkipMountpointCreation: boolean;
+  /** Seed the volume from the image while it is empty; like moby's, never serialised. */
+  CopyData?: boolean;
 }
+
+/** The mount points of an existing container (from its config.v2.json), for VolumesFrom. */
+export type ContainerMountPoints = (containerId: string) => readonly MountPointRecord[];
 
 const PROPAGATION = new Set(["private", "rprivate", "shared", "rshared", "slave", "rslave"]);
 const MODE_KINDS: ReadonlyArray<(o: string) => boolean> = [
@@ -111,6 +116,7 @@ function mountPointOf(spec: Partial<Mount>, mode: string): MountPointRecord {
     Source: spec.Type === "bind" ? cleanPath(spec.Source ?? "") : "", Destination: cleanPath(spec.Target ?? ""), RW: !spec.ReadOnly,
     Name: volume ? spec.Source ?? "" : "", Driver: volume ? "local" : "", Type: spec.Type ?? "", Relabel: volume ? mode || "z" : mode,
     Propagation: spec.Type === "bind" ? spec.BindOptions?.Propagation || "rprivate" : "", Spec: spec, SkipMountpointCreation: false,
+    CopyData: volume && !spec.VolumeOptions?.NoCopy,
   };
 }
 
@@ -124,10 +130,10 @@ export interface ContainerVolume {
   copyData: boolean;
 }
 
-/** The volume behind a volume mount point of Binds or Mounts. */
+/** The volume behind a volume mount point of VolumesFrom, Binds or Mounts. */
 export function volumeOf(point: MountPointRecord): ContainerVolume {
-  const options = point.Spec.VolumeOptions;
-  return { destination: point.Destination, name: point.Name, driver: options?.DriverConfig?.Name || "local", copyData: !options?.NoCopy };
+  const driver = point.Spec.VolumeOptions?.DriverConfig?.Name || "local";
+  return { destination: point.Destination, name: point.Name, driver, copyData: point.CopyData ?? false };
 }
 
 /** Labels and driver options live in dockerd's volume metadata database, which Slipway does not write. */
@@ -139,21 +145,22 @@ function volumeOptionsUnsupported(mount: Mount): SlipwayError | undefined {
 }
 
 /**
- * registerMountPoints for Binds then Mounts: the mount points they give, keyed by destination, and
- * dockerd's "Duplicate mount point" (400) when two land on one path or on a tmpfs.
+ * registerMountPoints: the mount points of VolumesFrom, then Binds, then Mounts, keyed by destination (a
+ * bind or mount replaces a point taken from another container), and dockerd's "Duplicate mount point"
+ * (400) when two binds or mounts land on one path, or a bind on a tmpfs.
  */
-export function mountPointsOf(host: HostConfig, probe: PathProbe, resolve: ContainerResolver): Map<string, MountPointRecord> {
-  for (const spec of host.VolumesFrom ?? []) {
-    const source = spec.split(":", 1)[0]!;
-    if (resolve(source) === undefined) throw badRequest(`No such container: ${source}`);
-    throw new SlipwayError("unimplemented", `VolumesFrom is not supported yet (${spec})`);
-  }
+export function mountPointsOf(host: HostConfig, probe: PathProbe, resolve: ContainerResolver, mountPointsOfContainer: ContainerMountPoints): Map<string, MountPointRecord> {
   const points = new Map<string, MountPointRecord>();
+  for (const spec of host.VolumesFrom ?? []) {
+    for (const point of volumesFrom(spec, resolve, mountPointsOfContainer)) points.set(point.Destination, point);
+  }
+  const bound = new Set<string>();
   for (const raw of host.Binds ?? []) {
     const point = parseBind(raw, probe, host.VolumeDriver);
-    if (points.has(point.Destination) || host.Tmpfs?.[point.Destination] !== undefined) {
+    if (bound.has(point.Destination) || host.Tmpfs?.[point.Destination] !== undefined) {
       throw badRequest(`Duplicate mount point: ${point.Destination}`);
     }
+    bound.add(point.Destination);
     points.set(point.Destination, point);
   }
   for (const mount of host.Mounts ?? []) {
@@ -161,10 +168,28 @@ export function mountPointsOf(host: HostConfig, probe: PathProbe, resolve: Conta
     if (unsupported) throw unsupported;
     // A bind from Mounts must name an existing source, so dockerd skips creating its mount point.
     const point = { ...mountPointOf(compactMount(mount), ""), SkipMountpointCreation: mount.Type === "bind" };
-    if (points.has(point.Destination)) throw badRequest(`Duplicate mount point: ${mount.Target}`);
+    if (bound.has(point.Destination)) throw badRequest(`Duplicate mount point: ${mount.Target}`);
+    bound.add(point.Destination);
     points.set(point.Destination, point);
   }
   return points;
+}
+
+/**
+ * ParseVolumesFrom ("<container>[:ro|rw]") and the copy of each of that container's mount points:
+ * read-only when either is, its own Relabel mode dropped, and nothing copied into its volumes again.
+ */
+function volumesFrom(spec: string, resolve: ContainerResolver, mountPointsOfContainer: ContainerMountPoints): MountPointRecord[] {
+  if (spec === "") throw serverError("volumes-from specification cannot be an empty string");
+  const [source = "", mode = "rw"] = splitN(spec, ":", 2);
+  const options = mode.split(",");
+  if (!isValidMode(mode) || options.some((o) => PROPAGATION.has(o) || o === "nocopy")) throw serverError(`invalid mode: ${mode}`);
+  const id = resolve(source);
+  if (id === undefined) throw badRequest(`No such container: ${source}`);
+  return mountPointsOfContainer(id).map((m) => ({
+    Source: m.Source, Destination: m.Destination, RW: m.RW && !options.includes("ro"), Name: m.Name, Driver: m.Driver, Type: m.Type,
+    Relabel: "", Propagation: m.Propagation, Spec: m.Spec, SkipMountpointCreation: false, CopyData: false,
+  }));
 }
 
 /** A decoded mount.Mount reduced to what its omitempty fields keep, as Spec is written. */

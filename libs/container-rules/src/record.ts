@@ -86,8 +86,9 @@ export function attachVolumes(points: ReadonlyMap<string, MountPointRecord>, vol
     if (point && point.Name !== "" && point.Name !== volume.name) throw badRequest(`mount point ${volume.destination} mounts volume ${point.Name}, not ${volume.name}`);
     attached.set(
       volume.destination,
+      // A volume of Binds or Mounts (here or in a VolumesFrom container) records where it is; one of Config.Volumes does not.
       point
-        ? { ...point, Name: volume.name, Driver: volume.driver, Source: volume.source }
+        ? { ...point, Name: volume.name, Driver: volume.driver, Source: point.Spec.Type === "volume" ? volume.source : point.Source }
         : { Source: "", Destination: volume.destination, RW: volume.rw, Name: volume.name, Driver: volume.driver, Type: "volume", Relabel: "", Propagation: "", Spec: {}, SkipMountpointCreation: false },
     );
   }
