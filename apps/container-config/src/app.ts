@@ -13,7 +13,11 @@ export interface ContainerConfigApp extends App {
 }
 
 /** Wires config → storage (containers/) → domain → gRPC handlers. */
-export function createApp(config: Pick<ServiceConfig, "dataRoot">, logger: Logger = createLogger("container-config", "silent"), host: HostInfo = readHostInfo()): ContainerConfigApp {
+export function createApp(
+  config: Pick<ServiceConfig, "dataRoot"> & Partial<Pick<ServiceConfig, "dockerdDataRoot">>,
+  logger: Logger = createLogger("container-config", "silent"),
+  host: HostInfo = readHostInfo(config.dockerdDataRoot ?? config.dataRoot),
+): ContainerConfigApp {
   const storage = new ContainerStorage(join(config.dataRoot, "containers"));
   const domain = new ContainerConfigService(storage, host, existsSync, logger);
   return {

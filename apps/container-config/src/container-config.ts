@@ -114,7 +114,10 @@ export class ContainerConfigService {
     const host = parseDocument(request.merged.hostConfigJson, "host_config_json", hostConfigType) as HostConfig;
     parseDocument(request.merged.configJson, "config_json", configType);
     if (request.merged.networksJson !== "null") parseDocument(request.merged.networksJson, "networking_config_json");
-    const hostMountPoints = mountPointsOf(host, this.probe, (idOrName) => this.index.find(idOrName), (id) => this.index.mountPointsOf(id));
+    const hostMountPoints = mountPointsOf(host, {
+      probe: this.probe, resolveContainer: (idOrName) => this.index.find(idOrName),
+      mountPointsOfContainer: (id) => this.index.mountPointsOf(id), daemonRoot: this.host.daemonRoot,
+    });
     const mountPoints = attachVolumes(hostMountPoints, request.volumes);
     const configV2 = renderConfigV2({
       id: request.id, created, path: request.merged.path, args: request.merged.args, configJson: request.merged.configJson,

@@ -8,8 +8,8 @@ function readFileOr(path: string, fallback: string): string {
   return existsSync(path) ? readFileSync(path, "utf8").trim() : fallback;
 }
 
-/** What dockerd's sysinfo would report on this host, read once at start from the cgroup mounts. */
-export function readHostInfo(root = CGROUP): HostInfo {
+/** What dockerd's sysinfo would report on this host, read once at start from the cgroup mounts, and its root. */
+export function readHostInfo(daemonRoot: string, root = CGROUP): HostInfo {
   const v2 = existsSync(`${root}/cgroup.controllers`);
   const has = (path: string) => existsSync(`${root}/${path}`);
   const read = (path: string, fallback: string) => readFileOr(`${root}/${path}`, fallback);
@@ -24,6 +24,7 @@ export function readHostInfo(root = CGROUP): HostInfo {
     blkioWeight: v2 ? has("io.bfq.weight") : has("blkio/blkio.weight"),
     kernelMemory: !v2 && has("memory/memory.kmem.limit_in_bytes"),
     ipv4ForwardingDisabled: readFileOr("/proc/sys/net/ipv4/ip_forward", "1") === "0",
+    daemonRoot,
     hostname: hostname(),
   };
 }

@@ -18,7 +18,8 @@ export interface Harness {
 
 export async function startHarness(dataRoot?: string): Promise<Harness> {
   const root = dataRoot ?? (await mkdtemp(join(tmpdir(), "slipway-cc-")));
-  const app = createApp({ dataRoot: root });
+  // dockerd's own root: the differential tests compare with what the local dockerd writes.
+  const app = createApp({ dataRoot: root, dockerdDataRoot: "/var/lib/docker" });
   const server = await startService({ name: "container-config", bind: "127.0.0.1:0", logger: createLogger("container-config", "silent"), services: app.services });
   await app.recover?.();
   server.setServing();

@@ -1,5 +1,4 @@
-import { isAbsolute } from "node:path";
-import { ConfigError, type App, type Logger, type ServiceConfig } from "@slipway/grpc-kit";
+import type { App, Logger, ServiceConfig } from "@slipway/grpc-kit";
 import { LayerStore } from "./domain/layer-store.js";
 import { recoverStore } from "./domain/recovery.js";
 import { RWLayerStore } from "./domain/rw-layers.js";
@@ -11,10 +10,10 @@ import { FilesystemFlush } from "./storage/filesystem-flush.js";
 import { StoreLayout } from "./storage/layout.js";
 
 /** Wires data root → storage layout → layer graph, RW layers, volumes → gRPC handlers; recovery loads them. */
-export function createApp(config: Pick<ServiceConfig, "dataRoot">, logger: Logger, env = process.env): App {
+export function createApp(config: Pick<ServiceConfig, "dataRoot"> & Partial<Pick<ServiceConfig, "dockerdDataRoot">>, logger: Logger): App {
   // dockerd runs with umask 0 so that every mode it asks for is the mode on disk; so do we.
   process.umask(0);
-  const layout = new StoreLayout(config.dataRoot, dockerdDataRootOf(env, config.dataRoot));
+  const layout = new StoreLayout(config.dataRoot, config.dockerdDataRoot);
   const failpoint = failpointsFromEnv();
   const mounts = new Map<string, MountRecord>();
   const flush = new FilesystemFlush(config.dataRoot);
@@ -42,9 +41,3 @@ export function createApp(config: Pick<ServiceConfig, "dataRoot">, logger: Logge
   };
 }
 
-/** SLIPWAY_DOCKERD_DATA_ROOT: where the adopting dockerd finds this data root, when not at our path. */
-function dockerdDataRootOf(env: NodeJS.ProcessEnv, dataRoot: string): string {
-  const path = env.SLIPWAY_DOCKERD_DATA_ROOT || dataRoot;
-  if (!isAbsolute(path)) throw new ConfigError(`SLIPWAY_DOCKERD_DATA_ROOT: "${path}" is not an absolute path; give the data root's path as dockerd sees it`);
-  return path;
-}

@@ -6,7 +6,7 @@ import type { HostInfo } from "./model.js";
 
 const HOST: HostInfo = {
   cpuCount: 2, cgroupVersion: 1, cpusetCpus: "0-1", cpusetMems: "0", swapLimit: true, memorySwappiness: true,
-  blkioWeight: false, kernelMemory: false, ipv4ForwardingDisabled: false, hostname: "buildhost",
+  blkioWeight: false, kernelMemory: false, ipv4ForwardingDisabled: false, daemonRoot: "/var/lib/docker", hostname: "buildhost",
 };
 const ID = `c0ffee${"0".repeat(58)}`;
 const SRC = `5ec${"0".repeat(61)}`;
@@ -150,7 +150,7 @@ describe("daemon defaults", () => {
       { destination: "/data", name: "a".repeat(64), driver: "local", copyData: false },
       { destination: "/n", name: "named", driver: "local", copyData: false },
     ]);
-    const points = mountPointsOf(merged.hostConfig, (p) => p === "/exists", () => SRC, () => SRC_MOUNTS);
+    const points = mountPointsOf(merged.hostConfig, { probe: (p) => p === "/exists", resolveContainer: () => SRC, mountPointsOfContainer: () => SRC_MOUNTS, daemonRoot: "/var/lib/docker" });
     expect(points.get("/n")).toMatchObject({ RW: false, Relabel: "", Source: "/var/lib/docker/volumes/named/_data", Spec: SRC_MOUNTS[1]!.Spec });
     expect(points.get("/b")).toMatchObject({ Source: "/exists", RW: true, Type: "bind" });
     expect(merge({ Image: "img", HostConfig: { VolumesFrom: [SRC] } }).volumes.map((v) => v.destination)).toEqual(["/data", "/n"]);
@@ -163,6 +163,20 @@ describe("daemon defaults", () => {
     ["src:bogus", "invalid mode: bogus"],
   ])("refuses VolumesFrom %j as dockerd does", (spec, message) => {
     expect(() => merge({ Image: "img", HostConfig: { VolumesFrom: [spec] } })).toThrow(expect.objectContaining({ kind: ENGINE.plainErrorsAreServerErrors ? "internal" : "invalid_argument", message }));
+  });
+
+  it("gives binds in or around the daemon root rslave propagation, and refuses them a private one (validateBindDaemonRoot)", () => {
+    const propagation = (hostConfig: object) => [...mountPointsOf(merge({ Image: "img", HostConfig: hostConfig }).hostConfig, {
+      probe: () => true, resolveContainer: () => undefined, mountPointsOfContainer: () => [], daemonRoot: "/var/lib/docker",
+    }).values()].map((p) => `${p.Destination} ${p.Propagation}`);
+    expect(propagation({ Binds: ["/var:/a", "/var/lib/docker/volumes:/b", "/var/lib/dockerx:/c", "/tmp:/d", "/:/e:rshared"] })).toEqual([
+      "/a rslave", "/b rslave", "/c rslave", "/d rprivate", "/e rshared",
+    ]);
+    expect(propagation({ Mounts: [{ Type: "bind", Source: "/exists", Target: "/m" }] })).toEqual(["/m rprivate"]);
+    expect(() => merge({ Image: "img", HostConfig: { Binds: ["/:/host:rprivate"] } })).toThrow(expect.objectContaining({
+      kind: "invalid_argument",
+      message: 'invalid mount config: must use either propagation mode "rslave" or "rshared" when mount source is within the daemon root, daemon root: "/var/lib/docker", bind mount source: "/", propagation: "rprivate"',
+    }));
   });
 
   it("refuses volume labels and driver options, which live in dockerd's volume database", () => {

@@ -72,7 +72,7 @@ export function mergeAndVerify(input: MergeInput): MergedContainer {
   if (config.Hostname === "") config.Hostname = host.NetworkMode === "host" ? input.host.hostname : input.containerId.slice(0, 12);
   const { path, args } = entrypointAndArgs(config);
   parseSecurityOpts(host.SecurityOpt);
-  const mounted = mountPointsOf(host, input.probe, input.resolveContainer, input.mountPointsOfContainer);
+  const mounted = mountPointsOf(host, { ...input, daemonRoot: input.host.daemonRoot });
   verifyLinks(host, input.resolveContainer);
   applyPathDefaults(host);
   if (host.NetworkMode === "") host.NetworkMode = ENGINE.blankNetworkMode;

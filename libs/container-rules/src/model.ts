@@ -132,6 +132,8 @@ export interface HostInfo {
   kernelMemory: boolean;
   /** /proc/sys/net/ipv4/ip_forward is 0 (dockerd then warns that networking will not work). */
   ipv4ForwardingDisabled: boolean;
+  /** The daemon's root (its data root as it sees it): binds that contain it, or lie in it, need rslave propagation. */
+  daemonRoot: string;
   /** os.Hostname(), for containers on the host network. */
   hostname: string;
 }

@@ -144,47 +144,70 @@ function volumeOptionsUnsupported(mount: Mount): SlipwayError | undefined {
   return new SlipwayError("unimplemented", `volume labels and driver options are not supported yet (Mounts target ${mount.Target})`);
 }
 
+/** What registerMountPoints needs to know about the daemon and its containers. */
+export interface MountContext {
+  probe: PathProbe;
+  resolveContainer: ContainerResolver;
+  mountPointsOfContainer: ContainerMountPoints;
+  /** The daemon's root as it sees it. */
+  daemonRoot: string;
+}
+
 /**
  * registerMountPoints: the mount points of VolumesFrom, then Binds, then Mounts, keyed by destination (a
  * bind or mount replaces a point taken from another container), and dockerd's "Duplicate mount point"
  * (400) when two binds or mounts land on one path, or a bind on a tmpfs.
  */
-export function mountPointsOf(host: HostConfig, probe: PathProbe, resolve: ContainerResolver, mountPointsOfContainer: ContainerMountPoints): Map<string, MountPointRecord> {
+export function mountPointsOf(host: HostConfig, context: MountContext): Map<string, MountPointRecord> {
   const points = new Map<string, MountPointRecord>();
   for (const spec of host.VolumesFrom ?? []) {
-    for (const point of volumesFrom(spec, resolve, mountPointsOfContainer)) points.set(point.Destination, point);
+    for (const point of volumesFrom(spec, context)) points.set(point.Destination, point);
   }
   const bound = new Set<string>();
-  for (const raw of host.Binds ?? []) {
-    const point = parseBind(raw, probe, host.VolumeDriver);
-    if (bound.has(point.Destination) || host.Tmpfs?.[point.Destination] !== undefined) {
-      throw badRequest(`Duplicate mount point: ${point.Destination}`);
-    }
+  const add = (point: MountPointRecord, duplicate: boolean, target: string) => {
+    if (duplicate) throw badRequest(`Duplicate mount point: ${target}`);
     bound.add(point.Destination);
-    points.set(point.Destination, point);
+    points.set(point.Destination, withDaemonRootPropagation(point, context.daemonRoot));
+  };
+  for (const raw of host.Binds ?? []) {
+    const point = parseBind(raw, context.probe, host.VolumeDriver);
+    add(point, bound.has(point.Destination) || host.Tmpfs?.[point.Destination] !== undefined, point.Destination);
   }
   for (const mount of host.Mounts ?? []) {
     const unsupported = mount.Type === "volume" ? volumeOptionsUnsupported(mount) : undefined;
     if (unsupported) throw unsupported;
     // A bind from Mounts must name an existing source, so dockerd skips creating its mount point.
     const point = { ...mountPointOf(compactMount(mount), ""), SkipMountpointCreation: mount.Type === "bind" };
-    if (bound.has(point.Destination)) throw badRequest(`Duplicate mount point: ${mount.Target}`);
-    bound.add(point.Destination);
-    points.set(point.Destination, point);
+    add(point, bound.has(point.Destination), mount.Target);
   }
   return points;
+}
+
+/**
+ * validateBindDaemonRoot: a bind whose source lies in the daemon root, or contains it (as plain string
+ * prefixes), gets rslave propagation when it asks for none, and is refused with another private mode.
+ */
+function withDaemonRootPropagation(point: MountPointRecord, daemonRoot: string): MountPointRecord {
+  const { Type, Source = "", BindOptions } = point.Spec;
+  if (Type !== "bind" || (!Source.startsWith(daemonRoot) && !daemonRoot.startsWith(Source))) return point;
+  const propagation = BindOptions?.Propagation ?? "";
+  if (propagation === "") return { ...point, Propagation: "rslave" };
+  if (propagation === "rslave" || propagation === "rshared") return point;
+  throw badRequest(
+    `invalid mount config: must use either propagation mode "rslave" or "rshared" when mount source is within the daemon root, daemon root: ${JSON.stringify(daemonRoot)}, bind mount source: ${JSON.stringify(Source)}, propagation: ${JSON.stringify(propagation)}`,
+  );
 }
 
 /**
  * ParseVolumesFrom ("<container>[:ro|rw]") and the copy of each of that container's mount points:
  * read-only when either is, its own Relabel mode dropped, and nothing copied into its volumes again.
  */
-function volumesFrom(spec: string, resolve: ContainerResolver, mountPointsOfContainer: ContainerMountPoints): MountPointRecord[] {
+function volumesFrom(spec: string, { resolveContainer, mountPointsOfContainer }: MountContext): MountPointRecord[] {
   if (spec === "") throw serverError("volumes-from specification cannot be an empty string");
   const [source = "", mode = "rw"] = splitN(spec, ":", 2);
   const options = mode.split(",");
   if (!isValidMode(mode) || options.some((o) => PROPAGATION.has(o) || o === "nocopy")) throw serverError(`invalid mode: ${mode}`);
-  const id = resolve(source);
+  const id = resolveContainer(source);
   if (id === undefined) throw badRequest(`No such container: ${source}`);
   return mountPointsOfContainer(id).map((m) => ({
     Source: m.Source, Destination: m.Destination, RW: m.RW && !options.includes("ro"), Name: m.Name, Driver: m.Driver, Type: m.Type,

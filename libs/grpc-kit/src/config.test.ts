@@ -34,6 +34,15 @@ describe("config", () => {
     expect(() => validateAddress("[::1]:7701", "x")).not.toThrow();
   });
 
+  it("takes the data root's path as an adopting dockerd sees it, the data root by default, and refuses a relative one", () => {
+    const env = { SLIPWAY_DATA_ROOT: join(root, "d"), SLIPWAY_RUN_ROOT: join(root, "r") };
+    expect(loadServiceConfig("layer-store", [], env).dockerdDataRoot).toBe(join(root, "d"));
+    expect(loadServiceConfig("layer-store", [], { ...env, SLIPWAY_DOCKERD_DATA_ROOT: "/srv/docker" }).dockerdDataRoot).toBe("/srv/docker");
+    expect(() => loadServiceConfig("layer-store", [], { ...env, SLIPWAY_DOCKERD_DATA_ROOT: "srv/docker" })).toThrow(
+      new ConfigError('SLIPWAY_DOCKERD_DATA_ROOT: "srv/docker" is not an absolute path; give the data root\'s path as dockerd sees it'),
+    );
+  });
+
   it("names an unwritable data root", () => {
     const file = join(root, "file");
     writeFileSync(file, "");

@@ -1,5 +1,5 @@
 import { accessSync, constants, mkdirSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 /** The Slipway services, their default ports and the env vars that point clients and servers at them. */
@@ -25,6 +25,11 @@ export interface ServiceConfig {
   readonly bind: string;
   /** Absolute data root (created if missing, must be writable). */
   readonly dataRoot: string;
+  /**
+   * The data root's path as the dockerd that adopts it sees it, when that differs from ours (a
+   * container's mount): paths that reach disk are written under it. Default: dataRoot.
+   */
+  readonly dockerdDataRoot: string;
   /** Absolute run root for sockets and pid files. */
   readonly runRoot: string;
   /** Where to reach each service. */
@@ -33,7 +38,7 @@ export interface ServiceConfig {
 
 /**
  * Reads flags (--bind, --data-root, --run-root) and env (SLIPWAY_<APP>_BIND, SLIPWAY_DATA_ROOT,
- * SLIPWAY_RUN_ROOT, SLIPWAY_*_ADDR), applies the documented defaults and validates them.
+ * SLIPWAY_DOCKERD_DATA_ROOT, SLIPWAY_RUN_ROOT, SLIPWAY_*_ADDR), applies the documented defaults and validates them.
  */
 export function loadServiceConfig(
   app: ServiceName,
@@ -55,12 +60,19 @@ export function loadServiceConfig(
       return [name, value];
     }),
   ) as Record<ServiceName, string>;
+  const dataRoot = writableDir(values["data-root"] ?? env.SLIPWAY_DATA_ROOT ?? DEFAULT_DATA_ROOT, "data root");
   return {
     bind,
-    dataRoot: writableDir(values["data-root"] ?? env.SLIPWAY_DATA_ROOT ?? DEFAULT_DATA_ROOT, "data root"),
+    dataRoot,
+    dockerdDataRoot: absolutePath(env.SLIPWAY_DOCKERD_DATA_ROOT || dataRoot, "SLIPWAY_DOCKERD_DATA_ROOT", "the data root's path as dockerd sees it"),
     runRoot: writableDir(values["run-root"] ?? env.SLIPWAY_RUN_ROOT ?? DEFAULT_RUN_ROOT, "run root"),
     endpoints,
   };
+}
+
+function absolutePath(path: string, source: string, what: string): string {
+  if (!isAbsolute(path)) throw new ConfigError(`${source}: "${path}" is not an absolute path; give ${what}`);
+  return path;
 }
 
 /** Accepts "host:port" with a port of 0–65535, or "unix:/absolute/path". */
