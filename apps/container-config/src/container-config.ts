@@ -4,10 +4,11 @@ import { alreadyExists, failedPrecondition, invalidArgument } from "@slipway/grp
 import {
   attachVolumes, decodeGo, encodeGo, goJson, lookupName, mergeAndVerify, mountPointsOf, parseSecurityOpts,
   renderConfigV2, rfc3339Nano, configType, hostConfigType, storedEndpointType, type HostConfig, type HostInfo, type PathProbe,
-  type AttachedVolume, type ContainerVolume, type RandomIndex,
+  type AttachedVolume, type ContainerVolume, type Link, type RandomIndex,
 } from "@slipway/container-rules";
 import { isFullId } from "@slipway/docker-spec";
 import { ContainerIndex } from "./container-index.js";
+import { ContainerLinks } from "./links.js";
 import type { Filters } from "./list-filters.js";
 import { NameRegistry } from "./name-registry.js";
 import type { ContainerStorage, SkippedEntry, StoredFiles } from "./storage.js";
@@ -46,6 +47,8 @@ export interface StoredContainer {
   names: readonly string[];
   configV2: string;
   hostConfig: string;
+  /** HostConfig.Links as inspect shows them ("/<child>:/<name>/<alias>"). */
+  links: string[];
 }
 
 /** Records read per batch at start-up: bounds memory, and lets the cold-or-warm read choice follow the cache. */
@@ -57,6 +60,7 @@ export class ContainerConfigService {
   readonly names = new NameRegistry();
   readonly index = new ContainerIndex(this.names);
   private readonly busy = new Set<string>();
+  private readonly links: ContainerLinks;
 
   constructor(
     private readonly storage: ContainerStorage,
@@ -64,7 +68,9 @@ export class ContainerConfigService {
     private readonly probe: PathProbe,
     private readonly logger: Logger,
     private readonly random: RandomIndex = randomInt,
-  ) {}
+  ) {
+    this.links = new ContainerLinks(this.names, this.index, logger);
+  }
 
   mergeAndVerify(request: MergeRequest): MergedConfig {
     if (!isFullId(request.containerId)) throw invalidArgument(`container_id must be 64 lowercase hex characters, got "${request.containerId}"`);
@@ -73,6 +79,7 @@ export class ContainerConfigService {
       containerId: request.containerId, apiVersion: request.apiVersion, host: this.host, probe: this.probe,
       resolveContainer: (idOrName) => this.index.find(idOrName),
       mountPointsOfContainer: (id) => this.index.mountPointsOf(id),
+      networkModeOf: this.links.targets.networkModeOf,
     });
     const networks = merged.networks && new Map(Object.entries(merged.networks).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, encodeGo(storedEndpointType, v)]));
     return {
@@ -97,18 +104,20 @@ export class ContainerConfigService {
     const name = lookupName(request.name);
     if (this.names.holderOf(name) !== id) throw failedPrecondition(`the name ${name} is not reserved for container ${id}; reserve it with ReserveName first`);
     if (this.index.has(id) || this.busy.has(id)) throw alreadyExists(`container ${id} is already committed`);
-    const files = this.render(request, name);
+    const { links, ...files } = this.render(request, name);
     this.busy.add(id);
     try {
       await this.storage.write(id, files);
       this.index.add(entryFromRecord(JSON.parse(files.configV2) as StoredConfigV2, networkModeOf(files.hostConfig), [name]));
+      this.links.register(name, links);
     } finally {
       this.busy.delete(id);
     }
-    return { id, names: this.names.namesOf(id), ...files };
+    return this.stored(id, files);
   }
 
-  private render(request: CommitRequest, name: string): { configV2: string; hostConfig: string } {
+  /** The files to write, and the links to register once they are written (resolved first: a missing container fails the commit). */
+  private render(request: CommitRequest, name: string): { configV2: string; hostConfig: string; links: Link[] } {
     const created = request.created || rfc3339Nano(new Date(), Number(process.hrtime.bigint() % 1_000_000n));
     if (!RFC3339_NANO.test(created)) throw invalidArgument(`created must be RFC 3339 with nanoseconds in UTC, got "${created}"`);
     const host = parseDocument(request.merged.hostConfigJson, "host_config_json", hostConfigType) as HostConfig;
@@ -124,12 +133,17 @@ export class ContainerConfigService {
       imageId: request.imageId, networksJson: request.merged.networksJson, name, anonymousEndpoint: this.names.isGenerated(name),
       mountPoints, security: parseSecurityOpts(host.SecurityOpt),
     });
-    return { configV2, hostConfig: `${request.merged.hostConfigJson}\n` };
+    return { configV2, hostConfig: `${request.merged.hostConfigJson}\n`, links: this.links.resolve(host) };
   }
 
   async get(idOrName: string): Promise<StoredContainer> {
     const id = this.index.resolve(idOrName);
-    return { id, names: this.names.namesOf(id), ...(await this.storage.read(id)) };
+    return this.stored(id, await this.storage.read(id));
+  }
+
+  private stored(id: string, files: StoredFiles): StoredContainer {
+    const names = this.names.namesOf(id);
+    return { id, names, ...files, links: this.links.inspectForm(primaryName(names)) };
   }
 
   list(filters: Filters, all: boolean, limit: number): ContainerSummary[] {
@@ -150,9 +164,10 @@ export class ContainerConfigService {
     if (this.busy.has(id)) throw failedPrecondition(`container ${id} is being written or removed; retry`);
     this.busy.add(id);
     try {
-      const record = { id, names: this.names.namesOf(id), ...(await this.storage.read(id)) };
+      const record = this.stored(id, await this.storage.read(id));
       await this.storage.remove(id);
       this.index.remove(id);
+      this.links.release(primaryName(record.names));
       this.names.releaseAll(id);
       return record;
     } finally {
@@ -166,15 +181,19 @@ export class ContainerConfigService {
     const swept = await this.storage.sweepLeftovers();
     const skipped: SkippedEntry[] = swept.map((name) => ({ name, reason: "leftover of an interrupted write or remove; deleted" }));
     const ids = await this.storage.listIds();
+    const linking: [name: string, hostConfig: string][] = [];
     for (let start = 0; start < ids.length; start += RECORDS_PER_READ) {
       const batch = ids.slice(start, start + RECORDS_PER_READ);
       const files = await this.storage.readMany(batch);
       batch.forEach((id, i) => {
         const reason = this.load(id, files[i]!);
         if (reason) skipped.push({ name: id, reason });
+        else if ((files[i] as StoredFiles).hostConfig.includes('"Links":[')) linking.push([primaryName(this.names.namesOf(id)), (files[i] as StoredFiles).hostConfig]);
       });
       await new Promise((resolve) => setImmediate(resolve)); // let health checks answer
     }
+    // Once every container is known: a link may name any of them.
+    for (const [name, hostConfig] of linking) this.links.restore(name, hostConfig);
     for (const entry of skipped) this.logger.warn({ container: entry.name, reason: entry.reason }, "container record skipped");
     this.logger.info({ loaded: this.index.size, skipped: skipped.length }, "containers loaded");
     return { loaded: this.index.size, skipped };
@@ -208,4 +227,9 @@ function parseDocument(text: string, field: string, type?: Parameters<typeof dec
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) throw invalidArgument(`${field} must be a JSON object`);
   return type ? decodeGo(type, json) : json;
+}
+
+/** A container's own name: the one of its names with a single slash (the others are link names). */
+function primaryName(names: readonly string[]): string {
+  return names.find((name) => name.lastIndexOf("/") === 0) ?? "";
 }

@@ -50,7 +50,7 @@ describe("the names of a container", () => {
     const first = names.namesOf(id);
     expect(names.namesOf(id)).toBe(first);
     names.reserve("/alias", id);
-    expect(names.namesOf(id)).toEqual(["/demo", "/alias"]);
+    expect(names.namesOf(id)).toEqual(["/alias", "/demo"]); // sorted, as dockerd lists names
     names.release("/demo", id);
     expect(names.namesOf(id)).toEqual(["/alias"]);
     expect(first).toEqual(["/demo"]);

@@ -40,6 +40,11 @@ export class ContainerIndex {
     return this.entries.has(id);
   }
 
+  /** A container's HostConfig.NetworkMode ("" for an unknown ID). */
+  networkModeOf(id: string): string {
+    return this.entries.get(id)?.summary.networkMode ?? "";
+  }
+
   /** A container's mount points as its config.v2.json records them ([] for an unknown ID). */
   mountPointsOf(id: string): readonly MountPointRecord[] {
     return this.entries.get(id)?.mountPoints ?? [];

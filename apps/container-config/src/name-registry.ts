@@ -18,6 +18,8 @@ export class NameRegistry {
   private readonly byName = new Map<string, Holder>();
   /** Replaced, never mutated, when an ID's names change: callers may keep an array and compare it by identity. */
   private readonly byId = new Map<string, readonly string[]>();
+  /** Names of links ("/parent/alias"), kept apart so that finding a container's links needs no scan of every name. */
+  private readonly linkNames = new Set<string>();
   private changeCount = 0;
 
   /** Grows whenever the names of any ID change (part of the list version). */
@@ -31,7 +33,9 @@ export class NameRegistry {
     if (holder && holder.id !== id) throw alreadyExists(nameConflictMessage(name, holder.id));
     if (holder) return;
     this.byName.set(name, { id, generated });
-    this.byId.set(id, [...(this.byId.get(id) ?? []), name]);
+    if (name.lastIndexOf("/") > 0) this.linkNames.add(name);
+    // Sorted, as dockerd lists a container's names (its name and the link names it is known by).
+    this.byId.set(id, [...(this.byId.get(id) ?? []), name].sort());
     this.changeCount++;
   }
 
@@ -59,6 +63,7 @@ export class NameRegistry {
     const stored = lookupName(name);
     if (this.byName.get(stored)?.id !== id) return;
     this.byName.delete(stored);
+    this.linkNames.delete(stored);
     const rest = (this.byId.get(id) ?? []).filter((n) => n !== stored);
     if (rest.length > 0) this.byId.set(id, rest);
     else this.byId.delete(id);
@@ -66,8 +71,17 @@ export class NameRegistry {
   }
 
   releaseAll(id: string): void {
-    for (const name of this.byId.get(id) ?? []) this.byName.delete(name);
+    for (const name of this.byId.get(id) ?? []) {
+      this.byName.delete(name);
+      this.linkNames.delete(name);
+    }
     if (this.byId.delete(id)) this.changeCount++;
+  }
+
+  /** The link names under a container's name ("/parent/alias"), with the containers that hold them, sorted. */
+  linksUnder(parentName: string): { name: string; childId: string }[] {
+    const prefix = `${parentName}/`;
+    return [...this.linkNames].filter((name) => name.startsWith(prefix)).sort().map((name) => ({ name, childId: this.byName.get(name)!.id }));
   }
 
   holderOf(name: string): string | undefined {

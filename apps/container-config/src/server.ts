@@ -3,7 +3,7 @@ import { containerconfig } from "@slipway/proto";
 import type { ContainerConfigService, StoredContainer } from "./container-config.js";
 
 const toRecord = (c: StoredContainer): containerconfig.ContainerRecord => ({
-  id: c.id, names: [...c.names], configV2Json: Buffer.from(c.configV2), hostConfigJson: Buffer.from(c.hostConfig),
+  id: c.id, names: [...c.names], configV2Json: Buffer.from(c.configV2), hostConfigJson: Buffer.from(c.hostConfig), links: c.links,
 });
 
 const EMPTY_QUERY: containerconfig.ListContainersRequest = { filters: {}, all: false, limit: 0 };

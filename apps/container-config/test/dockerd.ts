@@ -28,6 +28,18 @@ export class Dockerd {
     return { status: res.status, message: json.message, id: json.Id, warnings: json.Warnings };
   }
 
+  /** The Names of a container in GET /containers/json. */
+  async listNames(id: string): Promise<string[]> {
+    const res = await this.request("GET", `/v1.41/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ id: [id] }))}`);
+    return (JSON.parse(res.body) as { Names: string[] }[])[0]?.Names ?? [];
+  }
+
+  /** HostConfig.Links of GET /containers/{id}/json. */
+  async inspectLinks(idOrName: string): Promise<string[]> {
+    const res = await this.request("GET", `/v1.41/containers/${idOrName}/json`);
+    return (JSON.parse(res.body) as { HostConfig: { Links: string[] | null } }).HostConfig.Links ?? [];
+  }
+
   async files(id: string): Promise<{ configV2: string; hostConfig: string }> {
     const dir = `${this.dataRoot}/containers/${id}`;
     return { configV2: await readFile(`${dir}/config.v2.json`, "utf8"), hostConfig: await readFile(`${dir}/hostconfig.json`, "utf8") };

@@ -16,6 +16,7 @@ describe("inspectDocument", () => {
     hostConfigJson: golden("hostconfig.json"),
     graphDriver: { lowerDir: data.LowerDir!, mergedDir: data.MergedDir!, upperDir: data.UpperDir!, workDir: data.WorkDir! },
     volumeMountpoints: new Map([[volume.Name, volume.Source]]),
+    links: [],
   });
 
   it("equals what dockerd 20.10 answered for the same container, key order included", () => {
@@ -32,8 +33,17 @@ describe("inspectDocument", () => {
       hostConfigJson: golden("hostconfig.json"),
       graphDriver: undefined,
       volumeMountpoints: new Map(),
+      links: [],
     });
     expect(JSON.parse(missing).GraphDriver).toEqual({ Data: {}, Name: "overlay2" });
+  });
+
+  it("shows the registered links in HostConfig.Links instead of the request's form, and null when none resolved", () => {
+    const stored = golden("hostconfig.json").trim().replace('"Links":null', '"Links":["db:alias","db"]');
+    const inspect = (links: string[]) => JSON.parse(rawMembers(inspectDocument({ configV2Json: golden("config.v2.json"), hostConfigJson: stored, graphDriver: undefined, volumeMountpoints: new Map(), links })).get("HostConfig")!);
+    expect(inspect(["/db:/demo/alias", "/db:/demo/db"]).Links).toEqual(["/db:/demo/alias", "/db:/demo/db"]);
+    expect(inspect([]).Links).toBeNull();
+    expect(Object.keys(inspect([]))).toEqual(Object.keys(JSON.parse(stored)));
   });
 });
 

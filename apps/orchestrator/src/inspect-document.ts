@@ -18,6 +18,8 @@ export interface InspectInputs {
   readonly graphDriver: GraphDriverData | undefined;
   /** Volume name to its _data path, for Mounts[].Source. */
   readonly volumeMountpoints: ReadonlyMap<string, string>;
+  /** HostConfig.Links as inspect shows them ("/<child>:/<name>/<alias>"), from the registered links. */
+  readonly links: readonly string[];
 }
 
 interface StoredState {
@@ -67,12 +69,21 @@ export function inspectDocument(inputs: InspectInputs): string {
     ["ProcessLabel", raw("ProcessLabel", '""')],
     ["AppArmorProfile", raw("AppArmorProfile", '""')],
     ["ExecIDs", "null"],
-    ["HostConfig", inputs.hostConfigJson.trim()],
+    ["HostConfig", hostConfigDocument(inputs.hostConfigJson.trim(), inputs.links)],
     ["GraphDriver", graphDriverDocument(inputs.graphDriver)],
     ["Mounts", mountsDocument(JSON.parse(raw("MountPoints", "{}")) ?? {}, inputs.volumeMountpoints)],
     ["Config", raw("Config")],
     ["NetworkSettings", networkSettingsDocument(raw("NetworkSettings", "{}"))],
   ]);
+}
+
+/** hostconfig.json as stored, except Links: dockerd shows the links it registered (null for none), not the request's form. */
+function hostConfigDocument(hostConfigJson: string, links: readonly string[]): string {
+  const members = rawMembers(hostConfigJson);
+  const stored = members.get("Links");
+  if (stored === undefined || (stored === "null" && links.length === 0)) return hostConfigJson;
+  members.set("Links", links.length > 0 ? JSON.stringify(links) : "null");
+  return objectFromRaw(members);
 }
 
 /** State.Status as dockerd derives it (container.State.StateString). */

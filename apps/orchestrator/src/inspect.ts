@@ -30,6 +30,7 @@ export async function inspectContainer(stores: Stores, logger: Logger, idOrName:
     hostConfigJson: record.hostConfigJson.toString("utf8"),
     graphDriver,
     volumeMountpoints: new Map(volumes.volumes.map((v) => [v.name, v.mountpoint])),
+    links: record.links,
   });
 }
 

@@ -6,7 +6,7 @@ import { badRequest, serverError, type Config, type HostConfig, type HostInfo, t
 import { applyApiVersionShims, applyDaemonDefaults, applyPathDefaults, type ContainerResolver } from "./defaults.js";
 import { mergeLogConfig } from "./log-config.js";
 import { mountPointsOf, volumeOf, type ContainerMountPoints, type ContainerVolume, type MountPointRecord, type PathProbe } from "./mounts.js";
-import { networksOf, verifyLinks, verifyNetworkingConfig } from "./networks.js";
+import { linksOf, networksOf, verifyNetworkingConfig, type LinkTargets } from "./networks.js";
 import { configType, hostConfigType, imageType, wrapperFields } from "./schemas.js";
 import { parseSecurityOpts } from "./security-opts.js";
 import { cleanPath } from "@slipway/docker-spec";
@@ -29,6 +29,8 @@ export interface MergeInput {
   resolveContainer: ContainerResolver;
   /** An existing container's mount points, for VolumesFrom. */
   mountPointsOfContainer: ContainerMountPoints;
+  /** An existing container's network mode, for links. */
+  networkModeOf: LinkTargets["networkModeOf"];
 }
 
 export interface MergedContainer {
@@ -73,7 +75,7 @@ export function mergeAndVerify(input: MergeInput): MergedContainer {
   const { path, args } = entrypointAndArgs(config);
   parseSecurityOpts(host.SecurityOpt);
   const mounted = mountPointsOf(host, { ...input, daemonRoot: input.host.daemonRoot });
-  verifyLinks(host, input.resolveContainer);
+  linksOf(host, input);
   applyPathDefaults(host);
   if (host.NetworkMode === "") host.NetworkMode = ENGINE.blankNetworkMode;
   return { config, hostConfig: host, networks: networksOf(config, host, networking), path, args, warnings, volumes: volumesOf(config, host, mounted) };

@@ -11,3 +11,4 @@ export * from "./security-opts.js";
 export { ADJECTIVES, SURNAMES } from "./words.js";
 export { parseFirstJsonValue } from "./json-input.js";
 export { portRangeProblem, splitProtoPort } from "./ports.js";
+export { linksOf, parseLink, type Link, type LinkTargets } from "./networks.js";

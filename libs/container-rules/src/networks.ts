@@ -45,12 +45,53 @@ export function networksOf(config: Config, host: HostConfig, networking: Network
 
 const BUILT_IN_MODES = new Set(["", "default", "bridge", "host", "none"]);
 
-/** registerLinks (default networks only): each linked container must exist. Links themselves are not supported yet. */
-export function verifyLinks(host: HostConfig, resolve: ContainerResolver): void {
-  if (!BUILT_IN_MODES.has(host.NetworkMode) && !host.NetworkMode.startsWith("container:")) return;
-  for (const link of host.Links ?? []) {
-    const name = link.split(":", 1)[0]!.replace(/^\//, "");
-    if (resolve(name) === undefined) throw badRequest(`could not get container for ${name}: No such container: ${name}`);
-    throw new SlipwayError("unimplemented", `links are not supported yet (${link}); use a user-defined network`);
-  }
+/** A legacy link: the linked container and the alias it is known by in the linking one. */
+export interface Link {
+  childId: string;
+  alias: string;
+}
+
+/** What registerLinks needs to know of the existing containers. */
+export interface LinkTargets {
+  resolveContainer: ContainerResolver;
+  /** A container's HostConfig.NetworkMode ("container:<id>" as stored). */
+  networkModeOf(id: string): string;
+}
+
+/** opts.ParseLink: "name:alias", "name" (its own alias), or the stored form "/name:/parent/alias". */
+export function parseLink(value: string): { name: string; alias: string } {
+  if (value === "") throw serverError("empty string specified for links");
+  const parts = value.split(":");
+  if (parts.length > 2) throw serverError(`bad format for links: ${value}`);
+  const [name = "", alias = name] = parts;
+  if (parts.length === 2 && name.startsWith("/")) return { name: name.slice(1), alias: alias.slice(alias.lastIndexOf("/") + 1) };
+  return { name, alias };
+}
+
+/**
+ * registerLinks, on the default networks only: each link's container (the one whose network it shares,
+ * through `container:` modes), which must exist and not be on the host network, with its alias.
+ */
+export function linksOf(host: HostConfig, targets: LinkTargets): Link[] {
+  if (!BUILT_IN_MODES.has(host.NetworkMode) && !host.NetworkMode.startsWith("container:")) return [];
+  return (host.Links ?? []).map((link) => {
+    const { name, alias } = parseLink(link);
+    const linked = targets.resolveContainer(name);
+    if (linked === undefined) throw badRequest(`could not get container for ${name}: No such container: ${name}`);
+    const childId = networkProvider(linked, targets);
+    if (targets.networkModeOf(childId) === "host") {
+      throw badRequest("conflicting options: host type networking can't be used with links. This would result in undefined behavior");
+    }
+    return { childId, alias };
+  });
+}
+
+/** The container whose network namespace `id` uses: itself, or the end of its `container:` chain. */
+function networkProvider(id: string, targets: LinkTargets, seen = new Set<string>()): string {
+  const mode = targets.networkModeOf(id);
+  if (!mode.startsWith("container:") || seen.has(id)) return id;
+  const next = mode.slice("container:".length);
+  const provider = targets.resolveContainer(next);
+  if (provider === undefined) throw new SlipwayError("not_found", `Could not get container for ${next}: No such container: ${next}`);
+  return networkProvider(provider, targets, seen.add(id));
 }
