@@ -8,6 +8,7 @@ function entry(n: number): IndexEntry {
   return {
     createdKey: `2026-11-27T10:${String(Math.floor(n / 60) % 60).padStart(2, "0")}:${String(n % 60).padStart(2, "0")}.${String(n).padStart(9, "0")}`,
     networks: [],
+    mountPoints: [],
     summary: {
       id, names: [`/c${n}`], image: "golden:1", imageId: "sha256:69", command: "/bin/sh", created: 1795850337 + n, state: "created", status: "Created",
       ports: [], labels: { padding: "x".repeat(400) }, networkMode: "default", networksJson: "{}", mounts: [],
@@ -39,6 +40,23 @@ describe("the list body in chunks", () => {
   it("is one chunk `[]` when nothing matches, and fails before any chunk on a bad filter", () => {
     expect([...indexOf(3).listJsonChunks({ name: ["nothing"] }, true, 0)].map(String)).toEqual(["[]"]);
     expect(() => indexOf(3).listJsonChunks({ colour: ["red"] }, true, 0)).toThrow(/colour/);
+  });
+});
+
+describe("the newest-first order", () => {
+  it("follows adds and removes without a re-sort, and stays right when an add is older than the newest", () => {
+    const index = new ContainerIndex(new NameRegistry());
+    const order = () => index.list({}, true, 0).map((s) => s.id);
+    const ids = (ns: number[]) => ns.map((n) => entry(n).summary.id);
+    for (const n of [5, 1, 9, 3]) index.add(entry(n));
+    expect(order()).toEqual(ids([9, 5, 3, 1]));
+    index.add(entry(12));
+    index.remove(entry(5).summary.id);
+    expect(order()).toEqual(ids([12, 9, 3, 1]));
+    index.add(entry(4));
+    index.remove(entry(12).summary.id);
+    index.remove(entry(77).summary.id);
+    expect(order()).toEqual(ids([9, 4, 3, 1]));
   });
 });
 

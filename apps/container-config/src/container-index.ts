@@ -50,17 +50,23 @@ export class ContainerIndex {
     return this.entries.get(id)?.mountPoints ?? [];
   }
 
+  /** A new container is usually the newest: it goes in front of the ordered list instead of forcing a sort. */
   add(entry: IndexEntry): void {
     this.entries.set(entry.summary.id, entry);
-    this.orderedStale = true;
+    const newest = this.ordered[0];
+    if (!this.orderedStale && (newest === undefined || entry.createdKey >= newest.createdKey)) this.ordered.unshift(entry);
+    else this.orderedStale = true;
     this.changes++;
   }
 
   remove(id: string): void {
-    if (this.entries.delete(id)) {
-      this.orderedStale = true;
-      this.changes++;
-    }
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    const at = this.orderedStale ? -1 : this.ordered.indexOf(entry);
+    if (at >= 0) this.ordered.splice(at, 1);
+    else this.orderedStale = true;
+    this.changes++;
   }
 
   /** daemon.GetContainer: full ID, then name, then a unique ID prefix. */

@@ -85,26 +85,13 @@ export class ContainerCreator {
     merged: containerconfig.MergeAndVerifyResponse,
     opts: CallOpts,
   ): Promise<CreateResult> {
-    const { layers, containers } = this.stores;
+    const { containers } = this.stores;
     const rollback = new Rollback(id, this.logger);
     rollback.push("name", () => containers.releaseName({ name, containerId: id }));
     try {
       const created = rfc3339NanoNow();
       const parentChainId = image?.topChainId ?? "";
-      // Each undo step is armed before its call: a call that fails in transit may still have done its work.
-      rollback.push("RW layer", () => layers.releaseRwLayer({ containerId: id }), isNotFound);
-      const volumes = await Promise.all(merged.volumes.map((volume) => this.claimVolume(id, volume, rollback)));
-      // The RW layer and the volumes depend only on the image, not on each other: one round trip's wait, not several.
-      const volumeCalls = volumes.map(({ name, volume }) =>
-        layers.createVolume({ parentChainId: volume.copyData ? parentChainId : "", path: volume.destination, name, driver: volume.driver, keep: volume.name !== "" }, opts),
-      );
-      await allSettledOrThrow([layers.createRwLayer({ containerId: id, parentChainId, workingDir: workingDirOf(merged) }, opts), ...volumeCalls]);
-      const mountPoints = await Promise.all(
-        volumeCalls.map(async (call, i): Promise<containerconfig.MountPoint> => {
-          const { name, mountpoint } = (await call).volume!;
-          return { destination: volumes[i]!.volume.destination, volumeName: name, driver: "local", type: "volume", rw: true, source: mountpoint };
-        }),
-      );
+      const mountPoints = await this.createLayerAndVolumes(id, parentChainId, merged, rollback, opts);
       const commit = { containerId: id, name, created, imageId: image?.imageId ?? "", imagePlatform: image?.platform, merged, mountPoints };
       await this.commit(commit, rollback, opts);
       return { id, warnings: [...merged.warnings] };
@@ -112,6 +99,33 @@ export class ContainerCreator {
       await rollback.run(err);
       throw err;
     }
+  }
+
+  /**
+   * The RW layer and the volumes (created, or found when named), as the mount points to commit. They
+   * depend only on the image, not on each other: one round trip's wait, not several. Each undo step is
+   * armed before its call: a call that fails in transit may still have done its work.
+   */
+  private async createLayerAndVolumes(
+    id: string,
+    parentChainId: string,
+    merged: containerconfig.MergeAndVerifyResponse,
+    rollback: Rollback,
+    opts: CallOpts,
+  ): Promise<containerconfig.MountPoint[]> {
+    const { layers } = this.stores;
+    rollback.push("RW layer", () => layers.releaseRwLayer({ containerId: id }), isNotFound);
+    const volumes = await Promise.all(merged.volumes.map((volume) => this.claimVolume(id, volume, rollback)));
+    const volumeCalls = volumes.map(({ name, volume }) =>
+      layers.createVolume({ parentChainId: volume.copyData ? parentChainId : "", path: volume.destination, name, driver: volume.driver, keep: volume.name !== "" }, opts),
+    );
+    await allSettledOrThrow([layers.createRwLayer({ containerId: id, parentChainId, workingDir: workingDirOf(merged) }, opts), ...volumeCalls]);
+    return Promise.all(
+      volumeCalls.map(async (call, i) => {
+        const { name, mountpoint } = (await call).volume!;
+        return { destination: volumes[i]!.volume.destination, volumeName: name, driver: "local", type: "volume", rw: true, source: mountpoint };
+      }),
+    );
   }
 
   /**
