@@ -90,11 +90,11 @@ export class RWLayerStore {
     markCommitted(this.layout, initId);
     if (parent) markCommitted(this.layout, parent.cacheId);
     this.failpoint("create-rw-layer:after-mount-layer");
-    const recordDir = await writeMountRecord(this.layout, record);
+    const recordDir = writeMountRecord(this.layout, record);
     try {
       await this.flush.request();
       this.failpoint("create-rw-layer:before-publish");
-      await renameMountRecord(this.layout, recordDir, record.containerId);
+      renameMountRecord(this.layout, recordDir, record.containerId);
     } catch (err) {
       await rm(recordDir, { recursive: true, force: true });
       throw err;

@@ -52,7 +52,7 @@ export class VolumeStore {
     }
     return this.locks.run(name, async () => {
       const exists = lstatIfExists(this.layout.volumeDir(name)) !== undefined;
-      if (exists && (input.parentChainId === "" || !(await isEmptyVolume(this.layout, name)))) return volumeInfo(this.layout, name);
+      if (exists && (input.parentChainId === "" || !isEmptyVolume(this.layout, name))) return volumeInfo(this.layout, name);
       return this.withImageContent(input, async (content) => {
         const skipped = (path: string) => this.logger.warn({ volume: name, path }, "not copied into the volume: device, fifo or socket");
         if (!exists) return createVolumeDir(this.layout, this.flush, name, { content, keep: input.keep, skipped });
@@ -93,7 +93,7 @@ export class VolumeStore {
   /** Every volume, or only those of `names` that exist. */
   async list(names: readonly string[] = []): Promise<VolumeInfo[]> {
     const listed = names.length > 0 ? names.filter((name) => VOLUME_NAME.test(name) && lstatIfExists(this.layout.volumeDir(name))) : await listVolumeNames(this.layout);
-    return Promise.all(listed.map((name) => volumeInfo(this.layout, name)));
+    return listed.map((name) => volumeInfo(this.layout, name));
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { isDigest, isFullId } from "@slipway/docker-spec";
 import { fsyncDir, publish, readSmallFiles, readSmallFileSync, writeFileAtomic, writeFileSynced, type FileText } from "@slipway/durable-fs";
@@ -98,21 +99,21 @@ export async function readTarSplit(layout: StoreLayout, chainId: string): Promis
  * flushed); returns the directory. The caller flushes it, then publishes it with one rename: the RW
  * layer exists for dockerd exactly when that rename is durable.
  */
-export async function writeMountRecord(layout: StoreLayout, record: MountRecord): Promise<string> {
+export function writeMountRecord(layout: StoreLayout, record: MountRecord): string {
   const dir = join(layout.layerdbTmp, `mount-${record.containerId}-${randomBytes(8).toString("hex")}`);
-  await mkdir(dir, { mode: 0o755 });
+  mkdirSync(dir, { mode: 0o755 });
   const contents: [string, string][] = [
     ["mount-id", record.mountId],
     ["init-id", record.initId],
   ];
   if (record.parentChainId !== "") contents.push(["parent", record.parentChainId]);
-  await Promise.all(contents.map(([name, data]) => writeFile(join(dir, name), data, { mode: RECORD_FILE_MODE })));
+  for (const [name, data] of contents) writeFileSync(join(dir, name), data, { mode: RECORD_FILE_MODE });
   return dir;
 }
 
 /** Renames a written mount record into layerdb/mounts/; durable once flushed. */
-export async function renameMountRecord(layout: StoreLayout, dir: string, containerId: string): Promise<void> {
-  await rename(dir, layout.mountRecordDir(containerId));
+export function renameMountRecord(layout: StoreLayout, dir: string, containerId: string): void {
+  renameSync(dir, layout.mountRecordDir(containerId));
 }
 
 /** Takes layerdb/mounts/<container id> away in one durable rename into layerdb/tmp/, then deletes it. */

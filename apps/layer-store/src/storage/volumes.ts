@@ -1,5 +1,8 @@
-import type { Stats } from "node:fs";
-import { chmod, chown, copyFile, lchown, link, lutimes, mkdir, readdir, readlink, rename, rm, stat, symlink, utimes } from "node:fs/promises";
+import {
+  chmodSync, chownSync, existsSync, lchownSync, linkSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, renameSync, statSync, symlinkSync,
+  utimesSync, type Stats,
+} from "node:fs";
+import { copyFile, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fsyncDir, publish, writeFileSynced } from "@slipway/durable-fs";
 import type { StoreLayout } from "./layout.js";
@@ -62,11 +65,15 @@ export async function seedVolumeDir(
 }
 
 /** True when the volume's _data holds nothing (dockerd copies image content only into an empty volume). */
-export async function isEmptyVolume(layout: StoreLayout, name: string): Promise<boolean> {
-  return (await readdir(join(layout.volumeDir(name), "_data"))).length === 0;
+export function isEmptyVolume(layout: StoreLayout, name: string): boolean {
+  return readdirSync(join(layout.volumeDir(name), "_data")).length === 0;
 }
 
-/** Builds <scratch>/_data under volumes/, hands it to `finish`, and removes the scratch dir whatever happens. */
+/**
+ * Builds <scratch>/_data under volumes/, hands it to `finish`, and removes the scratch dir whatever happens.
+ * Metadata calls run on this thread (microseconds each, where a thread-pool hand-off costs more); file
+ * content is copied in the pool, since a volume may hold large files.
+ */
 async function withDataBuilt(
   layout: StoreLayout,
   scratchName: string,
@@ -74,20 +81,19 @@ async function withDataBuilt(
   finish: (scratch: string) => Promise<void>,
 ): Promise<void> {
   const scratch = join(layout.volumes, scratchName);
-  await rm(scratch, { recursive: true, force: true });
-  await mkdir(scratch, { mode: 0o701 });
+  if (existsSync(scratch)) await rm(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { mode: 0o701 });
   const data = join(scratch, "_data");
   try {
-    await mkdir(data, { mode: 0o755 });
+    mkdirSync(data, { mode: 0o755 });
     const { content } = options;
     if (content) {
       await copyTree(content, data, new Map(), options.skipped);
-      await chown(data, content.stats.uid, content.stats.gid);
-      await chmod(data, content.stats.mode & 0o7777);
+      setOwnerAndMode(data, content.stats);
     }
     await finish(scratch);
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    if (existsSync(scratch)) await rm(scratch, { recursive: true, force: true });
   }
 }
 
@@ -97,40 +103,40 @@ async function copyTree(dir: MergedEntry, target: string, hardlinks: Map<string,
     const child = { ...entry, layers: entry.layers.map((root) => join(root, name)) };
     await copyEntry(child, destination, hardlinks, skipped);
   }
-  await utimes(target, dir.stats.atime, dir.stats.mtime);
+  utimesSync(target, dir.stats.atime, dir.stats.mtime);
 }
 
 async function copyEntry(entry: MergedEntry, destination: string, hardlinks: Map<string, string>, skipped: (path: string) => void): Promise<void> {
   const { stats } = entry;
   if (stats.isDirectory()) {
-    await mkdir(destination, { mode: stats.mode & 0o777 });
+    mkdirSync(destination, { mode: stats.mode & 0o777 });
     await copyTree(entry, destination, hardlinks, skipped);
     return setOwnerAndMode(destination, stats);
   }
   if (stats.isSymbolicLink()) {
-    await symlink(await readlink(entry.path), destination);
-    await lchown(destination, stats.uid, stats.gid);
-    return lutimes(destination, stats.atime, stats.mtime);
+    symlinkSync(readlinkSync(entry.path), destination);
+    lchownSync(destination, stats.uid, stats.gid);
+    return lutimesSync(destination, stats.atime, stats.mtime);
   }
   if (!stats.isFile()) return skipped(entry.path);
   const inode = `${stats.dev}:${stats.ino}`;
   const first = stats.nlink > 1 ? hardlinks.get(inode) : undefined;
-  if (first) return link(first, destination);
+  if (first) return linkSync(first, destination);
   hardlinks.set(inode, destination);
   await copyFile(entry.path, destination);
-  await setOwnerAndMode(destination, stats);
-  await utimes(destination, stats.atime, stats.mtime);
+  setOwnerAndMode(destination, stats);
+  utimesSync(destination, stats.atime, stats.mtime);
 }
 
-async function setOwnerAndMode(path: string, stats: Stats): Promise<void> {
-  await chown(path, stats.uid, stats.gid);
-  await chmod(path, stats.mode & 0o7777);
+function setOwnerAndMode(path: string, stats: Stats): void {
+  chownSync(path, stats.uid, stats.gid);
+  chmodSync(path, stats.mode & 0o7777);
 }
 
-export async function volumeInfo(layout: StoreLayout, name: string): Promise<VolumeInfo> {
+export function volumeInfo(layout: StoreLayout, name: string): VolumeInfo {
   const dir = layout.volumeDir(name);
-  const stats = await stat(dir);
-  const kept = await stat(join(dir, KEPT_MARKER)).then(() => true, () => false);
+  const stats = statSync(dir);
+  const kept = existsSync(join(dir, KEPT_MARKER));
   return { name, mountpoint: layout.volumeMountpoint(name), createdAt: stats.birthtime.getTime() > 0 ? stats.birthtime : stats.mtime, kept };
 }
 
@@ -150,7 +156,7 @@ export async function listVolumeNames(layout: StoreLayout): Promise<string[]> {
 /** Renames the volume out of sight in one step, then deletes it. */
 export async function removeVolumeDir(layout: StoreLayout, name: string): Promise<void> {
   const removing = join(layout.volumes, `${BUILDING}${name}-removing`);
-  await rename(layout.volumeDir(name), removing);
+  renameSync(layout.volumeDir(name), removing);
   await fsyncDir(layout.volumes);
   await rm(removing, { recursive: true, force: true });
 }
