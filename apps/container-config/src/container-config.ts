@@ -188,6 +188,7 @@ export class ContainerConfigService {
       batch.forEach((id, i) => {
         const reason = this.load(id, files[i]!);
         if (reason) skipped.push({ name: id, reason });
+        // Parsed again only when it holds links (rare): start-up reads thousands of records.
         else if ((files[i] as StoredFiles).hostConfig.includes('"Links":[')) linking.push([primaryName(this.names.namesOf(id)), (files[i] as StoredFiles).hostConfig]);
       });
       await new Promise((resolve) => setImmediate(resolve)); // let health checks answer

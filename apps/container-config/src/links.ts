@@ -41,7 +41,6 @@ export class ContainerLinks {
 
   /** Start-up: the links of a loaded container; one that no longer resolves is skipped with a warning. */
   restore(parentName: string, hostConfigJson: string): void {
-    if (!hostConfigJson.includes('"Links":[')) return;
     try {
       this.register(parentName, this.resolve(JSON.parse(hostConfigJson) as HostConfig));
     } catch (err) {

@@ -1,29 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { generateRandomId } from "@slipway/docker-spec";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { withDockerdAndSlipway } from "./both.js";
 import { INVALID, VALID, type CreateCase } from "./cases.js";
-import { Dockerd } from "./dockerd.js";
 import { createViaSlipway, STATUS_OF_KIND } from "./flow.js";
-import { startHarness, type Harness } from "./harness.js";
 
 // Each request goes to the live dockerd 20.10 and to Slipway; the files must be identical (dockerd's
 // container ID, Created and volume names are handed to Slipway, so nothing needs normalising except a
 // generated name), and a rejected request must get the same status class and message.
 
-const dockerd = new Dockerd();
-let h: Harness;
-let image: { id: string; config: Buffer };
+const both = withDockerdAndSlipway();
+const { dockerd } = both;
 const run = randomBytes(3).toString("hex");
-
-beforeAll(async () => {
-  h = await startHarness();
-  const id = await dockerd.imageId("golden:1");
-  image = { id, config: await dockerd.imageConfig(id) };
-});
-afterAll(async () => {
-  await dockerd.cleanup();
-  await h?.stop();
-});
 
 /** Where two documents first differ, with some context on each side (readable where a long string diff is not). */
 function firstDifference(ours: string, theirs: string): { at: number; ours: string; theirs: string } | undefined {
@@ -39,13 +27,7 @@ describe("valid create requests: Slipway writes what dockerd 20.10 writes", () =
   VALID.forEach((c, i) => {
     it(c.label, async () => {
       const name = nameFor(c, i);
-      const theirs = await dockerd.create(c.body, name, c.apiVersion);
-      expect(theirs, `dockerd refused: ${theirs.message}`).toMatchObject({ status: 201 });
-      const files = await dockerd.files(theirs.id!);
-      const stored = JSON.parse(files.configV2) as { Created: string; Name: string; MountPoints: Record<string, { Name: string; Source: string }> };
-      const ours = await createViaSlipway(h.client, {
-        body: c.body, imageConfig: image.config, imageId: image.id, id: theirs.id!, name, created: stored.Created, dockerdMountPoints: stored.MountPoints, apiVersion: c.apiVersion,
-      });
+      const { theirs, files, stored, ours } = await both.createInBoth(c.body, name, c.apiVersion);
       expect(ours, JSON.stringify(ours)).toMatchObject({ ok: true });
       if (!ours.ok) return;
       const configV2 = name === "" ? ours.configV2.replace(`"Name":${JSON.stringify(ours.name)}`, `"Name":${JSON.stringify(stored.Name)}`) : ours.configV2;
@@ -60,20 +42,9 @@ describe("VolumesFrom another container", () => {
   it.each(["", ":ro"])("copies its mount points as dockerd does (%s), a bind replacing one of them", async (mode) => {
     const source = `slipway-diff-${run}-vsrc${mode.replace(":", "-")}`;
     const sourceBody = JSON.stringify({ Image: "golden:1", HostConfig: { Binds: ["slipway-diff-vf:/n:z", "/tmp:/b:ro", "/etc:/e"] } });
-    const created = await dockerd.create(sourceBody, source);
-    const sourceStored = JSON.parse((await dockerd.files(created.id!)).configV2) as { Created: string; MountPoints: Record<string, { Name: string; Source: string }> };
-    await createViaSlipway(h.client, {
-      body: sourceBody, imageConfig: image.config, imageId: image.id, id: created.id!, name: source, created: sourceStored.Created, dockerdMountPoints: sourceStored.MountPoints,
-    });
+    await both.createInBoth(sourceBody, source);
     const body = JSON.stringify({ Image: "golden:1", HostConfig: { VolumesFrom: [`${source}${mode}`], Binds: ["/srv:/e"] } });
-    const name = `${source}-user`;
-    const theirs = await dockerd.create(body, name);
-    expect(theirs, `dockerd refused: ${theirs.message}`).toMatchObject({ status: 201 });
-    const files = await dockerd.files(theirs.id!);
-    const stored = JSON.parse(files.configV2) as { Created: string; MountPoints: Record<string, { Name: string; Source: string }> };
-    const ours = await createViaSlipway(h.client, {
-      body, imageConfig: image.config, imageId: image.id, id: theirs.id!, name, created: stored.Created, dockerdMountPoints: stored.MountPoints,
-    });
+    const { files, stored, ours } = await both.createInBoth(body, `${source}-user`);
     expect(ours, JSON.stringify(ours)).toMatchObject({ ok: true, hostConfig: files.hostConfig });
     if (ours.ok) expect(firstDifference(ours.configV2, files.configV2)).toBeUndefined();
     expect(Object.keys(stored.MountPoints).sort()).toEqual(["/b", "/data", "/e", "/n"]);
@@ -83,18 +54,9 @@ describe("VolumesFrom another container", () => {
 describe("namespaces shared with another container", () => {
   it("stores container:<name> as container:<full ID> and no networks, as dockerd does", async () => {
     const source = `slipway-diff-${run}-src`;
-    const created = await dockerd.create('{"Image":"golden:1"}', source);
-    const sourceFiles = await dockerd.files(created.id!);
-    const { Created } = JSON.parse(sourceFiles.configV2) as { Created: string };
-    await createViaSlipway(h.client, { body: '{"Image":"golden:1"}', imageConfig: image.config, imageId: image.id, id: created.id!, name: source, created: Created });
+    const { theirs: created } = await both.createInBoth('{"Image":"golden:1"}', source);
     const body = JSON.stringify({ Image: "golden:1", HostConfig: { NetworkMode: `container:${source}`, IpcMode: `container:${source}`, PidMode: `container:${created.id!.slice(0, 10)}` } });
-    const name = `slipway-diff-${run}-shared`;
-    const theirs = await dockerd.create(body, name);
-    const files = await dockerd.files(theirs.id!);
-    const stored = JSON.parse(files.configV2) as { Created: string; MountPoints: Record<string, { Name: string; Source: string }> };
-    const ours = await createViaSlipway(h.client, {
-      body, imageConfig: image.config, imageId: image.id, id: theirs.id!, name, created: stored.Created, dockerdMountPoints: stored.MountPoints,
-    });
+    const { files, ours } = await both.createInBoth(body, `slipway-diff-${run}-shared`);
     expect(ours).toMatchObject({ ok: true, hostConfig: files.hostConfig });
     if (ours.ok) expect(firstDifference(ours.configV2, files.configV2)).toBeUndefined();
   });
@@ -106,7 +68,7 @@ describe("invalid create requests: the same status class and message as dockerd 
       const name = nameFor(c, i + VALID.length);
       const theirs = await dockerd.create(c.body, name);
       expect(theirs.status, `dockerd accepted ${c.label}`).not.toBe(201);
-      const ours = await createViaSlipway(h.client, { body: c.body, imageConfig: image.config, imageId: image.id, id: generateRandomId(), name });
+      const ours = await createViaSlipway(both.h.client, { body: c.body, imageConfig: both.image.config, imageId: both.image.id, id: generateRandomId(), name });
       expect(ours.ok ? { accepted: true } : { status: STATUS_OF_KIND[ours.kind], message: ours.message }).toEqual({ status: theirs.status, message: theirs.message });
     });
   });
