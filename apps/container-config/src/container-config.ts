@@ -136,9 +136,9 @@ export class ContainerConfigService {
     return { configV2, hostConfig: `${request.merged.hostConfigJson}\n`, links: this.links.resolve(host) };
   }
 
-  async get(idOrName: string): Promise<StoredContainer> {
+  get(idOrName: string): StoredContainer {
     const id = this.index.resolve(idOrName);
-    return this.stored(id, await this.storage.read(id));
+    return this.stored(id, this.storage.read(id));
   }
 
   private stored(id: string, files: StoredFiles): StoredContainer {
@@ -159,17 +159,19 @@ export class ContainerConfigService {
     return this.index.listVersion;
   }
 
-  async delete(idOrName: string): Promise<StoredContainer> {
+  /** Removes the record; also says which of its volumes other containers' records still mount (rm -v keeps those). */
+  async delete(idOrName: string): Promise<{ removed: StoredContainer; volumesInUse: string[] }> {
     const id = this.index.resolve(idOrName);
     if (this.busy.has(id)) throw failedPrecondition(`container ${id} is being written or removed; retry`);
     this.busy.add(id);
     try {
-      const record = this.stored(id, await this.storage.read(id));
+      const record = this.stored(id, this.storage.read(id));
+      const volumes = this.index.volumesOf(id);
       await this.storage.remove(id);
       this.index.remove(id);
       this.links.release(primaryName(record.names));
       this.names.releaseAll(id);
-      return record;
+      return { removed: record, volumesInUse: volumes.filter((name) => this.index.isVolumeMounted(name)) };
     } finally {
       this.busy.delete(id);
     }

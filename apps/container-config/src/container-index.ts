@@ -21,6 +21,8 @@ export class ContainerIndex {
   /** Newest first, as GET /containers/json returns them. */
   private ordered: IndexEntry[] = [];
   private orderedStale = false;
+  /** Volume name → the containers whose records mount it. */
+  private readonly volumeUsers = new Map<string, Set<string>>();
   private changes = 0;
   /** A new series per start: a version handed out before a restart never matches one after it. */
   private readonly series = randomBytes(6).toString("hex");
@@ -50,9 +52,21 @@ export class ContainerIndex {
     return this.entries.get(id)?.mountPoints ?? [];
   }
 
+  /** The names of the volumes a container's record mounts ([] for an unknown ID). */
+  volumesOf(id: string): string[] {
+    const entry = this.entries.get(id);
+    return entry ? volumeNamesOf(entry) : [];
+  }
+
+  /** Whether any container's record mounts the volume. */
+  isVolumeMounted(name: string): boolean {
+    return this.volumeUsers.has(name);
+  }
+
   /** A new container is usually the newest: it goes in front of the ordered list instead of forcing a sort. */
   add(entry: IndexEntry): void {
     this.entries.set(entry.summary.id, entry);
+    for (const name of volumeNamesOf(entry)) this.volumeUsers.set(name, (this.volumeUsers.get(name) ?? new Set()).add(entry.summary.id));
     const newest = this.ordered[0];
     if (!this.orderedStale && (newest === undefined || entry.createdKey >= newest.createdKey)) this.ordered.unshift(entry);
     else this.orderedStale = true;
@@ -63,6 +77,10 @@ export class ContainerIndex {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
+    for (const name of volumeNamesOf(entry)) {
+      const users = this.volumeUsers.get(name);
+      if (users?.delete(id) && users.size === 0) this.volumeUsers.delete(name);
+    }
     const at = this.orderedStale ? -1 : this.ordered.indexOf(entry);
     if (at >= 0) this.ordered.splice(at, 1);
     else this.orderedStale = true;
@@ -148,4 +166,8 @@ export class ContainerIndex {
     }
     return this.ordered;
   }
+}
+
+function volumeNamesOf(entry: IndexEntry): string[] {
+  return entry.mountPoints.filter((m) => m.Type === "volume" && m.Name !== "").map((m) => m.Name);
 }

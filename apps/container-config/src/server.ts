@@ -46,7 +46,7 @@ export function containerConfigHandlers(domain: ContainerConfigService): Service
       return { container: toRecord(stored) };
     },
     async getContainer(request) {
-      return { container: toRecord(await domain.get(request.idOrName)) };
+      return { container: toRecord(domain.get(request.idOrName)) };
     },
     async listContainers(request) {
       const rows = domain.list(filtersOf(request), request.all, request.limit);
@@ -59,7 +59,8 @@ export function containerConfigHandlers(domain: ContainerConfigService): Service
       return { listVersion: domain.listVersion };
     },
     async deleteContainer(request) {
-      return { container: toRecord(await domain.delete(request.idOrName)) };
+      const { removed, volumesInUse } = await domain.delete(request.idOrName);
+      return { container: toRecord(removed), volumesInUse };
     },
   });
 }

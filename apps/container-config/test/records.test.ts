@@ -156,6 +156,26 @@ describe("DeleteContainer", () => {
   });
 });
 
+describe("DeleteContainer's volumes in use", () => {
+  const volumesOf = (configV2Json: Buffer) =>
+    Object.values(JSON.parse(configV2Json.toString()).MountPoints as Record<string, { Name: string }>).map((m) => m.Name).sort();
+
+  it("names the removed container's volumes that other records still mount (VolumesFrom, a named volume), and only those", async () => {
+    const [source, copier] = [generateRandomId(), generateRandomId()];
+    await create(source, "vol-source", "2026-11-28T08:00:00Z", { Image: "golden:1", HostConfig: { Binds: ["shared:/shared"] } });
+    await create(copier, "vol-copier", "2026-11-28T08:00:01Z", { Image: "golden:1", HostConfig: { VolumesFrom: ["vol-source"] } });
+    const sourceVolumes = volumesOf((await h.client.getContainer({ idOrName: source })).container!.configV2Json);
+    expect(sourceVolumes).toHaveLength(2);
+    expect(sourceVolumes).toContain("shared");
+
+    const first = await h.client.deleteContainer({ idOrName: "vol-source" });
+    expect(first.volumesInUse.sort()).toEqual(sourceVolumes);
+    const second = await h.client.deleteContainer({ idOrName: "vol-copier" });
+    expect(volumesOf(second.container!.configV2Json)).toEqual(sourceVolumes);
+    expect(second.volumesInUse).toEqual([]);
+  });
+});
+
 describe("start-up", () => {
   it("is NOT_SERVING until the records are loaded; rebuilds names; skips and reports broken records; removes leftovers", async () => {
     const root = join(h.dataRoot, "containers");

@@ -25,8 +25,9 @@ export async function removeContainer(stores: Stores, volumeService: VolumeServi
     if (!isNotFound(err)) throw err;
     logger.warn({ containerId: record.id }, "container had no RW layer; removing its record anyway");
   });
-  await stores.containers.deleteContainer({ idOrName: record.id }, opts);
-  if (input.removeVolumes) for (const name of volumes) await volumeService.removeUnlessUsed(name, opts);
+  const deleteRecord = async () => (await stores.containers.deleteContainer({ idOrName: record.id }, opts)).volumesInUse;
+  if (input.removeVolumes) await volumeService.removeWithContainer(volumes, deleteRecord, opts);
+  else await deleteRecord();
 }
 
 /** Runs a volume call for each volume in turn; a volume already gone is not an error. */

@@ -71,16 +71,23 @@ export class VolumeService {
   }
 
   /**
-   * `docker rm -v`'s removal of a container's anonymous volume: skipped while another container (through
-   * VolumesFrom) or a running create still uses it, as dockerd ignores its "in use" conflict there.
+   * `docker rm -v`: deletes the container's record (`deleteRecord`, which answers the volumes other records
+   * still mount), then its anonymous volumes that no other container (through VolumesFrom) or running create
+   * uses, as dockerd ignores its "in use" conflict there. Creates that ask for one of the volumes meanwhile
+   * wait; those already using one are counted before the record goes.
    */
-  async removeUnlessUsed(name: string, opts: CallOpts): Promise<void> {
-    await this.inFlight.removingVolume(name, async () => {
-      if ((await this.usersOf(name, opts)).length > 0) return;
-      await this.stores.layers.removeVolume({ name }, opts).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
-    });
+  async removeWithContainer(names: readonly string[], deleteRecord: () => Promise<readonly string[]>, opts: CallOpts): Promise<void> {
+    const removeUnused = async () => {
+      const creating = names.filter((name) => this.inFlight.usersOf(name).length > 0);
+      const mounted = await deleteRecord();
+      for (const name of names.filter((n) => !creating.includes(n) && !mounted.includes(n))) {
+        await this.stores.layers.removeVolume({ name }, opts).catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+      }
+    };
+    const guarded = names.reduce((inner, name) => () => this.inFlight.removingVolume(name, inner), removeUnused);
+    await guarded();
   }
 
   /** The running creates (first: they are counted before any wait) and container records that use the volume, sorted. */

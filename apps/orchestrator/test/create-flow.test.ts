@@ -234,6 +234,33 @@ describe("VolumesFrom", () => {
   });
 });
 
+/**
+ * Creates `name` through an orchestrator whose CommitContainer waits: while it waits (the create has its
+ * volumes, no container record names them yet), runs `during` against that orchestrator, then lets the
+ * commit through and expects the create to succeed.
+ */
+async function whileCommitHeld(body: object, name: string, during: (racing: RunningOrchestrator) => Promise<void>) {
+  let commitReached!: () => void;
+  const reached = new Promise<void>((resolve) => (commitReached = resolve));
+  let releaseCommit!: () => void;
+  const released = new Promise<void>((resolve) => (releaseCommit = resolve));
+  const proxy = await startFaultProxy(containerconfig.ContainerConfigServiceService, stores.addresses["container-config"], {
+    commitContainer: async (_request, forward) => (commitReached(), await released, forward()),
+  });
+  const racing = await startOrchestrator({ ...stores.addresses, "container-config": proxy.address });
+  try {
+    const create = racing.client.createContainer({ name, createRequestJson: Buffer.from(JSON.stringify(body)), apiVersion: "1.41" });
+    await reached;
+    await during(racing);
+    releaseCommit();
+    await create;
+  } finally {
+    releaseCommit();
+    await racing.stop();
+    await proxy.close();
+  }
+}
+
 describe("volumes by themselves (docker volume ls / inspect / create / rm)", () => {
   const volumes = () => orchestrator.client;
   const listed = async (filters: Record<string, string[]>) =>
@@ -271,32 +298,26 @@ describe("volumes by themselves (docker volume ls / inspect / create / rm)", () 
 
   it("refuses to remove a named volume that a running create has already found; the container keeps its volume", async () => {
     await volumes().createVolume({ name: "raced", driver: "", driverOpts: {}, labels: {} });
-    let commitReached!: () => void;
-    const reached = new Promise<void>((resolve) => (commitReached = resolve));
-    let releaseCommit!: () => void;
-    const released = new Promise<void>((resolve) => (releaseCommit = resolve));
-    // The create has found the volume and waits at its commit: no container record names the volume yet.
-    const proxy = await startFaultProxy(containerconfig.ContainerConfigServiceService, stores.addresses["container-config"], {
-      commitContainer: async (_request, forward) => (commitReached(), await released, forward()),
-    });
-    const racing = await startOrchestrator({ ...stores.addresses, "container-config": proxy.address });
-    try {
-      const body = Buffer.from(JSON.stringify({ Image: "golden:1", HostConfig: { Binds: ["raced:/data"] } }));
-      const create = racing.client.createContainer({ name: "racer", createRequestJson: body, apiVersion: "1.41" });
-      await reached;
+    await whileCommitHeld({ Image: "golden:1", HostConfig: { Binds: ["raced:/data"] } }, "racer", async (racing) => {
       await expect(racing.client.removeVolume({ name: "raced", force: false })).rejects.toMatchObject({
         kind: "failed_precondition", message: expect.stringMatching(/^remove raced: volume is in use - \[[a-f0-9]{64}\]$/),
       });
-      releaseCommit();
-      await create;
-      expect(await listed({ name: ["^raced$"] })).toEqual(["raced"]);
-    } finally {
-      releaseCommit();
-      await racing.stop();
-      await proxy.close();
-    }
+    });
+    expect(await listed({ name: ["^raced$"] })).toEqual(["raced"]);
     await orchestrator.client.removeContainer({ idOrName: "racer", removeVolumes: true, force: false });
     await volumes().removeVolume({ name: "raced", force: false });
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+  });
+
+  it("rm -v keeps an anonymous volume that a running create mounts by name", async () => {
+    const owner = await orchestrator.client.createContainer({ name: "anon-owner", createRequestJson: Buffer.from(JSON.stringify({ Image: "golden:1" })), apiVersion: "1.41" });
+    const volume = JSON.parse(readFileSync(join(stores.dataRoot, "containers", owner.id, "config.v2.json"), "utf8")).MountPoints["/data"].Name as string;
+    await whileCommitHeld({ Image: "golden:1", HostConfig: { Binds: [`${volume}:/other`] } }, "anon-borrower", async (racing) => {
+      await racing.client.removeContainer({ idOrName: "anon-owner", removeVolumes: true, force: false });
+    });
+    expect(statSync(join(stores.dataRoot, "volumes", volume, "_data")).isDirectory()).toBe(true);
+    await orchestrator.client.removeContainer({ idOrName: "anon-borrower", removeVolumes: true, force: false });
+    await volumes().removeVolume({ name: volume, force: false });
     expect(treeOf(stores.dataRoot)).toEqual(baseline);
   });
 });

@@ -5,3 +5,4 @@ export { exportLayerTar } from "./export.js";
 export type { Logger } from "./extract.js";
 export { isOpaqueDir, isWhiteout } from "./whiteout.js";
 export { syncFilesystem } from "./sync.js";
+export { removeTree } from "./remove-tree.js";

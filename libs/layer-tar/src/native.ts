@@ -12,6 +12,8 @@ export interface NativeBindings {
   crc64(state: Buffer, data: Uint8Array): void;
   /** syncfs(2) of the filesystem holding path, run in libuv's thread pool. */
   syncfs(path: string): Promise<void>;
+  /** Removes path and, for a directory, everything in it, in libuv's thread pool. */
+  removeTree(path: string): Promise<void>;
 }
 
 // Relative to both src/ (tests) and dist/ (built): the addon is built into <lib>/build/Release by node-gyp.

@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Crc64 } from "../src/crc64.js";
@@ -5,7 +7,7 @@ import { goJsonString } from "../src/go-json.js";
 import { escapesRoot } from "../src/paths.js";
 import { parsePaxRecords, parsePaxTime } from "../src/pax.js";
 import { parseHeader } from "../src/tar-header.js";
-import { syncFilesystem } from "../src/index.js";
+import { removeTree, syncFilesystem } from "../src/index.js";
 import { paxRecord, tarHeader } from "../src/testing/index.js";
 
 describe("crc64 (ISO, as Go's hash/crc64)", () => {
@@ -78,5 +80,31 @@ describe("syncFilesystem", () => {
     await expect(syncFilesystem(import.meta.dirname)).resolves.toBeUndefined();
     const missing = join(import.meta.dirname, "no-such-dir");
     await expect(syncFilesystem(missing)).rejects.toMatchObject({ code: "ENOENT", syscall: "open", message: expect.stringContaining(missing) });
+  });
+});
+
+describe("removeTree", () => {
+  it("removes a tree with files, symlinks and nested directories without following symlinks", async () => {
+    const root = mkdtempSync(join(tmpdir(), "remove-tree-"));
+    const outside = join(root, "outside");
+    mkdirSync(join(outside, "kept"), { recursive: true });
+    const tree = join(root, "tree");
+    mkdirSync(join(tree, "a", "b", "c"), { recursive: true });
+    writeFileSync(join(tree, "a", "b", "c", "file"), "x");
+    writeFileSync(join(tree, "top"), "y");
+    symlinkSync(outside, join(tree, "a", "to-outside"));
+    await removeTree(tree);
+    expect(existsSync(tree)).toBe(false);
+    expect(existsSync(join(outside, "kept"))).toBe(true);
+    await expect(removeTree(join(root, "no-such"))).resolves.toBeUndefined();
+    writeFileSync(join(root, "plain"), "z");
+    await removeTree(join(root, "plain"));
+    expect(existsSync(join(root, "plain"))).toBe(false);
+  });
+
+  it("rejects with Node's error shape when an entry cannot be removed", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "remove-tree-")), "file");
+    writeFileSync(file, "x");
+    await expect(removeTree(join(file, "below"))).rejects.toMatchObject({ code: "ENOTDIR", syscall: "unlink", message: expect.stringContaining(file) });
   });
 });

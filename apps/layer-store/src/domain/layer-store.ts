@@ -1,7 +1,6 @@
-import { rm } from "node:fs/promises";
 import { chainId as chainIdOf, generateRandomId, isDigest } from "@slipway/docker-spec";
 import { failedPrecondition, invalidArgument, notFound } from "@slipway/grpc-kit";
-import { applyLayerTar, exportLayerTar, InvalidLayerError, syncFilesystem, type AppliedLayer } from "@slipway/layer-tar";
+import { type AppliedLayer, applyLayerTar, exportLayerTar, InvalidLayerError, removeTree, syncFilesystem } from "@slipway/layer-tar";
 import type { Failpoint } from "../failpoints.js";
 import {
   publishLayerRecord,
@@ -174,7 +173,7 @@ export class LayerStore {
       await Promise.all([
         removeLayerDir(this.layout, cacheId),
         removeHolders(this.layout, chainId),
-        writeSet && rm(writeSet, { recursive: true, force: true }),
+        writeSet && removeTree(writeSet),
       ]);
       throw err;
     }
@@ -200,7 +199,7 @@ export class LayerStore {
    */
   private async replaceUnloadedRecord(chainId: string): Promise<void> {
     if (!lstatIfExists(this.layout.layerRecordDir(chainId))) return;
-    await rm(await unpublishLayerRecord(this.layout, chainId), { recursive: true, force: true });
+    await removeTree(await unpublishLayerRecord(this.layout, chainId));
   }
 
   private async addHolder(layer: LayerState, holder: string): Promise<void> {
@@ -250,7 +249,7 @@ export class LayerStore {
     this.failpoint("release-layer:after-unpublish");
     await removeHolders(this.layout, layer.chainId);
     await removeLayerDir(this.layout, layer.cacheId);
-    await rm(removing, { recursive: true, force: true });
+    await removeTree(removing);
     if (layer.parentChainId === "") return [layer.chainId];
     return [layer.chainId, ...(await this.dropReference(layer.parentChainId, "children"))];
   }

@@ -1,8 +1,9 @@
-import { mkdir, readdir, readFile, rm, symlink } from "node:fs/promises";
+import { mkdir, readdir, readFile, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { isFullId } from "@slipway/docker-spec";
 import { readLinks } from "@slipway/durable-fs";
 import type { Logger } from "@slipway/grpc-kit";
+import { removeTree } from "@slipway/layer-tar";
 import {
   BrokenRecordError,
   readHolders,
@@ -47,7 +48,7 @@ export async function recoverStore(layout: StoreLayout, logger: Logger): Promise
     report.brokenRecords.push(text);
   };
   const remove = async (path: string) => {
-    await rm(path, { recursive: true, force: true });
+    await removeTree(path);
     report.removedPaths.push(path);
   };
   await ensureDirectories(layout);

@@ -1,10 +1,10 @@
-import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { generateRandomId, isFullId } from "@slipway/docker-spec";
 import { alreadyExists, invalidArgument, notFound } from "@slipway/grpc-kit";
+import { removeTree } from "@slipway/layer-tar";
 import type { Failpoint } from "../failpoints.js";
 import { buildInitLayer } from "../storage/init-layer.js";
-import { removeMountRecord, renameMountRecord, writeMountRecord, type MountRecord } from "../storage/layerdb.js";
+import { renameMountRecord, unpublishMountRecord, writeMountRecord, type MountRecord } from "../storage/layerdb.js";
 import type { StoreLayout } from "../storage/layout.js";
 import { mkdirAllMerged, NotADirectoryError } from "../storage/merged-view.js";
 import type { FilesystemFlush } from "../storage/filesystem-flush.js";
@@ -96,13 +96,13 @@ export class RWLayerStore {
       this.failpoint("create-rw-layer:before-publish");
       renameMountRecord(this.layout, recordDir, record.containerId);
     } catch (err) {
-      await rm(recordDir, { recursive: true, force: true });
+      await removeTree(recordDir);
       throw err;
     }
     try {
       await this.flush.request();
     } catch (err) {
-      await rm(this.layout.mountRecordDir(record.containerId), { recursive: true, force: true });
+      await removeTree(this.layout.mountRecordDir(record.containerId));
       throw err;
     }
     this.failpoint("create-rw-layer:after-publish");
@@ -114,17 +114,21 @@ export class RWLayerStore {
     return rw;
   }
 
-  /** Removes the layerdb entry first, then both directories and their l/ links, then the parent reference. */
+  /**
+   * Removes the layerdb entry first (durably, by a flush shared with concurrent calls), then both
+   * directories and their l/ links, then the parent reference.
+   */
   async releaseRWLayer(containerId: string): Promise<string[]> {
     return this.containerLocks.run(containerId, async () => {
       const rw = this.getRWLayer(containerId);
-      const removing = await removeMountRecord(this.layout, containerId);
+      const removing = unpublishMountRecord(this.layout, containerId);
       this.records.delete(containerId);
+      await this.flush.request();
       this.failpoint("release-rw-layer:after-unpublish");
       await removeLayerDir(this.layout, rw.mountId);
       this.failpoint("release-rw-layer:after-mount-layer");
       if (rw.initId !== "") await removeLayerDir(this.layout, rw.initId);
-      await rm(removing, { recursive: true, force: true });
+      await removeTree(removing);
       return rw.parentChainId === "" ? [] : this.layers.dropReference(rw.parentChainId, "rwLayers");
     });
   }

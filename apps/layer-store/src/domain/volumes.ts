@@ -74,7 +74,7 @@ export class VolumeStore {
   async remove(name: string): Promise<void> {
     await this.locks.run(name, async () => {
       this.requireExisting(name);
-      await removeVolumeDir(this.layout, name);
+      await removeVolumeDir(this.layout, this.flush, name);
     });
   }
 

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { isDigest, isFullId } from "@slipway/docker-spec";
 import { fsyncDir, publish, readSmallFiles, readSmallFileSync, writeFileAtomic, writeFileSynced, type FileText } from "@slipway/durable-fs";
+import { removeTree } from "@slipway/layer-tar";
 import type { StoreLayout } from "./layout.js";
 
 /** A read-only layer as layerdb/sha256/<chainID hex>/ records it. */
@@ -116,11 +117,10 @@ export function renameMountRecord(layout: StoreLayout, dir: string, containerId:
   renameSync(dir, layout.mountRecordDir(containerId));
 }
 
-/** Takes layerdb/mounts/<container id> away in one durable rename into layerdb/tmp/, then deletes it. */
-export async function removeMountRecord(layout: StoreLayout, containerId: string): Promise<string> {
+/** Takes layerdb/mounts/<container id> away in one rename into layerdb/tmp/; durable once flushed. Returns where it went. */
+export function unpublishMountRecord(layout: StoreLayout, containerId: string): string {
   const removing = join(layout.layerdbTmp, `mount-${containerId}-${randomBytes(8).toString("hex")}-removing`);
-  await rename(layout.mountRecordDir(containerId), removing);
-  await fsyncDir(layout.layerdbMounts);
+  renameSync(layout.mountRecordDir(containerId), removing);
   return removing;
 }
 
@@ -191,7 +191,7 @@ export async function writeHolders(layout: StoreLayout, chainId: string, holders
 }
 
 export async function removeHolders(layout: StoreLayout, chainId: string): Promise<void> {
-  await rm(layout.holdersFile(chainId), { force: true });
+  await removeTree(layout.holdersFile(chainId));
 }
 
 /** Synchronous: a few-byte file costs less read directly than through the thread pool. */

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, symlinkSync, writeFileSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readSmallFileSync } from "@slipway/durable-fs";
+import { removeTree } from "@slipway/layer-tar";
 import type { StoreLayout } from "./layout.js";
 
 
@@ -102,6 +103,6 @@ export async function readLower(layout: StoreLayout, id: string): Promise<string
 /** Removes a layer directory and its l/ link (the link first, as overlay2's Remove does). */
 export async function removeLayerDir(layout: StoreLayout, id: string): Promise<void> {
   const link = await readLinkId(layout, id).catch(() => undefined);
-  if (link) await rm(layout.linkPath(link), { force: true });
-  await rm(layout.layerDir(id), { recursive: true, force: true });
+  if (link) await removeTree(layout.linkPath(link));
+  await removeTree(layout.layerDir(id));
 }

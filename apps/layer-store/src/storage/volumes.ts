@@ -2,9 +2,10 @@ import {
   chmodSync, chownSync, existsSync, lchownSync, linkSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, renameSync, statSync, symlinkSync,
   utimesSync, type Stats,
 } from "node:fs";
-import { copyFile, readdir, rm } from "node:fs/promises";
+import { copyFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fsyncDir, publish, writeFileSynced } from "@slipway/durable-fs";
+import { removeTree } from "@slipway/layer-tar";
 import type { StoreLayout } from "./layout.js";
 import { listMerged, type MergedEntry } from "./merged-view.js";
 import type { FilesystemFlush } from "./filesystem-flush.js";
@@ -81,7 +82,7 @@ async function withDataBuilt(
   finish: (scratch: string) => Promise<void>,
 ): Promise<void> {
   const scratch = join(layout.volumes, scratchName);
-  if (existsSync(scratch)) await rm(scratch, { recursive: true, force: true });
+  if (existsSync(scratch)) await removeTree(scratch);
   mkdirSync(scratch, { mode: 0o701 });
   const data = join(scratch, "_data");
   try {
@@ -93,7 +94,7 @@ async function withDataBuilt(
     }
     await finish(scratch);
   } finally {
-    if (existsSync(scratch)) await rm(scratch, { recursive: true, force: true });
+    if (existsSync(scratch)) await removeTree(scratch);
   }
 }
 
@@ -153,10 +154,10 @@ export async function listVolumeNames(layout: StoreLayout): Promise<string[]> {
   return entries.filter((e) => e.isDirectory() && !isBuildingVolume(e.name)).map((e) => e.name);
 }
 
-/** Renames the volume out of sight in one step, then deletes it. */
-export async function removeVolumeDir(layout: StoreLayout, name: string): Promise<void> {
+/** Renames the volume out of sight in one step (made durable by a flush shared with concurrent calls), then deletes it. */
+export async function removeVolumeDir(layout: StoreLayout, flush: FilesystemFlush, name: string): Promise<void> {
   const removing = join(layout.volumes, `${BUILDING}${name}-removing`);
   renameSync(layout.volumeDir(name), removing);
-  await fsyncDir(layout.volumes);
-  await rm(removing, { recursive: true, force: true });
+  await flush.request();
+  await removeTree(removing);
 }
