@@ -57,7 +57,8 @@ function flushFilesystems(): void {
 
 async function runCreates(target: Target, image: string, o: BenchOptions): Promise<Figures> {
   flushFilesystems();
-  await createMany(target, image, "warm-", 10, 1);
+  log(`${target.name}: ${o.warmupCreates} creates to warm up, not measured`);
+  await createMany(target, image, "warm-", o.warmupCreates, o.clients);
   log(`${target.name}: ${o.sequentialCreates} sequential creates`);
   const sequential = await createMany(target, image, "seq-", o.sequentialCreates, 1);
   log(`${target.name}: ${o.concurrentCreates} creates with ${o.clients} clients`);
