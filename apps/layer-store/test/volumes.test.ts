@@ -1,8 +1,10 @@
-import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { lstatSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readFileCapabilities } from "@slipway/layer-tar";
+import { TarWriter } from "@slipway/layer-tar/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StoreLayout } from "../src/storage/layout.js";
-import { registerChain, startStore, treeListing, type StoreUnderTest } from "./helpers.js";
+import { registerBytes, registerChain, startStore, treeListing, type StoreUnderTest } from "./helpers.js";
 
 /** The merged /data of the chain below, as copied into a volume. */
 const DATA_LISTING = [
@@ -45,6 +47,27 @@ describe("volumes", () => {
     expect(volume!.mountpoint).toBe(join(store.dataRoot, "volumes", volume!.name, "_data"));
     expect(statSync(join(store.dataRoot, "volumes", volume!.name)).mode & 0o7777).toBe(0o701);
     expect(treeListing(volume!.mountpoint)).toEqual(DATA_LISTING);
+  });
+
+  it("copies FIFOs and file capabilities (security.capability) as dockerd's tar copy does", async () => {
+    // vfs_cap_data revision 2, effective, permitted = CAP_NET_RAW: what `setcap cap_net_raw+ep` stores.
+    const capability = Buffer.from("0100000200200000000000000000000000000000", "hex");
+    const layer = new TarWriter()
+      .dir("special", { mode: 0o750 })
+      .device("special/pipe", "fifo", 0, 0, { mode: 0o640, uid: 7, gid: 8, mtime: 1_600_000_000 })
+      .pax({ "SCHILY.xattr.security.capability": capability })
+      .file("special/ping", "binary", { mode: 0o4755, uid: 0, gid: 0 })
+      .bytes();
+    const { layer: registered } = await registerBytes(store.client, Buffer.concat([layer, Buffer.alloc(1024)]), { parentChainId: "", holder: "image:special" });
+    const { volume } = await store.client.createVolume({ parentChainId: registered!.chainId, path: "/special", name: "", driver: "", keep: false });
+    expect(treeListing(volume!.mountpoint)).toEqual([
+      "drwxr-x--- 0:0 - . -> ",
+      "-rwsr-xr-x 0:0 6 ping -> ",
+      "prw-r----- 7:8 0 pipe -> ",
+    ]);
+    expect(lstatSync(join(volume!.mountpoint, "pipe")).mtimeMs).toBe(1_600_000_000_000);
+    expect(readFileCapabilities(join(volume!.mountpoint, "ping"))).toEqual(capability);
+    await store.client.removeVolume({ name: volume!.name });
   });
 
   it("makes an empty 0755 _data for a path the image lacks, lists and removes volumes", async () => {

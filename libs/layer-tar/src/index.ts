@@ -6,3 +6,4 @@ export type { Logger } from "./extract.js";
 export { isOpaqueDir, isWhiteout } from "./whiteout.js";
 export { syncFilesystem } from "./sync.js";
 export { removeTree } from "./remove-tree.js";
+export { copyFileCapabilities, makeFifo, readFileCapabilities } from "./file-metadata.js";

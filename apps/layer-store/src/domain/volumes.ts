@@ -54,7 +54,7 @@ export class VolumeStore {
       const exists = lstatIfExists(this.layout.volumeDir(name)) !== undefined;
       if (exists && (input.parentChainId === "" || !isEmptyVolume(this.layout, name))) return volumeInfo(this.layout, name);
       return this.withImageContent(input, async (content) => {
-        const skipped = (path: string) => this.logger.warn({ volume: name, path }, "not copied into the volume: device, fifo or socket");
+        const skipped = (path: string) => this.logger.warn({ volume: name, path }, "not copied into the volume: a socket or device node (dockerd's copy skips sockets; layers cannot hold devices)");
         if (!exists) return createVolumeDir(this.layout, this.flush, name, { content, keep: input.keep, skipped });
         if (content) await seedVolumeDir(this.layout, this.flush, name, { content, skipped });
         return volumeInfo(this.layout, name);

@@ -5,7 +5,7 @@ import {
 import { copyFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fsyncDir, publish, writeFileSynced } from "@slipway/durable-fs";
-import { removeTree } from "@slipway/layer-tar";
+import { copyFileCapabilities, makeFifo, removeTree } from "@slipway/layer-tar";
 import type { StoreLayout } from "./layout.js";
 import { listMerged, type MergedEntry } from "./merged-view.js";
 import type { FilesystemFlush } from "./filesystem-flush.js";
@@ -35,8 +35,8 @@ export function isBuildingVolume(name: string): boolean {
 /**
  * volumes/<name>/ (0701) with _data/ (0755), built beside the volumes and published by one rename; with
  * `keep`, already marked kept. With `content`, the merged image directory is copied in as dockerd's
- * populateVolumes does: modes, owners, times, symlinks and hard links kept, and _data takes the source
- * directory's mode and owner.
+ * populateVolumes does: modes, owners, times, symlinks, hard links, FIFOs and file capabilities kept, and
+ * _data takes the source directory's mode and owner.
  */
 export async function createVolumeDir(
   layout: StoreLayout,
@@ -119,18 +119,25 @@ async function copyEntry(entry: MergedEntry, destination: string, hardlinks: Map
     lchownSync(destination, stats.uid, stats.gid);
     return lutimesSync(destination, stats.atime, stats.mtime);
   }
+  if (stats.isFIFO()) {
+    makeFifo(destination, stats.mode & 0o7777);
+    setOwnerAndMode(destination, stats);
+    return utimesSync(destination, stats.atime, stats.mtime);
+  }
   if (!stats.isFile()) return skipped(entry.path);
   const inode = `${stats.dev}:${stats.ino}`;
   const first = stats.nlink > 1 ? hardlinks.get(inode) : undefined;
   if (first) return linkSync(first, destination);
   hardlinks.set(inode, destination);
   await copyFile(entry.path, destination);
-  setOwnerAndMode(destination, stats);
+  setOwnerAndMode(destination, stats, entry.path);
   utimesSync(destination, stats.atime, stats.mtime);
 }
 
-function setOwnerAndMode(path: string, stats: Stats): void {
+/** chown, then (for a file) its capabilities, which chown clears, then the mode, which chown may clear set-ID bits of: moby's order. */
+function setOwnerAndMode(path: string, stats: Stats, capabilitiesOf?: string): void {
   chownSync(path, stats.uid, stats.gid);
+  if (capabilitiesOf) copyFileCapabilities(capabilitiesOf, path);
   chmodSync(path, stats.mode & 0o7777);
 }
 
