@@ -1,6 +1,6 @@
 import { chainId as chainIdOf, generateRandomId, isDigest } from "@slipway/docker-spec";
 import { failedPrecondition, invalidArgument, notFound } from "@slipway/grpc-kit";
-import { type AppliedLayer, applyLayerTar, exportLayerTar, InvalidLayerError, removeTree, syncFilesystem } from "@slipway/layer-tar";
+import { applyLayerTar, exportLayerTar, InvalidLayerError, removeTree, syncFilesystem, type AppliedLayer } from "@slipway/layer-tar";
 import type { Failpoint } from "../failpoints.js";
 import {
   publishLayerRecord,
