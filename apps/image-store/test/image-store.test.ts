@@ -207,6 +207,24 @@ describe("save", () => {
   });
 });
 
+describe("an ambiguous ID prefix", () => {
+  it("is no such image for lookups and dockerd's 500 for save, as in dockerd", async () => {
+    const goldenHex = golden.imageId.slice("sha256:".length);
+    let oci = await ociArchive({ name: "docker.io/library/twin:1", content: "twin 0\n" });
+    for (let i = 1; oci.imageId[7] !== goldenHex[0]; i++) oci = await ociArchive({ name: "docker.io/library/twin:1", content: `twin ${i}\n` });
+    await load(stack.client, [oci.archive]);
+    try {
+      const prefix = goldenHex[0]!;
+      await expect(stack.client.resolveImage({ reference: prefix })).rejects.toMatchObject({ kind: "not_found", message: `No such image: ${prefix}:latest` });
+      await expect(stack.client.resolveImage({ reference: `sha256:${prefix}` })).rejects.toMatchObject({ kind: "not_found", message: `No such image: sha256:${prefix}` });
+      await expect(saved([prefix])).rejects.toMatchObject({ kind: "internal", message: "ambiguous digest string" });
+      expect((await stack.client.resolveImage({ reference: goldenHex.slice(0, 12) })).imageId).toBe(golden.imageId);
+    } finally {
+      await stack.client.removeImage({ reference: "twin:1", force: false, noPrune: false });
+    }
+  });
+});
+
 describe("OCI image layouts", () => {
   it.each([false, true])("load with a gzip layer (nested index: %s)", async (nested) => {
     const oci = await ociArchive({ name: "docker.io/library/ocitest:1", nested, content: `nested=${nested}\n` });

@@ -1,4 +1,3 @@
-import { SlipwayError } from "@slipway/grpc-kit";
 import type { ImageConfig } from "./image-config.js";
 
 /** An image as image-store holds it in memory: the exact config bytes and what was parsed from them. */
@@ -34,16 +33,14 @@ export class ImageIndex {
   }
 
   /**
-   * The image whose ID starts with a hex prefix ("6982…" or "sha256:6982…"); undefined when the term
-   * is not hex or nothing matches; an ambiguous prefix is INVALID_ARGUMENT.
+   * dockerd's digest-set search: the image whose ID starts with a hex prefix ("6982…" or "sha256:6982…"),
+   * "ambiguous" when several do, undefined when the term is not hex or nothing matches.
    */
-  searchPrefix(term: string): ImageRecord | undefined {
+  searchPrefix(term: string): ImageRecord | "ambiguous" | undefined {
     const hex = term.startsWith("sha256:") ? term.slice("sha256:".length) : term;
     if (!/^[a-f0-9]{1,64}$/.test(hex)) return undefined;
     const found = [...this.images.values()].filter((image) => image.id.startsWith(`sha256:${hex}`));
-    if (found.length > 1) {
-      throw new SlipwayError("invalid_argument", `ambiguous image ID prefix ${term}: it matches ${found.length} images; give more characters`);
-    }
-    return found[0];
+    return found.length > 1 ? "ambiguous" : found[0];
   }
+
 }

@@ -71,7 +71,7 @@ export class ImageService {
 
   /**
    * dockerd's GetImage: an ID or digest directly, else the reference store (a bare name means
-   * :latest), else a unique short-ID prefix. Unknown → NOT_FOUND "No such image: golden:latest".
+   * :latest), else a unique short-ID prefix. Unknown or ambiguous → NOT_FOUND "No such image: golden:latest".
    */
   find(refOrId: string): ImageRecord {
     const ref = parseUserReference(refOrId);
@@ -81,9 +81,15 @@ export class ImageService {
       return image;
     }
     const id = this.refs.get(ref);
-    const image = (id !== undefined ? this.images.get(id) : undefined) ?? this.images.searchPrefix(refOrId);
+    const image = (id !== undefined ? this.images.get(id) : undefined) ?? this.uniquePrefixMatch(refOrId);
     if (!image) throw new SlipwayError("not_found", `No such image: ${familiarString(withDefaultTag(ref))}`);
     return image;
+  }
+
+  /** dockerd's GetImage takes an ambiguous ID prefix for no match at all. */
+  private uniquePrefixMatch(term: string): ImageRecord | undefined {
+    const found = this.images.searchPrefix(term);
+    return found === "ambiguous" ? undefined : found;
   }
 
   /** The image with its layers, size and references. */

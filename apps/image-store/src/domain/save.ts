@@ -41,6 +41,8 @@ function selectImages(service: ImageService, names: readonly string[]): ImageToS
       for (const { ref: tagged, id } of byName) add(id, tagged);
       if (byName.length === 0) {
         const image = service.images.searchPrefix(name);
+        // dockerd's save passes its digest set's error through: a 500 with this text.
+        if (image === "ambiguous") throw new SlipwayError("internal", "ambiguous digest string");
         if (!image) throw new SlipwayError("not_found", `No such image: ${name}`);
         add(image.id);
       }
