@@ -114,13 +114,14 @@ describe("volumes", () => {
     expect(readdirSync(join(store.dataRoot, "volumes")).sort()).toEqual(before);
   });
 
-  it("marks a volume kept, durably and only inside its own directory, and says so in the list", async () => {
+  it("makes a volume for a create provisional, marks it kept durably and only inside its own directory, and says so in the list", async () => {
     await store.client.createVolume({ parentChainId: "", path: "", name: "kept-vol", driver: "", keep: false });
     expect((await store.client.listVolumes({ names: [] })).volumes.find((v) => v.name === "kept-vol")).toMatchObject({ kept: false });
+    expect(readdirSync(join(store.dataRoot, "volumes", "kept-vol")).sort()).toEqual([".slipway-provisional", "_data"]);
     await store.client.keepVolume({ name: "kept-vol" });
     await store.client.keepVolume({ name: "kept-vol" });
     expect((await store.client.listVolumes({ names: [] })).volumes.find((v) => v.name === "kept-vol")).toMatchObject({ kept: true });
-    expect(readdirSync(join(store.dataRoot, "volumes", "kept-vol")).sort()).toEqual([".slipway-kept", "_data"]);
+    expect(readdirSync(join(store.dataRoot, "volumes", "kept-vol"))).toEqual(["_data"]);
     await expect(store.client.keepVolume({ name: "no-such-vol" })).rejects.toMatchObject({ kind: "not_found" });
     await store.client.removeVolume({ name: "kept-vol" });
     expect(readdirSync(join(store.dataRoot, "volumes"))).not.toContain("kept-vol");

@@ -91,9 +91,10 @@ export class ContainerCreator {
     try {
       const created = rfc3339NanoNow();
       const parentChainId = image?.topChainId ?? "";
-      const mountPoints = await this.createLayerAndVolumes(id, parentChainId, merged, rollback, opts);
+      const { mountPoints, provisional } = await this.createLayerAndVolumes(id, parentChainId, merged, rollback, opts);
       const commit = { containerId: id, name, created, imageId: image?.imageId ?? "", imagePlatform: image?.platform, merged, mountPoints };
       await this.commit(commit, rollback, opts);
+      this.keepCommittedVolumes(provisional);
       return { id, warnings: [...merged.warnings] };
     } catch (err) {
       await rollback.run(err);
@@ -102,9 +103,10 @@ export class ContainerCreator {
   }
 
   /**
-   * The RW layer and the volumes (created, or found when named), as the mount points to commit. They
-   * depend only on the image, not on each other: one round trip's wait, not several. Each undo step is
-   * armed before its call: a call that fails in transit may still have done its work.
+   * The RW layer and the volumes (created, or found when named), as the mount points to commit, and the
+   * names of the anonymous volumes made (provisional until kept). They depend only on the image, not on
+   * each other: one round trip's wait, not several. Each undo step is armed before its call: a call that
+   * fails in transit may still have done its work.
    */
   private async createLayerAndVolumes(
     id: string,
@@ -112,7 +114,7 @@ export class ContainerCreator {
     merged: containerconfig.MergeAndVerifyResponse,
     rollback: Rollback,
     opts: CallOpts,
-  ): Promise<containerconfig.MountPoint[]> {
+  ): Promise<{ mountPoints: containerconfig.MountPoint[]; provisional: string[] }> {
     const { layers } = this.stores;
     rollback.push("RW layer", () => layers.releaseRwLayer({ containerId: id }), isNotFound);
     const volumes = await Promise.all(merged.volumes.map((volume) => this.claimVolume(id, volume, rollback)));
@@ -120,12 +122,27 @@ export class ContainerCreator {
       layers.createVolume({ parentChainId: volume.copyData ? parentChainId : "", path: volume.destination, name, driver: volume.driver, keep: volume.name !== "" }, opts),
     );
     await allSettledOrThrow([layers.createRwLayer({ containerId: id, parentChainId, workingDir: workingDirOf(merged) }, opts), ...volumeCalls]);
-    return Promise.all(
+    const mountPoints = await Promise.all(
       volumeCalls.map(async (call, i) => {
         const { name, mountpoint } = (await call).volume!;
         return { destination: volumes[i]!.volume.destination, volumeName: name, driver: "local", type: "volume", rw: true, source: mountpoint };
       }),
     );
+    return { mountPoints, provisional: volumes.filter(({ volume }) => volume.name === "").map(({ name }) => name) };
+  }
+
+  /**
+   * The create committed: its anonymous volumes are no failed create's leftovers any more. Not awaited (the
+   * client need not wait for it); one that is missed is kept by the reconciler's next pass, which finds
+   * it mounted.
+   */
+  private keepCommittedVolumes(names: readonly string[]): void {
+    for (const name of names) {
+      this.stores.layers.keepVolume({ name }).catch((err: unknown) => {
+        if (isNotFound(err)) return; // removed meanwhile (rm -v)
+        this.logger.warn({ volume: name, err: (err as Error).message }, "could not mark a committed container's volume kept; the reconciler's next pass will");
+      });
+    }
   }
 
   /**

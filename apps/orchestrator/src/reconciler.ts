@@ -23,8 +23,10 @@ export interface ReconcilerStatus {
 
 /**
  * Finds what the stores hold that no container explains, and removes it once it has been an orphan for
- * the grace period: RW layers without a container record, and Slipway's anonymous volumes (64-hex names)
- * that no container mounts and that were not kept by a `docker rm` without -v. Containers whose RW layer is missing are reported, not changed.
+ * the grace period: RW layers without a container record, and anonymous volumes (64-hex names) that
+ * Slipway made for a create and never marked kept (the create did not commit) and that no container
+ * mounts. A volume Slipway did not make for a create (a stock dockerd's, on the same data root) is never
+ * touched. Containers whose RW layer is missing are reported, not changed.
  * The layer store records no creation time for RW layers, so their age is counted from the first run
  * that saw them orphaned; volumes carry their own creation time.
  */
@@ -61,6 +63,7 @@ export class Reconciler {
       const containerIds = new Set(containers.map((c) => c.id));
       const mountedVolumes = new Set(containers.flatMap((c) => c.mounts.map((m) => m.name)));
       const released = await this.releaseOrphanLayers(rwLayers.map((l) => l.containerId), containerIds, now());
+      await this.keepMountedVolumes(volumes, mountedVolumes);
       const removed = await this.removeOrphanVolumes(volumes, mountedVolumes, now());
       const layerOwners = new Set(rwLayers.map((l) => l.containerId));
       const missing = [...containerIds].filter((id) => !layerOwners.has(id));
@@ -111,6 +114,15 @@ export class Reconciler {
         throw err;
       },
     );
+  }
+
+  /** A provisional volume a container mounts belongs to a committed create (whose own keep call was missed). */
+  private async keepMountedVolumes(volumes: { name: string; kept: boolean }[], mounted: Set<string>): Promise<void> {
+    for (const volume of volumes.filter((v) => !v.kept && mounted.has(v.name))) {
+      await this.stores.layers.keepVolume({ name: volume.name }).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    }
   }
 
   private async removeOrphanVolumes(

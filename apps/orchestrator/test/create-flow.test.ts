@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { status } from "@grpc/grpc-js";
 import { createClient, type ServiceDefinition } from "@slipway/grpc-kit";
@@ -366,6 +366,35 @@ describe("rm without -v", () => {
       await layers.removeVolume({ name: volume });
     } finally {
       layers.close();
+    }
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+  });
+});
+
+describe("volumes on a data root shared with a stock dockerd", () => {
+  it("are never taken for a failed create's: a committed container's volume whose record a stock dockerd removed, and a volume dockerd made", async () => {
+    const { id } = await orchestrator.client.createContainer(createRequest("adopted"));
+    const volume = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: id })).inspectJson.toString()).Mounts[0].Name as string;
+    const theirs = "d".repeat(64);
+    mkdirSync(join(stores.dataRoot, "volumes", theirs, "_data"), { recursive: true });
+    const layers = createClient(layerstore.LayerStoreServiceService, stores.addresses["layer-store"], { name: "layer-store" });
+    const containers = createClient(containerconfig.ContainerConfigServiceService, stores.addresses["container-config"], { name: "container-config" });
+    try {
+      await expect.poll(async () => (await layers.listVolumes({ names: [volume] })).volumes[0]?.kept).toBe(true);
+      // What `docker rm adopted` (without -v) in a stock dockerd leaves: the volume, nothing naming it.
+      await layers.releaseRwLayer({ containerId: id });
+      await containers.deleteContainer({ idOrName: id });
+      const prompt = await startOrchestrator(stores.addresses, { SLIPWAY_RECONCILE_GRACE_SECONDS: "0" });
+      try {
+        expect(await prompt.client.getReconcilerStatus({})).toMatchObject({ runs: 1, removedVolumes: 0, lastError: "" });
+      } finally {
+        await prompt.stop();
+      }
+      expect((await layers.listVolumes({ names: [volume, theirs] })).volumes.map((v) => [v.name, v.kept]).sort()).toEqual([[theirs, true], [volume, true]].sort());
+      for (const name of [volume, theirs]) await layers.removeVolume({ name });
+    } finally {
+      layers.close();
+      containers.close();
     }
     expect(treeOf(stores.dataRoot)).toEqual(baseline);
   });

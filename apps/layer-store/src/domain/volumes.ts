@@ -78,7 +78,10 @@ export class VolumeStore {
     });
   }
 
-  /** The volume outlives its container (`docker rm` without -v): the reconciler must never take it for a failed create's. */
+  /**
+   * The volume is no failed create's leftover (its create committed, or it outlives its container after
+   * `docker rm` without -v): the reconciler must never remove it.
+   */
   async keep(name: string): Promise<void> {
     await this.locks.run(name, async () => {
       this.requireExisting(name);

@@ -1,6 +1,6 @@
 import {
   chmodSync, chownSync, existsSync, lchownSync, linkSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, renameSync, statSync, symlinkSync,
-  utimesSync, type Stats,
+  unlinkSync, utimesSync, type Stats,
 } from "node:fs";
 import { copyFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -15,15 +15,18 @@ export interface VolumeInfo {
   readonly name: string;
   readonly mountpoint: string;
   readonly createdAt: Date;
-  /** Outlived its container on purpose (see markKept). */
+  /** Not provisional: never a failed create's leftover (see PROVISIONAL_MARKER). */
   readonly kept: boolean;
 }
 
 /**
- * volumes/<name>/.slipway-kept: the volume's container was removed without its volumes. dockerd's local
- * driver reads only _data and opts.json there, and removes the marker with the volume.
+ * volumes/<name>/.slipway-provisional: made with an anonymous volume for a create, removed once the
+ * create is known to have committed or the volume is kept (markKept). Only a volume with it can be a failed
+ * create's leftover, which the reconciler removes; one without it (named, committed, or made by a stock
+ * dockerd on the same data root) is never taken for one. dockerd's local driver reads only _data and
+ * opts.json there, and removes the marker with the volume.
  */
-const KEPT_MARKER = ".slipway-kept";
+const PROVISIONAL_MARKER = ".slipway-provisional";
 
 /** Where a volume is built before its one publishing rename; dockerd never sees a half volume. */
 const BUILDING = ".slipway-building-";
@@ -34,7 +37,7 @@ export function isBuildingVolume(name: string): boolean {
 
 /**
  * volumes/<name>/ (0701) with _data/ (0755), built beside the volumes and published by one rename; with
- * `keep`, already marked kept. With `content`, the merged image directory is copied in as dockerd's
+ * `keep`, already kept, else provisional. With `content`, the merged image directory is copied in as dockerd's
  * populateVolumes does: modes, owners, times, symlinks, hard links, FIFOs and file capabilities kept, and
  * _data takes the source directory's mode and owner.
  */
@@ -45,7 +48,7 @@ export async function createVolumeDir(
   options: { content: MergedEntry | undefined; keep: boolean; skipped: (path: string) => void },
 ): Promise<VolumeInfo> {
   await withDataBuilt(layout, `${BUILDING}${name}`, options, async (building) => {
-    if (options.keep) await writeFileSynced(join(building, KEPT_MARKER), "", 0o600);
+    if (!options.keep) await writeFileSynced(join(building, PROVISIONAL_MARKER), "", 0o600);
     await flush.request();
     await publish(building, layout.volumeDir(name));
   });
@@ -144,14 +147,19 @@ function setOwnerAndMode(path: string, stats: Stats, capabilitiesOf?: string): v
 export function volumeInfo(layout: StoreLayout, name: string): VolumeInfo {
   const dir = layout.volumeDir(name);
   const stats = statSync(dir);
-  const kept = existsSync(join(dir, KEPT_MARKER));
+  const kept = !existsSync(join(dir, PROVISIONAL_MARKER));
   return { name, mountpoint: layout.volumeMountpoint(name), createdAt: stats.birthtime.getTime() > 0 ? stats.birthtime : stats.mtime, kept };
 }
 
-/** Writes the kept marker durably (idempotent). */
+/** Removes the provisional marker durably (idempotent). */
 export async function markKept(layout: StoreLayout, name: string): Promise<void> {
   const dir = layout.volumeDir(name);
-  await writeFileSynced(join(dir, KEPT_MARKER), "", 0o600);
+  try {
+    unlinkSync(join(dir, PROVISIONAL_MARKER));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw err;
+  }
   await fsyncDir(dir);
 }
 
