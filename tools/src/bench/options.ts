@@ -2,8 +2,6 @@ import { parseArgs } from "node:util";
 
 /** Sizes of one benchmark run; --quick shrinks them for a smoke run. */
 export interface BenchOptions {
-  /** Unmeasured creates before the measured ones, in each engine: V8 optimises Slipway's create path over the first few hundred. */
-  readonly warmupCreates: number;
   readonly sequentialCreates: number;
   readonly concurrentCreates: number;
   readonly clients: number;
@@ -18,8 +16,8 @@ export interface BenchOptions {
   readonly writeDocs: boolean;
 }
 
-const FULL = { warmupCreates: 300, sequentialCreates: 500, concurrentCreates: 1000, listPopulations: [1000, 10000], loadMiB: 500, loadSmallFiles: 20000, removeSample: 1000 };
-const QUICK = { warmupCreates: 30, sequentialCreates: 100, concurrentCreates: 200, listPopulations: [300, 1000], loadMiB: 50, loadSmallFiles: 2000, removeSample: 200 };
+const FULL = { sequentialCreates: 500, concurrentCreates: 1000, listPopulations: [1000, 10000], loadMiB: 500, loadSmallFiles: 20000, removeSample: 1000 };
+const QUICK = { sequentialCreates: 100, concurrentCreates: 200, listPopulations: [300, 1000], loadMiB: 50, loadSmallFiles: 2000, removeSample: 200 };
 
 export const USAGE = `usage: npm run bench -- [--quick] [--no-docker] [--creates N] [--concurrent N] [--clients N]
                         [--list 1000,10000] [--load-mib N] [--out DIR] [--docs]
@@ -51,7 +49,6 @@ export function parseBenchOptions(argv: readonly string[], dockerAvailable: bool
     return n;
   };
   return {
-    warmupCreates: base.warmupCreates,
     sequentialCreates: count("creates", values.creates, base.sequentialCreates),
     concurrentCreates: count("concurrent", values.concurrent, base.concurrentCreates),
     clients: count("clients", values.clients, 8),
