@@ -310,17 +310,23 @@ static int remove_at(int dirfd, const char *name, bool known_dir, const char **s
     return err;
   }
   int err = 0;
-  for (struct dirent *entry; err == 0 && (entry = readdir(dir)) != NULL;) {
-    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
-    err = remove_at(fd, entry->d_name, entry->d_type == DT_DIR, syscall);
+  // Some filesystems' readdir can skip entries while the directory is emptied: read it again, a few times.
+  for (int pass = 1; err == 0; pass++) {
+    for (struct dirent *entry; err == 0 && (entry = readdir(dir)) != NULL;) {
+      if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
+      err = remove_at(fd, entry->d_name, entry->d_type == DT_DIR, syscall);
+    }
+    if (err != 0) break;
+    if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT) break;
+    if (errno != ENOTEMPTY || pass == 3) {
+      *syscall = "rmdir";
+      err = errno;
+      break;
+    }
+    rewinddir(dir);
   }
   closedir(dir);
-  if (err != 0) return err;
-  if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT) {
-    *syscall = "rmdir";
-    return errno;
-  }
-  return 0;
+  return err;
 }
 
 static int remove_tree(const char *path, const char **syscall) {
