@@ -4,3 +4,8 @@ import { SlipwayError } from "@slipway/grpc-kit";
 export function isNotFound(err: unknown): boolean {
   return err instanceof SlipwayError && err.kind === "not_found";
 }
+
+/** For `.catch` on undo and cleanup calls: NOT_FOUND means already gone; any other failure still fails. */
+export function ignoreNotFound(err: unknown): void {
+  if (!isNotFound(err)) throw err;
+}

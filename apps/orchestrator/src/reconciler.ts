@@ -1,6 +1,6 @@
 import { isFullId } from "@slipway/docker-spec";
 import type { Logger } from "@slipway/grpc-kit";
-import { isNotFound } from "./errors.js";
+import { ignoreNotFound, isNotFound } from "./errors.js";
 import type { InFlightCreates } from "./in-flight.js";
 import type { Stores } from "./stores.js";
 
@@ -94,9 +94,7 @@ export class Reconciler {
       this.orphanSince.set(id, since);
       if (now - since < this.options.graceMs) continue;
       if (await this.recordExists(id)) continue;
-      await this.stores.layers.releaseRwLayer({ containerId: id }).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
+      await this.stores.layers.releaseRwLayer({ containerId: id }).catch(ignoreNotFound);
       this.orphanSince.delete(id);
       this.logger.info({ containerId: id }, "reconciler released an RW layer no container record names");
       this.status.releasedRwLayers++;
@@ -119,9 +117,7 @@ export class Reconciler {
   /** A provisional volume a container mounts belongs to a committed create (whose own keep call was missed). */
   private async keepMountedVolumes(volumes: { name: string; kept: boolean }[], mounted: Set<string>): Promise<void> {
     for (const volume of volumes.filter((v) => !v.kept && mounted.has(v.name))) {
-      await this.stores.layers.keepVolume({ name: volume.name }).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
+      await this.stores.layers.keepVolume({ name: volume.name }).catch(ignoreNotFound);
     }
   }
 
@@ -135,9 +131,7 @@ export class Reconciler {
       if (!isFullId(volume.name) || volume.kept || mounted.has(volume.name) || this.inFlight.hasVolume(volume.name)) continue;
       const created = Date.parse(volume.createdAt);
       if (Number.isFinite(created) && now - created < this.options.graceMs) continue;
-      await this.stores.layers.removeVolume({ name: volume.name }).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
+      await this.stores.layers.removeVolume({ name: volume.name }).catch(ignoreNotFound);
       this.logger.info({ volume: volume.name }, "reconciler removed an anonymous volume no container mounts");
       this.status.removedVolumes++;
       removed++;

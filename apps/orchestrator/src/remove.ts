@@ -1,5 +1,5 @@
 import type { CallOpts, Logger } from "@slipway/grpc-kit";
-import { isNotFound } from "./errors.js";
+import { ignoreNotFound, isNotFound } from "./errors.js";
 import { findContainer } from "./inspect.js";
 import type { Stores } from "./stores.js";
 import type { VolumeService } from "./volumes.js";
@@ -20,7 +20,7 @@ export interface RemoveInput {
 export async function removeContainer(stores: Stores, volumeService: VolumeService, logger: Logger, input: RemoveInput, opts: CallOpts): Promise<void> {
   const record = await findContainer(stores, input.idOrName, opts);
   const volumes = anonymousVolumesOf(record.configV2Json);
-  if (!input.removeVolumes) await forEachVolume(volumes, (name) => stores.layers.keepVolume({ name }, opts));
+  if (!input.removeVolumes) for (const name of volumes) await stores.layers.keepVolume({ name }, opts).catch(ignoreNotFound);
   await stores.layers.releaseRwLayer({ containerId: record.id }, opts).catch((err: unknown) => {
     if (!isNotFound(err)) throw err;
     logger.warn({ containerId: record.id }, "container had no RW layer; removing its record anyway");
@@ -28,15 +28,6 @@ export async function removeContainer(stores: Stores, volumeService: VolumeServi
   const deleteRecord = async () => (await stores.containers.deleteContainer({ idOrName: record.id }, opts)).volumesInUse;
   if (input.removeVolumes) await volumeService.removeWithContainer(volumes, deleteRecord, opts);
   else await deleteRecord();
-}
-
-/** Runs a volume call for each volume in turn; a volume already gone is not an error. */
-async function forEachVolume(names: readonly string[], call: (name: string) => Promise<unknown>): Promise<void> {
-  for (const name of names) {
-    await call(name).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { failedPrecondition, invalidArgument, SlipwayError, notFound, type CallOpts } from "@slipway/grpc-kit";
 import type { layerstore } from "@slipway/proto";
-import { isNotFound } from "./errors.js";
+import { ignoreNotFound, isNotFound } from "./errors.js";
 import type { InFlightCreates } from "./in-flight.js";
 import type { Stores } from "./stores.js";
 
@@ -81,9 +81,7 @@ export class VolumeService {
       const creating = names.filter((name) => this.inFlight.usersOf(name).length > 0);
       const mounted = await deleteRecord();
       for (const name of names.filter((n) => !creating.includes(n) && !mounted.includes(n))) {
-        await this.stores.layers.removeVolume({ name }, opts).catch((err: unknown) => {
-          if (!isNotFound(err)) throw err;
-        });
+        await this.stores.layers.removeVolume({ name }, opts).catch(ignoreNotFound);
       }
     };
     const guarded = names.reduce((inner, name) => () => this.inFlight.removingVolume(name, inner), removeUnused);
