@@ -85,7 +85,7 @@ export class VolumeStore {
   async keep(name: string): Promise<void> {
     await this.locks.run(name, async () => {
       this.requireExisting(name);
-      await markKept(this.layout, name);
+      await markKept(this.layout, this.flush, name);
     });
   }
 

@@ -4,7 +4,7 @@ import {
 } from "node:fs";
 import { copyFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { fsyncDir, publish, writeFileSynced } from "@slipway/durable-fs";
+import { publish, writeFileSynced } from "@slipway/durable-fs";
 import { copyFileCapabilities, makeFifo, removeTree } from "@slipway/layer-tar";
 import type { StoreLayout } from "./layout.js";
 import { listMerged, type MergedEntry } from "./merged-view.js";
@@ -151,16 +151,15 @@ export function volumeInfo(layout: StoreLayout, name: string): VolumeInfo {
   return { name, mountpoint: layout.volumeMountpoint(name), createdAt: stats.birthtime.getTime() > 0 ? stats.birthtime : stats.mtime, kept };
 }
 
-/** Removes the provisional marker durably (idempotent). */
-export async function markKept(layout: StoreLayout, name: string): Promise<void> {
-  const dir = layout.volumeDir(name);
+/** Removes the provisional marker, durably by a flush shared with concurrent calls (idempotent). */
+export async function markKept(layout: StoreLayout, flush: FilesystemFlush, name: string): Promise<void> {
   try {
-    unlinkSync(join(dir, PROVISIONAL_MARKER));
+    unlinkSync(join(layout.volumeDir(name), PROVISIONAL_MARKER));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
     throw err;
   }
-  await fsyncDir(dir);
+  await flush.request();
 }
 
 /** Every volumes/<name> directory (dockerd's local driver treats each directory as a volume). */
