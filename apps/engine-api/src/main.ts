@@ -1,6 +1,6 @@
 import { chmodSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
-import { ConfigError, createLogger } from "@slipway/grpc-kit";
+import { ConfigError, createLogger, stopOnSignal } from "@slipway/grpc-kit";
 import { createEngineApi } from "./app.js";
 import { loadEngineApiConfig } from "./config.js";
 import { createEngineApiServer } from "./http/server.js";
@@ -33,13 +33,15 @@ try {
     servers.push(onTcp);
   }
   logger.info({ socket: config.socketPath, tcp: config.tcp }, `engine-api listening on unix://${config.socketPath}`);
-  const stop = (signal: string) => {
+  stopOnSignal(async (signal) => {
     logger.info({ signal }, "engine-api stopping");
     const closing = servers.map((s) => new Promise((resolve) => (s.close(resolve), s.closeIdleConnections())));
     const force = setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 5_000);
-    void Promise.all(closing).then(() => (clearTimeout(force), close(), rmSync(config.socketPath, { force: true }), process.exit(0)));
-  };
-  process.once("SIGTERM", () => stop("SIGTERM")).once("SIGINT", () => stop("SIGINT"));
+    await Promise.all(closing);
+    clearTimeout(force);
+    close();
+    rmSync(config.socketPath, { force: true });
+  });
 } catch (err) {
   process.stderr.write(`engine-api: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(err instanceof ConfigError ? 2 : 1);

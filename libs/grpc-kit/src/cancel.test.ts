@@ -1,12 +1,16 @@
 import { layerstore } from "@slipway/proto";
 import { pino } from "pino";
 import { afterAll, expect, it } from "vitest";
-import { createClient, service, startService, unimplementedHandlers, type RunningService } from "./index.js";
+import { createClient, enableInProcessCalls, service, startService, unimplementedHandlers, type RunningService } from "./index.js";
 
 const servers: RunningService[] = [];
 afterAll(() => Promise.all(servers.map((s) => s.shutdown())));
 
-it("a client stream cut by the caller fails in the handler instead of looking complete", async () => {
+it.each([
+  ["over the network", false],
+  ["in-process", true],
+])("a client stream cut by the caller fails in the handler instead of looking complete (%s)", async (_mode, inProcess) => {
+  enableInProcessCalls(inProcess);
   let signalReceived!: () => void;
   const receivedTwo = new Promise<void>((r) => (signalReceived = r));
   let settle!: (outcome: string) => void;
@@ -42,4 +46,5 @@ it("a client stream cut by the caller fails in the handler instead of looking co
   await expect(client.registerLayer(cutAfterTwo())).rejects.toThrow("the upload's source failed");
   expect(await outcome).toBe("failed: the caller cancelled the call (or its deadline passed) before finishing its request stream");
   client.close();
+  enableInProcessCalls(false);
 });

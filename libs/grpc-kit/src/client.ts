@@ -2,6 +2,7 @@ import { Client, credentials, Metadata, type CallOptions, type ServiceError } fr
 import type { CallContext } from "./context.js";
 import type { MethodDefinition, RequestOf, ResponseOf, ServiceDefinition } from "./definitions.js";
 import { fromServiceError } from "./errors.js";
+import { inProcessCall } from "./in-process.js";
 
 /** Per-call options: an explicit deadline, and the incoming call whose deadline and cancellation propagate. */
 export interface CallOpts {
@@ -57,7 +58,13 @@ export function createClient<S extends ServiceDefinition>(
   for (const [name, method] of Object.entries(definition)) {
     const streaming = method.requestStream || method.responseStream;
     const callOptions = (opts?: CallOpts) => callOptionsFor(opts, streaming ? streamDefault : unaryDefault);
-    client[name] = bindMethod(channel, method, callOptions, toError);
+    const overNetwork = bindMethod(channel, method, callOptions, toError);
+    client[name] = (input: unknown, opts?: CallOpts) => {
+      const local = inProcessCall(address, method.path);
+      if (!local) return overNetwork(input as never, opts);
+      const { deadline } = callOptions(opts);
+      return local(input, { method, deadline: deadline as Date, parentSignal: opts?.parent?.signal, toError });
+    };
   }
   return client as ServiceClient<S>;
 }
@@ -66,7 +73,8 @@ function callOptionsFor(opts: CallOpts | undefined, defaultMs: number): CallOpti
   const own = Date.now() + (opts?.deadlineMs ?? defaultMs);
   const inherited = opts?.parent?.deadline?.getTime() ?? Infinity;
   const callOptions: CallOptions = { deadline: new Date(Math.min(own, inherited)) };
-  if (opts?.parent) callOptions.parent = opts.parent.call as CallOptions["parent"];
+  // An in-process parent has no gRPC call: its deadline still bounds this one.
+  if (opts?.parent?.call) callOptions.parent = opts.parent.call as CallOptions["parent"];
   return callOptions;
 }
 
@@ -126,11 +134,17 @@ function writable(call: WritableCall): Promise<void> {
   });
 }
 
-async function* translateErrors<T>(stream: AsyncIterable<T>, toError: ToError): AsyncIterable<T> {
+async function* translateErrors<T>(call: AsyncIterable<T> & { cancel(): void }, toError: ToError): AsyncIterable<T> {
+  let ended = false;
   try {
-    yield* stream;
+    yield* call;
+    ended = true;
   } catch (err) {
+    ended = true;
     throw isServiceError(err) ? toError(err) : err;
+  } finally {
+    // The caller stopped reading: without a cancel the server's handler would go on producing.
+    if (!ended) call.cancel();
   }
 }
 

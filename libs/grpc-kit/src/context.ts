@@ -15,8 +15,8 @@ export interface CallContext {
   readonly signal: AbortSignal;
   readonly metadata: Metadata;
   readonly peer: string;
-  /** The underlying call, for deadline and cancellation propagation to downstream calls. */
-  readonly call: ServerSurfaceCall;
+  /** The underlying gRPC call, for deadline and cancellation propagation to downstream calls; none in-process. */
+  readonly call?: ServerSurfaceCall;
 }
 
 export function contextOf(method: string, call: ServerSurfaceCall): CallContext {

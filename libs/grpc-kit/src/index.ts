@@ -6,7 +6,8 @@ export { service, type Handler, type ServiceHandlers, type ServiceRegistration }
 export { SERVER_STREAM_WINDOW, startService, type RunningService, type ServiceOptions } from "./server.js";
 export { createClient, type CallOpts, type ClientOptions, type ServiceClient } from "./client.js";
 export * from "./config.js";
-export { runService, type App } from "./run.js";
+export { runService, stopOnSignal, type App } from "./run.js";
+export { enableInProcessCalls } from "./in-process.js";
 export { unimplementedHandlers } from "./unimplemented.js";
 export { checkHealth, waitUntilServing } from "./health-client.js";
 export { listReflectedServices } from "./reflection-client.js";

@@ -3,10 +3,11 @@ import { imagestore, layerstore } from "@slipway/proto";
 import { pino } from "pino";
 import { connect, type Settings } from "node:http2";
 import { Writable } from "node:stream";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   checkHealth,
   createClient,
+  enableInProcessCalls,
   listReflectedServices,
   notFound,
   service,
@@ -87,187 +88,223 @@ describe("reflection", () => {
   });
 });
 
-describe("errors", () => {
-  it("maps each domain kind to its gRPC code and back, message unchanged", async () => {
-    const cases = [
-      ["invalid_argument", status.INVALID_ARGUMENT],
-      ["not_found", status.NOT_FOUND],
-      ["already_exists", status.ALREADY_EXISTS],
-      ["failed_precondition", status.FAILED_PRECONDITION],
-      ["unavailable", status.UNAVAILABLE],
-      ["internal", status.INTERNAL],
-    ] as const;
-    for (const [kind, code] of cases) {
-      const message = `Conflict. The container name "/demo" is already in use (${kind})`;
+// Every call below runs over the network and, as npm start's one process makes them, in-process.
+describe.each([
+  ["over the network", false],
+  ["in-process", true],
+])("%s", (_mode, inProcess) => {
+  beforeAll(() => enableInProcessCalls(inProcess));
+  afterAll(() => enableInProcessCalls(false));
+
+  describe("errors", () => {
+    it("maps each domain kind to its gRPC code and back, message unchanged", async () => {
+      const cases = [
+        ["invalid_argument", status.INVALID_ARGUMENT],
+        ["not_found", status.NOT_FOUND],
+        ["already_exists", status.ALREADY_EXISTS],
+        ["failed_precondition", status.FAILED_PRECONDITION],
+        ["unavailable", status.UNAVAILABLE],
+        ["internal", status.INTERNAL],
+      ] as const;
+      for (const [kind, code] of cases) {
+        const message = `Conflict. The container name "/demo" is already in use (${kind})`;
+        const { client, lines } = await startLayerStore({
+          getLayer: async () => {
+            throw new SlipwayError(kind, message);
+          },
+        });
+        const err = await client.getLayer({ chainId: "x" }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(SlipwayError);
+        expect((err as SlipwayError).kind).toBe(kind);
+        if (kind !== "unavailable") expect((err as SlipwayError).message).toBe(message);
+        else expect((err as SlipwayError).message).toContain(message);
+        expect(lines.find((l) => l.msg === "rpc")?.code).toBe(status[code]);
+        client.close();
+      }
+    });
+
+    it("turns a plain exception into INTERNAL and logs it with its stack", async () => {
       const { client, lines } = await startLayerStore({
         getLayer: async () => {
-          throw new SlipwayError(kind, message);
+          throw new TypeError("boom");
         },
       });
-      const err = await client.getLayer({ chainId: "x" }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(SlipwayError);
-      expect((err as SlipwayError).kind).toBe(kind);
-      if (kind !== "unavailable") expect((err as SlipwayError).message).toBe(message);
-      else expect((err as SlipwayError).message).toContain(message);
-      expect(lines.find((l) => l.msg === "rpc")?.code).toBe(status[code]);
+      const err = (await client.getLayer({ chainId: "x" }).catch((e: unknown) => e)) as SlipwayError;
+      expect(err.kind).toBe("internal");
+      expect(err.message).toBe("boom");
+      const line = lines.find((l) => l.msg === "rpc");
+      expect(line).toMatchObject({ code: "INTERNAL", level: 50, method: "/slipway.layerstore.v1.LayerStoreService/GetLayer" });
+      expect(line.stack).toContain("TypeError");
+    });
+
+    it("logs UNAVAILABLE (a store recovering or down) as a warning without a stack trace", async () => {
+      const { client, lines } = await startLayerStore({
+        getLayer: async () => {
+          throw new SlipwayError("unavailable", "layer-store is still recovering its data root; retry shortly");
+        },
+      });
+      await client.getLayer({ chainId: "x" }).catch(() => undefined);
+      const line = lines.find((l) => l.msg === "rpc");
+      expect(line).toMatchObject({ code: "UNAVAILABLE", level: 40, error: "layer-store is still recovering its data root; retry shortly" });
+      expect(line.stack).toBeUndefined();
       client.close();
-    }
-  });
-
-  it("turns a plain exception into INTERNAL and logs it with its stack", async () => {
-    const { client, lines } = await startLayerStore({
-      getLayer: async () => {
-        throw new TypeError("boom");
-      },
     });
-    const err = (await client.getLayer({ chainId: "x" }).catch((e: unknown) => e)) as SlipwayError;
-    expect(err.kind).toBe("internal");
-    expect(err.message).toBe("boom");
-    const line = lines.find((l) => l.msg === "rpc");
-    expect(line).toMatchObject({ code: "INTERNAL", level: 50, method: "/slipway.layerstore.v1.LayerStoreService/GetLayer" });
-    expect(line.stack).toContain("TypeError");
-  });
 
-  it("logs UNAVAILABLE (a store recovering or down) as a warning without a stack trace", async () => {
-    const { client, lines } = await startLayerStore({
-      getLayer: async () => {
-        throw new SlipwayError("unavailable", "layer-store is still recovering its data root; retry shortly");
-      },
+    it("placeholders answer UNIMPLEMENTED naming the service and method", async () => {
+      const { client } = await startLayerStore();
+      const err = (await client.listLayers({}).catch((e: unknown) => e)) as SlipwayError;
+      expect(err.kind).toBe("unimplemented");
+      expect(err.message).toBe("slipway.layerstore.v1.LayerStoreService/ListLayers is not implemented yet by test-store");
     });
-    await client.getLayer({ chainId: "x" }).catch(() => undefined);
-    const line = lines.find((l) => l.msg === "rpc");
-    expect(line).toMatchObject({ code: "UNAVAILABLE", level: 40, error: "layer-store is still recovering its data root; retry shortly" });
-    expect(line.stack).toBeUndefined();
-    client.close();
-  });
 
-  it("placeholders answer UNIMPLEMENTED naming the service and method", async () => {
-    const { client } = await startLayerStore();
-    const err = (await client.listLayers({}).catch((e: unknown) => e)) as SlipwayError;
-    expect(err.kind).toBe("unimplemented");
-    expect(err.message).toBe("slipway.layerstore.v1.LayerStoreService/ListLayers is not implemented yet by test-store");
-  });
-
-  it("names the service when it is down", async () => {
-    const client = createClient(layerstore.LayerStoreServiceService, "127.0.0.1:1", { name: "layer-store" });
-    const err = (await client.getLayer({ chainId: "x" }, { deadlineMs: 3_000 }).catch((e: unknown) => e)) as SlipwayError;
-    expect(err.kind).toBe("unavailable");
-    expect(err.message).toMatch(/^layer-store (is unavailable at|at) 127\.0\.0\.1:1/);
-    client.close();
-  });
-});
-
-describe("calls", () => {
-  it("logs one line per RPC with method, code, duration and peer", async () => {
-    const { client, lines } = await startLayerStore({ getLayer: async () => ({ layer: LAYER }) });
-    expect((await client.getLayer({ chainId: "sha256:aa" })).layer).toEqual(LAYER);
-    const rpc = lines.filter((l) => l.msg === "rpc");
-    expect(rpc).toHaveLength(1);
-    expect(rpc[0]).toMatchObject({ method: "/slipway.layerstore.v1.LayerStoreService/GetLayer", code: "OK" });
-    expect(typeof rpc[0].durationMs).toBe("number");
-    expect(rpc[0].peer).toMatch(/127\.0\.0\.1/);
-  });
-
-  it("streams in both directions", async () => {
-    const { client } = await startLayerStore({
-      registerLayer: async (requests) => {
-        let bytes = 0;
-        for await (const r of requests) bytes += r.chunk?.length ?? 0;
-        return { layer: { ...LAYER, size: bytes }, existed: false };
-      },
-      exportLayer: async function* () {
-        for (let i = 0; i < 3; i++) yield { chunk: Buffer.alloc(1000, i) };
-      },
+    it("names the service when it is down", async () => {
+      const client = createClient(layerstore.LayerStoreServiceService, "127.0.0.1:1", { name: "layer-store" });
+      const err = (await client.getLayer({ chainId: "x" }, { deadlineMs: 3_000 }).catch((e: unknown) => e)) as SlipwayError;
+      expect(err.kind).toBe("unavailable");
+      expect(err.message).toMatch(/^layer-store (is unavailable at|at) 127\.0\.0\.1:1/);
+      client.close();
     });
-    const chunks = [{ header: { parentChainId: "", expectedDiffId: "" } }, { chunk: Buffer.alloc(10) }, { chunk: Buffer.alloc(5) }];
-    expect((await client.registerLayer(chunks)).layer?.size).toBe(15);
-    let total = 0;
-    for await (const part of client.exportLayer({ chainId: "x" })) total += part.chunk.length;
-    expect(total).toBe(3000);
   });
 
-  it("carries bidirectional streams (LoadImages shape)", async () => {
-    const { logger } = captureLogger();
-    const server = await startService({
-      name: "image-test",
-      bind: "127.0.0.1:0",
-      logger,
-      services: [
-        service(imagestore.ImageStoreServiceService, {
-          ...unimplementedHandlers(imagestore.ImageStoreServiceService, "image-test"),
-          loadImages: async function* (requests) {
-            let n = 0;
-            for await (const r of requests) yield { progress: { digest: "d", current: (n += r.chunk.length), total: 0 } };
-            yield { loaded: { imageId: "sha256:1", repoTags: [], message: `read ${n}` } };
-          },
-        }),
-      ],
+  describe("calls", () => {
+    it("logs one line per RPC with method, code, duration and peer", async () => {
+      const { client, lines } = await startLayerStore({ getLayer: async () => ({ layer: LAYER }) });
+      expect((await client.getLayer({ chainId: "sha256:aa" })).layer).toEqual(LAYER);
+      const rpc = lines.filter((l) => l.msg === "rpc");
+      expect(rpc).toHaveLength(1);
+      expect(rpc[0]).toMatchObject({ method: "/slipway.layerstore.v1.LayerStoreService/GetLayer", code: "OK" });
+      expect(typeof rpc[0].durationMs).toBe("number");
+      expect(rpc[0].peer).toMatch(inProcess ? /^in-process$/ : /127\.0\.0\.1/);
     });
-    running.push(server);
-    const client = createClient(imagestore.ImageStoreServiceService, server.address, { name: "image-test" });
-    const events = [];
-    for await (const e of client.loadImages([{ chunk: Buffer.alloc(4) }, { chunk: Buffer.alloc(6) }])) events.push(e);
-    expect(events.at(-1)?.loaded?.message).toBe("read 10");
-    expect(events.filter((e) => e.progress)).toHaveLength(2);
-  });
-});
 
-describe("deadlines", () => {
-  it("fails a call that outlives its deadline with UNAVAILABLE naming the service", async () => {
-    const { client } = await startLayerStore({
-      getLayer: (_req, ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))),
+    it("streams in both directions", async () => {
+      const { client } = await startLayerStore({
+        registerLayer: async (requests) => {
+          let bytes = 0;
+          for await (const r of requests) bytes += r.chunk?.length ?? 0;
+          return { layer: { ...LAYER, size: bytes }, existed: false };
+        },
+        exportLayer: async function* () {
+          for (let i = 0; i < 3; i++) yield { chunk: Buffer.alloc(1000, i) };
+        },
+      });
+      const chunks = [{ header: { parentChainId: "", expectedDiffId: "" } }, { chunk: Buffer.alloc(10) }, { chunk: Buffer.alloc(5) }];
+      expect((await client.registerLayer(chunks)).layer?.size).toBe(15);
+      let total = 0;
+      for await (const part of client.exportLayer({ chainId: "x" })) total += part.chunk.length;
+      expect(total).toBe(3000);
     });
-    const started = Date.now();
-    const err = (await client.getLayer({ chainId: "x" }, { deadlineMs: 200 }).catch((e: unknown) => e)) as SlipwayError;
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(err.kind).toBe("unavailable");
-    expect(err.message).toContain("deadline exceeded");
+
+    it("carries bidirectional streams (LoadImages shape)", async () => {
+      const { logger } = captureLogger();
+      const server = await startService({
+        name: "image-test",
+        bind: "127.0.0.1:0",
+        logger,
+        services: [
+          service(imagestore.ImageStoreServiceService, {
+            ...unimplementedHandlers(imagestore.ImageStoreServiceService, "image-test"),
+            loadImages: async function* (requests) {
+              let n = 0;
+              for await (const r of requests) yield { progress: { digest: "d", current: (n += r.chunk.length), total: 0 } };
+              yield { loaded: { imageId: "sha256:1", repoTags: [], message: `read ${n}` } };
+            },
+          }),
+        ],
+      });
+      running.push(server);
+      const client = createClient(imagestore.ImageStoreServiceService, server.address, { name: "image-test" });
+      const events = [];
+      for await (const e of client.loadImages([{ chunk: Buffer.alloc(4) }, { chunk: Buffer.alloc(6) }])) events.push(e);
+      expect(events.at(-1)?.loaded?.message).toBe("read 10");
+      expect(events.filter((e) => e.progress)).toHaveLength(2);
+    });
   });
 
-  it("propagates the incoming deadline to downstream calls", async () => {
-    let downstreamDeadline: Date | undefined;
-    const downstream = await startLayerStore({
-      getLayer: async (_req, ctx) => ((downstreamDeadline = ctx.deadline), { layer: LAYER }),
+  describe("isolation", () => {
+    it("hands the server its own copy of the request and the client its own copy of the answer", async () => {
+      const answer = { layer: { ...LAYER } };
+      const { client } = await startLayerStore({
+        getLayer: async (request) => ((request.chainId = "changed by the server"), answer),
+      });
+      const request = { chainId: "sha256:aa" };
+      const got = await client.getLayer(request);
+      got.layer!.chainId = "changed by the client";
+      expect(request.chainId).toBe("sha256:aa");
+      expect(answer.layer.chainId).toBe(LAYER.chainId);
     });
-    const upstream = await startLayerStore({
-      listLayers: async (_req, ctx) => {
-        await downstream.client.getLayer({ chainId: "x" }, { parent: ctx });
-        return { layers: [] };
-      },
-    });
-    const before = Date.now();
-    await upstream.client.listLayers({}, { deadlineMs: 1_500 });
-    expect(downstreamDeadline).toBeDefined();
-    expect(downstreamDeadline!.getTime()).toBeLessThanOrEqual(before + 1_600);
-  });
-});
 
-describe("shutdown", () => {
-  it("drains a call in flight, then refuses new ones", async () => {
-    let release!: () => void;
-    const { server, client } = await startLayerStore({
-      getLayer: () => new Promise((resolve) => (release = () => resolve({ layer: LAYER }))),
+    it("cancels a server stream's handler when the client stops reading", async () => {
+      let cancelled!: (reason: string) => void;
+      const handlerSaw = new Promise<string>((r) => (cancelled = r));
+      const { client } = await startLayerStore({
+        exportLayer: async function* (_request, ctx) {
+          ctx.signal.addEventListener("abort", () => cancelled("aborted"));
+          for (let i = 0; ; i++) yield { chunk: Buffer.alloc(1000, i) };
+        },
+      });
+      for await (const _ of client.exportLayer({ chainId: "x" })) break;
+      expect(await handlerSaw).toBe("aborted");
     });
-    server.setServing();
-    const inFlight = client.getLayer({ chainId: "x" });
-    await new Promise((r) => setTimeout(r, 50));
-    const stopped = server.shutdown();
-    expect(await checkHealth(server.address).catch(() => "UNREACHABLE")).not.toBe("SERVING");
-    release();
-    expect((await inFlight).layer).toEqual(LAYER);
-    await stopped;
-    const err = (await client.getLayer({ chainId: "x" }, { deadlineMs: 1_000 }).catch((e: unknown) => e)) as SlipwayError;
-    expect(err.kind).toBe("unavailable");
   });
-});
 
-describe("placeholder stream", () => {
-  it("server streams report UNIMPLEMENTED as well", async () => {
-    const { client } = await startLayerStore();
-    const consume = async () => {
-      for await (const _ of client.exportLayer({ chainId: "x" })) void _;
-    };
-    await expect(consume()).rejects.toMatchObject({ kind: "unimplemented" });
+  describe("deadlines", () => {
+    it("fails a call that outlives its deadline with UNAVAILABLE naming the service", async () => {
+      const { client } = await startLayerStore({
+        getLayer: (_req, ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))),
+      });
+      const started = Date.now();
+      const err = (await client.getLayer({ chainId: "x" }, { deadlineMs: 200 }).catch((e: unknown) => e)) as SlipwayError;
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(err.kind).toBe("unavailable");
+      expect(err.message).toContain("deadline exceeded");
+    });
+
+    it("propagates the incoming deadline to downstream calls", async () => {
+      let downstreamDeadline: Date | undefined;
+      const downstream = await startLayerStore({
+        getLayer: async (_req, ctx) => ((downstreamDeadline = ctx.deadline), { layer: LAYER }),
+      });
+      const upstream = await startLayerStore({
+        listLayers: async (_req, ctx) => {
+          await downstream.client.getLayer({ chainId: "x" }, { parent: ctx });
+          return { layers: [] };
+        },
+      });
+      const before = Date.now();
+      await upstream.client.listLayers({}, { deadlineMs: 1_500 });
+      expect(downstreamDeadline).toBeDefined();
+      expect(downstreamDeadline!.getTime()).toBeLessThanOrEqual(before + 1_600);
+    });
+  });
+
+  describe("shutdown", () => {
+    it("drains a call in flight, then refuses new ones", async () => {
+      let release!: () => void;
+      const { server, client } = await startLayerStore({
+        getLayer: () => new Promise((resolve) => (release = () => resolve({ layer: LAYER }))),
+      });
+      server.setServing();
+      const inFlight = client.getLayer({ chainId: "x" });
+      await new Promise((r) => setTimeout(r, 50));
+      const stopped = server.shutdown();
+      expect(await checkHealth(server.address).catch(() => "UNREACHABLE")).not.toBe("SERVING");
+      release();
+      expect((await inFlight).layer).toEqual(LAYER);
+      await stopped;
+      const err = (await client.getLayer({ chainId: "x" }, { deadlineMs: 1_000 }).catch((e: unknown) => e)) as SlipwayError;
+      expect(err.kind).toBe("unavailable");
+    });
+  });
+
+  describe("placeholder stream", () => {
+    it("server streams report UNIMPLEMENTED as well", async () => {
+      const { client } = await startLayerStore();
+      const consume = async () => {
+        for await (const _ of client.exportLayer({ chainId: "x" })) void _;
+      };
+      await expect(consume()).rejects.toMatchObject({ kind: "unimplemented" });
+    });
   });
 });
 

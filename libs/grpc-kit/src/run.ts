@@ -27,14 +27,12 @@ export async function runService(
     const config = loadServiceConfig(name);
     const app = await build(config, logger);
     const running = await startService({ name, bind: config.bind, logger, services: app.services });
-    const stop = once(async (signal: string) => {
+    stopOnSignal(async (signal) => {
       logger.info({ signal }, `${name} stopping`);
       await running.shutdown();
       await app.close?.();
       logger.flush();
-      process.exit(0);
     });
-    process.once("SIGTERM", () => void stop("SIGTERM")).once("SIGINT", () => void stop("SIGINT"));
     await app.recover?.();
     running.setServing();
     logger.info(`${name} ready`);
@@ -47,7 +45,22 @@ export async function runService(
   }
 }
 
-function once<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  let running: Promise<void> | undefined;
-  return (...args) => (running ??= fn(...args));
+const stoppers: ((signal: string) => Promise<void>)[] = [];
+let stopping: Promise<void> | undefined;
+
+/**
+ * Registers how an app of this process stops. On SIGTERM or SIGINT every app stops, the last started
+ * first (when one process hosts them all: engine-api, then the orchestrator, then the stores, so that
+ * each drains while what it calls is still up), then the process exits 0.
+ */
+export function stopOnSignal(stop: (signal: string) => Promise<void>): void {
+  if (stoppers.length === 0) process.once("SIGTERM", () => void stopAll("SIGTERM")).once("SIGINT", () => void stopAll("SIGINT"));
+  stoppers.push(stop);
+}
+
+function stopAll(signal: string): Promise<void> {
+  return (stopping ??= (async () => {
+    for (const stop of [...stoppers].reverse()) await stop(signal);
+    process.exit(0);
+  })());
 }

@@ -34,7 +34,7 @@ export function service<S extends ServiceDefinition>(definition: S, handlers: Se
   return { definition, handlers: handlers as ServiceRegistration["handlers"] };
 }
 
-type AnyHandler = (input: unknown, ctx: CallContext) => unknown;
+export type AnyHandler = (input: unknown, ctx: CallContext) => unknown;
 
 /** Wraps async handlers into grpc-js callbacks; every call is logged once with its code and duration. */
 export function toGrpcImplementation(registration: ServiceRegistration, logger: Logger): UntypedServiceImplementation {
@@ -48,15 +48,7 @@ export function toGrpcImplementation(registration: ServiceRegistration, logger: 
 }
 
 function adapt(method: MethodDefinition, handler: AnyHandler, logger: Logger): UntypedHandleCall {
-  const finish = (call: ServerSurfaceCall, started: number, err?: unknown) => {
-    const { code, details } = err === undefined ? { code: status.OK, details: "" } : toStatus(err);
-    const entry = { method: method.path, code: status[code], durationMs: elapsed(started), peer: call.getPeer() };
-    if (code === status.OK || isClientError(code)) logger.info(details ? { ...entry, error: details } : entry, "rpc");
-    // UNAVAILABLE says "not now" (recovering, a store down): the caller retries, no stack trace helps.
-    else if (code === status.UNAVAILABLE) logger.warn({ ...entry, error: details }, "rpc");
-    else logger.error({ ...entry, error: details, stack: err instanceof Error ? err.stack : undefined }, "rpc");
-    return { code, details };
-  };
+  const finish = (call: ServerSurfaceCall, started: number, err?: unknown) => logCall(logger, method.path, call.getPeer(), started, err);
   if (!method.requestStream && !method.responseStream) {
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const started = performance.now();
@@ -118,6 +110,17 @@ function drainedOrCancelled(call: ServerWritableStream<unknown, unknown>): Promi
     const done = () => (call.off("drain", done), call.off("cancelled", done), resolve());
     call.once("drain", done).once("cancelled", done);
   });
+}
+
+/** Logs a served call once, with its code and duration; returns the status the caller gets. */
+export function logCall(logger: Logger, path: string, peer: string, started: number, err?: unknown) {
+  const { code, details } = err === undefined ? { code: status.OK, details: "" } : toStatus(err);
+  const entry = { method: path, code: status[code], durationMs: elapsed(started), peer };
+  if (code === status.OK || isClientError(code)) logger.info(details ? { ...entry, error: details } : entry, "rpc");
+  // UNAVAILABLE says "not now" (recovering, a store down): the caller retries, no stack trace helps.
+  else if (code === status.UNAVAILABLE) logger.warn({ ...entry, error: details }, "rpc");
+  else logger.error({ ...entry, error: details, stack: err instanceof Error ? err.stack : undefined }, "rpc");
+  return { code, details };
 }
 
 function elapsed(started: number): number {

@@ -8,6 +8,7 @@ import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-
 import { DESCRIPTOR_SET_BASE64 } from "@slipway/proto";
 import type { Logger } from "pino";
 import { serviceNameOf } from "./definitions.js";
+import { hostInProcess } from "./in-process.js";
 import { toGrpcImplementation, type ServiceRegistration } from "./server-handlers.js";
 
 export interface ServiceOptions {
@@ -57,6 +58,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const setAll = (state: typeof SERVING | typeof NOT_SERVING) => {
     for (const n of ["", ...names]) health.setStatus(n, state);
   };
+  const unhost = hostInProcess(address, options.services, logger);
   logger.info({ address, services: names }, `${options.name} listening on ${address}`);
   let stopping: Promise<void> | undefined;
   return {
@@ -64,7 +66,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     address,
     setServing: () => setAll(SERVING),
     setNotServing: () => setAll(NOT_SERVING),
-    shutdown: () => (stopping ??= drain(server, options.drainTimeoutMs ?? 10_000, () => setAll(NOT_SERVING))),
+    shutdown: () => (stopping ??= drain(server, options.drainTimeoutMs ?? 10_000, () => setAll(NOT_SERVING), unhost)),
   };
 }
 
@@ -126,12 +128,14 @@ function portInUse(address: string): Promise<boolean> {
   });
 }
 
-function drain(server: Server, timeoutMs: number, markNotServing: () => void): Promise<void> {
+function drain(server: Server, timeoutMs: number, markNotServing: () => void, unhost: () => Promise<void>): Promise<void> {
   markNotServing();
-  return new Promise((resolve) => {
+  const network = new Promise<void>((resolve) => {
     const timer = setTimeout(() => server.forceShutdown(), timeoutMs);
     server.tryShutdown(() => (clearTimeout(timer), resolve()));
   });
+  const inProcess = Promise.race([unhost(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  return Promise.all([network, inProcess]).then(() => undefined);
 }
 
 /** The HTTP/2 receive window each call's stream gets from a Slipway server. */

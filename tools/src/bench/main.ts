@@ -106,7 +106,7 @@ async function restartTime(stack: LocalStack): Promise<{ stack: LocalStack; stor
   await stack.stop();
   const started = performance.now();
   const { env, addresses, root } = await localStackEnv(stack.root);
-  const launched = launchStack(root, env, addresses);
+  const launched = launchStack(root, env, addresses, stack.args);
   const storesServing = Promise.all(STORES.map((name) => waitUntilServing(addresses[name], 120_000))).then((serving) => {
     if (serving.includes(false)) throw new Error(`the stores were not serving within 120 s of a restart:\n${launched.output()}`);
     return (performance.now() - started) / 1000;
@@ -135,7 +135,11 @@ async function loadBigImage(targets: Target[], scratch: string, o: BenchOptions,
     log(`${target.name}: loading a ${Math.round(big.bytes / 2 ** 20)} MiB image`);
     const load = await loadArchive(target, big.path);
     await target.client.call("DELETE", "/images/bench-big:1");
-    Object.assign(figures[target.name]!, { "load MB/s": load.mbPerSecond, "load peak RSS growth MiB": load.peakRssGrowthMiB });
+    Object.assign(figures[target.name]!, {
+      "load MB/s": load.mbPerSecond,
+      "load peak RSS MiB": load.peakRssMiB,
+      "load peak RSS growth MiB": load.peakRssGrowthMiB,
+    });
   }
   rmSync(big.path);
 }
@@ -169,7 +173,7 @@ async function main(): Promise<void> {
   mkdirSync(options.outDir, { recursive: true });
   const scratch = mkdtempSync(join(tmpdir(), "slipway-bench-"));
   const machine = describeMachine(scratch, options.withDocker);
-  let stack = await startLocalStack(scratch);
+  let stack = await startLocalStack(scratch, undefined, options.split ? ["--split"] : []);
   const targets: Target[] = [slipwayTarget(stack), ...(options.withDocker ? [dockerdTarget()] : [])];
   const figures: Record<string, Figures> = { slipway: {}, dockerd: {} };
   try {

@@ -12,6 +12,8 @@ export interface BenchOptions {
   /** How many removals are measured (the rest are clean-up). */
   readonly removeSample: number;
   readonly withDocker: boolean;
+  /** Slipway as `npm start -- --split` runs it: one process per app. */
+  readonly split: boolean;
   readonly outDir: string;
   readonly writeDocs: boolean;
 }
@@ -20,9 +22,10 @@ const FULL = { sequentialCreates: 500, concurrentCreates: 1000, listPopulations:
 const QUICK = { sequentialCreates: 100, concurrentCreates: 200, listPopulations: [300, 1000], loadMiB: 50, loadSmallFiles: 2000, removeSample: 200 };
 
 export const USAGE = `usage: npm run bench -- [--quick] [--no-docker] [--creates N] [--concurrent N] [--clients N]
-                        [--list 1000,10000] [--load-mib N] [--out DIR] [--docs]
+                        [--list 1000,10000] [--load-mib N] [--split] [--out DIR] [--docs]
   --quick       small sizes for a smoke run (${JSON.stringify(QUICK)})
   --no-docker   measure Slipway alone even when a Docker engine is present
+  --split       run Slipway as \`npm start -- --split\` does (one process per app) instead of in one process
   --docs        write docs/benchmarks.md from this run`;
 
 export function parseBenchOptions(argv: readonly string[], dockerAvailable: boolean): BenchOptions {
@@ -38,6 +41,7 @@ export function parseBenchOptions(argv: readonly string[], dockerAvailable: bool
       "load-mib": { type: "string" },
       out: { type: "string" },
       docs: { type: "boolean" },
+      split: { type: "boolean" },
     },
     strict: true,
   });
@@ -58,6 +62,7 @@ export function parseBenchOptions(argv: readonly string[], dockerAvailable: bool
     loadSmallFiles: base.loadSmallFiles,
     removeSample: base.removeSample,
     withDocker: dockerAvailable && !values["no-docker"],
+    split: values.split ?? false,
     outDir: values.out ?? `.slipway/bench/${new Date().toISOString().replace(/[:.]/g, "-")}`,
     writeDocs: values.docs ?? false,
   };

@@ -27,8 +27,8 @@ export function processTree(root: number): number[] {
   return tree;
 }
 
-/** Samples the summed RSS of a process tree every `ms` until stopped; reports the peak growth. */
-export function sampleRss(root: () => number[], ms = 50): { stop(): number } {
+/** Samples the summed RSS of a process tree every `ms` until stopped; reports the peak and its growth over the start. */
+export function sampleRss(root: () => number[], ms = 50): { stop(): { peak: number; growth: number } } {
   const total = () => root().reduce((sum, pid) => sum + statusBytes(pid, "VmRSS"), 0);
   const baseline = total();
   let peak = baseline;
@@ -36,7 +36,7 @@ export function sampleRss(root: () => number[], ms = 50): { stop(): number } {
   return {
     stop: () => {
       clearInterval(timer);
-      return Math.max(0, peak - baseline);
+      return { peak, growth: Math.max(0, peak - baseline) };
     },
   };
 }

@@ -61,12 +61,14 @@ export async function removeBenchContainers(target: Target, clients: number): Pr
   return ids.length;
 }
 
-/** Loads an archive through POST /images/load; MB/s and the peak RSS growth of the target's processes. */
+/** Loads an archive through POST /images/load; MB/s, and the peak RSS of the target's processes and its growth. */
 export async function loadArchive(target: Target, archive: string) {
   const bytes = statSync(archive).size;
   const rss = sampleRss(() => target.loadProcesses());
   const started = performance.now();
   await target.client.load(createReadStream(archive, { highWaterMark: 1024 * 1024 }));
   const seconds = (performance.now() - started) / 1000;
-  return { mbPerSecond: Math.round((bytes / 1e6 / seconds) * 10) / 10, seconds: Math.round(seconds * 100) / 100, peakRssGrowthMiB: Math.round(rss.stop() / 2 ** 20) };
+  const { peak, growth } = rss.stop();
+  const mib = (n: number) => Math.round(n / 2 ** 20);
+  return { mbPerSecond: Math.round((bytes / 1e6 / seconds) * 10) / 10, seconds: Math.round(seconds * 100) / 100, peakRssMiB: mib(peak), peakRssGrowthMiB: mib(growth) };
 }

@@ -9,7 +9,7 @@ export interface Target {
   readonly name: "slipway" | "dockerd";
   readonly client: EngineClient;
   readonly dataRoot: string;
-  /** The processes whose memory a load is charged to. */
+  /** The processes whose memory a load is charged to: all of the engine's. */
   loadProcesses(): number[];
 }
 
@@ -40,9 +40,6 @@ export function slipwayTarget(stack: LocalStack): Target {
     name: "slipway",
     client: new EngineClient(stack.socketPath),
     dataRoot: stack.dataRoot,
-    loadProcesses: () => {
-      const pids = stack.pids();
-      return [pids["image-store"]!, pids["layer-store"]!, pids["engine-api"]!];
-    },
+    loadProcesses: () => Object.values(stack.pids()),
   };
 }

@@ -10,6 +10,9 @@ export interface AppSpec {
 }
 
 export const GRPC_APPS: readonly ServiceName[] = ["layer-store", "image-store", "container-config", "orchestrator"];
+export const STORES: readonly ServiceName[] = GRPC_APPS.filter((app) => app !== "orchestrator");
+/** The process that hosts all five apps (npm start without --split). */
+export const HOST = "slipway";
 
 export function bindEnvOf(app: ServiceName): string {
   return `SLIPWAY_${app.toUpperCase().replace(/-/g, "_")}_BIND`;
@@ -20,7 +23,7 @@ export function defaultBindOf(app: ServiceName): string {
 }
 
 export function mainOf(repoRoot: string, app: string): string {
-  return join(repoRoot, "apps", app, "dist", "main.js");
+  return app === HOST ? join(repoRoot, "tools", "dist", "stack", "host.js") : join(repoRoot, "apps", app, "dist", "main.js");
 }
 
 /**

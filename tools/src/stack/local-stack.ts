@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -17,13 +17,15 @@ export interface LocalStack {
   readonly runRoot: string;
   readonly socketPath: string;
   readonly env: NodeJS.ProcessEnv;
+  /** What the launcher was started with (e.g. --split). */
+  readonly args: readonly string[];
   readonly addresses: Record<ServiceName, string>;
   readonly launcher: ChildProcess;
   /** Resolves with the launcher's exit code. */
   readonly exited: Promise<number | null>;
   /** Everything the launcher printed so far (kept in <root>/stack.log). */
   output(): string;
-  /** The pid of each app, from the run root's pid files. */
+  /** The pid of each process, by the name of its pid file in the run root ("slipway" when one process hosts every app). */
   pids(): Record<string, number>;
   /** Ctrl-C: resolves with the launcher's exit code once every app stopped. */
   stop(): Promise<number | null>;
@@ -49,13 +51,13 @@ export async function localStackEnv(root = mkdtempSync(join(tmpdir(), "slipway-s
   return { root, env, addresses };
 }
 
-/** Launches the stack without waiting; see startLocalStack. */
-export function launchStack(root: string, env: NodeJS.ProcessEnv, addresses: Record<ServiceName, string>): LocalStack {
+/** Launches the stack without waiting; see startLocalStack. `args` go to the launcher (e.g. --split). */
+export function launchStack(root: string, env: NodeJS.ProcessEnv, addresses: Record<ServiceName, string>, args: readonly string[] = []): LocalStack {
   // A file, not a pipe: the apps then write their JSON log lines straight to it, and neither the
   // launcher nor this process spends CPU relaying them (which a benchmark would count against Slipway).
   const logPath = join(root, "stack.log");
   const log = openSync(logPath, "w");
-  const launcher = spawn(process.execPath, [LAUNCHER], { env, stdio: ["ignore", log, log] });
+  const launcher = spawn(process.execPath, [LAUNCHER, ...args], { env, stdio: ["ignore", log, log] });
   closeSync(log);
   const exited = new Promise<number | null>((r) => launcher.once("exit", (code) => r(code)));
   const runRoot = env.SLIPWAY_RUN_ROOT!;
@@ -65,22 +67,25 @@ export function launchStack(root: string, env: NodeJS.ProcessEnv, addresses: Rec
     runRoot,
     socketPath: join(runRoot, "docker.sock"),
     env,
+    args,
     addresses,
     launcher,
     exited,
     output: () => readFileSync(logPath, "utf8"),
     pids: () =>
       Object.fromEntries(
-        [...GRPC_APPS, "engine-api"].map((app) => [app, Number(readFileSync(join(runRoot, `${app}.pid`), "utf8"))]),
+        readdirSync(runRoot)
+          .filter((file) => file.endsWith(".pid"))
+          .map((file) => [file.slice(0, -".pid".length), Number(readFileSync(join(runRoot, file), "utf8"))]),
       ),
     stop: () => (launcher.exitCode === null && launcher.kill("SIGINT"), exited),
   };
 }
 
 /** Starts the stack and resolves once the launcher reports every app healthy. */
-export async function startLocalStack(root?: string, readyTimeoutMs = 60_000): Promise<LocalStack> {
+export async function startLocalStack(root?: string, readyTimeoutMs = 60_000, args: readonly string[] = []): Promise<LocalStack> {
   const { env, addresses, root: dir } = await localStackEnv(root);
-  return untilUp(launchStack(dir, env, addresses), readyTimeoutMs);
+  return untilUp(launchStack(dir, env, addresses, args), readyTimeoutMs);
 }
 
 /** Resolves with the stack once the launcher reports every app healthy; stops it and throws if it does not. */

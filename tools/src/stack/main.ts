@@ -1,5 +1,6 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import {
   checkHealth,
   ConfigError,
@@ -10,17 +11,20 @@ import {
   validateAddress,
   writableDir,
 } from "@slipway/grpc-kit";
-import { bindEnvOf, defaultBindOf, GRPC_APPS, MALLOC_TUNING, mainOf } from "./apps.js";
+import { bindEnvOf, defaultBindOf, GRPC_APPS, HOST, MALLOC_TUNING, mainOf, STORES } from "./apps.js";
 import { pingEngineApi } from "./ping.js";
 import { portProblem } from "./preflight.js";
 import { Supervisor } from "./supervisor.js";
 
 const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../../..");
 const READY_TIMEOUT_MS = 30_000;
-const STORES = GRPC_APPS.filter((app) => app !== "orchestrator");
 
-/** npm start: all five apps as separate processes, healthy, endpoints printed; Ctrl-C stops them all. */
+/**
+ * npm start: all five apps in one process (calls between them in-process), or with --split each in its
+ * own; healthy, endpoints printed; Ctrl-C stops them all.
+ */
 async function main(): Promise<void> {
+  const { values: flags } = parseArgs({ options: { split: { type: "boolean", default: false } }, strict: true });
   const env = { ...MALLOC_TUNING, ...process.env };
   const dataRoot = writableDir(env.SLIPWAY_DATA_ROOT ?? DEFAULT_DATA_ROOT, "data root");
   const runRoot = writableDir(env.SLIPWAY_RUN_ROOT ?? DEFAULT_RUN_ROOT, "run root");
@@ -41,15 +45,19 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => void apps.stopAll(0)).once("SIGTERM", () => void apps.stopAll(0));
   const isHealthy = (name: string) =>
     name === "engine-api" ? pingEngineApi(socketPath) : checkHealth(env[SERVICES[name as ServiceName].env]!).then((s) => s === "SERVING", () => false);
-  // The stores first: their start-up recovery is the long part, and the orchestrator (which waits for
-  // them anyway) and engine-api would only compete with it for CPU.
-  apps.start(STORES);
-  if (!(await apps.untilHealthy(STORES, isHealthy))) return;
-  apps.start(["orchestrator", "engine-api"]);
-  if (!(await apps.untilHealthy(["orchestrator", "engine-api"], isHealthy))) return;
+  if (flags.split) {
+    // The stores first: their start-up recovery is the long part, and the orchestrator (which waits for
+    // them anyway) and engine-api would only compete with it for CPU.
+    apps.start(STORES);
+    if (!(await apps.untilHealthy(STORES, isHealthy))) return;
+    apps.start(["orchestrator", "engine-api"]);
+  } else {
+    apps.start([HOST]);
+  }
+  if (!(await apps.untilHealthy([...GRPC_APPS, "engine-api"], isHealthy))) return;
   const lines = [
     "",
-    "Slipway is up. Endpoints:",
+    `Slipway is up (${flags.split ? "one process per app" : "one process, calls between the apps in-process"}). Endpoints:`,
     ...GRPC_APPS.map((app) => `  ${app.padEnd(17)} grpc://${env[SERVICES[app].env]}`),
     `  ${"engine-api".padEnd(17)} unix://${socketPath}   (export DOCKER_HOST=unix://${socketPath})`,
     `  data root          ${dataRoot}`,

@@ -27,8 +27,11 @@ const children: ChildProcess[] = [];
 afterAll(() => children.forEach((c) => c.kill("SIGKILL")));
 
 describe("npm start (tools/src/stack)", () => {
-  it("brings all five apps up healthy, prints the endpoints, and Ctrl-C leaves no process behind", async () => {
-    const stack = await startLocalStack(undefined, 30_000);
+  it.each([
+    ["in one process", [], ["slipway"]],
+    ["with --split, one process per app", ["--split"], [...Object.keys(SERVICES), "engine-api"]],
+  ])("brings all five apps up healthy %s, prints the endpoints, and Ctrl-C leaves no process behind", async (_mode, args, processes) => {
+    const stack = await startLocalStack(undefined, 30_000, args);
     children.push(stack.launcher);
     const { addresses, socketPath: socket } = stack;
     for (const [app, name] of Object.entries(SERVICES)) {
@@ -43,10 +46,11 @@ describe("npm start (tools/src/stack)", () => {
     for (const app of [...Object.keys(SERVICES), "engine-api"]) {
       expect(appLines).toContainEqual(expect.objectContaining({ name: app, msg: expect.stringContaining(`${app} listening on`) }));
     }
+    expect(Object.keys(stack.pids()).sort()).toEqual([...processes].sort());
     const pids = Object.values(stack.pids());
-    expect(pids).toHaveLength(5);
     expect(pids.every(alive)).toBe(true);
     expect(await stack.stop()).toBe(0);
+    expect(stack.output()).toContain(`slipway: stopped all 5 apps (${processes.length === 1 ? "1 process" : "5 processes"})`);
     expect(pids.filter(alive)).toEqual([]);
   }, 60_000);
 

@@ -71,7 +71,8 @@ export class Supervisor {
     await Promise.all(this.apps.map((a) => a.exited));
     clearTimeout(killer);
     for (const app of this.apps) rmSync(join(this.runRoot, `${app.name}.pid`), { force: true });
-    process.stdout.write(`slipway: stopped all ${this.apps.length} apps\n`);
+    const processes = this.apps.length === 1 ? "1 process" : `${this.apps.length} processes`;
+    process.stdout.write(`slipway: stopped all 5 apps (${processes})\n`);
     process.exit(code);
   }
 
@@ -80,9 +81,8 @@ export class Supervisor {
     const child = spawn(process.execPath, [...cpuProfileFlags(), this.mainOf(name)], { env: this.env, stdio: ["ignore", stdio, stdio] });
     writeFileSync(join(this.runRoot, `${name}.pid`), `${child.pid}\n`);
     if (this.logs === "pretty") {
-      const prefix = `[${name}]`.padEnd(19);
       for (const stream of [child.stdout!, child.stderr!]) {
-        createInterface({ input: stream }).on("line", (line) => process.stdout.write(`${prefix}${formatLogLine(line)}\n`));
+        createInterface({ input: stream }).on("line", (line) => process.stdout.write(`${formatLogLine(line, name)}\n`));
       }
     }
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
