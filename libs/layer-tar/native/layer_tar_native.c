@@ -4,7 +4,9 @@
 // (layer names need not be UTF-8). Errors are thrown as Error objects shaped like Node's fs errors.
 // Also CRC-64/ISO (tar-split's file checksum), which is the hot loop of extraction and export, and
 // syncfs(2) off the main thread: one flush makes a whole extracted layer or copied volume durable; and a
-// recursive remove off the main thread in one hand-off (Node's fs.rm costs a pool round trip per entry).
+// recursive remove off the main thread in one hand-off (Node's fs.rm costs a pool round trip per entry);
+// and a batch of small writes (mkdir, files, symlinks, chown, chmod, rename) in one hand-off: a container's
+// layers are ~40 such syscalls, which on the main thread of the one process npm start runs stall every app.
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -215,58 +217,68 @@ static napi_value js_crc64(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// Work for libuv's thread pool on one path: runs `run`, which returns 0 or an errno and names the failed syscall.
-typedef int (*path_work)(const char *path, const char **syscall);
+// Work for libuv's thread pool: `run` returns 0 or an errno, naming the syscall and path that failed.
+typedef struct pool_job pool_job;
+typedef int (*pool_work)(pool_job *job);
 
-typedef struct {
+struct pool_job {
   napi_async_work work;
   napi_deferred deferred;
-  char *path;
-  path_work run;
+  uint8_t *input;  // owned: a NUL-terminated path, or an encoded batch
+  size_t length;
+  pool_work run;
   int err;
   const char *syscall;
-} path_job;
+  const char *failed_path;
+};
 
-static void path_job_execute(napi_env env, void *data) {
+static void pool_job_execute(napi_env env, void *data) {
   (void)env;
-  path_job *job = data;
-  job->err = job->run(job->path, &job->syscall);
+  pool_job *job = data;
+  job->err = job->run(job);
 }
 
-static void path_job_complete(napi_env env, napi_status status, void *data) {
+static void pool_job_complete(napi_env env, napi_status status, void *data) {
   (void)status;
-  path_job *job = data;
+  pool_job *job = data;
   napi_value result;
   if (job->err == 0) {
     napi_get_undefined(env, &result);
     napi_resolve_deferred(env, job->deferred, result);
   } else {
-    napi_reject_deferred(env, job->deferred, errno_error(env, job->err, job->syscall, job->path));
+    napi_reject_deferred(env, job->deferred, errno_error(env, job->err, job->syscall, job->failed_path));
   }
   napi_delete_async_work(env, job->work);
-  free(job->path);
+  free(job->input);
   free(job);
 }
 
-// Queues `run` on the path argument; returns a promise of its outcome.
-static napi_value queue_path_job(napi_env env, napi_callback_info info, const char *name, path_work run) {
+// Queues `run` on `input` (taking ownership of it); returns a promise of its outcome.
+static napi_value queue_job(napi_env env, const char *name, uint8_t *input, size_t length, pool_work run) {
+  pool_job *job = calloc(1, sizeof *job);
+  if (job == NULL) {
+    free(input);
+    return throw_errno(env, ENOMEM, name, "");
+  }
+  job->input = input;
+  job->length = length;
+  job->run = run;
+  job->failed_path = (const char *)input;
+  napi_value promise, resource;
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource);
+  napi_create_async_work(env, NULL, resource, pool_job_execute, pool_job_complete, job, &job->work);
+  napi_queue_async_work(env, job->work);
+  return promise;
+}
+
+// Queues `run` on the path argument.
+static napi_value queue_path_job(napi_env env, napi_callback_info info, const char *name, pool_work run) {
   napi_value argv[MAX_ARGS];
   get_args(env, info, argv);
   char *path = path_arg(env, argv[0]);
   if (path == NULL) return NULL;
-  path_job *job = calloc(1, sizeof *job);
-  if (job == NULL) {
-    free(path);
-    return throw_errno(env, ENOMEM, name, "");
-  }
-  job->path = path;
-  job->run = run;
-  napi_value promise, resource;
-  napi_create_promise(env, &job->deferred, &promise);
-  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource);
-  napi_create_async_work(env, NULL, resource, path_job_execute, path_job_complete, job, &job->work);
-  napi_queue_async_work(env, job->work);
-  return promise;
+  return queue_job(env, name, (uint8_t *)path, strlen(path), run);
 }
 
 static int syncfs_path(const char *path, const char **syscall) {
@@ -281,9 +293,13 @@ static int syncfs_path(const char *path, const char **syscall) {
   return err;
 }
 
+static int syncfs_job(pool_job *job) {
+  return syncfs_path((const char *)job->input, &job->syscall);
+}
+
 // syncfs(path) -> Promise<void>: flushes the filesystem holding path, in libuv's thread pool.
 static napi_value js_syncfs(napi_env env, napi_callback_info info) {
-  return queue_path_job(env, info, "syncfs", syncfs_path);
+  return queue_path_job(env, info, "syncfs", syncfs_job);
 }
 
 // Removes `name` under dirfd and, for a directory, everything in it (never following symlinks). A name
@@ -329,13 +345,112 @@ static int remove_at(int dirfd, const char *name, bool known_dir, const char **s
   return err;
 }
 
-static int remove_tree(const char *path, const char **syscall) {
-  return remove_at(AT_FDCWD, path, false, syscall);
+static int remove_tree_job(pool_job *job) {
+  return remove_at(AT_FDCWD, (const char *)job->input, false, &job->syscall);
 }
 
 // removeTree(path) -> Promise<void>: `rm -rf path` in libuv's thread pool, one hand-off for the whole tree.
 static napi_value js_remove_tree(napi_env env, napi_callback_info info) {
-  return queue_path_job(env, info, "removeTree", remove_tree);
+  return queue_path_job(env, info, "removeTree", remove_tree_job);
+}
+
+// A batch as FsBatch (src/fs-batch.ts) encodes it: per operation one opcode byte, then its fields. Numbers are
+// u32 little-endian; a string is a u32 length, its bytes and a NUL; file data is a u32 length and its bytes.
+enum { OP_MKDIR = 1, OP_FILE = 2, OP_SYMLINK = 3, OP_CHOWN = 4, OP_CHMOD = 5, OP_RENAME = 6 };
+
+typedef struct {
+  const uint8_t *at;
+  const uint8_t *end;
+  bool bad;
+} reader;
+
+static uint32_t read_u32(reader *r) {
+  if (r->end - r->at < 4) return r->bad = true, 0;
+  uint32_t value = (uint32_t)r->at[0] | (uint32_t)r->at[1] << 8 | (uint32_t)r->at[2] << 16 | (uint32_t)r->at[3] << 24;
+  r->at += 4;
+  return value;
+}
+
+static const uint8_t *read_bytes(reader *r, uint32_t *length) {
+  *length = read_u32(r);
+  if (r->bad || (size_t)(r->end - r->at) < *length) return r->bad = true, NULL;
+  const uint8_t *bytes = r->at;
+  r->at += *length;
+  return bytes;
+}
+
+static const char *read_string(reader *r) {
+  uint32_t length;
+  const uint8_t *bytes = read_bytes(r, &length);
+  if (bytes == NULL || r->at == r->end || *r->at != 0) return r->bad = true, NULL;
+  r->at++;
+  return (const char *)bytes;
+}
+
+static int write_file(const char *path, mode_t mode, bool exclusive, const uint8_t *data, uint32_t length, const char **syscall) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC), mode);
+  if (fd < 0) return *syscall = "open", errno;
+  for (uint32_t done = 0; done < length;) {
+    ssize_t n = write(fd, data + done, length - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      close(fd);
+      return *syscall = "write", err;
+    }
+    done += (uint32_t)n;
+  }
+  return close(fd) == 0 ? 0 : (*syscall = "close", errno);
+}
+
+// Runs one operation; 0 or an errno (with the syscall and the path it failed on).
+static int run_operation(reader *r, const char **syscall, const char **path) {
+  uint8_t op = *r->at++;
+  uint32_t a = 0, b = 0, length = 0;
+  const char *first = NULL, *second = NULL;
+  const uint8_t *data = NULL;
+  bool exclusive = false;
+  switch (op) {
+    case OP_MKDIR: a = read_u32(r), first = read_string(r); break;
+    case OP_FILE: a = read_u32(r), exclusive = read_u32(r) != 0, first = read_string(r), data = read_bytes(r, &length); break;
+    case OP_SYMLINK: case OP_RENAME: first = read_string(r), second = read_string(r); break;
+    case OP_CHOWN: a = read_u32(r), b = read_u32(r), first = read_string(r); break;
+    case OP_CHMOD: a = read_u32(r), first = read_string(r); break;
+    default: r->bad = true;
+  }
+  if (r->bad) return *syscall = "applyBatch", *path = "(malformed batch)", EINVAL;
+  *path = op == OP_SYMLINK ? second : first;
+  switch (op) {
+    case OP_MKDIR: return mkdir(first, a) == 0 ? 0 : (*syscall = "mkdir", errno);
+    case OP_FILE: return write_file(first, a, exclusive, data, length, syscall);
+    case OP_SYMLINK: return symlink(first, second) == 0 ? 0 : (*syscall = "symlink", errno);
+    case OP_CHOWN: return chown(first, a, b) == 0 ? 0 : (*syscall = "chown", errno);
+    case OP_CHMOD: return chmod(first, a) == 0 ? 0 : (*syscall = "chmod", errno);
+    default: return rename(first, second) == 0 ? 0 : (*syscall = "rename", errno);
+  }
+}
+
+static int apply_batch_job(pool_job *job) {
+  reader r = {job->input, job->input + job->length, false};
+  int err = 0;
+  while (err == 0 && r.at < r.end) err = run_operation(&r, &job->syscall, &job->failed_path);
+  return err;
+}
+
+// applyBatch(bytes) -> Promise<void>: the encoded operations in order, in libuv's thread pool; stops at the first failure.
+static napi_value js_apply_batch(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  get_args(env, info, argv);
+  void *data = NULL;
+  size_t length = 0;
+  if (napi_get_buffer_info(env, argv[0], &data, &length) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "applyBatch takes a Buffer");
+    return NULL;
+  }
+  uint8_t *bytes = malloc(length > 0 ? length : 1);
+  if (bytes == NULL) return throw_errno(env, ENOMEM, "applyBatch", "");
+  memcpy(bytes, data, length);
+  return queue_job(env, "applyBatch", bytes, length, apply_batch_job);
 }
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -348,6 +463,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"crc64", NULL, js_crc64, NULL, NULL, NULL, napi_enumerable, NULL},
       {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_enumerable, NULL},
       {"removeTree", NULL, js_remove_tree, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"applyBatch", NULL, js_apply_batch, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;

@@ -7,3 +7,4 @@ export { isOpaqueDir, isWhiteout } from "./whiteout.js";
 export { syncFilesystem } from "./sync.js";
 export { removeTree } from "./remove-tree.js";
 export { copyFileCapabilities, makeFifo, readFileCapabilities } from "./file-metadata.js";
+export { FsBatch, syncWriter, type FsWriter } from "./fs-batch.js";

@@ -14,6 +14,8 @@ export interface NativeBindings {
   syncfs(path: string): Promise<void>;
   /** Removes path and, for a directory, everything in it, in libuv's thread pool. */
   removeTree(path: string): Promise<void>;
+  /** Applies an FsBatch's encoded writes in order in libuv's thread pool; rejects at the first failure. */
+  applyBatch(bytes: Buffer): Promise<void>;
 }
 
 // Relative to both src/ (tests) and dist/ (built): the addon is built into <lib>/build/Release by node-gyp.

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { generateRandomId, isFullId } from "@slipway/docker-spec";
 import { alreadyExists, invalidArgument, notFound } from "@slipway/grpc-kit";
-import { removeTree } from "@slipway/layer-tar";
+import { FsBatch, removeTree } from "@slipway/layer-tar";
 import type { Failpoint } from "../failpoints.js";
 import { buildInitLayer } from "../storage/init-layer.js";
 import { renameMountRecord, unpublishMountRecord, writeMountRecord, type MountRecord } from "../storage/layerdb.js";
@@ -77,20 +77,25 @@ export class RWLayerStore {
   private async buildRWLayer(record: MountRecord, parent: LayerState | undefined, workingDir: string): Promise<void> {
     const { mountId, initId } = record;
     const imageLayers = this.layers.diffStack(parent);
-    makeLayerDir(this.layout, initId);
-    const init = finishLayerDir(this.layout, initId, parent && linksOf(parent), { mounted: true });
-    buildInitLayer(this.layout.diffDir(initId), imageLayers);
+    // Each step's writes go to the thread pool as one batch: made one by one on the main thread, they
+    // would stall every call the process serves (npm start runs all five apps in one process).
+    const batch = new FsBatch();
+    makeLayerDir(this.layout, initId, batch);
+    const init = finishLayerDir(this.layout, initId, parent && linksOf(parent), { mounted: true }, batch);
+    await buildInitLayer(this.layout.diffDir(initId), imageLayers, batch);
     this.failpoint("create-rw-layer:after-init-layer");
-    makeLayerDir(this.layout, mountId);
-    finishLayerDir(this.layout, mountId, init, { mounted: true });
+    makeLayerDir(this.layout, mountId, batch);
+    finishLayerDir(this.layout, mountId, init, { mounted: true }, batch);
     if (workingDir !== "") {
       const lowers = [this.layout.diffDir(initId), ...imageLayers];
-      mkdirAllMerged(this.layout.diffDir(mountId), lowers, workingDir);
+      mkdirAllMerged(this.layout.diffDir(mountId), lowers, workingDir, batch);
     }
-    markCommitted(this.layout, initId);
-    if (parent) markCommitted(this.layout, parent.cacheId);
+    markCommitted(this.layout, initId, batch);
+    if (parent) markCommitted(this.layout, parent.cacheId, batch);
+    await batch.apply();
     this.failpoint("create-rw-layer:after-mount-layer");
-    const recordDir = writeMountRecord(this.layout, record);
+    const recordDir = writeMountRecord(this.layout, record, batch);
+    await batch.apply();
     try {
       await this.flush.request();
       this.failpoint("create-rw-layer:before-publish");

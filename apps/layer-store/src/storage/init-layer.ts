@@ -1,5 +1,5 @@
-import { chmodSync, chownSync, closeSync, mkdirSync, openSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { syncWriter, type FsBatch, type FsWriter } from "@slipway/layer-tar";
 import { lookupMerged, mkdirMerged, type UpperWriter } from "./merged-view.js";
 
 type InitEntry = { readonly path: string } & ({ readonly kind: "dir" | "file" } | { readonly kind: "symlink"; readonly target: string });
@@ -39,14 +39,17 @@ const MAX_REMEMBERED_IMAGES = 512;
  * init layer: a path that is a real directory in the image is left alone; anything else is (re)made:
  * directories 0755, empty files 0755, etc/mtab → /proc/mounts. Parent directories that the image has
  * are copied up with the image's mode and owner, as the kernel does when a child is created in them.
- * Synchronous: a few metadata syscalls (see merged-view.ts).
+ * The writes join `batch` (which makes `upper`) and the batch is applied; the first init layer of an
+ * image is worked out against the disk, after the batch, with the lookups merged-view.ts makes.
  */
-export function buildInitLayer(upper: string, imageLayers: readonly string[]): void {
+export async function buildInitLayer(upper: string, imageLayers: readonly string[], batch: FsBatch): Promise<void> {
   const key = imageLayers.join("\n");
   const known = stepsByImageLayers.get(key);
-  if (known) return known.forEach((step) => applyStep(upper, step));
+  if (known) known.forEach((step) => applyStep(batch, upper, step));
+  await batch.apply();
+  if (known) return;
   const steps: InitStep[] = [];
-  const record = (step: InitStep) => (applyStep(upper, step), steps.push(step));
+  const record = (step: InitStep) => (applyStep(syncWriter, upper, step), steps.push(step));
   const writer: UpperWriter = {
     mkdir: (path, mode) => record({ op: "mkdir", path, mode }),
     chown: (path, uid, gid) => record({ op: "chown", path, uid, gid }),
@@ -63,11 +66,11 @@ export function buildInitLayer(upper: string, imageLayers: readonly string[]): v
   stepsByImageLayers.set(key, steps);
 }
 
-function applyStep(upper: string, step: InitStep): void {
+function applyStep(fs: FsWriter, upper: string, step: InitStep): void {
   const path = join(upper, step.path);
-  if (step.op === "mkdir") mkdirSync(path, { mode: step.mode });
-  else if (step.op === "chown") chownSync(path, step.uid, step.gid);
-  else if (step.op === "chmod") chmodSync(path, step.mode);
-  else if (step.op === "symlink") symlinkSync(step.target, path);
-  else closeSync(openSync(path, "wx", 0o755));
+  if (step.op === "mkdir") fs.mkdir(path, step.mode);
+  else if (step.op === "chown") fs.chown(path, step.uid, step.gid);
+  else if (step.op === "chmod") fs.chmod(path, step.mode);
+  else if (step.op === "symlink") fs.symlink(step.target, path);
+  else fs.writeFile(path, "", 0o755, { exclusive: true });
 }

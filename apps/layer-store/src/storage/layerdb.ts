@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync } from "node:fs";
 import { mkdtemp, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { isDigest, isFullId } from "@slipway/docker-spec";
 import { fsyncDir, publish, readSmallFiles, readSmallFileSync, writeFileAtomic, writeFileSynced, type FileText } from "@slipway/durable-fs";
-import { removeTree } from "@slipway/layer-tar";
+import { removeTree, type FsWriter } from "@slipway/layer-tar";
 import type { StoreLayout } from "./layout.js";
 
 /** A read-only layer as layerdb/sha256/<chainID hex>/ records it. */
@@ -100,15 +100,15 @@ export async function readTarSplit(layout: StoreLayout, chainId: string): Promis
  * flushed); returns the directory. The caller flushes it, then publishes it with one rename: the RW
  * layer exists for dockerd exactly when that rename is durable.
  */
-export function writeMountRecord(layout: StoreLayout, record: MountRecord): string {
+export function writeMountRecord(layout: StoreLayout, record: MountRecord, fs: FsWriter): string {
   const dir = join(layout.layerdbTmp, `mount-${record.containerId}-${randomBytes(8).toString("hex")}`);
-  mkdirSync(dir, { mode: 0o755 });
+  fs.mkdir(dir, 0o755);
   const contents: [string, string][] = [
     ["mount-id", record.mountId],
     ["init-id", record.initId],
   ];
   if (record.parentChainId !== "") contents.push(["parent", record.parentChainId]);
-  for (const [name, data] of contents) writeFileSync(join(dir, name), data, { mode: RECORD_FILE_MODE });
+  for (const [name, data] of contents) fs.writeFile(join(dir, name), data, RECORD_FILE_MODE);
   return dir;
 }
 

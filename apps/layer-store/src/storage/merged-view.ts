@@ -1,7 +1,7 @@
 import type { Stats } from "node:fs";
-import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readlinkSync } from "node:fs";
+import { lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { isOpaqueDir, isWhiteout } from "@slipway/layer-tar";
+import { isOpaqueDir, isWhiteout, syncWriter, type FsWriter } from "@slipway/layer-tar";
 
 /**
  * The overlay view of a stack of diff/ directories (uppermost first), read without mounting: what a
@@ -91,13 +91,14 @@ export function mkdirMerged(
  * MkdirAll on the merged view, as dockerd creates a container's WorkingDir in its mounted rootfs:
  * nothing happens when the directory exists; otherwise missing directories are made in the upper
  * layer and the existing parents are copied up. A non-directory on the way is a NotADirectoryError.
+ * The writes go through `fs`; a batch works when the upper is new (empty, or not made yet).
  */
-export function mkdirAllMerged(upper: string, lowers: readonly string[], path: string): void {
+export function mkdirAllMerged(upper: string, lowers: readonly string[], path: string, fs: FsWriter = syncWriter): void {
   const relativePath = resolveInScope([upper, ...lowers], path);
   const existing = lookupMerged([upper, ...lowers], relativePath);
   if (existing?.stats.isDirectory()) return;
   if (existing) throw new NotADirectoryError(`/${relativePath.replace(/^\/+/, "")}`);
-  mkdirMerged(upper, lowers, relativePath, { replaceNonDirectories: false });
+  mkdirMerged(upper, lowers, relativePath, { replaceNonDirectories: false }, writeUpper(upper, fs));
 }
 
 const MAX_SYMLINK_HOPS = 255;
@@ -151,12 +152,12 @@ export interface UpperWriter {
   chmod(relativePath: string, mode: number): void;
 }
 
-/** An UpperWriter that makes the changes in `upper` at once. */
-function writeUpper(upper: string): UpperWriter {
+/** An UpperWriter that makes the changes in `upper` through `fs` (at once by default). */
+function writeUpper(upper: string, fs: FsWriter = syncWriter): UpperWriter {
   return {
-    mkdir: (path, mode) => mkdirSync(join(upper, path), { mode }),
-    chown: (path, uid, gid) => chownSync(join(upper, path), uid, gid),
-    chmod: (path, mode) => chmodSync(join(upper, path), mode),
+    mkdir: (path, mode) => fs.mkdir(join(upper, path), mode),
+    chown: (path, uid, gid) => fs.chown(join(upper, path), uid, gid),
+    chmod: (path, mode) => fs.chmod(join(upper, path), mode),
   };
 }
 

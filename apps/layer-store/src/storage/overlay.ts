@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, symlinkSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readSmallFileSync } from "@slipway/durable-fs";
-import { removeTree } from "@slipway/layer-tar";
+import { removeTree, syncWriter, type FsWriter } from "@slipway/layer-tar";
 import type { StoreLayout } from "./layout.js";
 
 
@@ -48,11 +47,11 @@ export function childLower(parent: LayerLinks): string {
 
 /**
  * overlay2/<id>/ (0710) and its empty diff/ (0755): what a layer's content is written into. The
- * functions that make layer directories are synchronous: a handful of metadata syscalls each.
+ * functions that make layer directories write through `fs`: at once, or into a batch the caller applies.
  */
-export function makeLayerDir(layout: StoreLayout, id: string): void {
-  mkdirSync(layout.layerDir(id), { mode: 0o710 });
-  mkdirSync(layout.diffDir(id), { mode: 0o755 });
+export function makeLayerDir(layout: StoreLayout, id: string, fs: FsWriter = syncWriter): void {
+  fs.mkdir(layout.layerDir(id), 0o710);
+  fs.mkdir(layout.diffDir(id), 0o755);
 }
 
 /**
@@ -61,23 +60,29 @@ export function makeLayerDir(layout: StoreLayout, id: string): void {
  * creates when dockerd mounts a container's layers during create. Nothing is flushed here: callers
  * make the directory durable together with the record that names the layer.
  */
-export function finishLayerDir(layout: StoreLayout, id: string, parent: LayerLinks | undefined, options: { mounted: boolean }): LayerLinks {
+export function finishLayerDir(
+  layout: StoreLayout,
+  id: string,
+  parent: LayerLinks | undefined,
+  options: { mounted: boolean },
+  fs: FsWriter = syncWriter,
+): LayerLinks {
   const dir = layout.layerDir(id);
   const link = generateLinkId();
   const lower = parent ? childLower(parent) : "";
-  writeFileSync(join(dir, "link"), link, { mode: 0o644 });
-  symlinkSync(`../${id}/diff`, layout.linkPath(link));
+  fs.writeFile(join(dir, "link"), link, 0o644);
+  fs.symlink(`../${id}/diff`, layout.linkPath(link));
   if (parent) {
-    writeFileSync(join(dir, "lower"), lower, { mode: 0o644 });
-    mkdirSync(join(dir, "work"), { mode: 0o700 });
-    if (options.mounted) mkdirSync(join(dir, "work", "work"), { mode: 0o000 });
+    fs.writeFile(join(dir, "lower"), lower, 0o644);
+    fs.mkdir(join(dir, "work"), 0o700);
+    if (options.mounted) fs.mkdir(join(dir, "work", "work"), 0o000);
   }
   return { id, link, lower };
 }
 
 /** An empty `committed` (0600) in a layer that just got a child, as overlay2 writes it. */
-export function markCommitted(layout: StoreLayout, id: string): void {
-  closeSync(openSync(join(layout.layerDir(id), "committed"), "w", 0o600));
+export function markCommitted(layout: StoreLayout, id: string, fs: FsWriter = syncWriter): void {
+  fs.writeFile(join(layout.layerDir(id), "committed"), "", 0o600);
 }
 
 /** The link id a layer directory records, or undefined when it has none (yet). */
