@@ -54,6 +54,16 @@ describe("container RW layers", () => {
     ]);
   });
 
+  it("gives the next container of the image the same init layer and WorkingDir (remembered per image, replayed)", async () => {
+    const first = (await store.client.createRwLayer({ containerId: id("f"), parentChainId: chain[1]!, workingDir: "/srv/x/y" })).rwLayer!;
+    const second = (await store.client.createRwLayer({ containerId: id("9"), parentChainId: chain[1]!, workingDir: "/srv/x/y" })).rwLayer!;
+    for (const layer of ["initId", "mountId"] as const) {
+      expect(treeListing(overlay(second[layer], "diff"))).toEqual(treeListing(overlay(first[layer], "diff")));
+    }
+    expect(treeListing(overlay(second.mountId, "diff"))).toContain("drwx--x--x 7:8 - srv -> ");
+    await Promise.all([id("f"), id("9")].map((containerId) => store.client.releaseRwLayer({ containerId })));
+  });
+
   it("follows image symlinks in the WorkingDir within the rootfs, as dockerd does", async () => {
     const { rwLayer } = await store.client.createRwLayer({ containerId: id("e"), parentChainId: chain[1]!, workingDir: "/app/work" });
     expect(treeListing(overlay(rwLayer!.mountId, "diff"))).toEqual([

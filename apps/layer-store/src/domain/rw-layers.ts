@@ -6,7 +6,7 @@ import type { Failpoint } from "../failpoints.js";
 import { buildInitLayer } from "../storage/init-layer.js";
 import { renameMountRecord, unpublishMountRecord, writeMountRecord, type MountRecord } from "../storage/layerdb.js";
 import type { StoreLayout } from "../storage/layout.js";
-import { mkdirAllMerged, NotADirectoryError } from "../storage/merged-view.js";
+import { mkdirWorkingDir, NotADirectoryError } from "../storage/merged-view.js";
 import type { FilesystemFlush } from "../storage/filesystem-flush.js";
 import { finishLayerDir, makeLayerDir, markCommitted, readLower, removeLayerDir } from "../storage/overlay.js";
 import { KeyedLock } from "./keyed-lock.js";
@@ -86,10 +86,7 @@ export class RWLayerStore {
     this.failpoint("create-rw-layer:after-init-layer");
     makeLayerDir(this.layout, mountId, batch);
     finishLayerDir(this.layout, mountId, init, { mounted: true }, batch);
-    if (workingDir !== "") {
-      const lowers = [this.layout.diffDir(initId), ...imageLayers];
-      mkdirAllMerged(this.layout.diffDir(mountId), lowers, workingDir, batch);
-    }
+    if (workingDir !== "") mkdirWorkingDir(this.layout.diffDir(mountId), this.layout.diffDir(initId), imageLayers, workingDir, batch);
     markCommitted(this.layout, initId, batch);
     if (parent) markCommitted(this.layout, parent.cacheId, batch);
     await batch.apply();

@@ -1,6 +1,6 @@
 import { dirname, join } from "node:path";
 import { syncWriter, type FsBatch, type FsWriter } from "@slipway/layer-tar";
-import { lookupMerged, mkdirMerged, type UpperWriter } from "./merged-view.js";
+import { lookupMerged, mkdirMerged, type UpperStep, type UpperWriter } from "./merged-view.js";
 
 type InitEntry = { readonly path: string } & ({ readonly kind: "dir" | "file" } | { readonly kind: "symlink"; readonly target: string });
 
@@ -20,9 +20,7 @@ const INIT_ENTRIES: readonly InitEntry[] = [
 
 /** One change to an init layer's diff/, by path relative to it. */
 type InitStep =
-  | { readonly op: "mkdir"; readonly path: string; readonly mode: number }
-  | { readonly op: "chown"; readonly path: string; readonly uid: number; readonly gid: number }
-  | { readonly op: "chmod"; readonly path: string; readonly mode: number }
+  | UpperStep
   | { readonly op: "file"; readonly path: string }
   | { readonly op: "symlink"; readonly path: string; readonly target: string };
 

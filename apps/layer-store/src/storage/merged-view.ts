@@ -91,14 +91,50 @@ export function mkdirMerged(
  * MkdirAll on the merged view, as dockerd creates a container's WorkingDir in its mounted rootfs:
  * nothing happens when the directory exists; otherwise missing directories are made in the upper
  * layer and the existing parents are copied up. A non-directory on the way is a NotADirectoryError.
- * The writes go through `fs`; a batch works when the upper is new (empty, or not made yet).
  */
-export function mkdirAllMerged(upper: string, lowers: readonly string[], path: string, fs: FsWriter = syncWriter): void {
+function mkdirAllMerged(upper: string, lowers: readonly string[], path: string, writer: UpperWriter): void {
   const relativePath = resolveInScope([upper, ...lowers], path);
   const existing = lookupMerged([upper, ...lowers], relativePath);
   if (existing?.stats.isDirectory()) return;
   if (existing) throw new NotADirectoryError(`/${relativePath.replace(/^\/+/, "")}`);
-  mkdirMerged(upper, lowers, relativePath, { replaceNonDirectories: false }, writeUpper(upper, fs));
+  mkdirMerged(upper, lowers, relativePath, { replaceNonDirectories: false }, writer);
+}
+
+/** One change mkdirMerged makes in an upper directory, by path relative to it: replayable in another upper. */
+export type UpperStep =
+  | { readonly op: "mkdir"; readonly path: string; readonly mode: number }
+  | { readonly op: "chown"; readonly path: string; readonly uid: number; readonly gid: number }
+  | { readonly op: "chmod"; readonly path: string; readonly mode: number };
+
+const workingDirSteps = new Map<string, readonly UpperStep[]>();
+const MAX_REMEMBERED_WORKING_DIRS = 512;
+
+/**
+ * mkdirAllMerged of a container's WorkingDir in its new (empty, or not yet made) mount layer `upper`,
+ * on its init layer and image layers, writing through `fs`. The steps are worked out once per image
+ * and path and then replayed: the lookups (an lstat and an xattr read per component and layer) were
+ * the main thread's largest cost in a create, and neither the image's layers nor the init layers of
+ * its containers (init-layer.ts) differ from one container to the next.
+ */
+export function mkdirWorkingDir(upper: string, initLayer: string, imageLayers: readonly string[], workingDir: string, fs: FsWriter): void {
+  const key = `${imageLayers.join("\n")}\n${workingDir}`;
+  let steps = workingDirSteps.get(key);
+  if (!steps) {
+    const recorded: UpperStep[] = [];
+    mkdirAllMerged(upper, [initLayer, ...imageLayers], workingDir, {
+      mkdir: (path, mode) => recorded.push({ op: "mkdir", path, mode }),
+      chown: (path, uid, gid) => recorded.push({ op: "chown", path, uid, gid }),
+      chmod: (path, mode) => recorded.push({ op: "chmod", path, mode }),
+    });
+    if (workingDirSteps.size >= MAX_REMEMBERED_WORKING_DIRS) workingDirSteps.delete(workingDirSteps.keys().next().value!);
+    workingDirSteps.set(key, (steps = recorded));
+  }
+  const writer = writeUpper(upper, fs);
+  for (const step of steps) {
+    if (step.op === "mkdir") writer.mkdir(step.path, step.mode);
+    else if (step.op === "chown") writer.chown(step.path, step.uid, step.gid);
+    else writer.chmod(step.path, step.mode);
+  }
 }
 
 const MAX_SYMLINK_HOPS = 255;
