@@ -4,8 +4,8 @@ import {
 } from "node:fs";
 import { copyFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { publish, writeFileSynced } from "@slipway/durable-fs";
-import { copyFileCapabilities, makeFifo, removeTree } from "@slipway/layer-tar";
+import { publish } from "@slipway/durable-fs";
+import { copyFileCapabilities, FsBatch, makeFifo, removeTree } from "@slipway/layer-tar";
 import type { StoreLayout } from "./layout.js";
 import { listMerged, type MergedEntry } from "./merged-view.js";
 import type { FilesystemFlush } from "./filesystem-flush.js";
@@ -47,10 +47,11 @@ export async function createVolumeDir(
   name: string,
   options: { content: MergedEntry | undefined; keep: boolean; skipped: (path: string) => void },
 ): Promise<VolumeInfo> {
-  await withDataBuilt(layout, `${BUILDING}${name}`, options, async (building) => {
-    if (!options.keep) await writeFileSynced(join(building, PROVISIONAL_MARKER), "", 0o600);
+  const marker = options.keep ? [] : [PROVISIONAL_MARKER];
+  await withDataBuilt(layout, `${BUILDING}${name}`, { ...options, emptyFiles: marker }, async (building) => {
     await flush.request();
-    await publish(building, layout.volumeDir(name));
+    renameSync(building, layout.volumeDir(name));
+    await flush.request();
   });
   return volumeInfo(layout, name);
 }
@@ -62,7 +63,7 @@ export async function seedVolumeDir(
   name: string,
   options: { content: MergedEntry; skipped: (path: string) => void },
 ): Promise<void> {
-  await withDataBuilt(layout, `${BUILDING}${name}-seed`, options, async (building) => {
+  await withDataBuilt(layout, `${BUILDING}${name}-seed`, { ...options, emptyFiles: [] }, async (building) => {
     await flush.request();
     await publish(join(building, "_data"), join(layout.volumeDir(name), "_data"));
   });
@@ -74,22 +75,25 @@ export function isEmptyVolume(layout: StoreLayout, name: string): boolean {
 }
 
 /**
- * Builds <scratch>/_data under volumes/, hands it to `finish`, and removes the scratch dir whatever happens.
- * Metadata calls run on this thread (microseconds each, where a thread-pool hand-off costs more); file
- * content is copied in the pool, since a volume may hold large files.
+ * Builds <scratch>/_data (and the empty `emptyFiles` beside it) under volumes/, hands it to `finish`, and
+ * removes the scratch dir whatever happens. The directories are made in one thread-pool batch; copied
+ * content's metadata calls run on this thread, file content is copied in the pool.
  */
 async function withDataBuilt(
   layout: StoreLayout,
   scratchName: string,
-  options: { content: MergedEntry | undefined; skipped: (path: string) => void },
+  options: { content: MergedEntry | undefined; emptyFiles: readonly string[]; skipped: (path: string) => void },
   finish: (scratch: string) => Promise<void>,
 ): Promise<void> {
   const scratch = join(layout.volumes, scratchName);
   if (existsSync(scratch)) await removeTree(scratch);
-  mkdirSync(scratch, { mode: 0o701 });
   const data = join(scratch, "_data");
+  const batch = new FsBatch();
+  batch.mkdir(scratch, 0o701);
+  batch.mkdir(data, 0o755);
+  for (const name of options.emptyFiles) batch.writeFile(join(scratch, name), "", 0o600);
   try {
-    mkdirSync(data, { mode: 0o755 });
+    await batch.apply();
     const { content } = options;
     if (content) {
       await copyTree(content, data, new Map(), options.skipped);
