@@ -30,4 +30,25 @@ describe("GroupFlush", () => {
     fail = false;
     await expect(flush.request(["b"])).resolves.toBeUndefined();
   });
+
+  it("with maxInFlight 2, starts a second flush at once for a request that arrives during the first, and groups the rest behind them", async () => {
+    const batches: number[][] = [];
+    const releases: (() => void)[] = [];
+    const flush = new GroupFlush<number>((items) => {
+      batches.push(items);
+      return new Promise<void>((resolve) => releases.push(resolve));
+    }, 2);
+    const answered: number[] = [];
+    const track = (n: number) => flush.request([n]).then(() => answered.push(n));
+    const requests = [track(1), track(2), track(3), track(4)];
+    expect(batches).toEqual([[1], [2]]);
+    releases[0]!();
+    await new Promise((r) => setImmediate(r));
+    expect(answered).toEqual([1]);
+    expect(batches).toEqual([[1], [2], [3, 4]]);
+    releases[1]!();
+    releases[2]!();
+    await Promise.all(requests);
+    expect(answered).toEqual([1, 2, 3, 4]);
+  });
 });

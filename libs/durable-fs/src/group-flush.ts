@@ -2,37 +2,43 @@
  * Group commit: concurrent callers that ask for a flush while one is running share the next one, so
  * N concurrent writers cost one flush round instead of N, and each caller is answered only after a
  * flush that started after its request (so it covers everything the caller wrote before asking).
+ * With `maxInFlight` above 1, a request that finds fewer flushes running starts one at once instead
+ * of waiting for the running one to end (pipelined: a caller waits about one flush, not one and a half).
  */
 export class GroupFlush<T> {
   private queued: T[] = [];
   private waiting: { resolve: () => void; reject: (err: unknown) => void }[] = [];
-  private running = false;
+  private inFlight = 0;
 
-  constructor(private readonly flush: (items: T[]) => Promise<void>) {}
+  constructor(
+    private readonly flush: (items: T[]) => Promise<void>,
+    private readonly maxInFlight = 1,
+  ) {}
 
   request(items: readonly T[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queued.push(...items);
       this.waiting.push({ resolve, reject });
-      void this.drain();
+      this.startFlushes();
     });
   }
 
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    while (this.waiting.length > 0) {
+  private startFlushes(): void {
+    while (this.waiting.length > 0 && this.inFlight < this.maxInFlight) {
       const items = this.queued;
       const waiting = this.waiting;
       this.queued = [];
       this.waiting = [];
-      try {
-        await this.flush(items);
-        for (const w of waiting) w.resolve();
-      } catch (err) {
-        for (const w of waiting) w.reject(err);
-      }
+      this.inFlight++;
+      this.flush(items)
+        .then(
+          () => waiting.forEach((w) => w.resolve()),
+          (err: unknown) => waiting.forEach((w) => w.reject(err)),
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.startFlushes();
+        });
     }
-    this.running = false;
   }
 }
