@@ -83,6 +83,15 @@ describe("container RW layers", () => {
     expect(treeListing(store.dataRoot)).toEqual(before);
   });
 
+  it("refuses a WorkingDir through a file of the init layer, every time", async () => {
+    for (const c of ["7", "8"]) {
+      await expect(store.client.createRwLayer({ containerId: id(c), parentChainId: chain[1]!, workingDir: "/etc/hostname/sub" })).rejects.toMatchObject({
+        kind: "invalid_argument",
+        message: "Cannot mkdir: /etc/hostname/sub is not a directory",
+      });
+    }
+  });
+
   it("answers ALREADY_EXISTS for a second RW layer of the same container", async () => {
     await expect(store.client.createRwLayer({ containerId: id("a"), parentChainId: chain[1]!, workingDir: "" })).rejects.toMatchObject({
       kind: "already_exists",

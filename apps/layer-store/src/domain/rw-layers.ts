@@ -73,27 +73,27 @@ export class RWLayerStore {
    * Init layer, then mount layer, each complete on disk, then layerdb/mounts/<id> published last:
    * until that rename the directories are unnamed and recovery removes them. Everything is flushed
    * before the rename, and the rename itself after it, each by a flush shared with concurrent creates.
+   * The writes up to the flush go to the thread pool as one batch: made one by one on the main thread
+   * they would stall every call the process serves, and each batch waits its turn in the pool (behind
+   * the flushes of concurrent creates), so one is cheaper than three.
    */
   private async buildRWLayer(record: MountRecord, parent: LayerState | undefined, workingDir: string): Promise<void> {
     const { mountId, initId } = record;
     const imageLayers = this.layers.diffStack(parent);
-    // Each step's writes go to the thread pool as one batch: made one by one on the main thread, they
-    // would stall every call the process serves (npm start runs all five apps in one process).
     const batch = new FsBatch();
     makeLayerDir(this.layout, initId, batch);
     const init = finishLayerDir(this.layout, initId, parent && linksOf(parent), { mounted: true }, batch);
     await buildInitLayer(this.layout.diffDir(initId), imageLayers, batch);
-    this.failpoint("create-rw-layer:after-init-layer");
+    await this.crashPoint("create-rw-layer:after-init-layer", batch);
     makeLayerDir(this.layout, mountId, batch);
     finishLayerDir(this.layout, mountId, init, { mounted: true }, batch);
-    if (workingDir !== "") mkdirWorkingDir(this.layout.diffDir(mountId), this.layout.diffDir(initId), imageLayers, workingDir, batch);
+    if (workingDir !== "") await mkdirWorkingDir(this.layout.diffDir(mountId), this.layout.diffDir(initId), imageLayers, workingDir, batch);
     markCommitted(this.layout, initId, batch);
     if (parent) markCommitted(this.layout, parent.cacheId, batch);
-    await batch.apply();
-    this.failpoint("create-rw-layer:after-mount-layer");
+    await this.crashPoint("create-rw-layer:after-mount-layer", batch);
     const recordDir = writeMountRecord(this.layout, record, batch);
-    await batch.apply();
     try {
+      await batch.apply();
       await this.flush.request();
       this.failpoint("create-rw-layer:before-publish");
       renameMountRecord(this.layout, recordDir, record.containerId);
@@ -108,6 +108,12 @@ export class RWLayerStore {
       throw err;
     }
     this.failpoint("create-rw-layer:after-publish");
+  }
+
+  /** A failpoint inside a batched step: when armed, the writes so far are applied first, so the crash finds them. */
+  private async crashPoint(point: string, pending: FsBatch): Promise<void> {
+    if (this.failpoint.armed(point)) await pending.apply();
+    this.failpoint(point);
   }
 
   getRWLayer(containerId: string): MountRecord {

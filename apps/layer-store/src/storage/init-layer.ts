@@ -37,15 +37,14 @@ const MAX_REMEMBERED_IMAGES = 512;
  * init layer: a path that is a real directory in the image is left alone; anything else is (re)made:
  * directories 0755, empty files 0755, etc/mtab → /proc/mounts. Parent directories that the image has
  * are copied up with the image's mode and owner, as the kernel does when a child is created in them.
- * The writes join `batch` (which makes `upper`) and the batch is applied; the first init layer of an
- * image is worked out against the disk, after the batch, with the lookups merged-view.ts makes.
+ * The writes join `batch` (which makes `upper`); only the first init layer of an image applies the batch
+ * and is worked out against the disk, with the lookups merged-view.ts makes.
  */
 export async function buildInitLayer(upper: string, imageLayers: readonly string[], batch: FsBatch): Promise<void> {
   const key = imageLayers.join("\n");
   const known = stepsByImageLayers.get(key);
-  if (known) known.forEach((step) => applyStep(batch, upper, step));
+  if (known) return known.forEach((step) => applyStep(batch, upper, step));
   await batch.apply();
-  if (known) return;
   const steps: InitStep[] = [];
   const record = (step: InitStep) => (applyStep(syncWriter, upper, step), steps.push(step));
   const writer: UpperWriter = {

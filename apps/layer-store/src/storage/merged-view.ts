@@ -1,7 +1,7 @@
 import type { Stats } from "node:fs";
 import { lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { isOpaqueDir, isWhiteout, syncWriter, type FsWriter } from "@slipway/layer-tar";
+import { isOpaqueDir, isWhiteout, syncWriter, type FsBatch, type FsWriter } from "@slipway/layer-tar";
 
 /**
  * The overlay view of a stack of diff/ directories (uppermost first), read without mounting: what a
@@ -110,16 +110,18 @@ const workingDirSteps = new Map<string, readonly UpperStep[]>();
 const MAX_REMEMBERED_WORKING_DIRS = 512;
 
 /**
- * mkdirAllMerged of a container's WorkingDir in its new (empty, or not yet made) mount layer `upper`,
- * on its init layer and image layers, writing through `fs`. The steps are worked out once per image
- * and path and then replayed: the lookups (an lstat and an xattr read per component and layer) were
- * the main thread's largest cost in a create, and neither the image's layers nor the init layers of
- * its containers (init-layer.ts) differ from one container to the next.
+ * mkdirAllMerged of a container's WorkingDir in its new (not yet made) mount layer `upper`, on its init
+ * layer and image layers, writing into `batch`. The steps are worked out once per image and path and then
+ * replayed: the lookups (an lstat and an xattr read per component and layer) were the main thread's
+ * largest cost in a create, and neither the image's layers nor the init layers of its containers
+ * (init-layer.ts) differ from one container to the next. Working them out applies the batch first, so
+ * that the init layer the lookups see is on disk.
  */
-export function mkdirWorkingDir(upper: string, initLayer: string, imageLayers: readonly string[], workingDir: string, fs: FsWriter): void {
+export async function mkdirWorkingDir(upper: string, initLayer: string, imageLayers: readonly string[], workingDir: string, batch: FsBatch): Promise<void> {
   const key = `${imageLayers.join("\n")}\n${workingDir}`;
   let steps = workingDirSteps.get(key);
   if (!steps) {
+    await batch.apply();
     const recorded: UpperStep[] = [];
     mkdirAllMerged(upper, [initLayer, ...imageLayers], workingDir, {
       mkdir: (path, mode) => recorded.push({ op: "mkdir", path, mode }),
@@ -129,7 +131,7 @@ export function mkdirWorkingDir(upper: string, initLayer: string, imageLayers: r
     if (workingDirSteps.size >= MAX_REMEMBERED_WORKING_DIRS) workingDirSteps.delete(workingDirSteps.keys().next().value!);
     workingDirSteps.set(key, (steps = recorded));
   }
-  const writer = writeUpper(upper, fs);
+  const writer = writeUpper(upper, batch);
   for (const step of steps) {
     if (step.op === "mkdir") writer.mkdir(step.path, step.mode);
     else if (step.op === "chown") writer.chown(step.path, step.uid, step.gid);
