@@ -66,10 +66,11 @@ export function inProcessCall(address: string, path: string): ((input: unknown, 
   if (!service || !target) return undefined;
   return (input, options) => {
     const call = new LocalCall(path, service, options);
-    const request = target.method.requestStream
-      ? call.input(input as AsyncIterable<unknown> | Iterable<unknown>, target.method)
-      : target.method.requestDeserialize(options.method.requestSerialize(input));
-    const output = call.run(() => target.handler(request, call.ctx));
+    const request = () =>
+      target.method.requestStream
+        ? call.input(input as AsyncIterable<unknown> | Iterable<unknown>, target.method)
+        : target.method.requestDeserialize(options.method.requestSerialize(input));
+    const output = call.run(() => target.handler(request(), call.ctx));
     const toClient = (message: unknown) => options.method.responseDeserialize(target.method.responseSerialize(message));
     return target.method.responseStream ? call.output(output as AsyncIterable<unknown>, toClient) : call.settle((output as Promise<unknown>).then(toClient));
   };
@@ -82,11 +83,14 @@ class LocalCall {
   readonly ctx: CallContext;
   private readonly controller = new AbortController();
   private readonly started = performance.now();
-  private timer!: NodeJS.Timeout;
+  private readonly timer: NodeJS.Timeout;
   private readonly cut: Promise<never>;
   private callerError: unknown;
   private logged = false;
+  private readonly done: Promise<void>;
   private settled!: () => void;
+  private readonly onParentAbort = () => this.stop(status.CANCELLED, "Cancelled on client");
+  private stop!: (code: status, details: string) => void;
 
   constructor(
     private readonly path: string,
@@ -96,13 +100,14 @@ class LocalCall {
     const { deadline, parentSignal } = options;
     this.ctx = { method: path, deadline, signal: this.controller.signal, metadata: new Metadata(), peer: "in-process" };
     this.cut = new Promise<never>((_, reject) => {
-      const stop = (code: status, details: string) => (this.controller.abort(new Error(`${path} was cancelled by the caller`)), reject(this.error(code, details)));
-      this.timer = setTimeout(() => stop(status.DEADLINE_EXCEEDED, "Deadline exceeded"), deadline.getTime() - Date.now());
-      parentSignal?.addEventListener("abort", () => stop(status.CANCELLED, "Cancelled on client"), { once: true });
-      if (parentSignal?.aborted) stop(status.CANCELLED, "Cancelled on client");
+      this.stop = (code, details) => (this.controller.abort(new Error(`${path} was cancelled by the caller`)), reject(this.error(code, details)));
     });
     this.cut.catch(() => undefined);
-    service.inFlight.add(new Promise<void>((resolve) => (this.settled = resolve)));
+    this.timer = setTimeout(() => this.stop(status.DEADLINE_EXCEEDED, "Deadline exceeded"), deadline.getTime() - Date.now());
+    parentSignal?.addEventListener("abort", this.onParentAbort, { once: true });
+    if (parentSignal?.aborted) this.onParentAbort();
+    this.done = new Promise<void>((resolve) => (this.settled = resolve));
+    service.inFlight.add(this.done);
   }
 
   /** Runs the handler; its outcome is logged once, as the server logs a network call. */
@@ -184,6 +189,8 @@ class LocalCall {
 
   private close(): void {
     clearTimeout(this.timer);
+    this.options.parentSignal?.removeEventListener("abort", this.onParentAbort);
+    this.service.inFlight.delete(this.done);
     this.settled();
   }
 
