@@ -49,7 +49,8 @@ const enum Op {
  * The encoding is the addon's (native/layer_tar_native.c, applyBatch).
  */
 export class FsBatch implements FsWriter {
-  private readonly parts: Buffer[] = [];
+  private bytes = Buffer.allocUnsafe(4096);
+  private length = 0;
 
   mkdir(path: string, mode: number): void {
     this.op(Op.Mkdir, [mode], [path]);
@@ -57,8 +58,10 @@ export class FsBatch implements FsWriter {
 
   writeFile(path: string, data: string, mode: number, options?: { exclusive?: boolean }): void {
     this.op(Op.File, [mode, options?.exclusive ? 1 : 0], [path]);
-    const bytes = Buffer.from(data);
-    this.parts.push(u32s([bytes.length]), bytes);
+    const size = Buffer.byteLength(data);
+    this.reserve(4 + size);
+    this.length = this.bytes.writeUInt32LE(size, this.length);
+    this.length += this.bytes.write(data, this.length);
   }
 
   symlink(target: string, path: string): void {
@@ -77,26 +80,32 @@ export class FsBatch implements FsWriter {
     this.op(Op.Rename, [], [from, to]);
   }
 
-  /** Applies every write recorded so far, in order, and starts a new batch. */
+  /** Applies every write recorded so far, in order, and starts a new batch (the addon copies the bytes at once). */
   apply(): Promise<void> {
-    if (this.parts.length === 0) return Promise.resolve();
-    const bytes = Buffer.concat(this.parts);
-    this.parts.length = 0;
-    return native.applyBatch(bytes);
+    if (this.length === 0) return Promise.resolve();
+    const recorded = this.bytes.subarray(0, this.length);
+    this.length = 0;
+    return native.applyBatch(recorded);
   }
 
   private op(op: Op, numbers: readonly number[], strings: readonly string[]): void {
-    this.parts.push(Buffer.of(op), u32s(numbers));
+    this.reserve(1 + 4 * numbers.length);
+    this.length = this.bytes.writeUInt8(op, this.length);
+    for (const n of numbers) this.length = this.bytes.writeUInt32LE(n, this.length);
     for (const text of strings) {
-      const bytes = Buffer.from(`${text}\0`);
-      if (bytes.indexOf(0) !== bytes.length - 1) throw new TypeError(`path must not contain NUL bytes: ${JSON.stringify(text)}`);
-      this.parts.push(u32s([bytes.length - 1]), bytes);
+      if (text.includes("\0")) throw new TypeError(`path must not contain NUL bytes: ${JSON.stringify(text)}`);
+      const size = Buffer.byteLength(text);
+      this.reserve(4 + size + 1);
+      this.length = this.bytes.writeUInt32LE(size, this.length);
+      this.length += this.bytes.write(text, this.length);
+      this.length = this.bytes.writeUInt8(0, this.length);
     }
   }
-}
 
-function u32s(numbers: readonly number[]): Buffer {
-  const buffer = Buffer.allocUnsafe(4 * numbers.length);
-  numbers.forEach((n, i) => buffer.writeUInt32LE(n, 4 * i));
-  return buffer;
+  private reserve(more: number): void {
+    if (this.length + more <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.length + more));
+    this.bytes.copy(grown, 0, 0, this.length);
+    this.bytes = grown;
+  }
 }
