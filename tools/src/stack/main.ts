@@ -24,7 +24,7 @@ const READY_TIMEOUT_MS = 30_000;
  * own; healthy, endpoints printed; Ctrl-C stops them all.
  */
 async function main(): Promise<void> {
-  const { values: flags } = parseArgs({ options: { split: { type: "boolean", default: false } }, strict: true });
+  const flags = parseFlags();
   const env = { ...MALLOC_TUNING, ...process.env };
   const dataRoot = writableDir(env.SLIPWAY_DATA_ROOT ?? DEFAULT_DATA_ROOT, "data root");
   const runRoot = writableDir(env.SLIPWAY_RUN_ROOT ?? DEFAULT_RUN_ROOT, "run root");
@@ -65,6 +65,14 @@ async function main(): Promise<void> {
     "",
   ];
   process.stdout.write(lines.join("\n"));
+}
+
+function parseFlags(): { split: boolean } {
+  try {
+    return parseArgs({ options: { split: { type: "boolean", default: false } }, strict: true }).values;
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}; npm start takes one option: --split (one process per app)`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -71,6 +71,14 @@ describe("npm start (tools/src/stack)", () => {
     }
   });
 
+  it("refuses an unknown option with one line naming it and the one it takes", async () => {
+    const { env, root, addresses } = await localStackEnv();
+    const stack = launchStack(root, env, addresses, ["--bogus"]);
+    children.push(stack.launcher);
+    expect(await stack.exited).toBe(2);
+    expect(stack.output().trim()).toBe("slipway: Unknown option '--bogus'; npm start takes one option: --split (one process per app)");
+  });
+
   it("refuses an unwritable data root with one line naming it", async () => {
     const { env, root, addresses } = await localStackEnv();
     const aFile = join(root, "a-file");
