@@ -356,7 +356,7 @@ static napi_value js_remove_tree(napi_env env, napi_callback_info info) {
 
 // A batch as FsBatch (src/fs-batch.ts) encodes it: per operation one opcode byte, then its fields. Numbers are
 // u32 little-endian; a string is a u32 length, its bytes and a NUL; file data is a u32 length and its bytes.
-enum { OP_MKDIR = 1, OP_FILE = 2, OP_SYMLINK = 3, OP_CHOWN = 4, OP_CHMOD = 5, OP_RENAME = 6 };
+enum { OP_MKDIR = 1, OP_FILE = 2, OP_SYMLINK = 3, OP_CHOWN = 4, OP_CHMOD = 5, OP_RENAME = 6, OP_REMOVE_TREE = 7 };
 
 typedef struct {
   const uint8_t *at;
@@ -416,6 +416,7 @@ static int run_operation(reader *r, const char **syscall, const char **path) {
     case OP_SYMLINK: case OP_RENAME: first = read_string(r), second = read_string(r); break;
     case OP_CHOWN: a = read_u32(r), b = read_u32(r), first = read_string(r); break;
     case OP_CHMOD: a = read_u32(r), first = read_string(r); break;
+    case OP_REMOVE_TREE: first = read_string(r); break;
     default: r->bad = true;
   }
   if (r->bad) return *syscall = "applyBatch", *path = "(malformed batch)", EINVAL;
@@ -426,6 +427,7 @@ static int run_operation(reader *r, const char **syscall, const char **path) {
     case OP_SYMLINK: return symlink(first, second) == 0 ? 0 : (*syscall = "symlink", errno);
     case OP_CHOWN: return chown(first, a, b) == 0 ? 0 : (*syscall = "chown", errno);
     case OP_CHMOD: return chmod(first, a) == 0 ? 0 : (*syscall = "chmod", errno);
+    case OP_REMOVE_TREE: return remove_at(AT_FDCWD, first, false, syscall);
     default: return rename(first, second) == 0 ? 0 : (*syscall = "rename", errno);
   }
 }

@@ -39,6 +39,7 @@ const enum Op {
   Chown = 4,
   Chmod = 5,
   Rename = 6,
+  RemoveTree = 7,
 }
 
 /**
@@ -78,6 +79,11 @@ export class FsBatch implements FsWriter {
 
   rename(from: string, to: string): void {
     this.op(Op.Rename, [], [from, to]);
+  }
+
+  /** `rm -rf path` (never following symlinks; a path already gone is not an error), as removeTree does. */
+  removeTree(path: string): void {
+    this.op(Op.RemoveTree, [], [path]);
   }
 
   /** Applies every write recorded so far, in order, and starts a new batch (the addon copies the bytes at once). */

@@ -1,4 +1,4 @@
-import { lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -61,6 +61,23 @@ describe("FsBatch", () => {
     expect(err.message).toBe(`EEXIST: File exists, open '${join(root, "a", "f")}'`);
     expect(readdirSync(root)).toEqual(["a"]);
     expect(readFileSync(join(root, "a", "f"), "utf8")).toBe("one");
+  });
+
+  it("removes trees in order without following symlinks, and takes a missing path as removed", async () => {
+    const root = mkdtempSync(join(tmpdir(), "fs-batch-"));
+    const outside = mkdtempSync(join(tmpdir(), "fs-batch-outside-"));
+    writeFileSync(join(outside, "keep"), "x");
+    mkdirSync(join(root, "tree", "a", "b"), { recursive: true });
+    writeFileSync(join(root, "tree", "a", "b", "file"), "y");
+    symlinkSync(outside, join(root, "tree", "a", "link"));
+    symlinkSync("../tree", join(root, "link-to-tree"));
+    const batch = new FsBatch();
+    batch.removeTree(join(root, "link-to-tree"));
+    batch.removeTree(join(root, "tree"));
+    batch.removeTree(join(root, "never-there"));
+    await batch.apply();
+    expect(readdirSync(root)).toEqual([]);
+    expect(readdirSync(outside)).toEqual(["keep"]);
   });
 
   it("refuses a path with a NUL byte when it is recorded", () => {

@@ -8,7 +8,7 @@ import { renameMountRecord, unpublishMountRecord, writeMountRecord, type MountRe
 import type { StoreLayout } from "../storage/layout.js";
 import { mkdirWorkingDir, NotADirectoryError } from "../storage/merged-view.js";
 import type { FilesystemFlush } from "../storage/filesystem-flush.js";
-import { finishLayerDir, makeLayerDir, markCommitted, readLower, removeLayerDir } from "../storage/overlay.js";
+import { finishLayerDir, makeLayerDir, markCommitted, readLower, removeLayerDir, removeLayerDirInto } from "../storage/overlay.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { linksOf, type LayerState, type LayerStore } from "./layer-store.js";
 
@@ -124,7 +124,7 @@ export class RWLayerStore {
 
   /**
    * Removes the layerdb entry first (durably, by a flush shared with concurrent calls), then both
-   * directories and their l/ links, then the parent reference.
+   * directories and their l/ links (one thread-pool batch), then the parent reference.
    */
   async releaseRWLayer(containerId: string): Promise<string[]> {
     return this.containerLocks.run(containerId, async () => {
@@ -133,10 +133,12 @@ export class RWLayerStore {
       this.records.delete(containerId);
       await this.flush.request();
       this.failpoint("release-rw-layer:after-unpublish");
-      await removeLayerDir(this.layout, rw.mountId);
-      this.failpoint("release-rw-layer:after-mount-layer");
-      if (rw.initId !== "") await removeLayerDir(this.layout, rw.initId);
-      await removeTree(removing);
+      const batch = new FsBatch();
+      removeLayerDirInto(batch, this.layout, rw.mountId);
+      await this.crashPoint("release-rw-layer:after-mount-layer", batch);
+      if (rw.initId !== "") removeLayerDirInto(batch, this.layout, rw.initId);
+      batch.removeTree(removing);
+      await batch.apply();
       return rw.parentChainId === "" ? [] : this.layers.dropReference(rw.parentChainId, "rwLayers");
     });
   }

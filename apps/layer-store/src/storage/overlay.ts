@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readSmallFileSync } from "@slipway/durable-fs";
-import { removeTree, syncWriter, type FsWriter } from "@slipway/layer-tar";
+import { FsBatch, syncWriter, type FsWriter } from "@slipway/layer-tar";
 import type { StoreLayout } from "./layout.js";
 
 
@@ -87,6 +87,10 @@ export function markCommitted(layout: StoreLayout, id: string, fs: FsWriter = sy
 
 /** The link id a layer directory records, or undefined when it has none (yet). */
 export async function readLinkId(layout: StoreLayout, id: string): Promise<string | undefined> {
+  return linkIdOf(layout, id);
+}
+
+function linkIdOf(layout: StoreLayout, id: string): string | undefined {
   try {
     const link = readSmallFileSync(join(layout.layerDir(id), "link")).trim();
     return isLinkId(link) ? link : undefined;
@@ -105,9 +109,21 @@ export async function readLower(layout: StoreLayout, id: string): Promise<string
   }
 }
 
-/** Removes a layer directory and its l/ link (the link first, as overlay2's Remove does). */
+/** Removes a layer directory and its l/ link (the link first, as overlay2's Remove does), in one thread-pool hand-off. */
 export async function removeLayerDir(layout: StoreLayout, id: string): Promise<void> {
-  const link = await readLinkId(layout, id).catch(() => undefined);
-  if (link) await removeTree(layout.linkPath(link));
-  await removeTree(layout.layerDir(id));
+  const batch = new FsBatch();
+  removeLayerDirInto(batch, layout, id);
+  await batch.apply();
+}
+
+/** Records removeLayerDir's removals into `batch`, to go with others in the same hand-off. */
+export function removeLayerDirInto(batch: FsBatch, layout: StoreLayout, id: string): void {
+  let link: string | undefined;
+  try {
+    link = linkIdOf(layout, id);
+  } catch {
+    link = undefined; // an unreadable link file: the directory still goes; recovery removes a dangling l/ link
+  }
+  if (link) batch.removeTree(layout.linkPath(link));
+  batch.removeTree(layout.layerDir(id));
 }
