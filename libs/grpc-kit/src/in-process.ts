@@ -72,7 +72,7 @@ export function inProcessCall(address: string, path: string): ((input: unknown, 
         : target.method.requestDeserialize(options.method.requestSerialize(input));
     const output = call.run(() => target.handler(request(), call.ctx));
     const toClient = (message: unknown) => options.method.responseDeserialize(target.method.responseSerialize(message));
-    return target.method.responseStream ? call.output(output as AsyncIterable<unknown>, toClient) : call.settle((output as Promise<unknown>).then(toClient));
+    return target.method.responseStream ? call.output(output as AsyncIterable<unknown> | Promise<never>, toClient) : call.settle((output as Promise<unknown>).then(toClient));
   };
 }
 
@@ -118,10 +118,7 @@ class LocalCall {
     } catch (err) {
       result = Promise.reject(err);
     }
-    if (result instanceof Promise) {
-      void result.then(() => this.finish(), (err: unknown) => this.finish(err));
-      return result;
-    }
+    if (result instanceof Promise) void result.then(() => this.finish(), (err: unknown) => this.finish(err));
     return result;
   }
 
@@ -156,10 +153,12 @@ class LocalCall {
   }
 
   /** The handler's response stream as the client iterates it; a cut call or a failed handler ends it with the client's error. */
-  async *output(responses: AsyncIterable<unknown>, toClient: (message: unknown) => unknown): AsyncIterable<unknown> {
-    const iterator = responses[Symbol.asyncIterator]();
+  async *output(responses: AsyncIterable<unknown> | Promise<never>, toClient: (message: unknown) => unknown): AsyncIterable<unknown> {
+    let iterator: AsyncIterator<unknown> | undefined;
     let completed = false;
     try {
+      // A promise is a call that failed before its handler could answer (a request that did not encode).
+      iterator = (await responses)[Symbol.asyncIterator]();
       for (;;) {
         const next = await Promise.race([iterator.next(), this.cut]);
         if (next.done) break;
@@ -175,7 +174,7 @@ class LocalCall {
         // The client stopped reading (or the call was cut): the handler is cancelled, as over the network.
         this.controller.abort(new Error(`${this.path} was cancelled by the caller`));
         this.finish(new Error("the caller cancelled the call"));
-        Promise.resolve(iterator.return?.()).catch(() => undefined);
+        Promise.resolve(iterator?.return?.()).catch(() => undefined);
       }
       this.close();
     }

@@ -1,6 +1,6 @@
 import { dirname, join } from "node:path";
 import { syncWriter, type FsBatch, type FsWriter } from "@slipway/layer-tar";
-import { lookupMerged, mkdirMerged, type UpperStep, type UpperWriter } from "./merged-view.js";
+import { applyUpperStep, lookupMerged, mkdirMerged, stepRecorder, type UpperStep } from "./merged-view.js";
 
 type InitEntry = { readonly path: string } & ({ readonly kind: "dir" | "file" } | { readonly kind: "symlink"; readonly target: string });
 
@@ -47,11 +47,7 @@ export async function buildInitLayer(upper: string, imageLayers: readonly string
   await batch.apply();
   const steps: InitStep[] = [];
   const record = (step: InitStep) => (applyStep(syncWriter, upper, step), steps.push(step));
-  const writer: UpperWriter = {
-    mkdir: (path, mode) => record({ op: "mkdir", path, mode }),
-    chown: (path, uid, gid) => record({ op: "chown", path, uid, gid }),
-    chmod: (path, mode) => record({ op: "chmod", path, mode }),
-  };
+  const writer = stepRecorder(record);
   for (const entry of INIT_ENTRIES) {
     const existing = lookupMerged([upper, ...imageLayers], entry.path);
     if (existing?.stats.isDirectory()) continue;
@@ -64,10 +60,7 @@ export async function buildInitLayer(upper: string, imageLayers: readonly string
 }
 
 function applyStep(fs: FsWriter, upper: string, step: InitStep): void {
-  const path = join(upper, step.path);
-  if (step.op === "mkdir") fs.mkdir(path, step.mode);
-  else if (step.op === "chown") fs.chown(path, step.uid, step.gid);
-  else if (step.op === "chmod") fs.chmod(path, step.mode);
-  else if (step.op === "symlink") fs.symlink(step.target, path);
-  else fs.writeFile(path, "", 0o755, { exclusive: true });
+  if (step.op === "symlink") fs.symlink(step.target, join(upper, step.path));
+  else if (step.op === "file") fs.writeFile(join(upper, step.path), "", 0o755, { exclusive: true });
+  else applyUpperStep(fs, upper, step);
 }

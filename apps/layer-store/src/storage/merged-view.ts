@@ -123,20 +123,28 @@ export async function mkdirWorkingDir(upper: string, initLayer: string, imageLay
   if (!steps) {
     await batch.apply();
     const recorded: UpperStep[] = [];
-    mkdirAllMerged(upper, [initLayer, ...imageLayers], workingDir, {
-      mkdir: (path, mode) => recorded.push({ op: "mkdir", path, mode }),
-      chown: (path, uid, gid) => recorded.push({ op: "chown", path, uid, gid }),
-      chmod: (path, mode) => recorded.push({ op: "chmod", path, mode }),
-    });
+    mkdirAllMerged(upper, [initLayer, ...imageLayers], workingDir, stepRecorder((step) => recorded.push(step)));
     if (workingDirSteps.size >= MAX_REMEMBERED_WORKING_DIRS) workingDirSteps.delete(workingDirSteps.keys().next().value!);
     workingDirSteps.set(key, (steps = recorded));
   }
-  const writer = writeUpper(upper, batch);
-  for (const step of steps) {
-    if (step.op === "mkdir") writer.mkdir(step.path, step.mode);
-    else if (step.op === "chown") writer.chown(step.path, step.uid, step.gid);
-    else writer.chmod(step.path, step.mode);
-  }
+  for (const step of steps) applyUpperStep(batch, upper, step);
+}
+
+/** An UpperWriter that hands each change to `onStep` as an UpperStep. */
+export function stepRecorder(onStep: (step: UpperStep) => void): UpperWriter {
+  return {
+    mkdir: (path, mode) => onStep({ op: "mkdir", path, mode }),
+    chown: (path, uid, gid) => onStep({ op: "chown", path, uid, gid }),
+    chmod: (path, mode) => onStep({ op: "chmod", path, mode }),
+  };
+}
+
+/** Makes one UpperStep in `upper` through `fs`. */
+export function applyUpperStep(fs: FsWriter, upper: string, step: UpperStep): void {
+  const path = join(upper, step.path);
+  if (step.op === "mkdir") fs.mkdir(path, step.mode);
+  else if (step.op === "chown") fs.chown(path, step.uid, step.gid);
+  else fs.chmod(path, step.mode);
 }
 
 const MAX_SYMLINK_HOPS = 255;
@@ -190,13 +198,9 @@ export interface UpperWriter {
   chmod(relativePath: string, mode: number): void;
 }
 
-/** An UpperWriter that makes the changes in `upper` through `fs` (at once by default). */
-function writeUpper(upper: string, fs: FsWriter = syncWriter): UpperWriter {
-  return {
-    mkdir: (path, mode) => fs.mkdir(join(upper, path), mode),
-    chown: (path, uid, gid) => fs.chown(join(upper, path), uid, gid),
-    chmod: (path, mode) => fs.chmod(join(upper, path), mode),
-  };
+/** An UpperWriter that makes the changes in `upper` at once. */
+function writeUpper(upper: string): UpperWriter {
+  return stepRecorder((step) => applyUpperStep(syncWriter, upper, step));
 }
 
 export function lstatIfExists(path: string): Stats | undefined {
