@@ -1,8 +1,7 @@
-import { renameSync, rmSync } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { FsBatch, removeTree, syncFilesystem, type FsWriter } from "@slipway/layer-tar";
-import { fsyncDir, GroupFlush, readSmallFiles, readSmallFileSync, setMode } from "@slipway/durable-fs";
+import { BatchFlush, FsBatch, removeTree, type FsWriter } from "@slipway/layer-tar";
+import { fsyncDir, readSmallFiles, readSmallFileSync, setMode } from "@slipway/durable-fs";
 
 const TEMP_PREFIX = ".tmp-";
 const REMOVING_PREFIX = ".removing-";
@@ -26,16 +25,16 @@ export interface SkippedEntry {
  */
 export class ContainerStorage {
   /**
-   * Group commit: a record's files, and then its rename, are made durable by syncfs(2) of the data
-   * root's filesystem, shared by concurrent writes; each write is acknowledged only after the flushes
-   * that cover it. One syncfs costs about what one fsync costs here, and a record would need five
-   * (measured: 8-client creates ~230 → ~275/s, CommitContainer p50 8 → 3.8 ms). Two flushes may run at
-   * once, as in layer-store's FilesystemFlush.
+   * Group commit: a record's files, and then its rename, are written and made durable by syncfs(2) of the
+   * data root's filesystem in rounds shared by concurrent writes (BatchFlush); each write is acknowledged
+   * only after the flushes that cover it. One syncfs costs about what one fsync costs here, and a record
+   * would need five (measured: 8-client creates ~230 → ~275/s, CommitContainer p50 8 → 3.8 ms).
    */
-  private readonly group = new GroupFlush<never>(() => syncFilesystem(this.root), 2);
-  private readonly flush = () => this.group.request();
+  private readonly flush: BatchFlush;
 
-  constructor(readonly root: string) {}
+  constructor(readonly root: string) {
+    this.flush = new BatchFlush(root);
+  }
 
   async init(): Promise<void> {
     await mkdir(this.root, { recursive: true });
@@ -43,26 +42,18 @@ export class ContainerStorage {
   }
 
   /**
-   * The directory and files are made in one batch in libuv's thread pool (FsBatch): one hand-off,
-   * where a dozen metadata syscalls on the main thread would stall every other call the process serves.
+   * The directory and files are made in the thread pool (FsBatch), where a dozen metadata syscalls on the
+   * main thread would stall every other call the process serves; what an interrupted write left goes first.
    */
   async write(id: string, files: StoredFiles): Promise<void> {
     const temp = join(this.root, `${TEMP_PREFIX}${id}`);
-    rmSync(temp, { recursive: true, force: true });
-    try {
-      const batch = new FsBatch();
-      mkdirExact(batch, temp, 0o710);
-      mkdirExact(batch, join(temp, "checkpoints"), 0o700);
-      writeExact(batch, join(temp, "config.v2.json"), files.configV2, 0o600);
-      writeExact(batch, join(temp, "hostconfig.json"), files.hostConfig, 0o644);
-      await batch.apply();
-      await this.flush();
-      renameSync(temp, join(this.root, id));
-    } catch (err) {
-      await removeTree(temp);
-      throw err;
-    }
-    await this.flush();
+    const batch = new FsBatch();
+    batch.removeTree(temp);
+    mkdirExact(batch, temp, 0o710);
+    mkdirExact(batch, join(temp, "checkpoints"), 0o700);
+    writeExact(batch, join(temp, "config.v2.json"), files.configV2, 0o600);
+    writeExact(batch, join(temp, "hostconfig.json"), files.hostConfig, 0o644);
+    await this.flush.publish(batch, temp, join(this.root, id));
   }
 
   /** Reads on the main thread: two small files cost less than the thread-pool round trips of async reads. */
@@ -73,13 +64,14 @@ export class ContainerStorage {
 
   /**
    * Renames the record out of sight first (one atomic step, durable once the shared flush ran), then
-   * deletes its few files on the main thread, which is cheaper than a pool round trip per entry.
+   * deletes it in the thread pool (one job for its few entries).
    */
   async remove(id: string): Promise<void> {
     const removing = join(this.root, `${REMOVING_PREFIX}${id}`);
-    renameSync(join(this.root, id), removing);
-    await this.flush();
-    rmSync(removing, { recursive: true, force: true });
+    const batch = new FsBatch();
+    batch.rename(join(this.root, id), removing);
+    await this.flush.write(batch);
+    await removeTree(removing);
   }
 
   /** Deletes what an interrupted write or remove left (.tmp-*, .removing-*); returns their names. */

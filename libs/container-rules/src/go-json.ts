@@ -16,14 +16,19 @@ export function goJson(value: unknown): string {
     case "bigint":
       return value.toString();
   }
-  if (Array.isArray(value)) return `[${value.map(goJson).join(",")}]`;
-  if (value instanceof RawJson) return value.text;
-  const entries = value instanceof Map ? [...value.entries()] : Object.entries(value as Record<string, unknown>);
-  const parts: string[] = [];
-  for (const [key, item] of entries) {
-    if (item !== undefined) parts.push(`${goString(key)}:${goJson(item)}`);
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? "" : ",") + goJson(value[i]);
+    return `${out}]`;
   }
-  return `{${parts.join(",")}}`;
+  if (value instanceof RawJson) return value.text;
+  let out = "{";
+  const member = (key: string, item: unknown) => {
+    if (item !== undefined) out += `${out.length === 1 ? "" : ","}${goString(key)}:${goJson(item)}`;
+  };
+  if (value instanceof Map) for (const [key, item] of value) member(key as string, item);
+  else for (const key in value) member(key, (value as Record<string, unknown>)[key]);
+  return `${out}}`;
 }
 
 /** JSON text that is already in Go's form, spliced in as is (e.g. a stored Config inside config.v2.json). */

@@ -50,21 +50,42 @@ export function goStruct(name: string, rows: ReadonlyArray<readonly [string, GoT
   return { kind: "struct", name, fields: rows.map(([field, type, omit]) => ({ name: field, type, omitempty: omit === "omitempty" })) };
 }
 
-/** The zero value of a type: "", false, 0, nil, or a struct of zero values. */
+/** The zero value of a type: "", false, 0, nil, or a struct of zero values (a new object each time). */
 export function zeroValue(type: GoType): unknown {
+  return zeroMaker(type)();
+}
+
+/** Per type, a function that builds its zero value: a create decodes and encodes hundreds of fields. */
+const zeroMakers = new WeakMap<GoType, () => unknown>();
+
+function zeroMaker(type: GoType): () => unknown {
+  let make = zeroMakers.get(type);
+  if (!make) zeroMakers.set(type, (make = compileZeroMaker(type)));
+  return make;
+}
+
+function compileZeroMaker(type: GoType): () => unknown {
   switch (type.kind) {
     case "string":
-      return "";
+      return () => "";
     case "bool":
-      return false;
+      return () => false;
     case "int":
-      return 0;
-    case "array":
-      return Array.from({ length: type.length }, () => zeroValue(type.of));
-    case "struct":
-      return Object.fromEntries(type.fields.map((f) => [f.name, zeroValue(f.type)]));
+      return () => 0;
+    case "array": {
+      const item = zeroMaker(type.of);
+      return () => Array.from({ length: type.length }, () => item());
+    }
+    case "struct": {
+      const fields = type.fields.map((f) => [f.name, zeroMaker(f.type)] as const);
+      return () => {
+        const out: GoStruct = {};
+        for (const [name, make] of fields) out[name] = make();
+        return out;
+      };
+    }
     default:
-      return null;
+      return () => null;
   }
 }
 
@@ -125,8 +146,24 @@ function decodeStruct(type: GoType & { kind: "struct" }, json: Record<string, un
 
 /** encoding/json matches an exact field name first, then one that is equal ignoring case. */
 export function findField(type: GoType & { kind: "struct" }, key: string): GoField | undefined {
-  const lower = key.toLowerCase();
-  return type.fields.find((f) => f.name === key) ?? type.fields.find((f) => f.name.toLowerCase() === lower);
+  const { exact, folded } = fieldIndex(type);
+  return exact.get(key) ?? folded.get(key.toLowerCase());
+}
+
+const fieldIndexes = new WeakMap<GoType, { exact: Map<string, GoField>; folded: Map<string, GoField> }>();
+
+/** A struct's fields by name and by lower-cased name (the first field wins, as Go's scan in field order). */
+function fieldIndex(type: GoType & { kind: "struct" }) {
+  let index = fieldIndexes.get(type);
+  if (!index) {
+    index = { exact: new Map(), folded: new Map() };
+    for (const field of type.fields) {
+      if (!index.exact.has(field.name)) index.exact.set(field.name, field);
+      if (!index.folded.has(field.name.toLowerCase())) index.folded.set(field.name.toLowerCase(), field);
+    }
+    fieldIndexes.set(type, index);
+  }
+  return index;
 }
 
 /** Encodes a Go value into plain JSON in struct order, with omitempty applied and map keys sorted as Go sorts them. */

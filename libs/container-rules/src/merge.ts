@@ -11,9 +11,8 @@ const isEmpty = (value: readonly unknown[] | Record<string, unknown> | null) =>
  */
 export function mergeImageConfig(user: Config, image: Config): void {
   if (user.User === "") user.User = image.User;
-  if (isEmpty(user.ExposedPorts)) user.ExposedPorts = image.ExposedPorts;
-  else user.ExposedPorts = { ...image.ExposedPorts, ...user.ExposedPorts };
-  if (isEmpty(user.Env)) user.Env = image.Env;
+  user.ExposedPorts = isEmpty(user.ExposedPorts) ? copyOf(image.ExposedPorts) : { ...image.ExposedPorts, ...user.ExposedPorts };
+  if (isEmpty(user.Env)) user.Env = copyOf(image.Env);
   else {
     const keys = new Set(user.Env!.map(envKey));
     user.Env = [...user.Env!, ...(image.Env ?? []).filter((entry) => !keys.has(envKey(entry)))];
@@ -21,16 +20,21 @@ export function mergeImageConfig(user: Config, image: Config): void {
   user.Labels = { ...image.Labels, ...user.Labels };
   if (isEmpty(user.Entrypoint)) {
     if (isEmpty(user.Cmd)) {
-      user.Cmd = image.Cmd;
+      user.Cmd = copyOf(image.Cmd);
       user.ArgsEscaped = image.ArgsEscaped;
     }
-    if (user.Entrypoint === null) user.Entrypoint = image.Entrypoint;
+    if (user.Entrypoint === null) user.Entrypoint = copyOf(image.Entrypoint);
   }
   mergeHealthcheck(user, image);
   if (user.WorkingDir === "") user.WorkingDir = image.WorkingDir;
-  if (isEmpty(user.Volumes)) user.Volumes = image.Volumes;
-  else user.Volumes = { ...user.Volumes, ...image.Volumes };
+  user.Volumes = isEmpty(user.Volumes) ? copyOf(image.Volumes) : { ...user.Volumes, ...image.Volumes };
   if (user.StopSignal === "") user.StopSignal = image.StopSignal;
+}
+
+/** The merge never hands the image's own lists and sets to the container (a decoded image config is shared). */
+function copyOf<T extends readonly unknown[] | Record<string, unknown> | null>(value: T): T {
+  if (value === null) return value;
+  return (Array.isArray(value) ? [...value] : { ...value }) as T;
 }
 
 function mergeHealthcheck(user: Config, image: Config): void {
@@ -38,10 +42,10 @@ function mergeHealthcheck(user: Config, image: Config): void {
   if (!from) return;
   const to = user.Healthcheck;
   if (!to) {
-    user.Healthcheck = from;
+    user.Healthcheck = { ...from, Test: copyOf(from.Test) };
     return;
   }
-  if (isEmpty(to.Test)) to.Test = from.Test;
+  if (isEmpty(to.Test)) to.Test = copyOf(from.Test);
   if (to.Interval === 0) to.Interval = from.Interval;
   if (to.Timeout === 0) to.Timeout = from.Timeout;
   if (to.StartPeriod === 0) to.StartPeriod = from.StartPeriod;

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 const ALL_DIGITS = /^\d{12}$/;
 
@@ -9,9 +9,26 @@ const ALL_DIGITS = /^\d{12}$/;
  */
 export function generateRandomId(): string {
   for (;;) {
-    const id = randomBytes(32).toString("hex");
+    const id = takeRandomBytes(32).toString("hex");
     if (!ALL_DIGITS.test(id.slice(0, 12))) return id;
   }
+}
+
+/**
+ * Random bytes from a pool refilled 4 KiB at a time (as crypto.randomUUID does): OpenSSL checks for a fork
+ * with a getpid(2) on every call, and a create makes half a dozen IDs.
+ */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+/** `size` random bytes (at most 4 KiB), valid until the next call: copy what must be kept. */
+export function takeRandomBytes(size: number): Buffer {
+  if (poolOffset + size > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += size;
+  return pool.subarray(poolOffset - size, poolOffset);
 }
 
 /** The 12-character short form; drops an "algorithm:" prefix first ("sha256:abc…" → "abc…"). */

@@ -5,8 +5,9 @@
 // Also CRC-64/ISO (tar-split's file checksum), which is the hot loop of extraction and export, and
 // syncfs(2) off the main thread: one flush makes a whole extracted layer or copied volume durable; and a
 // recursive remove off the main thread in one hand-off (Node's fs.rm costs a pool round trip per entry);
-// and a batch of small writes (mkdir, files, symlinks, chown, chmod, rename) in one hand-off: a container's
-// layers are ~40 such syscalls, which on the main thread of the one process npm start runs stall every app.
+// and a batch of small writes (mkdir, files, symlinks, chown, chmod, utimes, rename) in one hand-off: a container's
+// layers are ~40 such syscalls, which on the main thread of the one process npm start runs stall every app;
+// and several callers' batches followed by one syncfs (a group commit round) in one hand-off.
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -66,6 +67,8 @@ static napi_value errno_error(napi_env env, int err, const char *syscall, const 
   napi_set_named_property(env, error, "errno", value);
   napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &value);
   napi_set_named_property(env, error, "syscall", value);
+  napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &value);
+  napi_set_named_property(env, error, "path", value);
   return error;
 }
 
@@ -356,7 +359,7 @@ static napi_value js_remove_tree(napi_env env, napi_callback_info info) {
 
 // A batch as FsBatch (src/fs-batch.ts) encodes it: per operation one opcode byte, then its fields. Numbers are
 // u32 little-endian; a string is a u32 length, its bytes and a NUL; file data is a u32 length and its bytes.
-enum { OP_MKDIR = 1, OP_FILE = 2, OP_SYMLINK = 3, OP_CHOWN = 4, OP_CHMOD = 5, OP_RENAME = 6, OP_REMOVE_TREE = 7 };
+enum { OP_MKDIR = 1, OP_FILE = 2, OP_SYMLINK = 3, OP_CHOWN = 4, OP_CHMOD = 5, OP_RENAME = 6, OP_REMOVE_TREE = 7, OP_UTIMES = 8 };
 
 typedef struct {
   const uint8_t *at;
@@ -406,7 +409,7 @@ static int write_file(const char *path, mode_t mode, bool exclusive, const uint8
 // Runs one operation; 0 or an errno (with the syscall and the path it failed on).
 static int run_operation(reader *r, const char **syscall, const char **path) {
   uint8_t op = *r->at++;
-  uint32_t a = 0, b = 0, length = 0;
+  uint32_t a = 0, b = 0, c = 0, d = 0, length = 0;
   const char *first = NULL, *second = NULL;
   const uint8_t *data = NULL;
   bool exclusive = false;
@@ -417,6 +420,7 @@ static int run_operation(reader *r, const char **syscall, const char **path) {
     case OP_CHOWN: a = read_u32(r), b = read_u32(r), first = read_string(r); break;
     case OP_CHMOD: a = read_u32(r), first = read_string(r); break;
     case OP_REMOVE_TREE: first = read_string(r); break;
+    case OP_UTIMES: a = read_u32(r), b = read_u32(r), c = read_u32(r), d = read_u32(r), first = read_string(r); break;
     default: r->bad = true;
   }
   if (r->bad) return *syscall = "applyBatch", *path = "(malformed batch)", EINVAL;
@@ -428,15 +432,24 @@ static int run_operation(reader *r, const char **syscall, const char **path) {
     case OP_CHOWN: return chown(first, a, b) == 0 ? 0 : (*syscall = "chown", errno);
     case OP_CHMOD: return chmod(first, a) == 0 ? 0 : (*syscall = "chmod", errno);
     case OP_REMOVE_TREE: return remove_at(AT_FDCWD, first, false, syscall);
+    case OP_UTIMES: {
+      struct timespec times[2] = {{.tv_sec = a, .tv_nsec = b}, {.tv_sec = c, .tv_nsec = d}};
+      return utimensat(AT_FDCWD, first, times, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : (*syscall = "utime", errno);
+    }
     default: return rename(first, second) == 0 ? 0 : (*syscall = "rename", errno);
   }
 }
 
-static int apply_batch_job(pool_job *job) {
-  reader r = {job->input, job->input + job->length, false};
+// Runs a batch's operations in order up to the first failure; 0 or its errno.
+static int run_batch(const uint8_t *at, const uint8_t *end, const char **syscall, const char **path) {
+  reader r = {at, end, false};
   int err = 0;
-  while (err == 0 && r.at < r.end) err = run_operation(&r, &job->syscall, &job->failed_path);
+  while (err == 0 && r.at < r.end) err = run_operation(&r, syscall, path);
   return err;
+}
+
+static int apply_batch_job(pool_job *job) {
+  return run_batch(job->input, job->input + job->length, &job->syscall, &job->failed_path);
 }
 
 // applyBatch(bytes) -> Promise<void>: the encoded operations in order, in libuv's thread pool; stops at the first failure.
@@ -455,6 +468,102 @@ static napi_value js_apply_batch(napi_env env, napi_callback_info info) {
   return queue_job(env, "applyBatch", bytes, length, apply_batch_job);
 }
 
+// Several callers' batches applied one after the other (each stopping at its own first failure, the others
+// unaffected), then one syncfs: a group commit round of BatchFlush (src/batch-flush.ts).
+typedef struct {
+  int err;
+  const char *syscall;
+  const char *path;
+} batch_outcome;
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  uint8_t *input;  // owned: u32 count, then per batch a u32 length and its encoded operations
+  size_t length;
+  char *sync_path;  // owned
+  uint32_t count;
+  batch_outcome *outcomes;  // owned, count entries
+  int sync_err;
+  const char *sync_syscall;
+} batches_job;
+
+static void batches_execute(napi_env env, void *data) {
+  (void)env;
+  batches_job *job = data;
+  reader r = {job->input + 4, job->input + job->length, false};
+  for (uint32_t i = 0; i < job->count; i++) {
+    batch_outcome *outcome = &job->outcomes[i];
+    uint32_t length;
+    const uint8_t *batch = read_bytes(&r, &length);
+    if (batch == NULL) {
+      *outcome = (batch_outcome){EINVAL, "applyBatches", "(malformed batch)"};
+      continue;
+    }
+    outcome->err = run_batch(batch, batch + length, &outcome->syscall, &outcome->path);
+  }
+  job->sync_err = syncfs_path(job->sync_path, &job->sync_syscall);
+}
+
+static void batches_complete(napi_env env, napi_status status, void *data) {
+  (void)status;
+  batches_job *job = data;
+  if (job->sync_err != 0) {
+    napi_reject_deferred(env, job->deferred, errno_error(env, job->sync_err, job->sync_syscall, job->sync_path));
+  } else {
+    napi_value results, value;
+    napi_create_array_with_length(env, job->count, &results);
+    for (uint32_t i = 0; i < job->count; i++) {
+      batch_outcome *outcome = &job->outcomes[i];
+      if (outcome->err == 0) napi_get_null(env, &value);
+      else value = errno_error(env, outcome->err, outcome->syscall, outcome->path);
+      napi_set_element(env, results, i, value);
+    }
+    napi_resolve_deferred(env, job->deferred, results);
+  }
+  napi_delete_async_work(env, job->work);
+  free(job->input);
+  free(job->sync_path);
+  free(job->outcomes);
+  free(job);
+}
+
+// applyBatchesAndSync(bytes, path) -> Promise<(Error | null)[]>: see batches_job; rejects only when the syncfs fails.
+static napi_value js_apply_batches_and_sync(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  get_args(env, info, argv);
+  void *data = NULL;
+  size_t length = 0;
+  if (napi_get_buffer_info(env, argv[0], &data, &length) != napi_ok || length < 4) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "applyBatchesAndSync takes an encoded Buffer");
+    return NULL;
+  }
+  char *sync_path = path_arg(env, argv[1]);
+  if (sync_path == NULL) return NULL;
+  batches_job *job = calloc(1, sizeof *job);
+  reader count_reader = {data, (const uint8_t *)data + length, false};
+  uint32_t count = read_u32(&count_reader);
+  if (job != NULL) {
+    job->input = malloc(length);
+    job->outcomes = calloc(count > 0 ? count : 1, sizeof *job->outcomes);
+  }
+  if (job == NULL || job->input == NULL || job->outcomes == NULL) {
+    if (job != NULL) free(job->input), free(job->outcomes), free(job);
+    free(sync_path);
+    return throw_errno(env, ENOMEM, "applyBatchesAndSync", "");
+  }
+  memcpy(job->input, data, length);
+  job->length = length;
+  job->sync_path = sync_path;
+  job->count = count;
+  napi_value promise, resource;
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, "applyBatchesAndSync", NAPI_AUTO_LENGTH, &resource);
+  napi_create_async_work(env, NULL, resource, batches_execute, batches_complete, job, &job->work);
+  napi_queue_async_work(env, job->work);
+  return promise;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   crc64_init();
   napi_property_descriptor functions[] = {
@@ -466,6 +575,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_enumerable, NULL},
       {"removeTree", NULL, js_remove_tree, NULL, NULL, NULL, napi_enumerable, NULL},
       {"applyBatch", NULL, js_apply_batch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"applyBatchesAndSync", NULL, js_apply_batches_and_sync, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;

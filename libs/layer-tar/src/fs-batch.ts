@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, closeSync, mkdirSync, openSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, lutimesSync, mkdirSync, openSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { native } from "./native.js";
 
 /**
@@ -14,6 +14,8 @@ export interface FsWriter {
   chown(path: string, uid: number, gid: number): void;
   chmod(path: string, mode: number): void;
   rename(from: string, to: string): void;
+  /** Sets atime and mtime of the path itself (never a symlink's target), to the millisecond as fs.utimes does with Dates. */
+  utimes(path: string, atime: Date, mtime: Date): void;
 }
 
 export const syncWriter: FsWriter = {
@@ -24,6 +26,7 @@ export const syncWriter: FsWriter = {
   chown: (path, uid, gid) => chownSync(path, uid, gid),
   chmod: (path, mode) => chmodSync(path, mode),
   rename: (from, to) => renameSync(from, to),
+  utimes: (path, atime, mtime) => lutimesSync(path, atime, mtime),
 };
 
 function writeNew(path: string, data: string, mode: number): number {
@@ -31,6 +34,8 @@ function writeNew(path: string, data: string, mode: number): number {
   if (data !== "") writeFileSync(fd, data);
   return fd;
 }
+
+const INITIAL_SIZE = 4096;
 
 const enum Op {
   Mkdir = 1,
@@ -40,6 +45,7 @@ const enum Op {
   Chmod = 5,
   Rename = 6,
   RemoveTree = 7,
+  Utimes = 8,
 }
 
 /**
@@ -50,7 +56,7 @@ const enum Op {
  * The encoding is the addon's (native/layer_tar_native.c, applyBatch).
  */
 export class FsBatch implements FsWriter {
-  private bytes = Buffer.allocUnsafe(4096);
+  private bytes = Buffer.allocUnsafe(INITIAL_SIZE);
   private length = 0;
 
   mkdir(path: string, mode: number): void {
@@ -81,6 +87,10 @@ export class FsBatch implements FsWriter {
     this.op(Op.Rename, [], [from, to]);
   }
 
+  utimes(path: string, atime: Date, mtime: Date): void {
+    this.op(Op.Utimes, [...secondsAndNanoseconds(atime), ...secondsAndNanoseconds(mtime)], [path]);
+  }
+
   /** `rm -rf path` (never following symlinks; a path already gone is not an error), as removeTree does. */
   removeTree(path: string): void {
     this.op(Op.RemoveTree, [], [path]);
@@ -92,6 +102,14 @@ export class FsBatch implements FsWriter {
     const recorded = this.bytes.subarray(0, this.length);
     this.length = 0;
     return native.applyBatch(recorded);
+  }
+
+  /** Hands over the writes recorded so far, encoded for the addon, and starts a new batch. */
+  take(): Buffer {
+    const recorded = this.bytes.subarray(0, this.length);
+    this.bytes = Buffer.allocUnsafe(INITIAL_SIZE);
+    this.length = 0;
+    return recorded;
   }
 
   private op(op: Op, numbers: readonly number[], strings: readonly string[]): void {
@@ -114,4 +132,10 @@ export class FsBatch implements FsWriter {
     this.bytes.copy(grown, 0, 0, this.length);
     this.bytes = grown;
   }
+}
+
+function secondsAndNanoseconds(time: Date): [number, number] {
+  const ms = time.getTime();
+  if (!(ms >= 0 && ms / 1000 < 2 ** 32)) throw new RangeError(`time out of range for a batch: ${time.toISOString()}`);
+  return [Math.floor(ms / 1000), (ms % 1000) * 1e6];
 }

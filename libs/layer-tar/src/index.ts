@@ -8,3 +8,4 @@ export { syncFilesystem } from "./sync.js";
 export { removeTree } from "./remove-tree.js";
 export { copyFileCapabilities, makeFifo, readFileCapabilities } from "./file-metadata.js";
 export { FsBatch, syncWriter, type FsWriter } from "./fs-batch.js";
+export { BatchFlush } from "./batch-flush.js";

@@ -16,6 +16,12 @@ export interface NativeBindings {
   removeTree(path: string): Promise<void>;
   /** Applies an FsBatch's encoded writes in order in libuv's thread pool; rejects at the first failure. */
   applyBatch(bytes: Buffer): Promise<void>;
+  /**
+   * Applies several encoded batches (a u32 count, then each as a u32 length and its bytes), each up to its own
+   * first failure, then syncfs(2) of the filesystem holding path, as one thread-pool job. Resolves with each
+   * batch's error or null; rejects only when the syncfs fails.
+   */
+  applyBatchesAndSync(bytes: Buffer, path: string): Promise<(Error | null)[]>;
 }
 
 // Relative to both src/ (tests) and dist/ (built): the addon is built into <lib>/build/Release by node-gyp.

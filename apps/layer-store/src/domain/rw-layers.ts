@@ -1,13 +1,12 @@
 import { join } from "node:path";
 import { generateRandomId, isFullId } from "@slipway/docker-spec";
 import { alreadyExists, invalidArgument, notFound } from "@slipway/grpc-kit";
-import { FsBatch, removeTree } from "@slipway/layer-tar";
+import { FsBatch, type BatchFlush } from "@slipway/layer-tar";
 import type { Failpoint } from "../failpoints.js";
 import { buildInitLayer } from "../storage/init-layer.js";
-import { renameMountRecord, unpublishMountRecord, writeMountRecord, type MountRecord } from "../storage/layerdb.js";
+import { unpublishMountRecord, writeMountRecord, type MountRecord } from "../storage/layerdb.js";
 import type { StoreLayout } from "../storage/layout.js";
 import { mkdirWorkingDir, NotADirectoryError } from "../storage/merged-view.js";
-import type { FilesystemFlush } from "../storage/filesystem-flush.js";
 import { finishLayerDir, makeLayerDir, markCommitted, readLower, removeLayerDir, removeLayerDirInto } from "../storage/overlay.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { linksOf, type LayerState, type LayerStore } from "./layer-store.js";
@@ -40,7 +39,7 @@ export class RWLayerStore {
     private readonly layers: LayerStore,
     private readonly failpoint: Failpoint,
     readonly records: Map<string, MountRecord>,
-    private readonly flush: FilesystemFlush,
+    private readonly flush: BatchFlush,
   ) {}
 
   async createRWLayer(input: CreateRWLayerInput): Promise<MountRecord> {
@@ -72,10 +71,9 @@ export class RWLayerStore {
   /**
    * Init layer, then mount layer, each complete on disk, then layerdb/mounts/<id> published last:
    * until that rename the directories are unnamed and recovery removes them. Everything is flushed
-   * before the rename, and the rename itself after it, each by a flush shared with concurrent creates.
-   * The writes up to the flush go to the thread pool as one batch: made one by one on the main thread
-   * they would stall every call the process serves, and each batch waits its turn in the pool (behind
-   * the flushes of concurrent creates), so one is cheaper than three.
+   * before the rename, and the rename itself after it (BatchFlush.publish): two thread-pool jobs, each
+   * a round shared with concurrent creates, instead of one per batch and flush and renames on the main
+   * thread, which every call the process serves would wait behind.
    */
   private async buildRWLayer(record: MountRecord, parent: LayerState | undefined, workingDir: string): Promise<void> {
     const { mountId, initId } = record;
@@ -92,21 +90,7 @@ export class RWLayerStore {
     if (parent) markCommitted(this.layout, parent.cacheId, batch);
     await this.crashPoint("create-rw-layer:after-mount-layer", batch);
     const recordDir = writeMountRecord(this.layout, record, batch);
-    try {
-      await batch.apply();
-      await this.flush.request();
-      this.failpoint("create-rw-layer:before-publish");
-      renameMountRecord(this.layout, recordDir, record.containerId);
-    } catch (err) {
-      await removeTree(recordDir);
-      throw err;
-    }
-    try {
-      await this.flush.request();
-    } catch (err) {
-      await removeTree(this.layout.mountRecordDir(record.containerId));
-      throw err;
-    }
+    await this.flush.publish(batch, recordDir, this.layout.mountRecordDir(record.containerId), () => this.failpoint("create-rw-layer:before-publish"));
     this.failpoint("create-rw-layer:after-publish");
   }
 
@@ -129,11 +113,11 @@ export class RWLayerStore {
   async releaseRWLayer(containerId: string): Promise<string[]> {
     return this.containerLocks.run(containerId, async () => {
       const rw = this.getRWLayer(containerId);
-      const removing = unpublishMountRecord(this.layout, containerId);
-      this.records.delete(containerId);
-      await this.flush.request();
-      this.failpoint("release-rw-layer:after-unpublish");
       const batch = new FsBatch();
+      const removing = unpublishMountRecord(this.layout, containerId, batch);
+      await this.flush.write(batch);
+      this.records.delete(containerId);
+      this.failpoint("release-rw-layer:after-unpublish");
       removeLayerDirInto(batch, this.layout, rw.mountId);
       await this.crashPoint("release-rw-layer:after-mount-layer", batch);
       if (rw.initId !== "") removeLayerDirInto(batch, this.layout, rw.initId);

@@ -1,11 +1,11 @@
-import { join } from "node:path";
 import { generateRandomId } from "@slipway/docker-spec";
 import { invalidArgument, notFound, type Logger } from "@slipway/grpc-kit";
-import type { FilesystemFlush } from "../storage/filesystem-flush.js";
+import type { BatchFlush } from "@slipway/layer-tar";
 import type { StoreLayout } from "../storage/layout.js";
-import { lookupMerged, lstatIfExists, type MergedEntry } from "../storage/merged-view.js";
+import { lstatIfExists } from "../storage/merged-view.js";
 import {
-  createVolumeDir, isEmptyVolume, listVolumeNames, markKept, removeVolumeDir, seedVolumeDir, volumeInfo, type VolumeInfo,
+  createVolumeDir, isEmptyVolume, listVolumeNames, markKept, removeVolumeDir, seedVolumeDir, volumeInfo, volumeSource, type VolumeInfo,
+  type VolumeSource,
 } from "../storage/volumes.js";
 import { KeyedLock } from "./keyed-lock.js";
 import type { LayerStore } from "./layer-store.js";
@@ -33,7 +33,7 @@ export class VolumeStore {
     private readonly layout: StoreLayout,
     private readonly layers: LayerStore,
     private readonly logger: Logger,
-    private readonly flush: FilesystemFlush,
+    private readonly flush: BatchFlush,
   ) {}
 
   /**
@@ -53,22 +53,19 @@ export class VolumeStore {
     return this.locks.run(name, async () => {
       const exists = lstatIfExists(this.layout.volumeDir(name)) !== undefined;
       if (exists && (input.parentChainId === "" || !isEmptyVolume(this.layout, name))) return volumeInfo(this.layout, name);
-      return this.withImageContent(input, async (content) => {
+      return this.withImageContent(input, async (source) => {
         const skipped = (path: string) => this.logger.warn({ volume: name, path }, "not copied into the volume: a socket or device node (dockerd's copy skips sockets; layers cannot hold devices)");
-        if (!exists) return createVolumeDir(this.layout, this.flush, name, { content, keep: input.keep, skipped });
-        if (content) await seedVolumeDir(this.layout, this.flush, name, { content, skipped });
+        if (!exists) return createVolumeDir(this.layout, this.flush, name, { source, keep: input.keep, skipped });
+        if (source) await seedVolumeDir(this.layout, this.flush, name, { source, skipped });
         return volumeInfo(this.layout, name);
       });
     });
   }
 
-  /** The merged image directory at `path` (undefined when there is no image or no directory there). */
-  private async withImageContent<T>(input: CreateVolumeInput, use: (content: MergedEntry | undefined) => Promise<T>): Promise<T> {
+  /** The image directory at `path` that seeds the volume (undefined when there is no image or no directory there), its layers pinned. */
+  private async withImageContent<T>(input: CreateVolumeInput, use: (source: VolumeSource | undefined) => Promise<T>): Promise<T> {
     if (input.parentChainId === "") return use(undefined);
-    return this.layers.withLayerStack(input.parentChainId, async (stack) => {
-      const source = lookupMerged(stack, input.path);
-      return use(source?.stats.isDirectory() ? { ...source, layers: source.layers.map((root) => join(root, input.path)) } : undefined);
-    });
+    return this.layers.withLayerStack(input.parentChainId, (stack) => use(volumeSource(stack, input.path)));
   }
 
   async remove(name: string): Promise<void> {

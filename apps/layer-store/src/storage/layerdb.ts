@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { renameSync } from "node:fs";
 import { mkdtemp, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
-import { isDigest, isFullId } from "@slipway/docker-spec";
+import { isDigest, isFullId, takeRandomBytes } from "@slipway/docker-spec";
 import { fsyncDir, publish, readSmallFiles, readSmallFileSync, writeFileAtomic, writeFileSynced, type FileText } from "@slipway/durable-fs";
 import { removeTree, type FsWriter } from "@slipway/layer-tar";
 import type { StoreLayout } from "./layout.js";
@@ -101,7 +100,7 @@ export async function readTarSplit(layout: StoreLayout, chainId: string): Promis
  * layer exists for dockerd exactly when that rename is durable.
  */
 export function writeMountRecord(layout: StoreLayout, record: MountRecord, fs: FsWriter): string {
-  const dir = join(layout.layerdbTmp, `mount-${record.containerId}-${randomBytes(8).toString("hex")}`);
+  const dir = join(layout.layerdbTmp, `mount-${record.containerId}-${takeRandomBytes(8).toString("hex")}`);
   fs.mkdir(dir, 0o755);
   const contents: [string, string][] = [
     ["mount-id", record.mountId],
@@ -112,15 +111,10 @@ export function writeMountRecord(layout: StoreLayout, record: MountRecord, fs: F
   return dir;
 }
 
-/** Renames a written mount record into layerdb/mounts/; durable once flushed. */
-export function renameMountRecord(layout: StoreLayout, dir: string, containerId: string): void {
-  renameSync(dir, layout.mountRecordDir(containerId));
-}
-
-/** Takes layerdb/mounts/<container id> away in one rename into layerdb/tmp/; durable once flushed. Returns where it went. */
-export function unpublishMountRecord(layout: StoreLayout, containerId: string): string {
-  const removing = join(layout.layerdbTmp, `mount-${containerId}-${randomBytes(8).toString("hex")}-removing`);
-  renameSync(layout.mountRecordDir(containerId), removing);
+/** Takes layerdb/mounts/<container id> away in one rename into layerdb/tmp/ (through `fs`; durable once flushed). Returns where it goes. */
+export function unpublishMountRecord(layout: StoreLayout, containerId: string, fs: FsWriter): string {
+  const removing = join(layout.layerdbTmp, `mount-${containerId}-${takeRandomBytes(8).toString("hex")}-removing`);
+  fs.rename(layout.mountRecordDir(containerId), removing);
   return removing;
 }
 

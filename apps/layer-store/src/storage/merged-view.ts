@@ -2,6 +2,7 @@ import type { Stats } from "node:fs";
 import { lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { isOpaqueDir, isWhiteout, syncWriter, type FsBatch, type FsWriter } from "@slipway/layer-tar";
+import { BoundedMap } from "./bounded-map.js";
 
 /**
  * The overlay view of a stack of diff/ directories (uppermost first), read without mounting: what a
@@ -106,8 +107,7 @@ export type UpperStep =
   | { readonly op: "chown"; readonly path: string; readonly uid: number; readonly gid: number }
   | { readonly op: "chmod"; readonly path: string; readonly mode: number };
 
-const workingDirSteps = new Map<string, readonly UpperStep[]>();
-const MAX_REMEMBERED_WORKING_DIRS = 512;
+const workingDirSteps = new BoundedMap<string, readonly UpperStep[]>(512);
 
 /**
  * mkdirAllMerged of a container's WorkingDir in its new (not yet made) mount layer `upper`, on its init
@@ -124,7 +124,6 @@ export async function mkdirWorkingDir(upper: string, initLayer: string, imageLay
     await batch.apply();
     const recorded: UpperStep[] = [];
     mkdirAllMerged(upper, [initLayer, ...imageLayers], workingDir, stepRecorder((step) => recorded.push(step)));
-    if (workingDirSteps.size >= MAX_REMEMBERED_WORKING_DIRS) workingDirSteps.delete(workingDirSteps.keys().next().value!);
     workingDirSteps.set(key, (steps = recorded));
   }
   for (const step of steps) applyUpperStep(batch, upper, step);
@@ -205,10 +204,10 @@ function writeUpper(upper: string): UpperWriter {
 
 export function lstatIfExists(path: string): Stats | undefined {
   try {
-    return lstatSync(path);
+    // Not throwing for a missing path spares building an Error with its stack: most of the call's cost.
+    return lstatSync(path, { throwIfNoEntry: false });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    if ((err as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
     throw err;
   }
 }

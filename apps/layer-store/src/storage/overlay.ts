@@ -1,10 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { takeRandomBytes } from "@slipway/docker-spec";
 import { readSmallFileSync } from "@slipway/durable-fs";
 import { FsBatch, syncWriter, type FsWriter } from "@slipway/layer-tar";
 import type { StoreLayout } from "./layout.js";
-
 
 /** What a child layer needs from its parent's directory: its link id and its own lower chain. */
 export interface LayerLinks {
@@ -20,7 +19,7 @@ const LINK_ID = /^[A-Z2-7]{26}$/;
 
 /** overlay2's link id: 17 random bytes in base32 StdEncoding, first 26 characters. */
 export function generateLinkId(): string {
-  const bytes = randomBytes(17);
+  const bytes = takeRandomBytes(17);
   let bits = 0;
   let value = 0;
   let out = "";

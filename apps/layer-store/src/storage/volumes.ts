@@ -1,14 +1,13 @@
 import {
-  chmodSync, chownSync, existsSync, lchownSync, linkSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, renameSync, statSync, symlinkSync,
-  unlinkSync, utimesSync, type Stats,
+  chmodSync, chownSync, existsSync, lchownSync, linkSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, statSync, symlinkSync, utimesSync,
+  type Stats,
 } from "node:fs";
 import { copyFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { publish } from "@slipway/durable-fs";
-import { copyFileCapabilities, FsBatch, makeFifo, removeTree } from "@slipway/layer-tar";
+import { copyFileCapabilities, FsBatch, makeFifo, removeTree, syncWriter, type BatchFlush, type FsWriter } from "@slipway/layer-tar";
+import { BoundedMap } from "./bounded-map.js";
 import type { StoreLayout } from "./layout.js";
-import { listMerged, type MergedEntry } from "./merged-view.js";
-import type { FilesystemFlush } from "./filesystem-flush.js";
+import { listMerged, lookupMerged, type MergedEntry } from "./merged-view.js";
 
 /** A local volume on disk: volumes/<name>/_data. */
 export interface VolumeInfo {
@@ -35,38 +34,64 @@ export function isBuildingVolume(name: string): boolean {
   return name.startsWith(BUILDING);
 }
 
+/** The image content that seeds a new volume: the merged directory at the volume's path. */
+export interface VolumeSource {
+  readonly dir: MergedEntry;
+  /** The directory holds nothing: the whole copy is its times, owner and mode, made in the volume's batch. */
+  readonly empty: boolean;
+}
+
+const sources = new BoundedMap<string, VolumeSource | undefined>(512);
+
+/**
+ * The merged directory at `path` in an image's diff/ stack (undefined when the image has none there),
+ * looked up once per image and path: image layers never change, and the lookups (an lstat and an xattr
+ * read per component and layer, a readdir per layer) were a third of a volume's cost on the main thread.
+ */
+export function volumeSource(stack: readonly string[], path: string): VolumeSource | undefined {
+  const key = `${stack.join("\n")}\n${path}`;
+  if (sources.has(key)) return sources.get(key);
+  const found = lookupMerged(stack, path);
+  const dir = found?.stats.isDirectory() ? { ...found, layers: found.layers.map((root) => join(root, path)) } : undefined;
+  const source = dir && { dir, empty: listMerged(dir, "").size === 0 };
+  sources.set(key, source);
+  return source;
+}
+
 /**
  * volumes/<name>/ (0701) with _data/ (0755), built beside the volumes and published by one rename; with
- * `keep`, already kept, else provisional. With `content`, the merged image directory is copied in as dockerd's
+ * `keep`, already kept, else provisional. With a `source`, the image directory is copied in as dockerd's
  * populateVolumes does: modes, owners, times, symlinks, hard links, FIFOs and file capabilities kept, and
- * _data takes the source directory's mode and owner.
+ * _data takes the source directory's mode, owner and times.
  */
 export async function createVolumeDir(
   layout: StoreLayout,
-  flush: FilesystemFlush,
+  flush: BatchFlush,
   name: string,
-  options: { content: MergedEntry | undefined; keep: boolean; skipped: (path: string) => void },
+  options: { source: VolumeSource | undefined; keep: boolean; skipped: (path: string) => void },
 ): Promise<VolumeInfo> {
-  const marker = options.keep ? [] : [PROVISIONAL_MARKER];
-  await withDataBuilt(layout, `${BUILDING}${name}`, { ...options, emptyFiles: marker }, async (building) => {
-    await flush.request();
-    renameSync(building, layout.volumeDir(name));
-    await flush.request();
-  });
-  return volumeInfo(layout, name);
+  const scratch = join(layout.volumes, `${BUILDING}${name}`);
+  const batch = await buildScratch(scratch, options.keep ? [] : [PROVISIONAL_MARKER], options);
+  await flush.publish(batch, scratch, layout.volumeDir(name));
+  return volumeInfo(layout, name, options.keep);
 }
 
 /** Fills an existing volume whose _data is empty: a seeded _data replaces it in one rename. */
 export async function seedVolumeDir(
   layout: StoreLayout,
-  flush: FilesystemFlush,
+  flush: BatchFlush,
   name: string,
-  options: { content: MergedEntry; skipped: (path: string) => void },
+  options: { source: VolumeSource; skipped: (path: string) => void },
 ): Promise<void> {
-  await withDataBuilt(layout, `${BUILDING}${name}-seed`, { ...options, emptyFiles: [] }, async (building) => {
-    await flush.request();
-    await publish(join(building, "_data"), join(layout.volumeDir(name), "_data"));
-  });
+  const scratch = join(layout.volumes, `${BUILDING}${name}-seed`);
+  const batch = await buildScratch(scratch, [], options);
+  try {
+    await flush.write(batch);
+    batch.rename(join(scratch, "_data"), join(layout.volumeDir(name), "_data"));
+    await flush.write(batch);
+  } finally {
+    await removeTree(scratch);
+  }
 }
 
 /** True when the volume's _data holds nothing (dockerd copies image content only into an empty volume). */
@@ -75,51 +100,50 @@ export function isEmptyVolume(layout: StoreLayout, name: string): boolean {
 }
 
 /**
- * Builds <scratch>/_data (and the empty `emptyFiles` beside it) under volumes/, hands it to `finish`, and
- * removes the scratch dir whatever happens. The directories are made in one thread-pool batch; copied
- * content's metadata calls run on this thread, file content is copied in the pool.
+ * <scratch>/_data with the source's content (and the empty `emptyFiles` beside it) under volumes/, as a
+ * batch still to be written, unless a non-empty source had to be copied in on this thread first; what an
+ * interrupted build left at `scratch` goes first. A failed copy removes the scratch dir.
  */
-async function withDataBuilt(
-  layout: StoreLayout,
-  scratchName: string,
-  options: { content: MergedEntry | undefined; emptyFiles: readonly string[]; skipped: (path: string) => void },
-  finish: (scratch: string) => Promise<void>,
-): Promise<void> {
-  const scratch = join(layout.volumes, scratchName);
-  if (existsSync(scratch)) await removeTree(scratch);
+async function buildScratch(
+  scratch: string,
+  emptyFiles: readonly string[],
+  options: { source: VolumeSource | undefined; skipped: (path: string) => void },
+): Promise<FsBatch> {
   const data = join(scratch, "_data");
   const batch = new FsBatch();
+  batch.removeTree(scratch);
   batch.mkdir(scratch, 0o701);
   batch.mkdir(data, 0o755);
-  for (const name of options.emptyFiles) batch.writeFile(join(scratch, name), "", 0o600);
+  for (const name of emptyFiles) batch.writeFile(join(scratch, name), "", 0o600);
+  const { source } = options;
+  if (!source) return batch;
   try {
-    await batch.apply();
-    const { content } = options;
-    if (content) {
-      await copyTree(content, data, new Map(), options.skipped);
-      setOwnerAndMode(data, content.stats);
+    if (!source.empty) {
+      await batch.apply();
+      await copyChildren(source.dir, data, new Map(), options.skipped);
     }
-    await finish(scratch);
-  } finally {
-    if (existsSync(scratch)) await removeTree(scratch);
+    copyDirMetadata(batch, data, source.dir.stats);
+    return batch;
+  } catch (err) {
+    await removeTree(scratch);
+    throw err;
   }
 }
 
-async function copyTree(dir: MergedEntry, target: string, hardlinks: Map<string, string>, skipped: (path: string) => void): Promise<void> {
+async function copyChildren(dir: MergedEntry, target: string, hardlinks: Map<string, string>, skipped: (path: string) => void): Promise<void> {
   for (const [name, entry] of listMerged(dir, "")) {
     const destination = join(target, name);
     const child = { ...entry, layers: entry.layers.map((root) => join(root, name)) };
     await copyEntry(child, destination, hardlinks, skipped);
   }
-  utimesSync(target, dir.stats.atime, dir.stats.mtime);
 }
 
 async function copyEntry(entry: MergedEntry, destination: string, hardlinks: Map<string, string>, skipped: (path: string) => void): Promise<void> {
   const { stats } = entry;
   if (stats.isDirectory()) {
     mkdirSync(destination, { mode: stats.mode & 0o777 });
-    await copyTree(entry, destination, hardlinks, skipped);
-    return setOwnerAndMode(destination, stats);
+    await copyChildren(entry, destination, hardlinks, skipped);
+    return copyDirMetadata(syncWriter, destination, stats);
   }
   if (stats.isSymbolicLink()) {
     symlinkSync(readlinkSync(entry.path), destination);
@@ -141,6 +165,13 @@ async function copyEntry(entry: MergedEntry, destination: string, hardlinks: Map
   utimesSync(destination, stats.atime, stats.mtime);
 }
 
+/** A copied directory's times (set after its content, which changes them), owner and mode, in moby's order. */
+function copyDirMetadata(fs: FsWriter, path: string, stats: Stats): void {
+  fs.utimes(path, stats.atime, stats.mtime);
+  fs.chown(path, stats.uid, stats.gid);
+  fs.chmod(path, stats.mode & 0o7777);
+}
+
 /** chown, then (for a file) its capabilities, which chown clears, then the mode, which chown may clear set-ID bits of: moby's order. */
 function setOwnerAndMode(path: string, stats: Stats, capabilitiesOf?: string): void {
   chownSync(path, stats.uid, stats.gid);
@@ -148,22 +179,19 @@ function setOwnerAndMode(path: string, stats: Stats, capabilitiesOf?: string): v
   chmodSync(path, stats.mode & 0o7777);
 }
 
-export function volumeInfo(layout: StoreLayout, name: string): VolumeInfo {
+/** `kept` when the caller knows it (a volume it just made). */
+export function volumeInfo(layout: StoreLayout, name: string, kept?: boolean): VolumeInfo {
   const dir = layout.volumeDir(name);
   const stats = statSync(dir);
-  const kept = !existsSync(join(dir, PROVISIONAL_MARKER));
+  kept ??= !existsSync(join(dir, PROVISIONAL_MARKER));
   return { name, mountpoint: layout.volumeMountpoint(name), createdAt: stats.birthtime.getTime() > 0 ? stats.birthtime : stats.mtime, kept };
 }
 
-/** Removes the provisional marker, durably by a flush shared with concurrent calls (idempotent). */
-export async function markKept(layout: StoreLayout, flush: FilesystemFlush, name: string): Promise<void> {
-  try {
-    unlinkSync(join(layout.volumeDir(name), PROVISIONAL_MARKER));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw err;
-  }
-  await flush.request();
+/** Removes the provisional marker (if still there), durably by a flush shared with concurrent calls. */
+export async function markKept(layout: StoreLayout, flush: BatchFlush, name: string): Promise<void> {
+  const batch = new FsBatch();
+  batch.removeTree(join(layout.volumeDir(name), PROVISIONAL_MARKER));
+  await flush.write(batch);
 }
 
 /** Every volumes/<name> directory (dockerd's local driver treats each directory as a volume). */
@@ -173,9 +201,10 @@ export async function listVolumeNames(layout: StoreLayout): Promise<string[]> {
 }
 
 /** Renames the volume out of sight in one step (made durable by a flush shared with concurrent calls), then deletes it. */
-export async function removeVolumeDir(layout: StoreLayout, flush: FilesystemFlush, name: string): Promise<void> {
+export async function removeVolumeDir(layout: StoreLayout, flush: BatchFlush, name: string): Promise<void> {
   const removing = join(layout.volumes, `${BUILDING}${name}-removing`);
-  renameSync(layout.volumeDir(name), removing);
-  await flush.request();
+  const batch = new FsBatch();
+  batch.rename(layout.volumeDir(name), removing);
+  await flush.write(batch);
   await removeTree(removing);
 }
