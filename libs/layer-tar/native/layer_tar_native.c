@@ -7,7 +7,7 @@
 // recursive remove off the main thread in one hand-off (Node's fs.rm costs a pool round trip per entry);
 // and a batch of small writes (mkdir, files, symlinks, chown, chmod, utimes, rename) in one hand-off: a container's
 // layers are ~40 such syscalls, which on the main thread of the one process npm start runs stall every app;
-// and several callers' batches followed by one syncfs (a group commit round) in one hand-off.
+// and a group commit round (several callers' writes, a syncfs, their publishing renames, a syncfs) in one hand-off.
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -468,59 +468,96 @@ static napi_value js_apply_batch(napi_env env, napi_callback_info info) {
   return queue_job(env, "applyBatch", bytes, length, apply_batch_job);
 }
 
-// Several callers' batches applied one after the other (each stopping at its own first failure, the others
-// unaffected), then one syncfs: a group commit round of BatchFlush (src/batch-flush.ts).
+// A group commit round of BatchFlush (src/batch-flush.ts) as one job. Each caller brings two batches: its
+// writes, and the renames that publish them. Every caller's writes are applied (each stopping at its own first
+// failure, the others unaffected), then one syncfs makes them durable; then the renames of the callers whose
+// writes succeeded, and a second syncfs makes those durable. Without renames the round is one syncfs.
 typedef struct {
   int err;
   const char *syscall;
   const char *path;
-} batch_outcome;
+  int phase;  // 1: the writes, 2: the renames
+} round_outcome;
+
+typedef struct {
+  const uint8_t *at;
+  uint32_t length;
+} batch_span;
 
 typedef struct {
   napi_async_work work;
   napi_deferred deferred;
-  uint8_t *input;  // owned: u32 count, then per batch a u32 length and its encoded operations
+  uint8_t *input;  // owned: u32 count, then every caller's writes, then every caller's renames, each a u32 length and bytes
   size_t length;
   char *sync_path;  // owned
   uint32_t count;
-  batch_outcome *outcomes;  // owned, count entries
+  round_outcome *outcomes;  // owned, count entries
   int sync_err;
   const char *sync_syscall;
-} batches_job;
+  int sync_phase;
+} round_job;
 
-static void batches_execute(napi_env env, void *data) {
-  (void)env;
-  batches_job *job = data;
-  reader r = {job->input + 4, job->input + job->length, false};
+// Runs one phase's batch of every caller still without an error; true when any had operations.
+static bool run_phase(round_job *job, const batch_span *spans, int phase) {
+  bool any = false;
   for (uint32_t i = 0; i < job->count; i++) {
-    batch_outcome *outcome = &job->outcomes[i];
-    uint32_t length;
-    const uint8_t *batch = read_bytes(&r, &length);
-    if (batch == NULL) {
-      *outcome = (batch_outcome){EINVAL, "applyBatches", "(malformed batch)"};
-      continue;
-    }
-    outcome->err = run_batch(batch, batch + length, &outcome->syscall, &outcome->path);
+    round_outcome *outcome = &job->outcomes[i];
+    if (outcome->err != 0 || spans[i].length == 0) continue;
+    any = true;
+    outcome->err = run_batch(spans[i].at, spans[i].at + spans[i].length, &outcome->syscall, &outcome->path);
+    outcome->phase = phase;
   }
-  job->sync_err = syncfs_path(job->sync_path, &job->sync_syscall);
+  return any;
 }
 
-static void batches_complete(napi_env env, napi_status status, void *data) {
-  (void)status;
-  batches_job *job = data;
-  if (job->sync_err != 0) {
-    napi_reject_deferred(env, job->deferred, errno_error(env, job->sync_err, job->sync_syscall, job->sync_path));
-  } else {
-    napi_value results, value;
-    napi_create_array_with_length(env, job->count, &results);
-    for (uint32_t i = 0; i < job->count; i++) {
-      batch_outcome *outcome = &job->outcomes[i];
-      if (outcome->err == 0) napi_get_null(env, &value);
-      else value = errno_error(env, outcome->err, outcome->syscall, outcome->path);
-      napi_set_element(env, results, i, value);
-    }
-    napi_resolve_deferred(env, job->deferred, results);
+static bool sync_phase(round_job *job, int phase) {
+  job->sync_err = syncfs_path(job->sync_path, &job->sync_syscall);
+  job->sync_phase = phase;
+  return job->sync_err == 0;
+}
+
+static void round_execute(napi_env env, void *data) {
+  (void)env;
+  round_job *job = data;
+  batch_span *spans = calloc(2 * (size_t)job->count + 1, sizeof *spans);
+  if (spans == NULL) {
+    job->sync_err = ENOMEM, job->sync_syscall = "applyRound", job->sync_phase = 1;
+    return;
   }
+  reader r = {job->input + 4, job->input + job->length, false};
+  for (uint32_t i = 0; i < 2 * job->count; i++) {
+    spans[i].at = read_bytes(&r, &spans[i].length);
+    if (spans[i].at == NULL) spans[i].length = 0, job->outcomes[i % job->count] = (round_outcome){EINVAL, "applyRound", "(malformed batch)", 1};
+  }
+  run_phase(job, spans, 1);
+  if (sync_phase(job, 1) && run_phase(job, spans + job->count, 2)) sync_phase(job, 2);
+  free(spans);
+}
+
+static napi_value phase_error(napi_env env, int err, const char *syscall, const char *path, int phase) {
+  napi_value error = errno_error(env, err, syscall, path), value;
+  napi_create_int32(env, phase, &value);
+  napi_set_named_property(env, error, "phase", value);
+  return error;
+}
+
+static void round_complete(napi_env env, napi_status status, void *data) {
+  (void)status;
+  round_job *job = data;
+  napi_value result, outcomes, value;
+  napi_create_object(env, &result);
+  napi_create_array_with_length(env, job->count, &outcomes);
+  for (uint32_t i = 0; i < job->count; i++) {
+    round_outcome *outcome = &job->outcomes[i];
+    if (outcome->err == 0) napi_get_null(env, &value);
+    else value = phase_error(env, outcome->err, outcome->syscall, outcome->path, outcome->phase);
+    napi_set_element(env, outcomes, i, value);
+  }
+  napi_set_named_property(env, result, "outcomes", outcomes);
+  if (job->sync_err == 0) napi_get_null(env, &value);
+  else value = phase_error(env, job->sync_err, job->sync_syscall, job->sync_path, job->sync_phase);
+  napi_set_named_property(env, result, "syncError", value);
+  napi_resolve_deferred(env, job->deferred, result);
   napi_delete_async_work(env, job->work);
   free(job->input);
   free(job->sync_path);
@@ -528,21 +565,22 @@ static void batches_complete(napi_env env, napi_status status, void *data) {
   free(job);
 }
 
-// applyBatchesAndSync(bytes, path) -> Promise<(Error | null)[]>: see batches_job; rejects only when the syncfs fails.
-static napi_value js_apply_batches_and_sync(napi_env env, napi_callback_info info) {
+// applyRound(bytes, path) -> Promise<{outcomes: (Error | null)[], syncError: Error | null}>: see round_job. An
+// error carries `phase`: 1 for the writes and the flush after them, 2 for the renames and the flush after those.
+static napi_value js_apply_round(napi_env env, napi_callback_info info) {
   napi_value argv[MAX_ARGS];
   get_args(env, info, argv);
   void *data = NULL;
   size_t length = 0;
   if (napi_get_buffer_info(env, argv[0], &data, &length) != napi_ok || length < 4) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "applyBatchesAndSync takes an encoded Buffer");
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "applyRound takes an encoded Buffer");
     return NULL;
   }
   char *sync_path = path_arg(env, argv[1]);
   if (sync_path == NULL) return NULL;
-  batches_job *job = calloc(1, sizeof *job);
   reader count_reader = {data, (const uint8_t *)data + length, false};
   uint32_t count = read_u32(&count_reader);
+  round_job *job = calloc(1, sizeof *job);
   if (job != NULL) {
     job->input = malloc(length);
     job->outcomes = calloc(count > 0 ? count : 1, sizeof *job->outcomes);
@@ -550,7 +588,7 @@ static napi_value js_apply_batches_and_sync(napi_env env, napi_callback_info inf
   if (job == NULL || job->input == NULL || job->outcomes == NULL) {
     if (job != NULL) free(job->input), free(job->outcomes), free(job);
     free(sync_path);
-    return throw_errno(env, ENOMEM, "applyBatchesAndSync", "");
+    return throw_errno(env, ENOMEM, "applyRound", "");
   }
   memcpy(job->input, data, length);
   job->length = length;
@@ -558,8 +596,8 @@ static napi_value js_apply_batches_and_sync(napi_env env, napi_callback_info inf
   job->count = count;
   napi_value promise, resource;
   napi_create_promise(env, &job->deferred, &promise);
-  napi_create_string_utf8(env, "applyBatchesAndSync", NAPI_AUTO_LENGTH, &resource);
-  napi_create_async_work(env, NULL, resource, batches_execute, batches_complete, job, &job->work);
+  napi_create_string_utf8(env, "applyRound", NAPI_AUTO_LENGTH, &resource);
+  napi_create_async_work(env, NULL, resource, round_execute, round_complete, job, &job->work);
   napi_queue_async_work(env, job->work);
   return promise;
 }
@@ -575,7 +613,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_enumerable, NULL},
       {"removeTree", NULL, js_remove_tree, NULL, NULL, NULL, napi_enumerable, NULL},
       {"applyBatch", NULL, js_apply_batch, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"applyBatchesAndSync", NULL, js_apply_batches_and_sync, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"applyRound", NULL, js_apply_round, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;

@@ -1,77 +1,90 @@
 import { GroupFlush } from "@slipway/durable-fs";
-import type { FsBatch } from "./fs-batch.js";
-import { native } from "./native.js";
+import { FsBatch } from "./fs-batch.js";
+import { native, type RoundError } from "./native.js";
 import { removeTree } from "./remove-tree.js";
 
-interface QueuedBatch {
-  readonly bytes: Buffer;
-  error?: Error;
+interface QueuedWrite {
+  readonly writes: Buffer;
+  /** Renames that publish the writes, made once those are durable; empty for a plain write. */
+  readonly renames: Buffer;
+  error?: RoundError;
+  /** The renames were made, but the flush after them failed. */
+  renamed?: boolean;
 }
 
 /**
- * Group commit of writes: the batches of callers that ask while a round runs are applied together in the
- * next round, each up to its own first failure, followed by one syncfs(2) of the filesystem, all in one
- * thread-pool job. A caller is answered when its writes are applied and durable. Crash-safe publishing is
- * two writes: the new files (then durable), then the rename that publishes them (then durable).
+ * Group commit of writes. The callers that ask while a round runs share the next one, a single thread-pool
+ * job: every caller's writes applied (each up to its own first failure, the others unaffected), one syncfs(2)
+ * of the filesystem, then the renames that publish them and a second syncfs. A caller is answered when its
+ * writes, and its renames, are durable.
  *
- * One job per round, shared by concurrent creates, replaces a job per batch, a job per flush and the
- * renames on the main thread: each hand-off to the pool costs the main thread a futex wake (an IPI on
- * this VM) and contends on the pool's one lock. Two rounds may run at once, so a caller waits about one
- * round, not one and a half.
+ * So a crash-safe publish (build, flush, rename, flush) waits for one round, not two with a wait between
+ * them, and a round replaces a job per batch, a job per flush and the renames on the main thread: each
+ * hand-off to the pool costs the main thread a futex wake (an IPI on a VM) and contends on the pool's one
+ * lock. Two rounds may run at once, so a caller waits about one round, not one and a half.
  */
 export class BatchFlush {
-  private readonly group: GroupFlush<QueuedBatch>;
+  private readonly group: GroupFlush<QueuedWrite>;
 
   /** `path`: any path on the filesystem to flush. */
   constructor(path: string, roundsInFlight = 2) {
-    this.group = new GroupFlush<QueuedBatch>((queued) => runRound(queued, path), roundsInFlight);
+    this.group = new GroupFlush<QueuedWrite>((queued) => runRound(queued, path), roundsInFlight);
   }
 
   /** Applies the batch's writes (taking them out of it) and returns once they are durable. */
-  async write(batch: FsBatch): Promise<void> {
-    const queued: QueuedBatch = { bytes: batch.take() };
-    await this.group.request([queued]);
-    if (queued.error) throw queued.error;
+  write(batch: FsBatch): Promise<void> {
+    return this.writeEncoded(batch.take());
   }
 
   /**
    * Crash-safe publishing of the directory `from` that the batch builds: its writes made durable, then the
-   * rename to `to` made durable, so that `to` is either absent or complete after a crash. `beforeRename`
-   * runs between the two (a failpoint). On failure what was built is removed again, from wherever it is.
+   * rename to `to` made durable, so that `to` is either absent or complete after a crash. On failure what
+   * was built is removed again, from wherever it is.
    */
-  async publish(batch: FsBatch, from: string, to: string, beforeRename: () => void = () => {}): Promise<void> {
+  async publish(batch: FsBatch, from: string, to: string): Promise<void> {
+    const rename = new FsBatch();
+    rename.rename(from, to);
+    const queued: QueuedWrite = { writes: batch.take(), renames: rename.take() };
     try {
-      await this.write(batch);
-      beforeRename();
+      await this.group.request([queued]);
     } catch (err) {
       await removeTree(from);
       throw err;
     }
-    batch.rename(from, to);
-    try {
-      await this.write(batch);
-    } catch (err) {
-      await removeTree((err as NodeJS.ErrnoException).syscall === "rename" ? from : to);
-      throw err;
-    }
+    if (!queued.error) return;
+    await removeTree(queued.renamed ? to : from);
+    throw queued.error;
   }
 
   /** Returns once everything written to the filesystem before the call is durable. */
   flush(): Promise<void> {
-    return this.group.request();
+    return this.writeEncoded(EMPTY);
+  }
+
+  private async writeEncoded(writes: Buffer): Promise<void> {
+    const queued: QueuedWrite = { writes, renames: EMPTY };
+    await this.group.request([queued]);
+    if (queued.error) throw queued.error;
   }
 }
 
-async function runRound(queued: QueuedBatch[], path: string): Promise<void> {
-  const batches = queued.filter((q) => q.bytes.length > 0);
-  const encoded = Buffer.allocUnsafe(batches.reduce((size, q) => size + 4 + q.bytes.length, 4));
-  let at = encoded.writeUInt32LE(batches.length, 0);
-  for (const q of batches) {
-    at = encoded.writeUInt32LE(q.bytes.length, at);
-    at += q.bytes.copy(encoded, at);
+const EMPTY = Buffer.alloc(0);
+
+/** Runs one round; each caller's error (its own, or the failed flush that covered it) is left on its entry. */
+async function runRound(queued: QueuedWrite[], path: string): Promise<void> {
+  const batches = [...queued.map((q) => q.writes), ...queued.map((q) => q.renames)];
+  const encoded = Buffer.allocUnsafe(batches.reduce((size, bytes) => size + 4 + bytes.length, 4));
+  let at = encoded.writeUInt32LE(queued.length, 0);
+  for (const bytes of batches) {
+    at = encoded.writeUInt32LE(bytes.length, at);
+    at += bytes.copy(encoded, at);
   }
-  const outcomes = await native.applyBatchesAndSync(encoded, path);
-  batches.forEach((q, i) => {
-    q.error = outcomes[i] ?? undefined;
+  const { outcomes, syncError } = await native.applyRound(encoded, path);
+  queued.forEach((q, i) => {
+    const own = outcomes[i] ?? undefined;
+    // A failed first flush fails every caller; a failed second one only those with renames.
+    const flushFailed = syncError && (syncError.phase === 1 || q.renames.length > 0) ? syncError : undefined;
+    q.error = own ?? flushFailed;
+    q.renamed = !own && flushFailed?.phase === 2;
   });
 }

@@ -17,12 +17,15 @@ export interface NativeBindings {
   /** Applies an FsBatch's encoded writes in order in libuv's thread pool; rejects at the first failure. */
   applyBatch(bytes: Buffer): Promise<void>;
   /**
-   * Applies several encoded batches (a u32 count, then each as a u32 length and its bytes), each up to its own
-   * first failure, then syncfs(2) of the filesystem holding path, as one thread-pool job. Resolves with each
-   * batch's error or null; rejects only when the syncfs fails.
+   * A group commit round in libuv's thread pool (see BatchFlush): every caller's writes, a syncfs of the
+   * filesystem holding path, the renames of the callers whose writes succeeded, a second syncfs. `bytes`: a u32
+   * count, then the callers' write batches, then their rename batches, each a u32 length and its encoding.
+   * Errors carry `phase`: 1 for the writes and the first flush, 2 for the renames and the second.
    */
-  applyBatchesAndSync(bytes: Buffer, path: string): Promise<(Error | null)[]>;
+  applyRound(bytes: Buffer, path: string): Promise<{ outcomes: (RoundError | null)[]; syncError: RoundError | null }>;
 }
+
+export type RoundError = NodeJS.ErrnoException & { readonly phase: 1 | 2 };
 
 // Relative to both src/ (tests) and dist/ (built): the addon is built into <lib>/build/Release by node-gyp.
 const ADDON = "../build/Release/layer_tar_native.node";

@@ -71,9 +71,9 @@ export class RWLayerStore {
   /**
    * Init layer, then mount layer, each complete on disk, then layerdb/mounts/<id> published last:
    * until that rename the directories are unnamed and recovery removes them. Everything is flushed
-   * before the rename, and the rename itself after it (BatchFlush.publish): two thread-pool jobs, each
-   * a round shared with concurrent creates, instead of one per batch and flush and renames on the main
-   * thread, which every call the process serves would wait behind.
+   * before the rename, and the rename itself after it (BatchFlush.publish): one thread-pool job, a round
+   * shared with concurrent creates, instead of a job per batch and flush and renames on the main thread,
+   * which every call the process serves would wait behind.
    */
   private async buildRWLayer(record: MountRecord, parent: LayerState | undefined, workingDir: string): Promise<void> {
     const { mountId, initId } = record;
@@ -90,7 +90,8 @@ export class RWLayerStore {
     if (parent) markCommitted(this.layout, parent.cacheId, batch);
     await this.crashPoint("create-rw-layer:after-mount-layer", batch);
     const recordDir = writeMountRecord(this.layout, record, batch);
-    await this.flush.publish(batch, recordDir, this.layout.mountRecordDir(record.containerId), () => this.failpoint("create-rw-layer:before-publish"));
+    await this.crashPoint("create-rw-layer:before-publish", batch);
+    await this.flush.publish(batch, recordDir, this.layout.mountRecordDir(record.containerId));
     this.failpoint("create-rw-layer:after-publish");
   }
 
