@@ -51,4 +51,21 @@ describe("GroupFlush", () => {
     await Promise.all(requests);
     expect(answered).toEqual([1, 2, 3, 4]);
   });
+
+  it("starts the next flush before it answers the callers of the one that ended", async () => {
+    const started: number[][] = [];
+    const releases: (() => void)[] = [];
+    const flush = new GroupFlush<number>((items) => {
+      started.push(items);
+      return new Promise<void>((resolve) => releases.push(resolve));
+    });
+    let seenByFirstCaller: number[][] = [];
+    const first = flush.request([1]).then(() => (seenByFirstCaller = [...started]));
+    const second = flush.request([2]);
+    releases[0]!();
+    await first;
+    expect(seenByFirstCaller).toEqual([[1], [2]]);
+    releases[1]!();
+    await second;
+  });
 });
