@@ -81,7 +81,10 @@ const CUT_REQUEST_STREAM = "the caller cancelled the call (or its deadline passe
 /** One in-process call: its context, deadline timer, log line and error mapping. */
 class LocalCall {
   readonly ctx: CallContext;
-  private readonly controller = new AbortController();
+  /** Made when the handler first looks at ctx.signal (few do): most calls never need one. */
+  private controller?: AbortController;
+  private cutReason?: Error;
+  private metadata?: Metadata;
   private readonly started = performance.now();
   private readonly timer: NodeJS.Timeout;
   private readonly cut: Promise<never>;
@@ -98,9 +101,20 @@ class LocalCall {
     private readonly options: LocalCallOptions,
   ) {
     const { deadline, parentSignal } = options;
-    this.ctx = { method: path, deadline, signal: this.controller.signal, metadata: new Metadata(), peer: "in-process" };
+    const call = this;
+    this.ctx = {
+      method: path,
+      deadline,
+      peer: "in-process",
+      get signal() {
+        return call.signal();
+      },
+      get metadata() {
+        return (call.metadata ??= new Metadata());
+      },
+    };
     this.cut = new Promise<never>((_, reject) => {
-      this.stop = (code, details) => (this.controller.abort(new Error(`${path} was cancelled by the caller`)), reject(this.error(code, details)));
+      this.stop = (code, details) => (this.abort(new Error(`${path} was cancelled by the caller`)), reject(this.error(code, details)));
     });
     this.cut.catch(() => undefined);
     this.timer = setTimeout(() => this.stop(status.DEADLINE_EXCEEDED, "Deadline exceeded"), deadline.getTime() - Date.now());
@@ -142,14 +156,14 @@ class LocalCall {
   async *input(requests: AsyncIterable<unknown> | Iterable<unknown>, target: MethodDefinition): AsyncIterable<unknown> {
     try {
       for await (const request of requests) {
-        if (this.controller.signal.aborted) break;
+        if (this.cutReason) break;
         yield target.requestDeserialize(this.options.method.requestSerialize(request));
       }
     } catch (err) {
       this.callerError = err;
-      this.controller.abort(err);
+      this.abort(err as Error);
     }
-    if (this.controller.signal.aborted) throw new Error(CUT_REQUEST_STREAM);
+    if (this.cutReason) throw new Error(CUT_REQUEST_STREAM);
   }
 
   /** The handler's response stream as the client iterates it; a cut call or a failed handler ends it with the client's error. */
@@ -172,12 +186,27 @@ class LocalCall {
     } finally {
       if (!completed) {
         // The client stopped reading (or the call was cut): the handler is cancelled, as over the network.
-        this.controller.abort(new Error(`${this.path} was cancelled by the caller`));
+        this.abort(new Error(`${this.path} was cancelled by the caller`));
         this.finish(new Error("the caller cancelled the call"));
         Promise.resolve(iterator?.return?.()).catch(() => undefined);
       }
       this.close();
     }
+  }
+
+  private signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.cutReason) this.controller.abort(this.cutReason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Cuts the call: its signal (made now or later) is aborted with the first reason. */
+  private abort(reason: Error): void {
+    if (this.cutReason) return;
+    this.cutReason = reason;
+    this.controller?.abort(reason);
   }
 
   private finish(err?: unknown): void {
