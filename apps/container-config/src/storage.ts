@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { BatchFlush, FsBatch, removeTree, type FsWriter } from "@slipway/layer-tar";
+import { BatchFlush, FsBatch, removeTree } from "@slipway/layer-tar";
 import { fsyncDir, readSmallFiles, readSmallFileSync, setMode } from "@slipway/durable-fs";
 
 const TEMP_PREFIX = ".tmp-";
@@ -49,10 +49,12 @@ export class ContainerStorage {
     const temp = join(this.root, `${TEMP_PREFIX}${id}`);
     const batch = new FsBatch();
     batch.removeTree(temp);
-    mkdirExact(batch, temp, 0o710);
-    mkdirExact(batch, join(temp, "checkpoints"), 0o700);
-    writeExact(batch, join(temp, "config.v2.json"), files.configV2, 0o600);
-    writeExact(batch, join(temp, "hostconfig.json"), files.hostConfig, 0o644);
+    // The modes are exact: the app runs with umask 0, as dockerd does (createApp), and none of them has a
+    // group or other write bit that a usual umask would take away.
+    batch.mkdir(temp, 0o710);
+    batch.mkdir(join(temp, "checkpoints"), 0o700);
+    batch.writeFile(join(temp, "config.v2.json"), files.configV2, 0o600);
+    batch.writeFile(join(temp, "hostconfig.json"), files.hostConfig, 0o644);
     await this.flush.publish(batch, temp, join(this.root, id));
   }
 
@@ -99,16 +101,4 @@ export class ContainerStorage {
       return { configV2, hostConfig };
     });
   }
-}
-
-/** Makes a directory with an exact mode whatever the umask. */
-function mkdirExact(fs: FsWriter, path: string, mode: number): void {
-  fs.mkdir(path, mode);
-  fs.chmod(path, mode);
-}
-
-/** Writes a file with an exact mode whatever the umask; the caller flushes it. */
-function writeExact(fs: FsWriter, path: string, data: string, mode: number): void {
-  fs.writeFile(path, data, mode);
-  fs.chmod(path, mode);
 }
