@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { GroupFlush } from "./group-flush.js";
 
+/** A GroupFlush whose flushes record their items and end only when the test releases them, in order. */
+function heldFlush(maxInFlight?: number) {
+  const started: number[][] = [];
+  const releases: (() => void)[] = [];
+  const flush = new GroupFlush<number>((items) => {
+    started.push(items);
+    return new Promise<void>((resolve) => releases.push(resolve));
+  }, maxInFlight);
+  return { flush, started, releases };
+}
+
 describe("GroupFlush", () => {
   it("serves every request that arrived during a flush with one following flush", async () => {
     const batches: number[][] = [];
@@ -32,12 +43,7 @@ describe("GroupFlush", () => {
   });
 
   it("with maxInFlight 2, starts a second flush at once for a request that arrives during the first, and groups the rest behind them", async () => {
-    const batches: number[][] = [];
-    const releases: (() => void)[] = [];
-    const flush = new GroupFlush<number>((items) => {
-      batches.push(items);
-      return new Promise<void>((resolve) => releases.push(resolve));
-    }, 2);
+    const { flush, started: batches, releases } = heldFlush(2);
     const answered: number[] = [];
     const track = (n: number) => flush.request([n]).then(() => answered.push(n));
     const requests = [track(1), track(2), track(3), track(4)];
@@ -53,12 +59,7 @@ describe("GroupFlush", () => {
   });
 
   it("starts the next flush before it answers the callers of the one that ended", async () => {
-    const started: number[][] = [];
-    const releases: (() => void)[] = [];
-    const flush = new GroupFlush<number>((items) => {
-      started.push(items);
-      return new Promise<void>((resolve) => releases.push(resolve));
-    });
+    const { flush, started, releases } = heldFlush();
     let seenByFirstCaller: number[][] = [];
     const first = flush.request([1]).then(() => (seenByFirstCaller = [...started]));
     const second = flush.request([2]);

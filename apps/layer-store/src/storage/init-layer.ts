@@ -1,5 +1,6 @@
 import { dirname, join } from "node:path";
 import { syncWriter, type FsBatch, type FsWriter } from "@slipway/layer-tar";
+import { BoundedMap } from "./bounded-map.js";
 import { applyUpperStep, lookupMerged, mkdirMerged, stepRecorder, type UpperStep } from "./merged-view.js";
 
 type InitEntry = { readonly path: string } & ({ readonly kind: "dir" | "file" } | { readonly kind: "symlink"; readonly target: string });
@@ -29,8 +30,7 @@ type InitStep =
  * so every container of an image gets the same init layer: the lookups in the image (dozens of lstat
  * calls) are made once per image, not once per container.
  */
-const stepsByImageLayers = new Map<string, readonly InitStep[]>();
-const MAX_REMEMBERED_IMAGES = 512;
+const stepsByImageLayers = new BoundedMap<string, readonly InitStep[]>(512);
 
 /**
  * Fills an init layer's diff/ with what dockerd's Setup leaves in the upper directory of the mounted
@@ -55,7 +55,6 @@ export async function buildInitLayer(upper: string, imageLayers: readonly string
     if (entry.kind === "dir") writer.mkdir(entry.path, 0o755);
     else record(entry.kind === "symlink" ? { op: "symlink", path: entry.path, target: entry.target } : { op: "file", path: entry.path });
   }
-  if (stepsByImageLayers.size >= MAX_REMEMBERED_IMAGES) stepsByImageLayers.delete(stepsByImageLayers.keys().next().value!);
   stepsByImageLayers.set(key, steps);
 }
 
