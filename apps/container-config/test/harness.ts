@@ -7,7 +7,7 @@ import { createApp, type ContainerConfigApp } from "../src/app.js";
 
 export type ContainerConfigClient = ServiceClient<typeof containerconfig.ContainerConfigServiceService>;
 
-/** container-config on 127.0.0.1:0 with a temp data root, recovered and serving, and a client. */
+/** container-config on a unix socket in a temp directory, with a temp data root, recovered and serving, and a client. */
 export interface Harness {
   dataRoot: string;
   app: ContainerConfigApp;
@@ -16,11 +16,18 @@ export interface Harness {
   stop(keepData?: boolean): Promise<void>;
 }
 
+/** A unix socket address in a fresh temp directory; `remove` deletes the directory. */
+export async function tempSocket(name = "container-config"): Promise<{ address: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "slipway-"));
+  return { address: `unix:${join(dir, `${name}.sock`)}`, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
 export async function startHarness(dataRoot?: string): Promise<Harness> {
   const root = dataRoot ?? (await mkdtemp(join(tmpdir(), "slipway-cc-")));
   // dockerd's own root: the differential tests compare with what the local dockerd writes.
   const app = createApp({ dataRoot: root, dockerdDataRoot: "/var/lib/docker" });
-  const server = await startService({ name: "container-config", bind: "127.0.0.1:0", logger: createLogger("container-config", "silent"), services: app.services });
+  const socket = await tempSocket();
+  const server = await startService({ name: "container-config", bind: socket.address, logger: createLogger("container-config", "silent"), services: app.services });
   await app.recover?.();
   server.setServing();
   const client = createClient(containerconfig.ContainerConfigServiceService, server.address, { name: "container-config" });
@@ -29,6 +36,7 @@ export async function startHarness(dataRoot?: string): Promise<Harness> {
     async stop(keepData = false) {
       client.close();
       await server.shutdown();
+      await socket.remove();
       if (!keepData) await rm(root, { recursive: true, force: true });
     },
   };

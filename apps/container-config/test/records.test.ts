@@ -5,7 +5,7 @@ import { generateRandomId } from "@slipway/docker-spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { createViaSlipway } from "./flow.js";
-import { startHarness, type Harness } from "./harness.js";
+import { startHarness, tempSocket, type Harness } from "./harness.js";
 
 const GOLDEN = "/work/shared/reference/dockerd-golden";
 const IMAGE_ID = "sha256:69820369cc29c61948614566de4261af7c96e7a0bde264896cef70461df98643";
@@ -187,7 +187,8 @@ describe("start-up", () => {
     await mkdir(join(root, "not-a-container"));
 
     const app = createApp({ dataRoot: h.dataRoot });
-    const server = await startService({ name: "container-config", bind: "127.0.0.1:0", logger: createLogger("container-config", "silent"), services: app.services });
+    const socket = await tempSocket();
+    const server = await startService({ name: "container-config", bind: socket.address, logger: createLogger("container-config", "silent"), services: app.services });
     try {
       expect(await checkHealth(server.address, "slipway.containerconfig.v1.ContainerConfigService")).toBe("NOT_SERVING");
       const report = await app.domain.recover();
@@ -202,6 +203,7 @@ describe("start-up", () => {
       expect(await readdir(root)).toContain(broken);
     } finally {
       await server.shutdown();
+      await socket.remove();
     }
   });
 });

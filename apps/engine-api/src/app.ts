@@ -6,12 +6,20 @@ import type { Route } from "./http/router.js";
 import { systemRoutes } from "./http/system-routes.js";
 import { volumeRoutes } from "./http/volume-routes.js";
 
-/** The Engine API's routes over gRPC clients of the orchestrator and the image store. */
-export function createEngineApi(config: Pick<EngineApiConfig, "orchestrator" | "imageStore" | "dataRoot">): {
+/**
+ * The Engine API's routes over gRPC clients of the orchestrator and the image store (unix sockets, or TCP with
+ * engine-api's certificates).
+ */
+export function createEngineApi(config: Pick<EngineApiConfig, "orchestrator" | "imageStore" | "dataRoot"> & Partial<Pick<EngineApiConfig, "certificates">>): {
   routes: Route[];
   close(): void;
 } {
-  const backends = connectBackends(config);
-  const routes = [...systemRoutes(backends, config.dataRoot), ...containerRoutes(backends), ...volumeRoutes(backends), ...imageRoutes(backends)];
+  const backends = connectBackends(config, config.certificates);
+  const routes = [
+    ...systemRoutes(backends, config.dataRoot),
+    ...containerRoutes(backends),
+    ...volumeRoutes(backends),
+    ...imageRoutes(backends, [config.dataRoot]),
+  ];
   return { routes, close: backends.close };
 }

@@ -1,38 +1,41 @@
-import { chmodSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import { ConfigError, createLogger, stopOnSignal } from "@slipway/grpc-kit";
 import { createEngineApi } from "./app.js";
 import { loadEngineApiConfig } from "./config.js";
 import { createEngineApiServer } from "./http/server.js";
+import { listenOnSocket, type OwnSocket } from "./socket.js";
 
 const logger = createLogger("engine-api");
 
-function listen(server: Server, target: string | { host: string; port: number }): Promise<void> {
+function listenOnTcp(server: Server, address: string): Promise<void> {
+  const [, host = "127.0.0.1", port = "0"] = /^\[?(.*?)\]?:(\d+)$/.exec(address) ?? [];
   return new Promise((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => {
-      const where = typeof target === "string" ? target : `${target.host}:${target.port}`;
-      reject(new Error(err.code === "EADDRINUSE" ? `${where} is already in use` : `cannot listen on ${where}: ${err.message}`));
+      reject(new ConfigError(err.code === "EADDRINUSE" ? `--tcp ${address} is already in use` : `cannot listen on ${address}: ${err.code === "EADDRNOTAVAIL" ? "no such local address" : err.message}`));
     });
-    server.listen(target, resolve);
+    server.listen({ host, port: Number(port) }, resolve);
   });
 }
 
+let ownSocket: OwnSocket | undefined;
 try {
-  const config = loadEngineApiConfig();
+  const config = loadEngineApiConfig(process.argv.slice(2), process.env, logger);
   const { routes, close } = createEngineApi(config);
+  const serverOptions = { limits: config.limits, hiddenPaths: [config.dataRoot] };
   const servers: Server[] = [];
-  rmSync(config.socketPath, { force: true });
-  const onSocket = createEngineApiServer(routes, logger);
-  await listen(onSocket, config.socketPath);
-  chmodSync(config.socketPath, 0o660);
+  const onSocket = createEngineApiServer(routes, logger, serverOptions);
+  ownSocket = await listenOnSocket(onSocket, config.socketPath, config.socketGroup);
   servers.push(onSocket);
   if (config.tcp) {
-    const [, host = "127.0.0.1", port = "0"] = /^\[?(.*?)\]?:(\d+)$/.exec(config.tcp) ?? [];
-    const onTcp = createEngineApiServer(routes, logger);
-    await listen(onTcp, { host, port: Number(port) });
+    const onTcp = createEngineApiServer(routes, logger, { ...serverOptions, tls: config.tcpCertificates });
+    await listenOnTcp(onTcp, config.tcp);
     servers.push(onTcp);
   }
-  logger.info({ socket: config.socketPath, tcp: config.tcp }, `engine-api listening on unix://${config.socketPath}`);
+  logger.info(
+    { socket: config.socketPath, group: config.socketGroup.name, tcp: config.tcp, tls: config.tcp ? config.tcpCertificates?.paths : undefined },
+    `engine-api listening on unix://${config.socketPath}${config.tcp ? ` and https://${config.tcp} (client certificates required)` : ""}`,
+  );
+  const socket = ownSocket;
   stopOnSignal(async (signal) => {
     logger.info({ signal }, "engine-api stopping");
     const closing = servers.map((s) => new Promise((resolve) => (s.close(resolve), s.closeIdleConnections())));
@@ -40,9 +43,13 @@ try {
     await Promise.all(closing);
     clearTimeout(force);
     close();
-    rmSync(config.socketPath, { force: true });
+    config.tcpCertificates?.close();
+    config.certificates?.close();
+    if (!socket.remove()) logger.warn({ socket: socket.path }, "the socket path no longer holds engine-api's socket; left it alone");
   });
 } catch (err) {
+  // Whatever was bound goes away with the process; a socket put in place is removed (only if still ours).
+  ownSocket?.remove();
   process.stderr.write(`engine-api: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(err instanceof ConfigError ? 2 : 1);
 }

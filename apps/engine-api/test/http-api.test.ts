@@ -24,7 +24,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "engine-api-"));
   socketPath = join(dir, "docker.sock");
   engine = createEngineApi({ orchestrator: stubs.address, imageStore: stubs.address, dataRoot: DATA_ROOT });
-  server = createEngineApiServer(engine.routes, createLogger("engine-api", "silent"));
+  server = createEngineApiServer(engine.routes, createLogger("engine-api", "silent"), { hiddenPaths: [DATA_ROOT] });
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
 });
 let listVersions = 0;
@@ -103,6 +103,12 @@ describe("errors", () => {
     const prefix = kind === "unavailable" ? "orchestrator is unavailable at \\S+: " : "";
     expect(message).toMatch(new RegExp(`^${prefix}the ${kind} message$`));
   });
+  it("shows people one line: Node's error codes in words, no data-root path", async () => {
+    stubs.orchestrator.inspectContainer = fail("internal", `ENOENT: no such file or directory, open '${DATA_ROOT}/containers/abc/config.v2.json'\nat line 2`);
+    const r = await get("/v1.41/containers/abc/json");
+    expect(r.status).toBe(500);
+    expect(json(r.text)).toEqual({ message: "no such file or directory, open '<data root>/containers/abc/config.v2.json'; at line 2" });
+  });
   it("answers endpoints Slipway does not implement with 501 and says where the rest happens", async () => {
     const r = await call(socketPath, "POST", "/v1.41/containers/demo/start");
     expect(r.status).toBe(501);
@@ -114,14 +120,16 @@ describe("errors", () => {
     expect((await call(socketPath, "POST", "/v1.41/images/prune")).status).toBe(501);
   });
   it("says which service is down when a store cannot be reached", async () => {
-    const down = createEngineApi({ orchestrator: "127.0.0.1:1", imageStore: "127.0.0.1:1", dataRoot: DATA_ROOT });
+    const nowhere = `unix:${join(dir, "nothing-here.sock")}`;
+    const down = createEngineApi({ orchestrator: nowhere, imageStore: nowhere, dataRoot: DATA_ROOT });
     const downServer = createEngineApiServer(down.routes, createLogger("engine-api", "silent"));
     const downSocket = join(dir, "down.sock");
     await new Promise<void>((resolve) => downServer.listen(downSocket, resolve));
     try {
       const r = await call(downSocket, "GET", "/v1.41/images/json");
       expect(r.status).toBe(503);
-      expect((json(r.text) as { message: string }).message).toMatch(/^image-store is unavailable at 127\.0\.0\.1:1/);
+      // One line for people: no grpc-js details, no Node error code.
+      expect(json(r.text)).toEqual({ message: `image-store is unavailable at ${nowhere}: nothing is listening there (is it running?)` });
     } finally {
       await new Promise((resolve) => downServer.close(resolve));
       down.close();
@@ -139,6 +147,33 @@ describe("containers", () => {
     expect(r.status).toBe(201);
     expect(r.text).toBe(`{"Id":"${"a".repeat(64)}","Warnings":[]}\n`);
     expect(seen).toEqual({ name: "demo", createRequestJson: Buffer.from(body), apiVersion: "1.40" });
+  });
+  it("refuses a create body over 16 MiB with 413 and dockerd's JSON message, without calling the orchestrator", async () => {
+    let called = false;
+    stubs.orchestrator.createContainer = async () => ((called = true), { id: "a".repeat(64), warnings: [] });
+    const big = Buffer.alloc(16 * 1024 * 1024 + 1, 0x20);
+    const message = { message: "request body exceeds the 16 MiB limit for POST /containers/create" };
+    // Declared by Content-Length: refused before the body is read (the rest is read and dropped).
+    const declared = await call(socketPath, "POST", "/v1.41/containers/create?name=big", { body: big, headers: { "Content-Type": "application/json" } });
+    expect([declared.status, json(declared.text), declared.headers["content-type"]]).toEqual([413, message, "application/json"]);
+    // Chunked: refused once the bytes pass the limit.
+    const chunked = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        { socketPath, method: "POST", path: "/v1.41/containers/create", headers: { "Content-Type": "application/json", "Transfer-Encoding": "chunked" } },
+        (res) => {
+          let text = "";
+          res.on("data", (d: Buffer) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode!, text }));
+        },
+      );
+      req.once("error", reject);
+      for (let i = 0; i < 17; i++) req.write(Buffer.alloc(1024 * 1024, 0x20));
+      req.end();
+    });
+    expect([chunked.status, json(chunked.text)]).toEqual([413, message]);
+    expect(called).toBe(false);
+    // The connection and the server are fine afterwards.
+    expect((await get("/_ping")).status).toBe(200);
   });
   it("refuses a body that is not declared JSON, as dockerd does, without calling the orchestrator", async () => {
     const r = await call(socketPath, "POST", "/v1.41/containers/create", { body, headers: { "Content-Type": "text/plain" } });
@@ -342,6 +377,18 @@ describe("POST /images/load", () => {
     await chunkArrived;
     req.destroy();
     await cancelled;
+  });
+  it("does not cap load bodies: a 40 MiB archive streams through", async () => {
+    let received = 0;
+    stubs.imageStore.loadImages = async function* (requests) {
+      for await (const { chunk } of requests) received += chunk.length;
+      yield { loaded: { imageId: "sha256:69", repoTags: ["big:1"], message: "Loaded image: big:1" } };
+    };
+    const body = Buffer.alloc(40 * 1024 * 1024);
+    const r = await call(socketPath, "POST", "/v1.41/images/load?quiet=1", { body, headers: { "Content-Type": "application/x-tar" } });
+    expect(r.status).toBe(200);
+    expect(r.text).toBe('{"stream":"Loaded image: big:1\\n"}\r\n');
+    expect(received).toBe(body.length);
   });
   it("leaves progress out when quiet, and reports a failure as the stream's last line with status 200", async () => {
     stubs.imageStore.loadImages = async function* (requests) {

@@ -1,4 +1,4 @@
-import { createClient, SlipwayError, withChunkCodec, type CallContext } from "@slipway/grpc-kit";
+import { createClient, SlipwayError, withChunkCodec, type CallContext, type CertificateFiles } from "@slipway/grpc-kit";
 import { containerconfig, layerstore } from "@slipway/proto";
 import { OneChunkChannel } from "./one-chunk-channel.js";
 import type { ContainerUsage, LayerInfo, LayerStore, StagedLayer } from "./domain/ports.js";
@@ -11,9 +11,9 @@ const layerTarStreams = withChunkCodec(
   "exportLayer",
 );
 
-/** LayerStore over gRPC (layer-store's LayerStoreService). */
-export function layerStoreClient(address: string): LayerStore & { close(): void } {
-  const client = createClient(layerTarStreams, address, { name: "layer-store" });
+/** LayerStore over gRPC (layer-store's LayerStoreService); over TCP it presents `certificates` (image-store's own). */
+export function layerStoreClient(address: string, certificates: CertificateFiles | undefined): LayerStore & { close(): void } {
+  const client = createClient(layerTarStreams, address, { name: "layer-store", certificates });
   return {
     async register(parentChainId, expectedDiffId, holder, content, parent) {
       async function* requests(): AsyncIterable<layerstore.RegisterLayerRequest> {
@@ -68,10 +68,10 @@ function toInfo(layer: layerstore.Layer | undefined): LayerInfo {
 
 /**
  * ContainerUsage over gRPC: container-config's ListContainers with the `ancestor` filter.
- * The dependency is one-way: container-config never calls image-store.
+ * The dependency is one-way: container-config never calls image-store. Over TCP it presents `certificates`.
  */
-export function containerUsageClient(address: string): ContainerUsage & { close(): void } {
-  const client = createClient(containerconfig.ContainerConfigServiceService, address, { name: "container-config" });
+export function containerUsageClient(address: string, certificates: CertificateFiles | undefined): ContainerUsage & { close(): void } {
+  const client = createClient(containerconfig.ContainerConfigServiceService, address, { name: "container-config", certificates });
   return {
     async containersUsing(imageId: string, parent?: CallContext) {
       const { containers } = await client.listContainers({ filters: { ancestor: { values: [imageId] } }, all: true, limit: 0 }, { parent });

@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import {
   checkHealth,
   createClient,
+  bindEnvOf,
   createLogger,
+  defaultAddressOf,
   service,
   startService,
   unimplementedHandlers,
@@ -16,7 +18,7 @@ import {
 import { containerconfig, imagestore, layerstore } from "@slipway/proto";
 import { REPO_ROOT } from "./fixtures.js";
 
-/** A process of one of the apps, started from its dist/main.js on 127.0.0.1:0. */
+/** A process of one of the apps, started from its dist/main.js on its unix socket in env's SLIPWAY_RUN_ROOT. */
 export interface AppProcess {
   readonly child: ChildProcess;
   readonly address: string;
@@ -26,10 +28,9 @@ export interface AppProcess {
 }
 
 /** Starts an app and waits until its health is SERVING. */
-export async function startApp(app: "layer-store" | "image-store", env: Record<string, string>): Promise<AppProcess> {
-  const bindVar = `SLIPWAY_${app.toUpperCase().replace("-", "_")}_BIND`;
+export async function startApp(app: "layer-store" | "image-store", env: Record<string, string> & { SLIPWAY_RUN_ROOT: string }): Promise<AppProcess> {
   const child = spawn(process.execPath, [join(REPO_ROOT, "apps", app, "dist", "main.js")], {
-    env: { ...process.env, SLIPWAY_LOG_LEVEL: "info", ...env, [bindVar]: "127.0.0.1:0" },
+    env: { ...process.env, SLIPWAY_LOG_LEVEL: "info", ...env, [bindEnvOf(app)]: defaultAddressOf(app, env.SLIPWAY_RUN_ROOT) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const stderr: string[] = [];
@@ -37,7 +38,7 @@ export async function startApp(app: "layer-store" | "image-store", env: Record<s
   const address = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on("line", (line) => {
-      const match = /listening on (127\.0\.0\.1:\d+)/.exec(line);
+      const match = /listening on (unix:[^"\s]+)/.exec(line);
       if (match) resolve(match[1]!);
     });
     child.once("exit", (code) => reject(new Error(`${app} exited with ${code} before listening: ${stderr.join("")}`)));
@@ -83,8 +84,9 @@ export interface Stack {
 export async function startStack(): Promise<Stack> {
   const dataRoot = await mkdtemp(join(tmpdir(), "image-store-stack-"));
   const containers = new Map<string, string>();
-  const containerConfig = await startContainerConfigStandIn(containers);
   const common = { SLIPWAY_DATA_ROOT: dataRoot, SLIPWAY_RUN_ROOT: join(dataRoot, "..", `${dataRoot.split("/").at(-1)}-run`) };
+  await mkdir(common.SLIPWAY_RUN_ROOT, { recursive: true });
+  const containerConfig = await startContainerConfigStandIn(containers, defaultAddressOf("container-config", common.SLIPWAY_RUN_ROOT));
   const layerStore = await startApp("layer-store", common);
   const imageEnv = { ...common, SLIPWAY_LAYER_STORE_ADDR: layerStore.address, SLIPWAY_CONTAINER_CONFIG_ADDR: containerConfig.address };
   const stack = {
@@ -114,11 +116,11 @@ export async function startStack(): Promise<Stack> {
   return stack;
 }
 
-async function startContainerConfigStandIn(containers: Map<string, string>): Promise<RunningService> {
+async function startContainerConfigStandIn(containers: Map<string, string>, bind: string): Promise<RunningService> {
   const definition = containerconfig.ContainerConfigServiceService;
   const running = await startService({
     name: "container-config-stand-in",
-    bind: "127.0.0.1:0",
+    bind,
     logger: createLogger("container-config-stand-in", "silent"),
     services: [
       service(definition, {

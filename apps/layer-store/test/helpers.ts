@@ -24,11 +24,16 @@ export function tempDataRoot(): string {
   return tempDir("data-");
 }
 
-/** The real server in this process on 127.0.0.1:0, recovered and SERVING. */
+/** A unix socket address in a fresh directory of its own (short enough for the kernel's 107 bytes). */
+export function tempSocket(name = "layer-store"): string {
+  return `unix:${join(tempDir("sock-"), `${name}.sock`)}`;
+}
+
+/** The real server in this process on a unix socket of its own, recovered and SERVING. */
 export async function startStore(dataRoot = tempDataRoot()): Promise<StoreUnderTest> {
   const logger = createLogger("layer-store", "silent");
   const app = createApp({ dataRoot }, logger);
-  const server: RunningService = await startService({ name: "layer-store", bind: "127.0.0.1:0", logger, services: app.services });
+  const server: RunningService = await startService({ name: "layer-store", bind: tempSocket(), logger, services: app.services });
   await app.recover?.();
   server.setServing();
   const client = createClient(layerstore.LayerStoreServiceService, server.address, { name: "layer-store" });
@@ -56,7 +61,14 @@ export interface SpawnedStore {
 /** `node apps/layer-store/dist/main.js` on a data root, with failpoints armed through the environment. */
 export async function spawnStore(dataRoot: string, failpoints = ""): Promise<SpawnedStore> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, SLIPWAY_DATA_ROOT: dataRoot, SLIPWAY_RUN_ROOT: join(dataRoot, "..", "run"), SLIPWAY_LAYER_STORE_BIND: "127.0.0.1:0", SLIPWAY_FAILPOINTS: failpoints, SLIPWAY_LOG_LEVEL: "info" },
+    env: {
+      ...process.env,
+      SLIPWAY_DATA_ROOT: dataRoot,
+      SLIPWAY_RUN_ROOT: join(dataRoot, "..", "run"),
+      SLIPWAY_LAYER_STORE_BIND: tempSocket(),
+      SLIPWAY_FAILPOINTS: failpoints,
+      SLIPWAY_LOG_LEVEL: "info",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = new Promise<string>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? String(code))));
@@ -64,7 +76,7 @@ export async function spawnStore(dataRoot: string, failpoints = ""): Promise<Spa
     let buffered = "";
     child.stdout!.on("data", (data: Buffer) => {
       buffered += data.toString();
-      const listening = /listening on (127\.0\.0\.1:\d+)/.exec(buffered);
+      const listening = /listening on (unix:[^"\s]+)/.exec(buffered);
       if (listening && buffered.includes("layer-store ready")) resolve(listening[1]!);
     });
     void exited.then((how) => reject(new Error(`layer-store exited (${how}) before it was ready`)));

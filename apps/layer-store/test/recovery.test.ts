@@ -4,7 +4,7 @@ import { checkHealth, createClient, createLogger, startService } from "@slipway/
 import { layerstore } from "@slipway/proto";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
-import { invariantViolations, makeLayerTar, registerBytes, registerChain, startStore, tempDataRoot, treeListing } from "./helpers.js";
+import { invariantViolations, makeLayerTar, registerBytes, registerChain, startStore, tempDataRoot, tempSocket, treeListing } from "./helpers.js";
 
 const JUNK_ID = "e".repeat(64);
 const CONTAINER = "1".repeat(63) + "a";
@@ -86,7 +86,7 @@ describe("startup recovery", () => {
 
   it("answers UNAVAILABLE until recovery is done", async () => {
     const app = createApp({ dataRoot: tempDataRoot() }, createLogger("layer-store", "silent"));
-    const server = await startService({ name: "layer-store", bind: "127.0.0.1:0", logger: createLogger("t", "silent"), services: app.services });
+    const server = await startService({ name: "layer-store", bind: tempSocket(), logger: createLogger("t", "silent"), services: app.services });
     const client = createClient(layerstore.LayerStoreServiceService, server.address, { name: "layer-store" });
     try {
       expect(await checkHealth(server.address, "slipway.layerstore.v1.LayerStoreService")).toBe("NOT_SERVING");

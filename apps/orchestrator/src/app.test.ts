@@ -1,29 +1,28 @@
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { checkHealth } from "@slipway/grpc-kit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startOrchestrator, type RunningOrchestrator } from "../test/orchestrator-harness.js";
 
-/** A loopback port nothing listens on: a store that is down. */
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return `127.0.0.1:${port}`;
-}
-
 let running: RunningOrchestrator;
+let dir: string;
 let down: string;
 beforeAll(async () => {
-  down = await closedPort();
+  // A socket path nothing listens on: a store that is down.
+  dir = mkdtempSync(join(tmpdir(), "slipway-"));
+  down = `unix:${join(dir, "down.sock")}`;
   running = await startOrchestrator({ "layer-store": down, "image-store": down, "container-config": down });
 });
-afterAll(() => running.stop());
+afterAll(async () => {
+  await running.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 it("starts even when every store is down, and its first reconciler pass records why it failed", async () => {
   const report = await running.client.getReconcilerStatus({});
   expect(report.runs).toBe(1);
-  expect(report.lastError).toMatch(new RegExp(`layer-store is unavailable at ${down}`));
+  expect(report.lastError).toContain(`layer-store is unavailable at ${down}`);
 });
 
 it("answers UNAVAILABLE naming the store that is down", async () => {

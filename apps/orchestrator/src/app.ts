@@ -12,9 +12,9 @@ import { VolumeService } from "./volumes.js";
  * together, they come up in any order), then runs the first reconciler pass (a store that is still down
  * makes it record the error, not block startup); later passes run every interval.
  */
-export function createApp(config: Pick<ServiceConfig, "endpoints">, logger: Logger, env = process.env): App {
+export function createApp(config: Pick<ServiceConfig, "endpoints" | "certificates">, logger: Logger, env = process.env): App {
   const orchestratorConfig = loadOrchestratorConfig(env);
-  const stores = connectStores(config.endpoints);
+  const stores = connectStores(config);
   const inFlight = new InFlightCreates();
   const creator = new ContainerCreator(stores, inFlight, logger);
   const reconciler = new Reconciler(stores, inFlight, logger, { graceMs: orchestratorConfig.graceMs });
@@ -23,7 +23,7 @@ export function createApp(config: Pick<ServiceConfig, "endpoints">, logger: Logg
   return {
     services: [orchestratorService({ stores, creator, reconciler, volumes, logger })],
     recover: async () => {
-      await waitForStores(config.endpoints, orchestratorConfig.storeWaitMs, logger);
+      await waitForStores(config, orchestratorConfig.storeWaitMs, logger);
       await reconciler.run();
       if (orchestratorConfig.intervalMs > 0) {
         timer = setInterval(() => void reconciler.run(), orchestratorConfig.intervalMs).unref();
@@ -38,9 +38,15 @@ export function createApp(config: Pick<ServiceConfig, "endpoints">, logger: Logg
 
 const STORE_NAMES = ["layer-store", "image-store", "container-config"] as const;
 
-async function waitForStores(endpoints: ServiceConfig["endpoints"], waitMs: number, logger: Logger): Promise<void> {
+async function waitForStores(
+  { endpoints, certificates }: Pick<ServiceConfig, "endpoints" | "certificates">,
+  waitMs: number,
+  logger: Logger,
+): Promise<void> {
   if (waitMs === 0) return;
-  const serving = await Promise.all(STORE_NAMES.map((name) => waitUntilServing(endpoints[name], waitMs)));
+  const serving = await Promise.all(
+    STORE_NAMES.map((name) => waitUntilServing(endpoints[name], waitMs, undefined, { certificates, app: name })),
+  );
   const down = STORE_NAMES.filter((_, i) => !serving[i]);
   if (down.length > 0) {
     logger.warn({ down }, `starting without ${down.join(", ")} (not SERVING after ${waitMs / 1000} s); creates fail until they are up`);

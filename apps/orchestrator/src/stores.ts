@@ -11,8 +11,9 @@ export interface Stores {
 /** Every call carries this deadline unless the caller's is sooner (volumes copy image content, hence not 5 s). */
 const STORE_DEADLINE_MS = 30_000;
 
-export function connectStores(endpoints: ServiceConfig["endpoints"]): Stores & { close(): void } {
-  const options = (name: string) => ({ name, unaryDeadlineMs: STORE_DEADLINE_MS });
+/** Clients of the three stores at `endpoints`; over TCP they present `certificates` (the orchestrator's own). */
+export function connectStores({ endpoints, certificates }: Pick<ServiceConfig, "endpoints" | "certificates">): Stores & { close(): void } {
+  const options = (name: string) => ({ name, certificates, unaryDeadlineMs: STORE_DEADLINE_MS });
   const layers = createClient(layerstore.LayerStoreServiceService, endpoints["layer-store"], options("layer-store"));
   const images = createClient(imagestore.ImageStoreServiceService, endpoints["image-store"], options("image-store"));
   const containers = createClient(

@@ -1,4 +1,7 @@
 import { Client, credentials, Metadata, Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall, type ServiceError } from "@grpc/grpc-js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ServiceDefinition } from "@slipway/grpc-kit";
 
 /** Decides a call's fate: forward it (and maybe do something after), or fail it without forwarding. */
@@ -16,7 +19,8 @@ export function grpcError(code: status, details: string): Partial<ServiceError> 
 
 /**
  * A transparent proxy for the unary methods of one service, in front of a real store: fault injection
- * (a store that rejects a step, or dies half way) without mocking the store itself.
+ * (a store that rejects a step, or dies half way) without mocking the store itself. It listens on a unix socket
+ * in a private temp directory and dials the store's unix socket, so plain gRPC on both sides.
  */
 export async function startFaultProxy(
   definition: ServiceDefinition,
@@ -43,14 +47,17 @@ export async function startFaultProxy(
     };
   }
   server.addService(definition, implementation as never);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  const dir = mkdtempSync(join(tmpdir(), "slipway-"));
+  const address = `unix:${join(dir, "fault-proxy.sock")}`;
+  await new Promise<number>((resolve, reject) =>
+    server.bindAsync(address, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   return {
-    address: `127.0.0.1:${port}`,
+    address,
     close: async () => {
       upstream.close();
       server.forceShutdown();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

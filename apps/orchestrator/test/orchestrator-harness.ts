@@ -1,6 +1,8 @@
 import { createClient, createLogger, startService, type ServiceClient } from "@slipway/grpc-kit";
 import { imagestore, orchestrator } from "@slipway/proto";
-import { createReadStream } from "node:fs";
+import { createReadStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createApp } from "../src/app.js";
 import type { StoreName } from "./store-processes.js";
 
@@ -13,17 +15,19 @@ export interface RunningOrchestrator {
 }
 
 /**
- * The orchestrator in this process (its src, as the tests exercise it) on 127.0.0.1:0, talking to the given
- * store addresses. Its first reconciler pass has run when this resolves; no periodic passes unless env asks.
+ * The orchestrator in this process (its src, as the tests exercise it) on a unix socket in a temp directory of
+ * its own, talking to the given store addresses. Its first reconciler pass has run when this resolves; no periodic passes unless env asks.
  */
 export async function startOrchestrator(
   stores: Record<StoreName, string>,
   env: NodeJS.ProcessEnv = {},
 ): Promise<RunningOrchestrator> {
   const logger = createLogger("orchestrator", process.env.SLIPWAY_TEST_LOG_LEVEL ?? "silent");
-  const endpoints = { ...stores, orchestrator: "127.0.0.1:0" };
-  const app = createApp({ endpoints }, logger, { SLIPWAY_RECONCILE_INTERVAL_SECONDS: "0", SLIPWAY_STORE_WAIT_SECONDS: "0", ...env });
-  const server = await startService({ name: "orchestrator", bind: "127.0.0.1:0", logger, services: app.services });
+  const dir = mkdtempSync(join(tmpdir(), "slipway-"));
+  const bind = `unix:${join(dir, "orchestrator.sock")}`;
+  const endpoints = { ...stores, orchestrator: bind };
+  const app = createApp({ endpoints, certificates: undefined }, logger, { SLIPWAY_RECONCILE_INTERVAL_SECONDS: "0", SLIPWAY_STORE_WAIT_SECONDS: "0", ...env });
+  const server = await startService({ name: "orchestrator", bind, logger, services: app.services });
   await app.recover?.();
   server.setServing();
   const client = createClient(orchestrator.OrchestratorServiceService, server.address, { name: "orchestrator" });
@@ -34,6 +38,7 @@ export async function startOrchestrator(
       client.close();
       await server.shutdown();
       await app.close?.();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

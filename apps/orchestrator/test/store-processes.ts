@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkHealth, SERVICES } from "@slipway/grpc-kit";
+import { bindEnvOf, checkHealth, defaultAddressOf, SERVICES } from "@slipway/grpc-kit";
 
 export type StoreName = "layer-store" | "image-store" | "container-config";
 const STORES: readonly StoreName[] = ["layer-store", "image-store", "container-config"];
@@ -12,8 +11,9 @@ const APPS_DIR = resolve(fileURLToPath(import.meta.url), "../../..");
 const READY_TIMEOUT_MS = 30_000;
 
 /**
- * The three real store apps as child processes (their built dist/main.js) on free loopback ports with one
- * temp data root, for component tests. A store can be killed and restarted on the same port and root.
+ * The three real store apps as child processes (their built dist/main.js) on unix sockets in one temp run
+ * root, with one temp data root, for component tests. A store can be killed and restarted on the same socket
+ * and root (its stale socket is claimed again).
  */
 export class StoreProcesses {
   readonly addresses = {} as Record<StoreName, string>;
@@ -28,7 +28,7 @@ export class StoreProcesses {
   static async start(): Promise<StoreProcesses> {
     const root = mkdtempSync(join(tmpdir(), "slipway-orchestrator-test-"));
     const stores = new StoreProcesses(root, join(root, "data"));
-    for (const name of STORES) stores.addresses[name] = `127.0.0.1:${await freePort()}`;
+    for (const name of STORES) stores.addresses[name] = defaultAddressOf(name, stores.runRoot);
     await Promise.all(STORES.map((name) => stores.launch(name)));
     return stores;
   }
@@ -52,10 +52,14 @@ export class StoreProcesses {
     rmSync(this.root, { recursive: true, force: true });
   }
 
+  get runRoot(): string {
+    return join(this.root, "run");
+  }
+
   private env(): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env, SLIPWAY_DATA_ROOT: this.dataRoot, SLIPWAY_RUN_ROOT: join(this.root, "run") };
+    const env: NodeJS.ProcessEnv = { ...process.env, SLIPWAY_DATA_ROOT: this.dataRoot, SLIPWAY_RUN_ROOT: this.runRoot };
     for (const name of STORES) {
-      env[`SLIPWAY_${name.toUpperCase().replace(/-/g, "_")}_BIND`] = this.addresses[name];
+      env[bindEnvOf(name)] = this.addresses[name];
       env[SERVICES[name].env] = this.addresses[name];
     }
     return env;
@@ -77,12 +81,4 @@ export class StoreProcesses {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }

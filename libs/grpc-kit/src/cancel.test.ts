@@ -1,10 +1,17 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { layerstore } from "@slipway/proto";
 import { pino } from "pino";
 import { afterAll, expect, it } from "vitest";
 import { createClient, enableInProcessCalls, service, startService, unimplementedHandlers, type RunningService } from "./index.js";
 
 const servers: RunningService[] = [];
-afterAll(() => Promise.all(servers.map((s) => s.shutdown())));
+const dir = mkdtempSync(join(tmpdir(), "slipway-"));
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.shutdown()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 it.each([
   ["over the network", false],
@@ -17,7 +24,7 @@ it.each([
   const outcome = new Promise<string>((r) => (settle = r));
   const server = await startService({
     name: "cancel-test",
-    bind: "127.0.0.1:0",
+    bind: `unix:${join(dir, `cancel-${inProcess ? "in-process" : "network"}.sock`)}`,
     logger: pino({ level: "silent" }),
     services: [
       service(layerstore.LayerStoreServiceService, {

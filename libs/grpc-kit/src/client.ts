@@ -1,8 +1,10 @@
-import { Client, credentials, Metadata, type CallOptions, type ServiceError } from "@grpc/grpc-js";
+import { Client, Metadata, type CallOptions, type ServiceError } from "@grpc/grpc-js";
 import type { CallContext } from "./context.js";
 import type { MethodDefinition, RequestOf, ResponseOf, ServiceDefinition } from "./definitions.js";
 import { fromServiceError } from "./errors.js";
 import { inProcessCall } from "./in-process.js";
+import type { CertificateFiles } from "./security/certificate-files.js";
+import { channelCredentialsFor, tlsChannelOptions } from "./security/transport-credentials.js";
 
 /** Per-call options: an explicit deadline, and the incoming call whose deadline and cancellation propagate. */
 export interface CallOpts {
@@ -24,8 +26,10 @@ export type ServiceClient<S extends ServiceDefinition> = { [K in keyof S]: Clien
 };
 
 export interface ClientOptions {
-  /** Name for error messages, e.g. "layer-store". */
+  /** The service dialled, e.g. "layer-store": named in errors, and the identity its certificate must carry over TCP. */
   readonly name: string;
+  /** The caller's own certificates, for a TCP address (mutual TLS); a unix socket needs none. */
+  readonly certificates?: CertificateFiles;
   /** Deadline of unary calls without an explicit one. */
   readonly unaryDeadlineMs?: number;
   /** Deadline of streaming calls without an explicit one (archives can be large). */
@@ -42,7 +46,7 @@ export function createClient<S extends ServiceDefinition>(
   address: string,
   options: ClientOptions,
 ): ServiceClient<S> {
-  const channel = new Client(address, credentials.createInsecure(), {
+  const channel = new Client(address, channelCredentialsFor(address, options.name, options.certificates), {
     "grpc.max_receive_message_length": 64 * 1024 * 1024,
     "grpc.enable_retries": 0,
     // A call fails fast while its channel backs off after a refused connect, so keep the backoff short:
@@ -50,6 +54,7 @@ export function createClient<S extends ServiceDefinition>(
     "grpc.initial_reconnect_backoff_ms": 100,
     "grpc.max_reconnect_backoff_ms": 2_000,
     "grpc-node.flow_control_window": 16 * 1024 * 1024,
+    ...tlsChannelOptions(address, options.name),
   });
   const unaryDefault = options.unaryDeadlineMs ?? 30_000;
   const streamDefault = options.streamDeadlineMs ?? 60 * 60_000;

@@ -9,28 +9,38 @@ describe("config", () => {
 
   it("applies documented defaults and env", () => {
     const config = loadServiceConfig("layer-store", [], { SLIPWAY_DATA_ROOT: join(root, "d"), SLIPWAY_RUN_ROOT: join(root, "r") });
-    expect(config.bind).toBe("127.0.0.1:7701");
+    const run = join(root, "r");
+    expect(config.bind).toBe(`unix:${run}/layer-store.sock`);
     expect(config.dataRoot).toBe(join(root, "d"));
     expect(config.endpoints).toEqual({
-      "layer-store": "127.0.0.1:7701",
-      "image-store": "127.0.0.1:7702",
-      "container-config": "127.0.0.1:7703",
-      orchestrator: "127.0.0.1:7704",
+      "layer-store": `unix:${run}/layer-store.sock`,
+      "image-store": `unix:${run}/image-store.sock`,
+      "container-config": `unix:${run}/container-config.sock`,
+      orchestrator: `unix:${run}/orchestrator.sock`,
     });
+    expect(config.certificates).toBeUndefined();
+  });
+
+  it("takes each endpoint from its SLIPWAY_*_ADDR", () => {
+    const env = { SLIPWAY_DATA_ROOT: join(root, "d"), SLIPWAY_RUN_ROOT: join(root, "r"), SLIPWAY_IMAGE_STORE_ADDR: "unix:/run/other/image-store.sock" };
+    expect(loadServiceConfig("orchestrator", [], env).endpoints["image-store"]).toBe("unix:/run/other/image-store.sock");
   });
 
   it("prefers flags over env", () => {
-    const env = { SLIPWAY_LAYER_STORE_BIND: "127.0.0.1:9", SLIPWAY_DATA_ROOT: join(root, "x") };
+    const env = { SLIPWAY_LAYER_STORE_BIND: "127.0.0.1:9", SLIPWAY_DATA_ROOT: join(root, "x"), SLIPWAY_RUN_ROOT: join(root, "r") };
     const config = loadServiceConfig("layer-store", ["--bind", "unix:/tmp/ls.sock", "--data-root", join(root, "y")], env);
     expect(config.bind).toBe("unix:/tmp/ls.sock");
     expect(config.dataRoot).toBe(join(root, "y"));
   });
 
   it("names a bad port and where it came from", () => {
-    expect(() => loadServiceConfig("image-store", [], { SLIPWAY_IMAGE_STORE_BIND: "127.0.0.1:99999" })).toThrow(
+    expect(() => loadServiceConfig("image-store", [], { SLIPWAY_IMAGE_STORE_BIND: "127.0.0.1:99999", SLIPWAY_RUN_ROOT: join(root, "r") })).toThrow(
       new ConfigError('SLIPWAY_IMAGE_STORE_BIND: "127.0.0.1:99999" is not a valid address; use host:port (port 0-65535) or unix:/path'),
     );
-    expect(() => validateAddress("unix:", "--bind")).toThrow(/names no socket path/);
+    expect(() => validateAddress("unix:", "--bind")).toThrow(/names no absolute socket path/);
+    expect(() => validateAddress("unix:run/ls.sock", "--bind")).toThrow(/names no absolute socket path/);
+    expect(() => validateAddress(`unix:/${"x".repeat(107)}`, "--bind")).toThrow(/longer than 107 bytes/);
+    expect(() => validateAddress(`unix:/${"x".repeat(106)}`, "--bind")).not.toThrow();
     expect(() => validateAddress("[::1]:7701", "x")).not.toThrow();
   });
 

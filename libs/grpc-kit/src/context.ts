@@ -3,7 +3,7 @@ import type { Metadata, ServerUnaryCall } from "@grpc/grpc-js";
 
 /** What every server call has in common (grpc-js does not export its own name for this). */
 export type ServerSurfaceCall = EventEmitter &
-  Pick<ServerUnaryCall<unknown, unknown>, "cancelled" | "metadata" | "getPeer" | "getDeadline" | "getPath">;
+  Pick<ServerUnaryCall<unknown, unknown>, "cancelled" | "metadata" | "getPeer" | "getDeadline" | "getPath" | "getAuthContext">;
 
 /** What a handler knows about the call it serves; pass it as `parent` to propagate the deadline. */
 export interface CallContext {

@@ -8,6 +8,8 @@ export type ErrorKind =
   | "failed_precondition"
   | "unavailable"
   | "unimplemented"
+  | "unauthenticated"
+  | "permission_denied"
   | "internal";
 
 /** The one error type domain code throws. The message reaches the user unchanged (Docker's texts matter). */
@@ -35,6 +37,8 @@ const CODE_OF_KIND: Record<ErrorKind, status> = {
   failed_precondition: status.FAILED_PRECONDITION,
   unavailable: status.UNAVAILABLE,
   unimplemented: status.UNIMPLEMENTED,
+  unauthenticated: status.UNAUTHENTICATED,
+  permission_denied: status.PERMISSION_DENIED,
   internal: status.INTERNAL,
 };
 
@@ -53,6 +57,10 @@ export function toStatus(err: unknown): Partial<StatusObject> & { code: status; 
 export function fromServiceError(err: ServiceError, service: string, address: string): SlipwayError {
   switch (err.code) {
     case status.UNAVAILABLE:
+      if (/connect EACCES/.test(err.details)) {
+        const message = `permission denied while trying to connect to ${service} at ${address}: only root and members of the socket's group (SLIPWAY_SOCKET_GROUP, by default docker) may connect`;
+        return new SlipwayError("permission_denied", message, { cause: err });
+      }
       return new SlipwayError("unavailable", `${service} is unavailable at ${address}: ${err.details}`, { cause: err });
     case status.DEADLINE_EXCEEDED:
       return new SlipwayError("unavailable", `${service} at ${address} did not answer in time (deadline exceeded)`, {

@@ -12,3 +12,8 @@ export { unimplementedHandlers } from "./unimplemented.js";
 export { checkHealth, waitUntilServing } from "./health-client.js";
 export { listReflectedServices } from "./reflection-client.js";
 export { withChunkCodec, type ChunkCodecOptions } from "./chunk-codec.js";
+export { CertificateFiles, certificatePathsIn, loadCertificateSet, type CertificatePaths, type CertificateSet } from "./security/certificate-files.js";
+export { claimSocketPath, secureRunRoot, secureSocket, socketGroupFrom, type ClaimOptions, type SocketGroup } from "./security/local-socket.js";
+export { identityOf, identityUri, IDENTITY_PREFIX } from "./security/identity.js";
+export { ACCESS_POLICY, decideAccess, type AccessDecision } from "./security/access-policy.js";
+export { isUnixAddress } from "./security/transport-credentials.js";

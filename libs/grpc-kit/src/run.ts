@@ -24,13 +24,15 @@ export async function runService(
 ): Promise<RunningService> {
   const logger = createLogger(name);
   try {
-    const config = loadServiceConfig(name);
+    const config = loadServiceConfig(name, undefined, undefined, logger);
     const app = await build(config, logger);
-    const running = await startService({ name, bind: config.bind, logger, services: app.services });
+    const { bind, certificates, socketGroup } = config;
+    const running = await startService({ name, bind, certificates, socketGroup, logger, services: app.services });
     stopOnSignal(async (signal) => {
       logger.info({ signal }, `${name} stopping`);
       await running.shutdown();
       await app.close?.();
+      certificates?.close();
       logger.flush();
     });
     await app.recover?.();

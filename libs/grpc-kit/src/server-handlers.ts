@@ -12,6 +12,7 @@ import type { Logger } from "pino";
 import { contextOf, type CallContext, type ServerSurfaceCall } from "./context.js";
 import type { MethodDefinition, RequestOf, ResponseOf, ServiceDefinition } from "./definitions.js";
 import { isClientError, toStatus } from "./errors.js";
+import { identityOf, identityUri } from "./security/identity.js";
 
 /** A handler in async style, typed from the method definition's streaming flags. */
 export type Handler<M> = M extends { requestStream: false; responseStream: false }
@@ -48,7 +49,7 @@ export function toGrpcImplementation(registration: ServiceRegistration, logger: 
 }
 
 function adapt(method: MethodDefinition, handler: AnyHandler, logger: Logger): UntypedHandleCall {
-  const finish = (call: ServerSurfaceCall, started: number, err?: unknown) => logCall(logger, method.path, call.getPeer(), started, err);
+  const finish = (call: ServerSurfaceCall, started: number, err?: unknown) => logCall(logger, method.path, peerOf(call), started, err);
   if (!method.requestStream && !method.responseStream) {
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const started = performance.now();
@@ -110,6 +111,17 @@ function drainedOrCancelled(call: ServerWritableStream<unknown, unknown>): Promi
     const done = () => (call.off("drain", done), call.off("cancelled", done), resolve());
     call.once("drain", done).once("cancelled", done);
   });
+}
+
+/**
+ * Who called, for the log: a TLS caller's identity and address, or "unix-socket" (grpc-js knows no
+ * address for a socket's peer; whoever it is passed the socket's file mode).
+ */
+function peerOf(call: ServerSurfaceCall): string {
+  const address = call.getPeer();
+  const identity = identityOf(call.getAuthContext().sslPeerCertificate);
+  if (identity) return `${identityUri(identity)}@${address}`;
+  return address === "unknown" ? "unix-socket" : address;
 }
 
 /** Logs a served call once, with its code and duration; returns the status the caller gets. */

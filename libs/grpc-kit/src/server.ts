@@ -1,7 +1,6 @@
-import { rmSync } from "node:fs";
 import type { ServerOptions as Http2ServerOptions } from "node:http2";
 import { createServer as createNetServer } from "node:net";
-import { Server, ServerCredentials, type ServiceDefinition as GrpcServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { Server, type ServerCredentials, type ServiceDefinition as GrpcServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { loadFileDescriptorSetFromBuffer, loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
@@ -9,13 +8,20 @@ import { DESCRIPTOR_SET_BASE64 } from "@slipway/proto";
 import type { Logger } from "pino";
 import { serviceNameOf } from "./definitions.js";
 import { hostInProcess } from "./in-process.js";
+import type { CertificateFiles } from "./security/certificate-files.js";
+import { claimSocketPath, secureSocket, type SocketGroup } from "./security/local-socket.js";
+import { serverCredentialsFor } from "./security/transport-credentials.js";
 import { toGrpcImplementation, type ServiceRegistration } from "./server-handlers.js";
 
 export interface ServiceOptions {
   /** App name for logs, e.g. "layer-store". */
   readonly name: string;
-  /** "host:port" (port 0 picks a free one) or "unix:/path/to.sock". */
+  /** "unix:/path/to.sock", or "host:port" (port 0 picks a free one), which needs `certificates`. */
   readonly bind: string;
+  /** Who may open a unix socket besides root (default: root only). */
+  readonly socketGroup?: SocketGroup;
+  /** The app's certificates: a TCP listener serves mutual TLS with them and applies the access policy. */
+  readonly certificates?: CertificateFiles;
   readonly logger: Logger;
   readonly services: readonly ServiceRegistration[];
   /** How long SIGTERM waits for calls in flight before cancelling them. */
@@ -53,7 +59,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   for (const registration of options.services) {
     server.addService(registration.definition, toGrpcImplementation(registration, logger));
   }
-  const port = await bind(server, options.bind);
+  const credentials = serverCredentialsFor(options.bind, options.name, options.certificates, logger);
+  const port = await bind(server, options.bind, credentials, options.name, options.socketGroup ?? { name: "root", gid: 0 });
   const address = options.bind.startsWith("unix:") ? options.bind : options.bind.replace(/:\d+$/, `:${port}`);
   const setAll = (state: typeof SERVING | typeof NOT_SERVING) => {
     for (const n of ["", ...names]) health.setStatus(n, state);
@@ -105,10 +112,17 @@ function reflection(): ReflectionService {
   return new ReflectionService({ ...slipway, ...health });
 }
 
-function bind(server: Server, address: string): Promise<number> {
-  if (address.startsWith("unix:")) rmSync(address.slice("unix:".length), { force: true });
+async function bind(server: Server, address: string, credentials: ServerCredentials, app: string, group: SocketGroup): Promise<number> {
+  const socketPath = address.startsWith("unix:") ? address.slice("unix:".length) : undefined;
+  if (socketPath) await claimSocketPath(socketPath, app);
+  const port = await bindOnce(server, address, credentials);
+  if (socketPath) secureSocket(socketPath, group);
+  return port;
+}
+
+function bindOnce(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) =>
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => {
+    server.bindAsync(address, credentials, (err, port) => {
       if (!err) return resolve(port);
       // grpc-js only says "No address added"; find out whether the port is taken, which is the usual cause.
       void portInUse(address).then((inUse) =>

@@ -71,9 +71,18 @@ describe("the slipway CLI against the stack npm start runs", () => {
   }, 60_000);
 
   it("says which service it cannot reach", async () => {
+    const nowhere = `unix:${join(stack.root, "nothing-here.sock")}`;
+    const result = await slipway("--orchestrator", nowhere, "ps");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^Cannot reach Slipway: orchestrator is unavailable at ${nowhere}`));
+  });
+
+  it("speaks TCP only with mutual TLS, and says how to set it up", async () => {
     const result = await slipway("--orchestrator", "127.0.0.1:1", "ps");
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^Cannot reach Slipway: orchestrator is unavailable at 127\.0\.0\.1:1/);
+    expect(result.stderr).toBe(
+      'slipway: orchestrator is reached at TCP 127.0.0.1:1, which Slipway speaks only with mutual TLS: make certificates with "npx slipway certs --out DIR" and set SLIPWAY_TLS_DIR=DIR (or use a unix: address)\n',
+    );
   });
 
   it("npm run demo shows the create path, and works a second time", async () => {

@@ -1,4 +1,5 @@
-import { createClient, SERVICES, type ServiceClient } from "@slipway/grpc-kit";
+import { resolve } from "node:path";
+import { certificatesFrom, createClient, DEFAULT_RUN_ROOT, endpointsFrom as serviceEndpoints, type CertificateFiles, type ServiceClient } from "@slipway/grpc-kit";
 import { imagestore, orchestrator } from "@slipway/proto";
 
 export type OrchestratorClient = ServiceClient<typeof orchestrator.OrchestratorServiceService>;
@@ -17,28 +18,36 @@ export interface CliContext {
 export interface Endpoints {
   readonly orchestrator: string;
   readonly imageStore: string;
+  /** The directory of the CLI's certificates (ca.crt, cli.crt, cli.key), needed for TCP endpoints. */
+  readonly tlsDir: string | undefined;
 }
 
-/** --orchestrator / --image-store, else SLIPWAY_ORCHESTRATOR_ADDR / SLIPWAY_IMAGE_STORE_ADDR, else the defaults. */
+/**
+ * --orchestrator / --image-store, else SLIPWAY_ORCHESTRATOR_ADDR / SLIPWAY_IMAGE_STORE_ADDR, else the
+ * sockets in the run root (SLIPWAY_RUN_ROOT, as npm start uses it); --tls-dir, else SLIPWAY_TLS_DIR.
+ */
 export function endpointsFrom(flags: Map<string, string>, env: NodeJS.ProcessEnv): Endpoints {
+  const defaults = serviceEndpoints(env, resolve(env.SLIPWAY_RUN_ROOT ?? DEFAULT_RUN_ROOT));
   return {
-    orchestrator: flags.get("orchestrator") ?? env[SERVICES.orchestrator.env] ?? `127.0.0.1:${SERVICES.orchestrator.port}`,
-    imageStore: flags.get("image-store") ?? env[SERVICES["image-store"].env] ?? `127.0.0.1:${SERVICES["image-store"].port}`,
+    orchestrator: flags.get("orchestrator") ?? defaults.orchestrator,
+    imageStore: flags.get("image-store") ?? defaults["image-store"],
+    tlsDir: flags.get("tls-dir") ?? env.SLIPWAY_TLS_DIR,
   };
 }
 
-/** Clients are made on first use and closed by the returned close(). */
-export function connect(endpoints: Endpoints): Pick<CliContext, "orchestrator" | "imageStore"> & { close(): void } {
+/** Clients are made on first use and closed by the returned close(). Over TCP the CLI is `cli` (cli.crt). */
+export function connect(endpoints: Endpoints, env: NodeJS.ProcessEnv = process.env): Pick<CliContext, "orchestrator" | "imageStore"> & { close(): void } {
   let orchestratorClient: OrchestratorClient | undefined;
   let imageStoreClient: ImageStoreClient | undefined;
+  let certificates: CertificateFiles | undefined;
+  const options = (name: string) => ({ name, certificates: (certificates ??= certificatesFrom("cli", endpoints.tlsDir, env)) });
   return {
-    orchestrator: () =>
-      (orchestratorClient ??= createClient(orchestrator.OrchestratorServiceService, endpoints.orchestrator, { name: "orchestrator" })),
-    imageStore: () =>
-      (imageStoreClient ??= createClient(imagestore.ImageStoreServiceService, endpoints.imageStore, { name: "image-store" })),
+    orchestrator: () => (orchestratorClient ??= createClient(orchestrator.OrchestratorServiceService, endpoints.orchestrator, options("orchestrator"))),
+    imageStore: () => (imageStoreClient ??= createClient(imagestore.ImageStoreServiceService, endpoints.imageStore, options("image-store"))),
     close: () => {
       orchestratorClient?.close();
       imageStoreClient?.close();
+      certificates?.close();
     },
   };
 }

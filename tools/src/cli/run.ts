@@ -1,12 +1,15 @@
 import { SlipwayError } from "@slipway/grpc-kit";
+import { certs, CERTS_USAGE } from "./commands/certs.js";
 import { create, inspect, ps, rm } from "./commands/containers.js";
 import { images, load, save } from "./commands/images.js";
 import { connect, endpointsFrom, type CliContext } from "./context.js";
 import { UsageError } from "./flags.js";
 
 type Command = (args: readonly string[], ctx: CliContext) => Promise<number>;
+/** A command that works on this machine alone: it gets no gRPC clients, so it never needs a running stack. */
+type LocalCommand = (args: readonly string[], ctx: Omit<CliContext, "orchestrator" | "imageStore">) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; summary: string }> = {
+const COMMANDS: Record<string, { run: Command; summary: string } | { runLocal: LocalCommand; summary: string }> = {
   load: { run: load, summary: "Load an image archive (docker save format or OCI layout): load -i FILE [-q]" },
   images: { run: images, summary: "List images: images [-a] [-q]" },
   create: { run: create, summary: "Create a container: create [-i] [-t] [--name N] [-e K=V] [--entrypoint E] [-p P] [--restart R] [-m M] [-w DIR] [-u USER] [-l K=V] [-v V] IMAGE [CMD...]" },
@@ -14,13 +17,16 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   inspect: { run: inspect, summary: "Show a container's docker inspect document: inspect CONTAINER..." },
   rm: { run: rm, summary: "Remove containers (-v: and their anonymous volumes): rm [-v] CONTAINER..." },
   save: { run: save, summary: "Save images to a docker-save archive: save -o FILE IMAGE..." },
+  certs: { runLocal: certs, summary: `Write the mutual-TLS CA and a certificate per app, no stack needed: ${CERTS_USAGE.replace(/^slipway /, "")}` },
 };
 
 export const USAGE = [
-  "Usage: slipway [--orchestrator HOST:PORT] [--image-store HOST:PORT] COMMAND [ARGS]",
+  "Usage: slipway [--orchestrator ADDR] [--image-store ADDR] [--tls-dir DIR] COMMAND [ARGS]",
   "",
-  "Talks gRPC to Slipway's orchestrator and image-store (defaults: $SLIPWAY_ORCHESTRATOR_ADDR or 127.0.0.1:7704,",
-  "$SLIPWAY_IMAGE_STORE_ADDR or 127.0.0.1:7702; `npm start` runs them).",
+  "Talks gRPC to Slipway's orchestrator and image-store (defaults: $SLIPWAY_ORCHESTRATOR_ADDR and",
+  "$SLIPWAY_IMAGE_STORE_ADDR, else their sockets in $SLIPWAY_RUN_ROOT or ./.slipway/run, where `npm start` puts",
+  "them). A host:port address is spoken with mutual TLS, as `cli`, with ca.crt, cli.crt and cli.key from",
+  "--tls-dir or $SLIPWAY_TLS_DIR. `certs` works offline.",
   "",
   "Commands:",
   ...Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(8)} ${summary}`),
@@ -48,14 +54,14 @@ export async function runCli(argv: readonly string[], io: Omit<CliContext, "orch
     return 2;
   }
   const endpoints = endpointsFrom(flags, io.env);
-  const clients = connect(endpoints);
+  const clients = "run" in command ? connect(endpoints) : undefined;
   try {
-    return await command.run(args, { ...io, ...clients });
+    return await ("run" in command ? command.run(args, { ...io, ...clients! }) : command.runLocal(args, io));
   } catch (err) {
     io.err.write(`${describeError(err, endpoints)}\n`);
     return err instanceof UsageError ? 2 : 1;
   } finally {
-    clients.close();
+    clients?.close();
   }
 }
 
@@ -64,16 +70,19 @@ function describeError(err: unknown, endpoints: { orchestrator: string; imageSto
   if (err instanceof SlipwayError && err.kind === "unavailable") {
     return `Cannot reach Slipway: ${err.message}\nIs it running (npm start)? Endpoints used: orchestrator ${endpoints.orchestrator}, image-store ${endpoints.imageStore} (set --orchestrator/--image-store or SLIPWAY_*_ADDR).`;
   }
+  if (err instanceof SlipwayError && (err.kind === "unauthenticated" || err.kind === "permission_denied")) {
+    return `Slipway refused the CLI: ${err.message}`;
+  }
   if (err instanceof SlipwayError) return `Error response from daemon: ${err.message}`;
   return `slipway: ${err instanceof Error ? err.message : String(err)}`;
 }
 
-/** --orchestrator and --image-store, accepted before the command. */
+/** --orchestrator, --image-store and --tls-dir, accepted before the command. */
 function globalFlags(argv: readonly string[]): { flags: Map<string, string>; rest: string[] } {
   const flags = new Map<string, string>();
   let i = 0;
   for (; i < argv.length; i++) {
-    const match = /^--(orchestrator|image-store)(?:=(.*))?$/.exec(argv[i]!);
+    const match = /^--(orchestrator|image-store|tls-dir)(?:=(.*))?$/.exec(argv[i]!);
     if (!match) break;
     const value = match[2] ?? argv[++i];
     if (value === undefined) throw new UsageError(`flag needs an argument: --${match[1]}`);

@@ -1,26 +1,10 @@
 import { join } from "node:path";
-import { SERVICES, type ServiceName } from "@slipway/grpc-kit";
-
-/** The five apps npm start runs, in start order, and how each is checked for health. */
-export interface AppSpec {
-  readonly name: ServiceName | "engine-api";
-  /** The env var that sets where it listens, and the default. */
-  readonly bindEnv: string;
-  readonly defaultBind: string;
-}
+import type { ServiceName } from "@slipway/grpc-kit";
 
 export const GRPC_APPS: readonly ServiceName[] = ["layer-store", "image-store", "container-config", "orchestrator"];
 export const STORES: readonly ServiceName[] = GRPC_APPS.filter((app) => app !== "orchestrator");
 /** The process that hosts all five apps (npm start without --split). */
 export const HOST = "slipway";
-
-export function bindEnvOf(app: ServiceName): string {
-  return `SLIPWAY_${app.toUpperCase().replace(/-/g, "_")}_BIND`;
-}
-
-export function defaultBindOf(app: ServiceName): string {
-  return `127.0.0.1:${SERVICES[app].port}`;
-}
 
 export function mainOf(repoRoot: string, app: string): string {
   return app === HOST ? join(repoRoot, "tools", "dist", "stack", "host.js") : join(repoRoot, "apps", app, "dist", "main.js");

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SERVICES, type ServiceName } from "@slipway/grpc-kit";
-import { bindEnvOf, GRPC_APPS } from "./apps.js";
+import { defaultAddressOf, type ServiceName } from "@slipway/grpc-kit";
+import { GRPC_APPS } from "./apps.js";
 
 // The same path from src/ (tests) and dist/: tools/dist/stack/main.js.
 const LAUNCHER = resolve(fileURLToPath(import.meta.url), "../../../dist/stack/main.js");
@@ -31,23 +30,12 @@ export interface LocalStack {
   stop(): Promise<number | null>;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** Environment for a stack on free loopback ports under `root` (a new temp dir by default). */
+/** Environment for a stack under `root` (a new temp dir by default), each app on its socket in `root`/run. */
 export async function localStackEnv(root = mkdtempSync(join(tmpdir(), "slipway-stack-"))) {
-  const env: NodeJS.ProcessEnv = { ...process.env, SLIPWAY_DATA_ROOT: join(root, "data"), SLIPWAY_RUN_ROOT: join(root, "run") };
-  const addresses = {} as Record<ServiceName, string>;
-  for (const app of GRPC_APPS) {
-    addresses[app] = `127.0.0.1:${await freePort()}`;
-    env[bindEnvOf(app)] = addresses[app];
-    env[SERVICES[app].env] = addresses[app];
-  }
+  const runRoot = join(root, "run");
+  const env: NodeJS.ProcessEnv = { ...process.env, SLIPWAY_DATA_ROOT: join(root, "data"), SLIPWAY_RUN_ROOT: runRoot };
+  for (const name of Object.keys(env)) if (/^SLIPWAY_.*_(BIND|ADDR)$/.test(name)) delete env[name];
+  const addresses = Object.fromEntries(GRPC_APPS.map((app) => [app, defaultAddressOf(app, runRoot)])) as Record<ServiceName, string>;
   return { root, env, addresses };
 }
 

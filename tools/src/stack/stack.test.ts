@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo, type Server } from "node:net";
 import { join } from "node:path";
 import { checkHealth, listReflectedServices } from "@slipway/grpc-kit";
 import { afterAll, describe, expect, it } from "vitest";
@@ -37,7 +37,7 @@ describe("npm start (tools/src/stack)", () => {
     for (const [app, name] of Object.entries(SERVICES)) {
       expect(await checkHealth(addresses[app]!)).toBe("SERVING");
       expect(await listReflectedServices(addresses[app]!)).toEqual(expect.arrayContaining([name, "grpc.health.v1.Health"]));
-      expect(stack.output()).toContain(`grpc://${addresses[app]}`);
+      expect(stack.output()).toContain(`unix://${addresses[app]!.slice("unix:".length)}`);
     }
     expect(await pingEngineApi(socket)).toBe(true);
     expect(stack.output()).toContain(`unix://${socket}`);
@@ -56,19 +56,62 @@ describe("npm start (tools/src/stack)", () => {
 
   it("refuses a port already in use with one line naming it", async () => {
     const { env, addresses, root } = await localStackEnv();
-    const [host, port] = addresses["image-store"]!.split(":");
     const blocker: Server = createServer();
-    await new Promise<void>((r) => blocker.listen(Number(port), host, r));
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+    const { port } = blocker.address() as AddressInfo;
     try {
-      const stack = launchStack(root, env, addresses);
+      const stack = launchStack(root, { ...env, SLIPWAY_IMAGE_STORE_BIND: `127.0.0.1:${port}` }, addresses);
       children.push(stack.launcher);
       expect(await stack.exited).not.toBe(0);
       expect(stack.output().trim()).toBe(
-        `slipway: port ${port} on ${host} (image-store) is already in use; stop what holds it or set SLIPWAY_IMAGE_STORE_BIND`,
+        `slipway: port ${port} on 127.0.0.1 (image-store) is already in use; stop what holds it or set SLIPWAY_IMAGE_STORE_BIND`,
       );
     } finally {
       blocker.close();
     }
+  });
+
+  it("refuses TCP without certificates, saying how to make them", async () => {
+    const { env, addresses, root } = await localStackEnv();
+    const stack = launchStack(root, { ...env, SLIPWAY_ORCHESTRATOR_BIND: "127.0.0.1:0", SLIPWAY_TLS_DIR: "" }, addresses);
+    children.push(stack.launcher);
+    expect(await stack.exited).toBe(2);
+    expect(stack.output().trim()).toBe(
+      'slipway: orchestrator is on TCP (127.0.0.1:0), which Slipway speaks only with mutual TLS: make certificates with "npx slipway certs --out DIR" and set SLIPWAY_TLS_DIR=DIR',
+    );
+  });
+
+  it("refuses to take over a socket that another server answers on, and leaves it alone", async () => {
+    const { env, addresses, root } = await localStackEnv();
+    const runRoot = env.SLIPWAY_RUN_ROOT!;
+    mkdirSync(runRoot, { mode: 0o750 });
+    const other: Server = createServer((socket) => socket.end());
+    const path = join(runRoot, "layer-store.sock");
+    await new Promise<void>((r) => other.listen(path, r));
+    try {
+      const stack = launchStack(root, env, addresses);
+      children.push(stack.launcher);
+      expect(await stack.exited).not.toBe(0);
+      expect(stack.output()).toContain(`layer-store: ${path} is in use: another server answers on it; layer-store will not replace it`);
+      expect(statSync(path).isSocket()).toBe(true);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("refuses a run root that others share (such as /run) instead of closing it", async () => {
+    const { env, addresses, root } = await localStackEnv();
+    const shared = join(root, "shared-run");
+    mkdirSync(shared, { mode: 0o755 });
+    chmodSync(shared, 0o755);
+    writeFileSync(join(shared, "utmp"), "");
+    const stack = launchStack(root, { ...env, SLIPWAY_RUN_ROOT: shared }, addresses);
+    children.push(stack.launcher);
+    expect(await stack.exited).toBe(2);
+    expect(stack.output().trim()).toBe(
+      `slipway: run root ${shared} is open to other users (mode 0755) and holds files that are not Slipway's (utmp); give Slipway a directory of its own with SLIPWAY_RUN_ROOT, e.g. /run/slipway`,
+    );
+    expect(statSync(shared).mode & 0o777).toBe(0o755);
   });
 
   it("refuses an unknown option with one line naming it and the one it takes", async () => {

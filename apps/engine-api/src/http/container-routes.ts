@@ -1,11 +1,8 @@
 import type { Backends } from "../backends.js";
-import { boolParam, filtersParam, intParam, readBody, requireJsonContentType } from "./request.js";
+import { boolParam, filtersParam, intParam, requireJsonContentType } from "./request.js";
 import { ListBodies } from "./list-bodies.js";
 import { sendEmpty, sendJson, sendJsonBytes, sendJsonChunks } from "./responses.js";
 import type { Route } from "./router.js";
-
-/** A create body is a config document of a few KiB; anything near this is not one. */
-const MAX_CREATE_BODY = 4 * 1024 * 1024;
 
 /** docker create / ps / inspect / rm, translated to the orchestrator. */
 export function containerRoutes({ orchestrator }: Backends): Route[] {
@@ -14,10 +11,10 @@ export function containerRoutes({ orchestrator }: Backends): Route[] {
     {
       method: "POST",
       pattern: /^\/containers\/create$/,
-      async handle({ req, res, query, apiVersion }) {
+      // The body (a config document of a few KiB) is read by the server, up to its limit (16 MiB by default).
+      async handle({ req, res, query, apiVersion, body }) {
         requireJsonContentType(req);
-        const createRequestJson = await readBody(req, MAX_CREATE_BODY);
-        const created = await orchestrator.createContainer({ name: query.get("name") ?? "", createRequestJson, apiVersion });
+        const created = await orchestrator.createContainer({ name: query.get("name") ?? "", createRequestJson: body, apiVersion });
         sendJson(res, 201, { Id: created.id, Warnings: created.warnings });
       },
     },

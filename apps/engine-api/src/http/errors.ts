@@ -1,3 +1,4 @@
+import { getSystemErrorMap } from "node:util";
 import { SlipwayError, type ErrorKind } from "@slipway/grpc-kit";
 
 /** The HTTP status of each error kind, as dockerd's errdefs map them (DESIGN.md: 400/404/409/409/503/500/501). */
@@ -9,10 +10,75 @@ const STATUS_OF_KIND: Record<ErrorKind, number> = {
   unavailable: 503,
   internal: 500,
   unimplemented: 501,
+  // A peer refused engine-api's own certificate: a deployment fault, not the Docker client's.
+  unauthenticated: 500,
+  permission_denied: 500,
 };
 
-/** Status and message of anything a route threw; errors that are not SlipwayErrors are 500s. */
-export function httpErrorOf(err: unknown): { status: number; message: string } {
-  if (err instanceof SlipwayError) return { status: STATUS_OF_KIND[err.kind], message: err.message };
-  return { status: 500, message: err instanceof Error ? err.message : String(err) };
+/** An answer decided by the HTTP layer itself (413 for an oversized body, 408 for a stalled one). */
+export class HttpError extends Error {
+  override name = "HttpError";
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Status and message of anything a route threw, as the HTTP client gets them: one line, no Node error
+ * codes, no paths under `hiddenPaths` (the data root). Errors that are neither SlipwayErrors nor HttpErrors
+ * are bugs here: a 500 whose message says where the details are (the log).
+ */
+export function httpErrorOf(err: unknown, hiddenPaths: readonly string[] = []): { status: number; message: string } {
+  if (err instanceof HttpError) return { status: err.status, message: publicMessage(err.message, hiddenPaths) };
+  if (err instanceof SlipwayError) {
+    const message = err.kind === "unavailable" ? unavailableMessage(err.message) : err.message;
+    return { status: STATUS_OF_KIND[err.kind], message: publicMessage(message, hiddenPaths) };
+  }
+  return { status: 500, message: "engine-api failed to handle the request (an internal error; its log has the details)" };
+}
+
+/**
+ * grpc-kit's "orchestrator is unavailable at <address>: <grpc-js details>": the details are grpc-js's and
+ * Node's words ("No connection established. Last error: connect ENOENT …"); people get a short reason.
+ */
+function unavailableMessage(message: string): string {
+  const match = /^(\S+ is unavailable at \S+): ([^]*)$/.exec(message);
+  if (!match) return message;
+  const [, head, details = ""] = match;
+  // A store's own reason (say, still recovering) is kept; transport failures get a short one.
+  const transport = /No connection established|Last error|Connection dropped|Failed to connect|certificate|handshake/i.test(details) || /\bE[A-Z]{3,}\b/.test(details);
+  if (!transport) return message;
+  const reason = /ENOENT|ECONNREFUSED/.test(details)
+    ? "nothing is listening there (is it running?)"
+    : /EACCES|EPERM/.test(details)
+      ? "permission denied (engine-api is not in the socket's group)"
+      : /certificate|handshake|SSL|TLS/i.test(details)
+        ? "the TLS handshake failed (check the certificates in SLIPWAY_TLS_DIR)"
+        : /timed? ?out|ETIMEDOUT/i.test(details)
+          ? "it did not answer in time"
+          : "it does not answer";
+  return `${head}: ${reason}`;
+}
+
+const SYSTEM_ERRORS = new Map([...getSystemErrorMap().values()].map(([name, description]) => [name, description]));
+const ERRNO_NAME = /\b(E[A-Z0-9]{2,})\b(: )?/g;
+const NODE_CODE = /\s*\(?\bERR_[A-Z0-9_]+\b\)?:?/g;
+
+/** One line, Node's error codes as words (or gone), hidden paths replaced. */
+export function publicMessage(message: string, hiddenPaths: readonly string[] = []): string {
+  let text = message.replace(/\s*[\r\n]+\s*/g, "; ").trim();
+  for (const path of hiddenPaths) {
+    if (path.length > 1) text = text.split(path.replace(/\/+$/, "")).join("<data root>");
+  }
+  text = text.replace(NODE_CODE, "");
+  // "ENOENT: no such file or directory, open …" already says it in words; a bare "connect ENOENT" does not.
+  text = text.replace(ERRNO_NAME, (whole, name: string, colon: string | undefined) => {
+    const description = SYSTEM_ERRORS.get(name);
+    if (!description) return whole;
+    return colon && text.includes(`${name}: ${description}`) ? "" : `${description}${colon ?? ""}`;
+  });
+  return text;
 }

@@ -12,8 +12,11 @@ import { NOT_IMPLEMENTED, sendEmpty, sendJson, sendJsonBytes } from "./responses
 import type { Route } from "./router.js";
 import { imageDeleteJson, imageSummaryJson } from "./summaries.js";
 
-/** docker load / images / image inspect / tag / rmi / save, translated to the image store. */
-export function imageRoutes({ imageStore }: Backends): Route[] {
+/**
+ * docker load / images / image inspect / tag / rmi / save, translated to the image store. `hiddenPaths` (the
+ * data root) never appear in the error messages written into a load's stream.
+ */
+export function imageRoutes({ imageStore }: Backends, hiddenPaths: readonly string[] = []): Route[] {
   // Fixed paths first: the image-name patterns below match almost anything (names may contain "/").
   return [
     {
@@ -27,7 +30,8 @@ export function imageRoutes({ imageStore }: Backends): Route[] {
     {
       method: "POST",
       pattern: /^\/images\/load$/,
-      handle: ({ req, res, query }) => streamLoad(imageStore, req, res, boolParam(query, "quiet")),
+      streamsBody: true,
+      handle: ({ req, res, query }) => streamLoad(imageStore, req, res, boolParam(query, "quiet"), hiddenPaths),
     },
     {
       method: "GET",
@@ -77,7 +81,13 @@ export function imageRoutes({ imageStore }: Backends): Route[] {
  * POST /images/load: the archive streams from the request straight into LoadImages, and progress streams back.
  * As in dockerd the status is 200 whatever happens; a failure is the stream's last message.
  */
-async function streamLoad(imageStore: Backends["imageStore"], req: IncomingMessage, res: ServerResponse, quiet: boolean) {
+async function streamLoad(
+  imageStore: Backends["imageStore"],
+  req: IncomingMessage,
+  res: ServerResponse,
+  quiet: boolean,
+  hiddenPaths: readonly string[],
+) {
   res.writeHead(200, { "Content-Type": "application/json" });
   try {
     for await (const { progress, loaded, notice } of imageStore.loadImages(archiveChunks(req))) {
@@ -86,7 +96,7 @@ async function streamLoad(imageStore: Backends["imageStore"], req: IncomingMessa
       if (loaded) res.write(streamMessage(loaded.message));
     }
   } catch (err) {
-    res.write(errorMessage(httpErrorOf(err).message));
+    res.write(errorMessage(httpErrorOf(err, hiddenPaths).message));
   }
   res.end();
 }

@@ -48,20 +48,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** dockerd's CheckForJSON: a body must be declared application/json (a bodiless request may omit the type). */
 export function requireJsonContentType(req: IncomingMessage): void {
   const type = req.headers["content-type"] ?? "";
-  const hasBody = req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
-  if (type === "" && !hasBody) return;
+  if (type === "" && !hasBody(req)) return;
   if (type.split(";")[0]!.trim().toLowerCase() === "application/json") return;
   throw invalidArgument(`Content-Type specified (${type}) must be 'application/json'`);
 }
 
-/** Reads a small request body completely; larger ones are refused rather than held in memory. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw invalidArgument(`request body is larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/** Does the request carry a body (chunked, or a Content-Length above 0)? */
+export function hasBody(req: IncomingMessage): boolean {
+  return req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
 }

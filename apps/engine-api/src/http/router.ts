@@ -10,6 +10,11 @@ export interface RequestContext {
   readonly query: URLSearchParams;
   /** The API version from the /vX.Y/ prefix, or the current one when unversioned. */
   readonly apiVersion: string;
+  /**
+   * The request body, read completely before the handler runs (at most the server's body limit, 413
+   * beyond it); empty for routes that stream their body (`streamsBody`), which read `req` themselves.
+   */
+  readonly body: Buffer;
 }
 
 export interface Route {
@@ -17,6 +22,8 @@ export interface Route {
   /** Matched against the unversioned path; named groups become params. */
   readonly pattern: RegExp;
   handle(ctx: RequestContext): Promise<void> | void;
+  /** The handler streams the request body itself, uncapped (`docker load`); others get it read into `body`. */
+  readonly streamsBody?: boolean;
 }
 
 export type RouteMatch = { route: Route; params: Record<string, string> } | { methodMismatch: true } | undefined;

@@ -21,7 +21,7 @@ export function systemRoutes(backends: Backends, dataRoot: string): Route[] {
     { method: "GET", pattern: /^\/_ping$/, handle: ping(true) },
     { method: "HEAD", pattern: /^\/_ping$/, handle: ping(false) },
     { method: "GET", pattern: /^\/version$/, handle: ({ res }) => sendJson(res, 200, versionDocument()) },
-    { method: "GET", pattern: /^\/info$/, handle: async ({ res }) => sendJson(res, 200, infoDocument(dataRoot, await countStores(backends))) },
+    { method: "GET", pattern: /^\/info$/, handle: async ({ res }) => sendJson(res, 200, infoDocument(dataRoot, await countStores(backends, dataRoot))) },
     ...objectsSlipwayHasNone,
   ];
 }
@@ -47,12 +47,12 @@ function versionDocument() {
  * `docker info` must work while a store is down (it is how people look at a sick engine, and `docker inspect`
  * needs it), so a missing count becomes a warning instead of a failure.
  */
-async function countStores({ orchestrator, imageStore }: Backends): Promise<StoreCounts> {
+async function countStores({ orchestrator, imageStore }: Backends, dataRoot: string): Promise<StoreCounts> {
   const [containers, images] = await Promise.allSettled([
     orchestrator.listContainers({ query: { all: true, limit: 0, filters: {} } }).then((r) => r.containers.length),
     imageStore.listImages({ all: true, filters: {} }).then((r) => r.images.length),
   ]);
-  const warning = (what: string, result: PromiseRejectedResult) => `WARNING: ${what} unknown: ${httpErrorOf(result.reason).message}`;
+  const warning = (what: string, result: PromiseRejectedResult) => `WARNING: ${what} unknown: ${httpErrorOf(result.reason, [dataRoot]).message}`;
   return {
     containers: containers.status === "fulfilled" ? containers.value : 0,
     images: images.status === "fulfilled" ? images.value : 0,

@@ -1,11 +1,9 @@
 import { invalidArgument } from "@slipway/grpc-kit";
 import type { layerstore } from "@slipway/proto";
 import type { Backends } from "../backends.js";
-import { boolParam, filtersParam, readBody, requireJsonContentType } from "./request.js";
+import { boolParam, filtersParam, requireJsonContentType } from "./request.js";
 import { sendEmpty, sendJson } from "./responses.js";
 import type { Route } from "./router.js";
-
-const MAX_CREATE_BODY = 1024 * 1024;
 
 /** docker volume ls / inspect / create / rm, translated to the orchestrator. */
 export function volumeRoutes({ orchestrator }: Backends): Route[] {
@@ -21,10 +19,9 @@ export function volumeRoutes({ orchestrator }: Backends): Route[] {
     {
       method: "POST",
       pattern: /^\/volumes\/create$/,
-      async handle({ req, res }) {
+      async handle({ req, res, body }) {
         requireJsonContentType(req);
-        const body = parseCreateBody(await readBody(req, MAX_CREATE_BODY));
-        const { volume } = await orchestrator.createVolume(body);
+        const { volume } = await orchestrator.createVolume(parseCreateBody(body));
         sendJson(res, 201, volumeJson(volume!));
       },
     },

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   createLogger,
   service,
@@ -14,7 +17,8 @@ type ImageStore = typeof imagestore.ImageStoreServiceService;
 type Settable<S extends ServiceDefinition> = { -readonly [K in keyof S]?: ServiceHandlers<S>[K] };
 
 /**
- * The orchestrator and image-store gRPC contracts served on 127.0.0.1:0 with handlers each test sets: the
+ * The orchestrator and image-store gRPC contracts served on a unix socket in a temp dir (as the apps listen by
+ * default; TCP would need certificates) with handlers each test sets: the
  * HTTP layer's tests need exact answers (every error kind, progress at chosen moments) that real stores
  * give only in rare states. The real stack is driven by cli-session.test.ts.
  */
@@ -30,9 +34,10 @@ export interface StubBackends {
 export async function startStubBackends(): Promise<StubBackends> {
   const orchestratorHandlers: Settable<Orchestrator> = {};
   const imageStoreHandlers: Settable<ImageStore> = {};
+  const dir = mkdtempSync(join(tmpdir(), "engine-api-stubs-"));
   const running = await startService({
     name: "stub-backends",
-    bind: "127.0.0.1:0",
+    bind: `unix:${join(dir, "stubs.sock")}`,
     logger: createLogger("stub-backends", "silent"),
     services: [
       service(orchestrator.OrchestratorServiceService, delegating(orchestrator.OrchestratorServiceService, orchestratorHandlers, "orchestrator")),
@@ -49,7 +54,10 @@ export async function startStubBackends(): Promise<StubBackends> {
         for (const key of Object.keys(handlers)) delete handlers[key];
       }
     },
-    stop: () => running.shutdown(),
+    stop: async () => {
+      await running.shutdown();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

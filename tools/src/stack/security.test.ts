@@ -1,0 +1,164 @@
+import { spawnSync, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { status } from "@grpc/grpc-js";
+import { bindEnvOf, certificatesFrom, createClient, SERVICES, SlipwayError, socketGroupFrom, type ServiceName } from "@slipway/grpc-kit";
+import { createCertificateAuthority, loadCertificateAuthority, writeCertificateSet, type CertificateAuthority, type IssueOptions } from "@slipway/pki";
+import { layerstore } from "@slipway/proto";
+import { afterAll, describe, expect, it } from "vitest";
+import { GRPC_APPS } from "./apps.js";
+import { launchStack, localStackEnv, untilUp, type LocalStack } from "./local-stack.js";
+
+const NOBODY = 65534;
+/** A listing method of each gRPC app, in GRPC_APPS order: what a curious user would try first. */
+const LIST_METHODS = [
+  "/slipway.layerstore.v1.LayerStoreService/ListVolumes",
+  "/slipway.imagestore.v1.ImageStoreService/ListImages",
+  "/slipway.containerconfig.v1.ContainerConfigService/ListContainers",
+  "/slipway.orchestrator.v1.OrchestratorService/ListContainers",
+];
+const stacks: LocalStack[] = [];
+const children: ChildProcess[] = [];
+afterAll(async () => {
+  children.forEach((c) => c.kill("SIGKILL"));
+  await Promise.all(stacks.map((s) => s.stop()));
+});
+
+/** A stack whose root others may enter, so that only Slipway's own modes stand between them and its sockets. */
+async function startStack(args: readonly string[] = [], extraEnv: (root: string) => Promise<NodeJS.ProcessEnv> = async () => ({})) {
+  const root = mkdtempSync(join(tmpdir(), "slipway-sec-"));
+  chmodSync(root, 0o755);
+  const { env, addresses } = await localStackEnv(root);
+  const extra = await extraEnv(root);
+  for (const app of GRPC_APPS) if (extra[bindEnvOf(app)]) addresses[app] = extra[SERVICES[app].env]!;
+  const stack = await untilUp(launchStack(root, { ...env, ...extra }, addresses, args), 60_000);
+  stacks.push(stack);
+  children.push(stack.launcher);
+  return stack;
+}
+
+/** The endpoints the launcher printed, as a person would copy them. */
+function printedEndpoints(stack: LocalStack): { app: string; url: string }[] {
+  return [...stack.output().matchAll(/^ {2}([a-z-]+) +((?:unix|grpcs):\/\/\S+)/gm)].map((m) => ({ app: m[1]!, url: m[2]! }));
+}
+
+/**
+ * Tries each endpoint from a process running as `uid`:`gid`: a unix socket is connected to; a TCP endpoint
+ * gets a gRPC call over TLS without a client certificate (node's http2 only, as any local user could).
+ */
+function probeAs(uid: number, gid: number, urls: readonly string[]): string[] {
+  const targets = urls.map((url, i) => ({ url, path: LIST_METHODS[i] ?? "" }));
+  const script = `
+    const net = require("node:net"), http2 = require("node:http2");
+    const probe = ({ url, path }) => new Promise((resolve) => {
+      if (url.startsWith("unix://")) {
+        const s = net.connect(url.slice(7));
+        s.once("connect", () => (s.destroy(), resolve("connected"))).once("error", (e) => resolve(e.code));
+        return;
+      }
+      const session = http2.connect("https://" + url.slice(8), { rejectUnauthorized: false });
+      session.once("error", (e) => resolve(e.code));
+      const req = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+      req.on("trailers", (t) => (session.close(), resolve("grpc-status " + t["grpc-status"])));
+      req.on("response", (h) => h["grpc-status"] && (session.close(), resolve("grpc-status " + h["grpc-status"])));
+      req.on("data", () => {});
+      req.once("error", (e) => resolve(e.code));
+      req.end(Buffer.alloc(5));
+    });
+    Promise.all(${JSON.stringify(targets)}.map(probe)).then((r) => console.log(JSON.stringify(r)));`;
+  const run = spawnSync(process.execPath, ["-e", script], { uid, gid, encoding: "utf8", timeout: 20_000 });
+  expect(run.stderr).toBe("");
+  return JSON.parse(run.stdout) as string[];
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Every gRPC app on a TCP port of loopback, with certificates from `slipway certs` in <root>/tls. */
+async function tcpWithTls(root: string): Promise<NodeJS.ProcessEnv> {
+  const tlsDir = join(root, "tls");
+  await writeCertificateSet(tlsDir);
+  const env: NodeJS.ProcessEnv = { SLIPWAY_TLS_DIR: tlsDir, SLIPWAY_TLS_RELOAD_SECONDS: "1" };
+  for (const app of GRPC_APPS) {
+    const address = `127.0.0.1:${await freePort()}`;
+    env[bindEnvOf(app)] = address;
+    env[SERVICES[app].env] = address;
+  }
+  return env;
+}
+
+describe("what an unprivileged local user can reach", () => {
+  it.each([
+    ["in one process", []],
+    ["with --split", ["--split"]],
+  ])("nothing that npm start prints %s: its sockets are 0660 in a 0750 run root", async (_mode, args) => {
+    const stack = await startStack(args);
+    const endpoints = printedEndpoints(stack);
+    expect(endpoints.map((e) => e.app)).toEqual([...GRPC_APPS, "engine-api"]);
+    expect(endpoints.every((e) => e.url.startsWith("unix://"))).toBe(true);
+    expect(probeAs(NOBODY, NOBODY, endpoints.map((e) => e.url))).toEqual(endpoints.map(() => "EACCES"));
+    // Members of the socket group (`docker` when the host has one, else root) may connect.
+    expect(probeAs(NOBODY, socketGroupFrom(process.env).gid, endpoints.map((e) => e.url))).toEqual(endpoints.map(() => "connected"));
+    expect(statSync(stack.runRoot).mode & 0o777).toBe(0o750);
+    const sockets = readdirSync(stack.runRoot).filter((f) => f.endsWith(".sock"));
+    expect(sockets.sort()).toEqual([...GRPC_APPS.map((a) => `${a}.sock`), "docker.sock"].sort());
+    for (const socket of sockets) expect(statSync(join(stack.runRoot, socket)).mode & 0o777).toBe(0o660);
+    expect(await stack.stop()).toBe(0);
+    expect(readdirSync(stack.runRoot).filter((f) => f.endsWith(".sock"))).toEqual([]);
+  }, 90_000);
+
+  it("nothing over TCP without a client certificate, and engine-api's socket stays closed", async () => {
+    const stack = await startStack([], tcpWithTls);
+    const endpoints = printedEndpoints(stack);
+    expect(endpoints.filter((e) => e.url.startsWith("grpcs://")).map((e) => e.app)).toEqual([...GRPC_APPS]);
+    const results = probeAs(NOBODY, NOBODY, endpoints.map((e) => e.url));
+    expect(results).toEqual([...GRPC_APPS.map(() => `grpc-status ${status.UNAUTHENTICATED}`), "EACCES"]);
+  }, 90_000);
+});
+
+describe("mutual TLS between the apps of a real stack", () => {
+  it("refuses a missing, foreign, expired or wrong-app certificate without touching the disk, and serves the right app", async () => {
+    const stack = await startStack(["--split"], tcpWithTls);
+    const tlsDir = join(stack.root, "tls");
+    const address = stack.addresses["layer-store"];
+    const volumesDir = join(stack.dataRoot, "volumes");
+    const before = readdirSync(volumesDir).sort();
+    const createAs = async (dir: string, name: string) => {
+      const client = createClient(layerstore.LayerStoreServiceService, address, { name: "layer-store", certificates: certificatesFrom(name, dir, {}) });
+      try {
+        await client.createVolume(layerstore.CreateVolumeRequest.fromPartial({ name: "secret-volume" }));
+        return "created";
+      } catch (err) {
+        return err instanceof SlipwayError ? err.kind : String(err);
+      } finally {
+        client.close();
+      }
+    };
+    const other = await createCertificateAuthority();
+    const expired = { notBefore: new Date(Date.now() - 3 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) };
+    expect(await createAs(tlsDir, "engine-api")).toBe("permission_denied");
+    expect(await createAs(await identityDir(tlsDir, other, "orchestrator"), "orchestrator")).toBe("unauthenticated");
+    expect(await createAs(await identityDir(tlsDir, undefined, "orchestrator", expired), "orchestrator")).toBe("unauthenticated");
+    expect(readdirSync(volumesDir).sort()).toEqual(before);
+    expect(await createAs(tlsDir, "orchestrator")).toBe("created");
+    expect(readdirSync(volumesDir)).toContain("secret-volume");
+  }, 90_000);
+});
+
+/** A directory with the stack's ca.crt and a certificate for `name` issued by `signer` (default: the stack's own CA). */
+async function identityDir(tlsDir: string, signer: CertificateAuthority | undefined, name: ServiceName, options: IssueOptions = {}) {
+  const ca = signer ?? (await loadCertificateAuthority(readFileSync(join(tlsDir, "ca.crt"), "utf8"), readFileSync(join(tlsDir, "ca.key"), "utf8")));
+  const dir = mkdtempSync(join(tmpdir(), "slipway-id-"));
+  const { certPem, keyPem } = await ca.issue(name, options);
+  writeFileSync(join(dir, "ca.crt"), readFileSync(join(tlsDir, "ca.crt")));
+  writeFileSync(join(dir, `${name}.crt`), certPem);
+  writeFileSync(join(dir, `${name}.key`), keyPem, { mode: 0o600 });
+  return dir;
+}
