@@ -4,8 +4,8 @@
 // only when SERVING), GET /_ping on the socket for engine-api. Exit 1 otherwise, with one line why.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkHealth, DEFAULT_RUN_ROOT, SERVICES } from "@slipway/grpc-kit";
-import { bindEnvOf, defaultBindOf } from "../dist/stack/apps.js";
+import { resolve } from "node:path";
+import { bindEnvOf, certificatesFrom, checkHealth, DEFAULT_RUN_ROOT, defaultAddressOf, SERVICES } from "@slipway/grpc-kit";
 import { pingEngineApi } from "../dist/stack/ping.js";
 
 /** @returns {string | undefined} the app named in some process's command line: node /app/apps/<app>/dist/main.js */
@@ -34,9 +34,13 @@ async function problem(/** @type {string} */ app) {
   }
   if (!(app in SERVICES)) return `unknown app ${app}`;
   const name = /** @type {keyof typeof SERVICES} */ (app);
-  const bind = process.env[bindEnvOf(name)] ?? defaultBindOf(name);
+  const runRoot = resolve(process.env.SLIPWAY_RUN_ROOT ?? DEFAULT_RUN_ROOT);
+  const bind = process.env[bindEnvOf(name)] || defaultAddressOf(name, runRoot);
   const address = localAddress(bind);
-  const status = await checkHealth(address, "", 3_000).catch((/** @type {Error} */ err) => err.message);
+  // Over TCP the app checks itself with its own certificate (health is open to any caller that trusts the CA).
+  const certificates = certificatesFrom(name, process.env.SLIPWAY_TLS_DIR, process.env);
+  const status = await checkHealth(address, "", 3_000, { certificates, app: name }).catch((/** @type {Error} */ err) => err.message);
+  certificates?.close();
   return status === "SERVING" ? undefined : `${app} at ${address}: health ${status}`;
 }
 

@@ -1,4 +1,4 @@
-import { createClient, type ServiceClient } from "@slipway/grpc-kit";
+import { createClient, type CertificateFiles, type ServiceClient } from "@slipway/grpc-kit";
 import { containerconfig, imagestore, layerstore, orchestrator } from "@slipway/proto";
 import type { GrpcApp } from "./deployment.js";
 
@@ -10,13 +10,26 @@ export interface SlipwayClients {
   readonly orchestrator: ServiceClient<typeof orchestrator.OrchestratorServiceService>;
 }
 
-/** Clients for the gRPC apps at the given addresses. */
-export function connectClients(address: (app: GrpcApp) => string): SlipwayClients {
+/**
+ * Whom SlipwayStack's default clients call each app as: the app's main caller in the access policy
+ * (grpc-kit's access-policy.ts). The orchestrator may do most of what the stores offer; layer-store's
+ * RegisterLayer and ExportLayer are image-store's, so a test that calls them uses clientsAs("image-store").
+ */
+export const DEFAULT_CALLERS: Readonly<Record<GrpcApp, string>> = {
+  "layer-store": "orchestrator",
+  "image-store": "cli",
+  "container-config": "orchestrator",
+  orchestrator: "cli",
+};
+
+/** Clients for the gRPC apps at the given addresses, each presenting the given certificates (mutual TLS). */
+export function connectClients(address: (app: GrpcApp) => string, certificatesFor: (app: GrpcApp) => CertificateFiles): SlipwayClients {
+  const options = (app: GrpcApp) => ({ name: app, certificates: certificatesFor(app) });
   return {
-    layerStore: createClient(layerstore.LayerStoreServiceService, address("layer-store"), { name: "layer-store" }),
-    imageStore: createClient(imagestore.ImageStoreServiceService, address("image-store"), { name: "image-store" }),
-    containerConfig: createClient(containerconfig.ContainerConfigServiceService, address("container-config"), { name: "container-config" }),
-    orchestrator: createClient(orchestrator.OrchestratorServiceService, address("orchestrator"), { name: "orchestrator" }),
+    layerStore: createClient(layerstore.LayerStoreServiceService, address("layer-store"), options("layer-store")),
+    imageStore: createClient(imagestore.ImageStoreServiceService, address("image-store"), options("image-store")),
+    containerConfig: createClient(containerconfig.ContainerConfigServiceService, address("container-config"), options("container-config")),
+    orchestrator: createClient(orchestrator.OrchestratorServiceService, address("orchestrator"), options("orchestrator")),
   };
 }
 

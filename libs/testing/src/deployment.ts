@@ -8,11 +8,14 @@ export type SlipwayApp = (typeof SLIPWAY_APPS)[number];
 export const GRPC_APPS = ["layer-store", "image-store", "container-config", "orchestrator"] as const satisfies readonly ServiceName[];
 export type GrpcApp = (typeof GRPC_APPS)[number];
 
-/** Where things live inside the image (its ENV sets the data and run roots). */
+/** Where things live inside the image (its ENV sets the data and run roots and the TLS dir). */
 export const DATA_ROOT_IN_CONTAINER = "/var/lib/slipway";
 export const RUN_ROOT_IN_CONTAINER = "/run/slipway";
-/** engine-api's TCP listener inside its container (only loopback-published on the host). */
-export const ENGINE_API_TCP_PORT = 2375;
+export const TLS_DIR_IN_CONTAINER = "/etc/slipway/tls";
+/** engine-api's TCP listener inside its container: HTTPS with client certificates, Docker's TLS port. */
+export const ENGINE_API_TCP_PORT = 2376;
+/** The image's `node` user, who runs the orchestrator and so must own its key. */
+export const NODE_USER = { uid: 1000, gid: 1000 } as const;
 
 /**
  * How one app runs as a container: the same in docker-compose.yml and in SlipwayStack (a test checks
@@ -20,8 +23,10 @@ export const ENGINE_API_TCP_PORT = 2375;
  */
 export interface AppDeployment {
   readonly app: SlipwayApp;
-  /** The container port it serves: gRPC, or engine-api's TCP listener. */
+  /** The container port it serves: gRPC, or engine-api's TCP listener (both mutual TLS). */
   readonly port: number;
+  /** The env var compose reads for the host port it publishes `port` on (127.0.0.1 only), default `port`. */
+  readonly hostPortEnv: string;
   /** "0:0" for those whose files must be root:root; "node" otherwise. */
   readonly user: "0:0" | "node";
   readonly capDrop: readonly string[];
@@ -30,7 +35,7 @@ export interface AppDeployment {
   readonly dataRoot: boolean;
   /** Mounts the host-visible run dir at RUN_ROOT_IN_CONTAINER (where engine-api's socket appears). */
   readonly runRoot: boolean;
-  /** Env on top of the image's and the service addresses. */
+  /** Env on top of the image's and sharedEnv's. */
   readonly env: Readonly<Record<string, string>>;
   /** Apps that must be healthy before this one starts. */
   readonly dependsOn: readonly SlipwayApp[];
@@ -45,6 +50,7 @@ export const DEPLOYMENT: Readonly<Record<SlipwayApp, AppDeployment>> = {
   orchestrator: {
     app: "orchestrator",
     port: SERVICES.orchestrator.port,
+    hostPortEnv: hostPortEnvOf("orchestrator"),
     user: "node",
     capDrop: ["ALL"],
     capAdd: [],
@@ -57,6 +63,7 @@ export const DEPLOYMENT: Readonly<Record<SlipwayApp, AppDeployment>> = {
   "engine-api": {
     app: "engine-api",
     port: ENGINE_API_TCP_PORT,
+    hostPortEnv: hostPortEnvOf("engine-api"),
     user: "0:0",
     capDrop: ["ALL"],
     capAdd: [],
@@ -68,10 +75,36 @@ export const DEPLOYMENT: Readonly<Record<SlipwayApp, AppDeployment>> = {
 };
 
 function store(app: (typeof STORES)[number], capDrop: string[], capAdd: string[]): AppDeployment {
-  return { app, port: SERVICES[app].port, user: "0:0", capDrop, capAdd, dataRoot: true, runRoot: false, env: {}, dependsOn: [] };
+  return { app, port: SERVICES[app].port, hostPortEnv: hostPortEnvOf(app), user: "0:0", capDrop, capAdd, dataRoot: true, runRoot: false, env: {}, dependsOn: [] };
+}
+
+/** "engine-api" -> "SLIPWAY_ENGINE_API_PORT" */
+function hostPortEnvOf(app: SlipwayApp): string {
+  return `SLIPWAY_${app.toUpperCase().replace(/-/g, "_")}_PORT`;
 }
 
 /** The env that tells every app where the gRPC apps are, given each app's host name on the network. */
 export function addressEnv(hostOf: (app: SlipwayApp) => string): Record<string, string> {
   return Object.fromEntries(GRPC_APPS.map((app) => [SERVICES[app].env, `${hostOf(app)}:${SERVICES[app].port}`]));
+}
+
+/** The env every app gets: where its peers are, and where its certificates are mounted. */
+export function sharedEnv(hostOf: (app: SlipwayApp) => string): Record<string, string> {
+  return { ...addressEnv(hostOf), SLIPWAY_TLS_DIR: TLS_DIR_IN_CONTAINER };
+}
+
+/**
+ * The certificate files an app gets, each mounted read-only at TLS_DIR_IN_CONTAINER/<file>: the CA's
+ * certificate and its own pair as `slipway certs` names them, never another app's key.
+ */
+export function certificateFilesOf(app: SlipwayApp): readonly string[] {
+  return ["ca.crt", `${app}.crt`, `${app}.key`];
+}
+
+/**
+ * Who must own each app's key: its process reads it, and a key is 0600. Apps that run as root need no
+ * entry (root reads any file); the orchestrator runs as `node`.
+ */
+export function keyOwners(): Record<string, { uid: number; gid: number }> {
+  return Object.fromEntries(SLIPWAY_APPS.filter((app) => DEPLOYMENT[app].user === "node").map((app) => [app, { ...NODE_USER }]));
 }

@@ -1,5 +1,5 @@
 import type Dockerode from "dockerode";
-import { checkHealth } from "@slipway/grpc-kit";
+import { checkHealth, type CertificateFiles } from "@slipway/grpc-kit";
 import { IntervalRetry, type BoundPorts, type WaitStrategy } from "testcontainers";
 import { DEPLOYMENT, type SlipwayApp } from "./deployment.js";
 import { demuxDockerLogs } from "./docker-logs.js";
@@ -9,14 +9,18 @@ const LOOPBACK = "127.0.0.1";
 
 /**
  * Waits until an app answers as a client would see it from the host, over its loopback-published
- * port: grpc.health.v1 SERVING for the gRPC apps, 200 on /_ping for engine-api. Fails at once, with
- * the container's last log lines, when the container stops running.
+ * port and with mutual TLS (the given certificates; any the CA signed will do): grpc.health.v1 SERVING
+ * for the gRPC apps, 200 on /_ping over HTTPS for engine-api. Fails at once, with the container's last
+ * log lines, when the container stops running.
  */
 export class AppHealthWait implements WaitStrategy {
   private startupTimeoutMs = 60_000;
   private startupTimeoutSet = false;
 
-  constructor(private readonly app: SlipwayApp) {}
+  constructor(
+    private readonly app: SlipwayApp,
+    private readonly certificates: CertificateFiles,
+  ) {}
 
   async waitUntilReady(container: Dockerode.Container, boundPorts: BoundPorts): Promise<void> {
     const port = boundPorts.getBinding(DEPLOYMENT[this.app].port);
@@ -36,10 +40,11 @@ export class AppHealthWait implements WaitStrategy {
 
   private async probe(port: number): Promise<string> {
     if (this.app === "engine-api") {
-      const status = await pingEngineApi({ host: LOOPBACK, port });
+      const status = await pingEngineApi({ host: LOOPBACK, port, tls: this.certificates.certificates });
       return status === 200 ? "healthy" : `GET /_ping: ${status}`;
     }
-    const status = await checkHealth(`${LOOPBACK}:${port}`, "", 2_000).catch((err: Error) => err.message);
+    const tls = { certificates: this.certificates, app: this.app };
+    const status = await checkHealth(`${LOOPBACK}:${port}`, "", 2_000, tls).catch((err: Error) => err.message);
     return status === "SERVING" ? "healthy" : `health: ${status}`;
   }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type Dockerode from "dockerode";
 import { getContainerRuntimeClient } from "testcontainers";
 
@@ -26,6 +27,33 @@ export async function reapLeftoverStacks(endingPids: readonly number[] = []): Pr
     const pid = Number(labels?.[OWNER_PID_LABEL]);
     return endingPids.includes(pid) || !processAlive(pid);
   });
+}
+
+/** The label docker-compose (v1 and v2) puts on every container, network and volume of a project. */
+const COMPOSE_PROJECT_LABEL = "com.docker.compose.project";
+/** The test process is part of the project's name, since compose cannot add our labels from outside the file. */
+const TEST_PROJECT = /^slipway-e2e-(\d+)-[0-9a-f]+$/;
+
+/** A docker-compose project name for a test run: slipway-e2e-<pid>-<random>, so a reaper knows whose it is. */
+export function testComposeProject(): string {
+  return `slipway-e2e-${process.pid}-${randomBytes(4).toString("hex")}`;
+}
+
+/**
+ * reapLeftoverStacks for docker-compose: removes the containers, networks and volumes of every
+ * testComposeProject() project whose process has exited or is one of `endingPids`.
+ */
+export async function reapLeftoverComposeProjects(endingPids: readonly number[] = []): Promise<Removed & { volumes: number }> {
+  const leftover: Selects = (labels) => {
+    const pid = Number(TEST_PROJECT.exec(labels?.[COMPOSE_PROJECT_LABEL] ?? "")?.[1] ?? NaN);
+    return Number.isInteger(pid) && (endingPids.includes(pid) || !processAlive(pid));
+  };
+  const removed = await removeLabelled(COMPOSE_PROJECT_LABEL, leftover);
+  const docker: Dockerode = (await getContainerRuntimeClient()).container.dockerode;
+  const { Volumes = [] } = await docker.listVolumes({ filters: JSON.stringify({ label: [COMPOSE_PROJECT_LABEL] }) });
+  const volumes = Volumes.filter((v) => leftover(v.Labels ?? undefined));
+  await Promise.all(volumes.map((v) => docker.getVolume(v.Name).remove().catch(unless(404, 409))));
+  return { ...removed, volumes: volumes.length };
 }
 
 type Selects = (labels: Record<string, string> | undefined) => boolean;

@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { pingEngineApi } from "./engine-api-ping.js";
@@ -17,7 +18,15 @@ export interface SecondDockerd {
   readonly bridge: string;
   /** Its log so far. */
   log(): string;
-  /** SIGTERM, wait for exit, unmount what it left mounted, delete its bridge and its private dirs. */
+  /**
+   * `docker swarm init` on it, advertised on 127.0.0.1 and listening on 127.0.0.1 at a free port (never
+   * the host's 2377): a one-node swarm that stop() takes down again.
+   */
+  initSwarm(): Promise<void>;
+  /**
+   * Leaves a swarm it is in (--force), removes the docker_gwbridge it made for swarm, SIGTERM, waits for
+   * exit, unmounts what it left mounted, deletes its bridges and its private dirs.
+   */
   stop(): Promise<void>;
 }
 
@@ -26,7 +35,15 @@ export interface SecondDockerdOptions {
   readonly dataRoot: string;
   /** How long it may take to answer /_ping (default 30 s). */
   readonly startupTimeoutMs?: number;
+  /**
+   * Extra environment of the dockerd process, e.g. { DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: "1" } so that
+   * swarm tasks use a loaded image without trying a registry first.
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
+
+/** The bridge a swarm node makes for its containers' way out; one name per host, not per daemon. */
+export const SWARM_GATEWAY_BRIDGE = "docker_gwbridge";
 
 /**
  * Starts a second dockerd beside the host's, sharing nothing with it: its own exec root, pidfile,
@@ -49,8 +66,11 @@ export async function startSecondDockerd(options: SecondDockerdOptions): Promise
     ...["--host", `unix://${socketPath}`, "--config-file", configFile, "--storage-driver", "overlay2"],
     ...["--bridge", bridge, "--iptables=false", "--ip-forward=false", "--ip-masq=false"],
   ];
-  const child = spawn("dockerd", args, { stdio: ["ignore", openSync(logFile, "a"), openSync(logFile, "a")] });
-  const daemon = new RunningDockerd(child, options.dataRoot, workDir, socketPath, bridge, logFile);
+  // A docker_gwbridge already on the host is someone else's: stop() must never delete it.
+  const hostHadGatewayBridge = await linkExists(SWARM_GATEWAY_BRIDGE);
+  const env = { ...process.env, ...options.env };
+  const child = spawn("dockerd", args, { env, stdio: ["ignore", openSync(logFile, "a"), openSync(logFile, "a")] });
+  const daemon = new RunningDockerd(child, options.dataRoot, workDir, socketPath, bridge, logFile, hostHadGatewayBridge);
   try {
     await daemon.waitUntilReady(options.startupTimeoutMs ?? 30_000);
   } catch (err) {
@@ -72,6 +92,7 @@ class RunningDockerd implements SecondDockerd {
     readonly socketPath: string,
     readonly bridge: string,
     private readonly logFile: string,
+    private readonly hostHadGatewayBridge: boolean,
   ) {
     this.dockerHost = `unix://${socketPath}`;
     this.exited = new Promise((resolve) => {
@@ -96,8 +117,18 @@ class RunningDockerd implements SecondDockerd {
     throw new Error(`dockerd did not answer /_ping on ${this.socketPath} within ${timeoutMs} ms (${last}); its log:\n${tail(this.log())}`);
   }
 
+  async initSwarm(): Promise<void> {
+    const port = await freeTcpPort();
+    await this.docker(["swarm", "init", "--advertise-addr", "127.0.0.1", "--listen-addr", `127.0.0.1:${port}`]);
+  }
+
   async stop(): Promise<void> {
+    let madeGatewayBridge = false;
     if (this.exitCode === undefined) {
+      // Swarm state: leave (a no-op error when not in one), then drop docker_gwbridge, which leaving keeps.
+      await this.docker(["swarm", "leave", "--force"]).catch(() => undefined);
+      madeGatewayBridge = !this.hostHadGatewayBridge && (await this.docker(["network", "inspect", SWARM_GATEWAY_BRIDGE]).then(() => true, () => false));
+      if (madeGatewayBridge) await this.docker(["network", "rm", SWARM_GATEWAY_BRIDGE]).catch(() => undefined);
       this.child.kill("SIGTERM");
       const killer = setTimeout(() => this.child.kill("SIGKILL"), 30_000);
       await this.exited;
@@ -106,8 +137,36 @@ class RunningDockerd implements SecondDockerd {
     // dockerd leaves a self bind-mount of its data root (and netns/shm mounts under the exec root).
     await unmountUnder([this.dataRoot, this.workDir]);
     await run("ip", ["link", "delete", this.bridge]).catch(() => undefined);
+    if (madeGatewayBridge && (await linkExists(SWARM_GATEWAY_BRIDGE))) await run("ip", ["link", "delete", SWARM_GATEWAY_BRIDGE]).catch(() => undefined);
     rmSync(this.workDir, { recursive: true, force: true });
   }
+
+  /** The docker CLI against this daemon; rejects with its stderr. */
+  private async docker(args: string[]): Promise<string> {
+    try {
+      const { stdout } = await run("docker", ["--host", this.dockerHost, ...args]);
+      return stdout.trim();
+    } catch (err) {
+      const { stderr = "" } = err as { stderr?: string };
+      throw new Error(`docker ${args.join(" ")} on the second dockerd failed: ${stderr.trim() || String(err)}`);
+    }
+  }
+}
+
+async function linkExists(name: string): Promise<boolean> {
+  return run("ip", ["link", "show", name]).then(() => true, () => false);
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Creates a bridge with the first free 172.31.N.1/24 (N from 200), so parallel daemons never clash. */

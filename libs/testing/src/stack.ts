@@ -2,21 +2,26 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { CertificateFiles } from "@slipway/grpc-kit";
 import { getContainerRuntimeClient, RandomPortGenerator, type StartedTestContainer } from "testcontainers";
-import { closeClients, connectClients, type SlipwayClients } from "./clients.js";
+import { closeClients, connectClients, DEFAULT_CALLERS, type SlipwayClients } from "./clients.js";
 import {
-  addressEnv,
+  certificateFilesOf,
   DATA_ROOT_IN_CONTAINER,
   DEPLOYMENT,
   RUN_ROOT_IN_CONTAINER,
+  sharedEnv,
   SLIPWAY_APPS,
+  TLS_DIR_IN_CONTAINER,
   type GrpcApp,
   type SlipwayApp,
 } from "./deployment.js";
+import { runDocker, type DockerEnv } from "./docker-cli.js";
 import { AppHealthWait } from "./health-wait.js";
 import { buildSlipwayImage } from "./image.js";
 import { LoopbackContainer } from "./loopback-container.js";
 import { OWNER_PID_LABEL, removeStack, STACK_LABEL } from "./reap.js";
+import { CertificateDir } from "./tls.js";
 
 export interface SlipwayStackOptions {
   /** Image to run; default $SLIPWAY_IMAGE, else built once per process by buildSlipwayImage(). */
@@ -31,16 +36,28 @@ export interface SlipwayStackOptions {
   readonly env?: Partial<Record<SlipwayApp, Readonly<Record<string, string>>>>;
 }
 
-/** How the host reaches engine-api: give either URL to the docker CLI as DOCKER_HOST. */
+/**
+ * How the host reaches engine-api: its socket (DOCKER_HOST=socketUrl), or its TCP listener, which speaks
+ * only HTTPS with a client certificate signed by the stack's CA, as dockerd's --tlsverify does.
+ */
 export interface EngineApiEndpoint {
   /** Its TCP listener, published on 127.0.0.1. */
   readonly port: number;
-  /** "tcp://127.0.0.1:<port>" */
+  /** "tcp://127.0.0.1:<port>": give the docker CLI tlsEnv or tlsFlags with it. */
   readonly tcpUrl: string;
   /** The socket, in the bind-mounted run dir on the host. */
   readonly socketPath: string;
   /** "unix://<socketPath>" */
   readonly socketUrl: string;
+  /** The docker CLI's env for tcpUrl as `cli`: DOCKER_HOST, DOCKER_TLS_VERIFY=1, DOCKER_CERT_PATH. */
+  readonly tlsEnv: DockerEnv;
+  /** The same as the CLI's global flags: --tlsverify --tlscacert … --tlscert … --tlskey … -H tcpUrl. */
+  readonly tlsFlags: readonly string[];
+}
+
+export interface DockerOptions {
+  /** The socket (default), or the TCP listener over TLS with the `cli` certificate. */
+  readonly over?: "socket" | "tls";
 }
 
 export interface RestartOptions {
@@ -53,12 +70,19 @@ let defaultImage: Promise<string> | undefined;
 /**
  * The five Slipway apps, each in its own container from one image, on a private Docker network where
  * they find each other by container name, sharing a data root that is a host directory the test can
- * read. Ports are published on 127.0.0.1 only. start() returns once every app is healthy.
+ * read. Ports are published on 127.0.0.1 only, and every port speaks mutual TLS: the stack makes its
+ * own CA and certificate set (`tls`), and each container gets only its own pair and the CA certificate,
+ * read-only, as docker-compose.yml mounts them. start() returns once every app is healthy.
  */
 export class SlipwayStack {
-  /** Connected gRPC clients; they survive restart(). */
+  /**
+   * Connected gRPC clients, each calling as DEFAULT_CALLERS says (orchestrator for layer-store and
+   * container-config, cli for image-store and the orchestrator); they survive restart().
+   */
   readonly clients: SlipwayClients;
   readonly engineApi: EngineApiEndpoint;
+  /** The stack's certificates: any identity's files, for clients of any app. */
+  readonly tls: CertificateDir;
 
   /** Labels every container and the network (org.slipway.testing.stack). */
   readonly id: string;
@@ -66,12 +90,16 @@ export class SlipwayStack {
   readonly dataRoot: string;
   /** engine-api's run dir on the host (holds docker.sock). */
   readonly runRoot: string;
-  /** Holds the run dir, and the data root unless the caller gave one. */
+  /** Holds the run dir, the certificates, and the data root unless the caller gave one. */
   private readonly tempDir: string;
+
+  /** Clients per calling identity (the default ones under ""), closed by stop(). */
+  private readonly clientSets = new Map<string, SlipwayClients>();
 
   private constructor(
     id: string,
     dirs: StackDirs,
+    private readonly identities: IdentityCertificates,
     private readonly hostPorts: Readonly<Record<SlipwayApp, number>>,
     private readonly containers: ReadonlyMap<SlipwayApp, StartedTestContainer>,
   ) {
@@ -79,10 +107,19 @@ export class SlipwayStack {
     this.dataRoot = dirs.dataRoot;
     this.runRoot = dirs.runRoot;
     this.tempDir = dirs.tempDir;
-    this.clients = connectClients((app) => this.grpcAddress(app));
+    this.tls = identities.dir;
+    this.clients = this.connect("", (app) => DEFAULT_CALLERS[app]);
     const socketPath = join(this.runRoot, "docker.sock");
     const port = hostPorts["engine-api"];
-    this.engineApi = { port, tcpUrl: `tcp://127.0.0.1:${port}`, socketPath, socketUrl: `unix://${socketPath}` };
+    const tcpUrl = `tcp://127.0.0.1:${port}`;
+    this.engineApi = {
+      port,
+      tcpUrl,
+      socketPath,
+      socketUrl: `unix://${socketPath}`,
+      tlsEnv: this.tls.dockerTlsEnv(tcpUrl),
+      tlsFlags: this.tls.dockerTlsFlags(tcpUrl),
+    };
   }
 
   static async start(options: SlipwayStackOptions = {}): Promise<SlipwayStack> {
@@ -91,22 +128,41 @@ export class SlipwayStack {
     const dirs = makeDirs(id, options.dataRoot);
     const hostPorts = await allocatePorts();
     const containers = new Map<SlipwayApp, StartedTestContainer>();
+    let identities: IdentityCertificates | undefined;
     try {
+      identities = new IdentityCertificates(await CertificateDir.create(dirs.certsDir));
       await createNetwork(id);
       const logLevel = options.logLevel ?? "info";
       const timeoutMs = options.startupTimeoutMs ?? 60_000;
-      await startInDependencyOrder({ id, image, ...dirs, hostPorts, env: options.env ?? {}, logLevel, timeoutMs }, containers);
+      // Health is open to every caller, but a mutual-TLS channel needs a certificate: the checks present cli's.
+      const probe = identities.get("cli");
+      await startInDependencyOrder({ id, image, ...dirs, hostPorts, env: options.env ?? {}, logLevel, timeoutMs, probe }, containers);
     } catch (err) {
+      identities?.close();
       await removeStack(id);
       rmSync(dirs.tempDir, { recursive: true, force: true });
       throw err;
     }
-    return new SlipwayStack(id, dirs, hostPorts, containers);
+    return new SlipwayStack(id, dirs, identities, hostPorts, containers);
   }
 
   /** "127.0.0.1:<port>" of a gRPC app. */
   grpcAddress(app: GrpcApp): string {
     return `127.0.0.1:${this.hostPorts[app]}`;
+  }
+
+  /**
+   * Clients of every gRPC app that all call as `identity` (any name in tls.dir: an app or "cli"), e.g.
+   * clientsAs("image-store").layerStore.registerLayer(…), or clientsAs("cli").layerStore to see a refusal.
+   * Made once per identity; they survive restart(), and stop() closes them.
+   */
+  clientsAs(identity: string): SlipwayClients {
+    return this.clientSets.get(identity) ?? this.connect(identity, () => identity);
+  }
+
+  /** Runs the stock docker CLI against engine-api; resolves to its trimmed stdout, rejects with its stderr. */
+  docker(args: readonly string[], options: DockerOptions = {}): Promise<string> {
+    return runDocker(options.over === "tls" ? this.engineApi.tlsEnv : this.engineApi.socketUrl, args);
   }
 
   /** The running container of an app (exec, logs, inspect). */
@@ -119,9 +175,20 @@ export class SlipwayStack {
     await this.container(app).restart({ timeout: options.graceful ? 10 : 0 });
   }
 
+  /** Connects clients whose caller for each app is `callerOf(app)`, kept under `key` until stop(). */
+  private connect(key: string, callerOf: (app: GrpcApp) => string): SlipwayClients {
+    const clients = connectClients(
+      (app) => this.grpcAddress(app),
+      (app) => this.identities.get(callerOf(app)),
+    );
+    this.clientSets.set(key, clients);
+    return clients;
+  }
+
   /** Stops every app (SIGTERM, drain), removes the containers, the network and the temp dirs (not a given data root). */
   async stop(): Promise<void> {
-    closeClients(this.clients);
+    for (const clients of this.clientSets.values()) closeClients(clients);
+    this.identities.close();
     for (const app of [...SLIPWAY_APPS].reverse()) {
       await this.containers.get(app)?.stop({ timeout: 10, remove: true });
     }
@@ -134,9 +201,14 @@ interface StackDirs {
   readonly tempDir: string;
   readonly dataRoot: string;
   readonly runRoot: string;
+  /** The certificate set; each container mounts its own files of it. */
+  readonly certsDir: string;
 }
 
-/** A temp dir with the run dir and, unless the caller gave one, the data root (0710, like /var/lib/docker). */
+/**
+ * A temp dir with the run dir, the certificates (made by start()) and, unless the caller gave one, the
+ * data root (0710, like /var/lib/docker).
+ */
 function makeDirs(id: string, givenDataRoot: string | undefined): StackDirs {
   const tempDir = mkdtempSync(join(tmpdir(), `slipway-stack-${id}-`));
   const dataRoot = givenDataRoot ?? join(tempDir, "data");
@@ -144,7 +216,24 @@ function makeDirs(id: string, givenDataRoot: string | undefined): StackDirs {
   if (givenDataRoot) mkdirSync(dataRoot, { recursive: true });
   else makeDir(dataRoot, 0o710);
   makeDir(runRoot, 0o755);
-  return { tempDir, dataRoot, runRoot };
+  return { tempDir, dataRoot, runRoot, certsDir: join(tempDir, "certs") };
+}
+
+/** One CertificateFiles per identity, shared by everything the stack connects as that identity. */
+class IdentityCertificates {
+  private readonly files = new Map<string, CertificateFiles>();
+
+  constructor(readonly dir: CertificateDir) {}
+
+  get(identity: string): CertificateFiles {
+    let files = this.files.get(identity);
+    if (!files) this.files.set(identity, (files = this.dir.certificates(identity)));
+    return files;
+  }
+
+  close(): void {
+    for (const files of this.files.values()) files.close();
+  }
 }
 
 interface Plan extends StackDirs {
@@ -154,6 +243,8 @@ interface Plan extends StackDirs {
   readonly env: NonNullable<SlipwayStackOptions["env"]>;
   readonly logLevel: string;
   readonly timeoutMs: number;
+  /** The certificates the health checks present. */
+  readonly probe: CertificateFiles;
 }
 
 /** Starts each app as soon as the apps it depends on are healthy (the stores start together). */
@@ -173,6 +264,7 @@ function appContainer(plan: Plan, app: SlipwayApp): LoopbackContainer {
   const binds = [
     ...(deployment.dataRoot ? [{ source: plan.dataRoot, target: DATA_ROOT_IN_CONTAINER }] : []),
     ...(deployment.runRoot ? [{ source: plan.runRoot, target: RUN_ROOT_IN_CONTAINER }] : []),
+    ...certificateFilesOf(app).map((file) => ({ source: join(plan.certsDir, file), target: `${TLS_DIR_IN_CONTAINER}/${file}`, mode: "ro" as const })),
   ];
   return new LoopbackContainer(plan.image)
     .withName(containerName(plan.id, app))
@@ -183,7 +275,7 @@ function appContainer(plan: Plan, app: SlipwayApp): LoopbackContainer {
     .withDroppedCapabilities(...deployment.capDrop)
     .withAddedCapabilities(...deployment.capAdd)
     .withEnvironment({
-      ...addressEnv((peer) => containerName(plan.id, peer)),
+      ...sharedEnv((peer) => containerName(plan.id, peer)),
       ...deployment.env,
       // The host path: a stock dockerd adopting the data root finds named volumes there.
       ...(deployment.dataRoot ? { SLIPWAY_DOCKERD_DATA_ROOT: plan.dataRoot } : {}),
@@ -192,7 +284,7 @@ function appContainer(plan: Plan, app: SlipwayApp): LoopbackContainer {
     })
     .withBindMounts(binds)
     .withLoopbackPort(deployment.port, plan.hostPorts[app])
-    .withWaitStrategy(new AppHealthWait(app))
+    .withWaitStrategy(new AppHealthWait(app, plan.probe))
     .withStartupTimeout(plan.timeoutMs);
 }
 

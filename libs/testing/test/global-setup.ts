@@ -11,10 +11,13 @@ declare module "vitest" {
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
 process.env.TESTCONTAINERS_HOST_OVERRIDE = "127.0.0.1";
 
-/** Before the run: remove leftovers of dead runs, build the image once. After: remove this run's leftovers. */
+/**
+ * Before the run: remove leftovers of dead runs (stacks and compose projects), build the image once.
+ * After: remove this run's leftovers (its test workers, whose pids they carry, have exited by then).
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const { buildSlipwayImage, reapLeftoverStacks } = await import("../src/index.js");
-  await reapLeftoverStacks();
+  const { buildSlipwayImage, reapLeftoverComposeProjects, reapLeftoverStacks } = await import("../src/index.js");
+  await Promise.all([reapLeftoverStacks(), reapLeftoverComposeProjects()]);
   project.provide("slipwayImage", process.env.SLIPWAY_IMAGE ?? (await buildSlipwayImage()));
-  return async () => void (await reapLeftoverStacks([process.pid]));
+  return async () => void (await Promise.all([reapLeftoverStacks([process.pid]), reapLeftoverComposeProjects([process.pid])]));
 }

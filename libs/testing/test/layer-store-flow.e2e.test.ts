@@ -41,12 +41,15 @@ async function* registration(tar: string, header: Partial<layerstore.RegisterLay
   }
 }
 
+/** Registering layers is image-store's part of layer-store's access policy; the default client calls as the orchestrator. */
+const registrar = () => stack.clientsAs("image-store").layerStore;
+
 const layerdb = (...path: string[]) => join(stack.dataRoot, "image/overlay2/layerdb", ...path);
 
 describe("layer-store in its container", () => {
   it("registers golden:1's layers and lays them out in the shared data root like dockerd", async () => {
     for (const [i, tar] of golden.layerTars.entries()) {
-      const { layer } = await stack.clients.layerStore.registerLayer(
+      const { layer } = await registrar().registerLayer(
         registration(tar, { parentChainId: chains[i - 1] ?? "", expectedDiffId: golden.diffIds[i]!, holder: "e2e" }),
       );
       expect(layer).toMatchObject({ chainId: chains[i], diffId: golden.diffIds[i] });
@@ -67,7 +70,7 @@ describe("layer-store in its container", () => {
     let release!: () => void;
     const hold = new Promise<void>((resolve) => (release = resolve));
     // The base layer again, but on top of the image: a new chain that is never completed.
-    const partial = stack.clients.layerStore.registerLayer(registration(golden.layerTars[0]!, { parentChainId: chains[3]! }, hold));
+    const partial = registrar().registerLayer(registration(golden.layerTars[0]!, { parentChainId: chains[3]! }, hold));
     const outcome = partial.then(
       () => "acknowledged",
       () => "failed",

@@ -1,19 +1,24 @@
 import { existsSync, lstatSync } from "node:fs";
-import { checkHealth, listReflectedServices } from "@slipway/grpc-kit";
+import { checkHealth, listReflectedServices, SlipwayError, type CertificateFiles } from "@slipway/grpc-kit";
+import { status, type ServiceError } from "@grpc/grpc-js";
 import { getContainerRuntimeClient } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { DEPLOYMENT, GRPC_APPS, pingEngineApi, SLIPWAY_APPS, SlipwayStack, STACK_LABEL } from "../src/index.js";
+import { certificateFilesOf, DEPLOYMENT, GRPC_APPS, pingEngineApi, SLIPWAY_APPS, SlipwayStack, STACK_LABEL, TLS_DIR_IN_CONTAINER } from "../src/index.js";
 import { docker } from "./docker-cli.js";
 import { notOwnedByRoot } from "./tree.js";
 
 let stack: SlipwayStack;
 let stopped = false;
+/** The test's own client certificate (any the stack's CA signed passes a health check). */
+let cli: CertificateFiles;
 
 beforeAll(async () => {
   stack = await SlipwayStack.start({ image: inject("slipwayImage") });
+  cli = stack.tls.certificates("cli");
 });
 
 afterAll(async () => {
+  cli?.close();
   if (!stopped) await stack?.stop();
 });
 
@@ -25,25 +30,51 @@ const PROTO_SERVICE: Record<(typeof GRPC_APPS)[number], string> = {
 };
 
 describe("a started SlipwayStack", () => {
-  it.each(GRPC_APPS)("%s answers health SERVING and lists its service through reflection", async (app) => {
+  it.each(GRPC_APPS)("%s answers health SERVING and lists its service through reflection, over mutual TLS", async (app) => {
     const address = stack.grpcAddress(app);
     expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(await checkHealth(address)).toBe("SERVING");
-    expect(await listReflectedServices(address)).toContain(PROTO_SERVICE[app]);
+    expect(await checkHealth(address, "", 2_000, { certificates: cli, app })).toBe("SERVING");
+    expect(await listReflectedServices(address, 5_000, cli)).toContain(PROTO_SERVICE[app]);
   });
 
-  it("engine-api answers /_ping on its 127.0.0.1 port and on its socket in the bind-mounted run dir", async () => {
-    expect(await pingEngineApi({ host: "127.0.0.1", port: stack.engineApi.port })).toBe(200);
+  it("engine-api answers /_ping over HTTPS on its 127.0.0.1 port and on its socket in the bind-mounted run dir", async () => {
+    expect(stack.engineApi.tcpUrl).toBe(`tcp://127.0.0.1:${stack.engineApi.port}`);
+    expect(await pingEngineApi({ host: "127.0.0.1", port: stack.engineApi.port, tls: stack.tls.pem("cli") })).toBe(200);
     expect(lstatSync(stack.engineApi.socketPath).isSocket()).toBe(true);
     expect(lstatSync(stack.engineApi.socketPath)).toMatchObject({ uid: 0, gid: 0 });
     expect(lstatSync(stack.engineApi.socketPath).mode & 0o777).toBe(0o660);
     expect(await pingEngineApi({ socketPath: stack.engineApi.socketPath })).toBe(200);
   });
 
-  it("the stock docker CLI talks to engine-api over TCP and over the socket", async () => {
-    for (const dockerHost of [stack.engineApi.tcpUrl, stack.engineApi.socketUrl]) {
-      expect(await docker(dockerHost, ["version", "--format", "{{.Server.Platform.Name}} {{.Server.Os}}"])).toBe("Slipway linux");
-    }
+  it("the stock docker CLI talks to engine-api over TCP with --tlsverify and the cli certificate, and over the socket", async () => {
+    const version = ["version", "--format", "{{.Server.Platform.Name}} {{.Server.Os}}"];
+    expect(await stack.docker(version, { over: "tls" })).toBe("Slipway linux");
+    expect(await stack.docker(version)).toBe("Slipway linux");
+    expect(await docker({}, [...stack.engineApi.tlsFlags, ...version])).toBe("Slipway linux");
+  });
+
+  it("engine-api's TCP listener refuses plain HTTP and TLS without a client certificate", async () => {
+    await expect(docker(stack.engineApi.tcpUrl, ["version"])).rejects.toThrow();
+    expect(await pingEngineApi({ host: "127.0.0.1", port: stack.engineApi.port })).not.toBe(200);
+    const withoutClientCert = ["--tls", "--tlscacert", stack.tls.caPath, "-H", stack.engineApi.tcpUrl, "version"];
+    await expect(docker({}, withoutClientCert)).rejects.toThrow(/certificate|tls|handshake/i);
+  });
+
+  it("the access policy holds from the host: an identity may call only what it is granted", async () => {
+    // cli may use image-store, but layer-store serves only the orchestrator and image-store.
+    expect((await stack.clientsAs("cli").imageStore.listImages({ all: true, filters: {} })).images).toEqual([]);
+    const refused = await stack.clientsAs("cli").layerStore.listVolumes({ names: [] }).then(() => undefined, (err: unknown) => err);
+    expect(refused).toBeInstanceOf(SlipwayError);
+    expect(((refused as SlipwayError).cause as ServiceError).code).toBe(status.PERMISSION_DENIED);
+    expect((await stack.clients.layerStore.listVolumes({ names: [] })).volumes).toEqual([]);
+  });
+
+  it.each(SLIPWAY_APPS)("%s has only the CA certificate and its own pair, read-only, in its TLS dir", async (app) => {
+    const mounts = (await stack.container(app).exec(["sh", "-c", `ls ${TLS_DIR_IN_CONTAINER}; grep ' ${TLS_DIR_IN_CONTAINER}/' /proc/self/mounts`])).stdout.trim().split("\n");
+    const files = [...certificateFilesOf(app)].sort();
+    expect(mounts.slice(0, 3)).toEqual(files);
+    const readOnly = mounts.slice(3).map((line) => line.split(" ")).map(([, target, , options]) => `${target} ${options!.split(",")[0]}`);
+    expect(readOnly.sort()).toEqual(files.map((file) => `${TLS_DIR_IN_CONTAINER}/${file} ro`));
   });
 
   it.each(SLIPWAY_APPS)("%s runs as its documented user and capabilities, and the image's HEALTHCHECK passes in it", async (app) => {
@@ -105,6 +136,6 @@ describe("a started SlipwayStack", () => {
 });
 
 async function expectAllHealthy(s: SlipwayStack): Promise<void> {
-  for (const app of GRPC_APPS) expect(await checkHealth(s.grpcAddress(app)), app).toBe("SERVING");
-  expect(await pingEngineApi({ host: "127.0.0.1", port: s.engineApi.port })).toBe(200);
+  for (const app of GRPC_APPS) expect(await checkHealth(s.grpcAddress(app), "", 2_000, { certificates: cli, app }), app).toBe("SERVING");
+  expect(await pingEngineApi({ host: "127.0.0.1", port: s.engineApi.port, tls: s.tls.pem("cli") })).toBe(200);
 }

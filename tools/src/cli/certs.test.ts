@@ -2,9 +2,8 @@ import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "./run.js";
+import { runCaptured } from "./run-captured.js";
 
 const APPS = ["layer-store", "image-store", "container-config", "orchestrator", "engine-api", "cli"];
 let root: string;
@@ -14,16 +13,8 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 /** Runs `slipway ARGS` in this process with endpoints where nothing listens: certs must not need them. */
-async function slipway(...args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (c) => (stdout += c));
-  err.on("data", (c) => (stderr += c));
-  const env = { SLIPWAY_ORCHESTRATOR_ADDR: "127.0.0.1:1", SLIPWAY_IMAGE_STORE_ADDR: "127.0.0.1:1" };
-  const code = await runCli(args, { out, err, env, now: Date.now });
-  return { code, stdout, stderr };
+function slipway(...args: string[]) {
+  return runCaptured(args, { SLIPWAY_ORCHESTRATOR_ADDR: "127.0.0.1:1", SLIPWAY_IMAGE_STORE_ADDR: "127.0.0.1:1" });
 }
 
 const mode = (path: string) => statSync(path).mode & 0o777;

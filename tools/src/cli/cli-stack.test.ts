@@ -1,13 +1,12 @@
 import { execFile } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleImage } from "../sample-image/sample-image.js";
 import { startLocalStack, type LocalStack } from "../stack/local-stack.js";
-import { runCli } from "./run.js";
+import { runCaptured } from "./run-captured.js";
 
 const DEMO = resolve(fileURLToPath(import.meta.url), "../../../dist/demo/main.js");
 let stack: LocalStack;
@@ -20,15 +19,8 @@ afterAll(async () => {
 });
 
 /** Runs `slipway ARGS` in this process against the stack; resolves with its exit code and output. */
-async function slipway(...args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (c) => (stdout += c));
-  err.on("data", (c) => (stderr += c));
-  const code = await runCli(args, { out, err, env: stack.env, now: Date.now });
-  return { code, stdout, stderr };
+function slipway(...args: string[]) {
+  return runCaptured(args, stack.env);
 }
 
 describe("the slipway CLI against the stack npm start runs", () => {
