@@ -3,6 +3,7 @@ import type { EngineApiConfig } from "./config.js";
 import { containerRoutes } from "./http/container-routes.js";
 import { imageRoutes } from "./http/image-routes.js";
 import type { Route } from "./http/router.js";
+import { HeldWaits, runRoutes } from "./http/run-routes.js";
 import { systemRoutes } from "./http/system-routes.js";
 import { volumeRoutes } from "./http/volume-routes.js";
 
@@ -15,9 +16,11 @@ export function createEngineApi(config: Pick<EngineApiConfig, "orchestrator" | "
   close(): void;
 } {
   const backends = connectBackends(config, config.certificates);
+  const waits = new HeldWaits();
   const routes = [
     ...systemRoutes(backends, config.dataRoot),
-    ...containerRoutes(backends),
+    ...containerRoutes(backends, waits),
+    ...runRoutes(backends, waits, [config.dataRoot]),
     ...volumeRoutes(backends),
     ...imageRoutes(backends, [config.dataRoot]),
   ];

@@ -110,10 +110,10 @@ describe("errors", () => {
     expect(json(r.text)).toEqual({ message: "no such file or directory, open '<data root>/containers/abc/config.v2.json'; at line 2" });
   });
   it("answers endpoints Slipway does not implement with 501 and says where the rest happens", async () => {
-    const r = await call(socketPath, "POST", "/v1.41/containers/demo/start");
+    const r = await call(socketPath, "POST", "/v1.41/containers/demo/stop");
     expect(r.status).toBe(501);
     expect(r.headers["content-type"]).toBe("application/json");
-    expect((json(r.text) as { message: string }).message).toMatch(/^POST \/containers\/demo\/start is not implemented by Slipway\. .*stock dockerd/);
+    expect((json(r.text) as { message: string }).message).toMatch(/^POST \/containers\/demo\/stop is not implemented by Slipway\. .*stock dockerd/);
   });
   it("answers 501, not a wrong-method 404, for paths only an image-name pattern matches", async () => {
     expect((await get("/v1.41/images/search?term=golden")).status).toBe(501);

@@ -6,11 +6,10 @@ import { connect as netConnect, createServer as createNetServer } from "node:net
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
-import { spawn } from "node:child_process";
 import { socketGroupFrom } from "@slipway/grpc-kit";
 import { createCertificateAuthority } from "@slipway/pki";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DOCKER_CLI } from "./support/docker-cli.js";
+import { DOCKER_CLI, runDockerCli } from "./support/docker-cli.js";
 import { freePort, makeTestPki, pingStatus, rssKiB, spawnEngineApi, untilServing, type TestPki } from "./support/engine-process.js";
 import { startStubBackends, type StubBackends } from "./support/stub-backends.js";
 
@@ -219,7 +218,7 @@ describe("the TCP listener", () => {
           "--format",
           "{{.Server.APIVersion}}",
         ];
-        const result = await run(cli, args);
+        const result = await runDockerCli(cli, args);
         expect(result).toMatchObject({ code: 0, stdout: "1.41\n" });
       },
     );
@@ -361,14 +360,3 @@ function serverFingerprint(port: number, client: { ca: Buffer; cert: Buffer; key
   });
 }
 
-function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { PATH: process.env.PATH, DOCKER_CONFIG: join(root, "docker-config") }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}

@@ -3,9 +3,10 @@ import { boolParam, filtersParam, intParam, requireJsonContentType } from "./req
 import { ListBodies } from "./list-bodies.js";
 import { sendEmpty, sendJson, sendJsonBytes, sendJsonChunks } from "./responses.js";
 import type { Route } from "./router.js";
+import type { HeldWaits } from "./run-routes.js";
 
-/** docker create / ps / inspect / rm, translated to the orchestrator. */
-export function containerRoutes({ orchestrator }: Backends): Route[] {
+/** docker create / ps / inspect / rm, translated to the orchestrator (a removal ends the waits held on it). */
+export function containerRoutes({ orchestrator }: Backends, waits?: HeldWaits): Route[] {
   const listBodies = new ListBodies();
   return [
     {
@@ -49,6 +50,7 @@ export function containerRoutes({ orchestrator }: Backends): Route[] {
       async handle({ res, params, query }) {
         const request = { idOrName: params.id!, removeVolumes: boolParam(query, "v"), force: boolParam(query, "force") };
         await orchestrator.removeContainer(request);
+        waits?.recheck();
         sendEmpty(res, 204);
       },
     },

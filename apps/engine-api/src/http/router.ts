@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { invalidArgument } from "@slipway/grpc-kit";
 
 /** Everything a route handler needs about one request. */
@@ -15,6 +16,13 @@ export interface RequestContext {
    * beyond it); empty for routes that stream their body (`streamsBody`), which read `req` themselves.
    */
   readonly body: Buffer;
+  /**
+   * Present when the client asked to upgrade the connection (`Connection: Upgrade`, `Upgrade: tcp`, as the
+   * CLI's attach does): takes the raw connection over, as dockerd's hijack does. The handler writes the status
+   * line and headers itself (`res` is no longer used) and ends the connection; the request is logged as 101.
+   * An upgrade request's body is not read (`body` is empty).
+   */
+  readonly upgrade?: () => Duplex;
 }
 
 export interface Route {

@@ -1,6 +1,7 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpServer, ServerResponse, type IncomingMessage, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { SlipwayError, type CertificateFiles, type CertificateSet, type Logger } from "@slipway/grpc-kit";
 import { DEFAULT_LIMITS, type HttpLimits } from "../config.js";
 import { API_VERSION, splitVersion, versionError } from "./api-version.js";
@@ -52,14 +53,16 @@ export function createEngineApiServer(routes: readonly Route[], logger: Logger, 
     highWaterMark: BODY_BUFFER_BYTES,
   };
   const warnings = new OncePerMinute(logger);
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse, upgraded?: Duplex) => {
     const started = performance.now();
+    let hijacked = false;
     res.once("close", () => {
-      const entry = { method: req.method, url: req.url, status: res.statusCode, durationMs: elapsed(started) };
-      if (res.writableFinished) logger.info(entry, "http");
+      const entry = { method: req.method, url: req.url, status: hijacked ? 101 : res.statusCode, durationMs: elapsed(started) };
+      if (res.writableFinished || hijacked) logger.info(entry, "http");
       else logger.warn(entry, "http response not completed (client went away or the stream failed)");
     });
-    dispatch(routes, req, res, limits).catch((err: unknown) => {
+    const upgrade = upgraded && (() => ((hijacked = true), upgraded));
+    dispatch(routes, req, res, limits, upgrade).catch((err: unknown) => {
       const { status, message } = httpErrorOf(err, hiddenPaths);
       // A store's error says enough; anything else is a bug here, worth its stack. The log has the
       // original message; the client gets the public one.
@@ -69,9 +72,24 @@ export function createEngineApiServer(routes: readonly Route[], logger: Logger, 
       else if (err instanceof HttpError) logger.warn({ url: req.url, status, peer: peerOf(req.socket), error: original }, "request refused");
       if (err instanceof HttpError && status === 413) lingerThenCut(req, res);
       if (err instanceof HttpError && status === 408) res.shouldKeepAlive = false;
-      if (!res.headersSent) sendError(res, status, message);
+      if (hijacked) upgraded?.destroy();
+      else if (!res.headersSent) sendError(res, status, message);
       else res.destroy();
     });
+  };
+  /**
+   * A request with `Connection: Upgrade` (the CLI's attach, `Upgrade: tcp`) arrives here with the raw
+   * connection, no longer parsed as HTTP (so that what the client then sends, its stdin, is never taken for a
+   * request). It goes through the same routes: one that hijacks takes the connection over; any other answer
+   * is an ordinary response written onto the connection, which is then closed.
+   */
+  const onUpgrade = (req: IncomingMessage, socket: Duplex) => {
+    socket.on("error", () => socket.destroy());
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as Socket);
+    res.shouldKeepAlive = false;
+    res.once("finish", () => socket.end());
+    handler(req, res, socket);
   };
 
   let server: Server;
@@ -101,6 +119,7 @@ export function createEngineApiServer(routes: readonly Route[], logger: Logger, 
   } else {
     server = createHttpServer(httpOptions, handler);
   }
+  server.on("upgrade", onUpgrade);
   limitConnections(server, limits, warnings);
   return server;
 }
@@ -160,7 +179,7 @@ function peerOf(socket: Socket): string {
   return socket.remoteAddress ? `${normalAddress(socket.remoteAddress)}:${socket.remotePort}` : "unix socket";
 }
 
-async function dispatch(routes: readonly Route[], req: IncomingMessage, res: ServerResponse, limits: HttpLimits): Promise<void> {
+async function dispatch(routes: readonly Route[], req: IncomingMessage, res: ServerResponse, limits: HttpLimits, upgrade?: () => Duplex): Promise<void> {
   const url = new URL(req.url ?? "/", "http://engine-api");
   const { version, path } = splitVersion(url.pathname);
   const tooNewOrOld = versionError(version);
@@ -170,14 +189,15 @@ async function dispatch(routes: readonly Route[], req: IncomingMessage, res: Ser
   }
   const match = matchRoute(routes, req.method ?? "GET", path);
   const streams = match !== undefined && "route" in match && match.route.streamsBody === true;
-  const body = streams ? EMPTY : await readBody(req, limits, `${req.method} ${path}`);
+  // An upgraded connection is no longer parsed as HTTP: its body, if any, is not read (no hijacking route takes one).
+  const body = streams || upgrade ? EMPTY : await readBody(req, limits, `${req.method} ${path}`);
   if (match === undefined) {
     setDockerHeaders(res);
     return sendError(res, 501, `${req.method} ${path} is not implemented by Slipway. ${NOT_IMPLEMENTED}`);
   }
   if ("methodMismatch" in match) return sendError(res, 404, "page not found");
   setDockerHeaders(res);
-  await match.route.handle({ req, res, params: match.params, query: url.searchParams, apiVersion: version ?? API_VERSION, body });
+  await match.route.handle({ req, res, params: match.params, query: url.searchParams, apiVersion: version ?? API_VERSION, body, upgrade });
 }
 
 /**

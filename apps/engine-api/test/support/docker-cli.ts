@@ -26,9 +26,14 @@ mkdirSync(isolatedConfig, { recursive: true });
 
 /** Runs the stock docker CLI against the given socket, with the isolated config dir. */
 export function docker(socketPath: string, args: readonly string[], stdin?: Buffer): Promise<CliResult> {
+  return runDockerCli(DOCKER_CLI, ["-H", `unix://${socketPath}`, ...args], stdin);
+}
+
+/** Runs a docker CLI binary with the isolated config dir and no DOCKER_* settings but those in `args`. */
+export function runDockerCli(cli: string, args: readonly string[], stdin?: Buffer): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", DOCKER_HOST: `unix://${socketPath}`, DOCKER_CONFIG: isolatedConfig };
-    const child = spawn(DOCKER_CLI, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", DOCKER_CONFIG: isolatedConfig };
+    const child = spawn(cli, args, { env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d));
