@@ -1,12 +1,14 @@
 import { spawnSync, type ChildProcess } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { status } from "@grpc/grpc-js";
 import { bindEnvOf, certificatesFrom, createClient, SERVICES, SlipwayError, socketGroupFrom, type ServiceName } from "@slipway/grpc-kit";
 import { createCertificateAuthority, loadCertificateAuthority, writeCertificateSet, type CertificateAuthority, type IssueOptions } from "@slipway/pki";
-import { layerstore } from "@slipway/proto";
+import { layerstore, orchestrator } from "@slipway/proto";
 import { afterAll, describe, expect, it } from "vitest";
 import { GRPC_APPS } from "./apps.js";
 import { launchStack, localStackEnv, untilUp, type LocalStack } from "./local-stack.js";
@@ -151,6 +153,41 @@ describe("mutual TLS between the apps of a real stack", () => {
     expect(readdirSync(volumesDir)).toContain("secret-volume");
   }, 90_000);
 });
+
+describe("rotation under a running stack", () => {
+  it("hands new connections the certificates `slipway certs` wrote again, with no restart", async () => {
+    const stack = await startStack(["--split"], tcpWithTls);
+    const tlsDir = join(stack.root, "tls");
+    const before = await Promise.all(GRPC_APPS.map((app) => serverFingerprint(stack.addresses[app])));
+    const { reusedCa } = await writeCertificateSet(tlsDir);
+    expect(reusedCa).toBe(true);
+    for (const [i, app] of GRPC_APPS.entries()) {
+      const fresh = new X509Certificate(readFileSync(join(tlsDir, `${app}.crt`))).fingerprint256;
+      await expect.poll(() => serverFingerprint(stack.addresses[app]), { timeout: 10_000, interval: 200 }).toBe(fresh);
+      expect(fresh).not.toBe(before[i]);
+    }
+    // The CLI's new certificate is accepted, and the apps still reach each other (the orchestrator's calls to the stores).
+    const client = createClient(orchestrator.OrchestratorServiceService, stack.addresses.orchestrator, {
+      name: "orchestrator",
+      certificates: certificatesFrom("cli", tlsDir, {}),
+    });
+    const volume = await client.createVolume(orchestrator.CreateVolumeRequest.fromPartial({ name: "after-rotation" }));
+    expect(volume.volume?.name).toBe("after-rotation");
+    client.close();
+  }, 90_000);
+});
+
+/** The SHA-256 fingerprint of the certificate a TLS server at host:port presents to a new connection. */
+function serverFingerprint(address: string): Promise<string> {
+  const [host, port] = address.split(":");
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host, port: Number(port), servername: "slipway", rejectUnauthorized: false, ALPNProtocols: ["h2"] }, () => {
+      resolve(socket.getPeerCertificate().fingerprint256);
+      socket.destroy();
+    });
+    socket.once("error", reject);
+  });
+}
 
 /** A directory with the stack's ca.crt and a certificate for `name` issued by `signer` (default: the stack's own CA). */
 async function identityDir(tlsDir: string, signer: CertificateAuthority | undefined, name: ServiceName, options: IssueOptions = {}) {
