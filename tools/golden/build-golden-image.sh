@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds the golden test image golden:1 with the local dockerd, as ../shared/reference/dockerd-golden/build
-# describes: FROM bb:latest, a busybox-static rootfs imported as one layer. Optionally saves it.
+# Builds the golden test image golden:1 with the local dockerd from tools/golden/context (FROM bb:latest, a
+# busybox-static rootfs imported as one layer; what tools/golden/dockerd-20.10 captured). Optionally saves it.
 # Usage: tools/golden/build-golden-image.sh [archive.tar]   (needs docker and busybox-static)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-CONTEXT="${SLIPWAY_GOLDEN_CONTEXT:-$ROOT/../shared/reference/dockerd-golden/build}"
+CONTEXT="$ROOT/tools/golden/context"
 OUT="${1:-}"
 [ -x /bin/busybox ] || { echo "build-golden-image: /bin/busybox missing; apt-get install busybox-static" >&2; exit 1; }
 if ! docker image inspect bb:latest >/dev/null 2>&1; then

@@ -10,6 +10,7 @@ function entry(overrides: Partial<IndexEntry["summary"]> = {}): IndexEntry {
   return {
     createdKey: "2026-11-27T10:38:57.000000000",
     networks: ["bridge"],
+    mountPoints: [], // for VolumesFrom only; the row renders the summary's mounts
     summary: {
       id: "c".repeat(64), names: ["/demo"], image: "golden:1", imageId: "sha256:69", command: "/bin/sh -c 'x y'", created: 1795850337,
       state: "created", status: "Created", ports: [], labels: { a: "b" }, networkMode: "default", networksJson: `{"bridge":${endpoint}}`,

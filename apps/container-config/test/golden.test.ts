@@ -1,10 +1,11 @@
+import { fileURLToPath } from "node:url";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createViaSlipway } from "./flow.js";
 import { startHarness, type Harness } from "./harness.js";
 
-const GOLDEN = "/work/shared/reference/dockerd-golden";
+const GOLDEN = fileURLToPath(new URL("../../../tools/golden/dockerd-20.10", import.meta.url));
 let h: Harness;
 beforeAll(async () => (h = await startHarness()));
 afterAll(() => h.stop());

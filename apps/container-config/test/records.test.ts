@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { checkHealth, createLogger, startService } from "@slipway/grpc-kit";
@@ -7,7 +8,7 @@ import { createApp } from "../src/app.js";
 import { createViaSlipway } from "./flow.js";
 import { startHarness, tempSocket, type Harness } from "./harness.js";
 
-const GOLDEN = "/work/shared/reference/dockerd-golden";
+const GOLDEN = fileURLToPath(new URL("../../../tools/golden/dockerd-20.10", import.meta.url));
 const IMAGE_ID = "sha256:69820369cc29c61948614566de4261af7c96e7a0bde264896cef70461df98643";
 const ID_A = `aaaa1${"0".repeat(59)}`;
 const ID_B = `aaaa2${"0".repeat(59)}`;
@@ -47,8 +48,8 @@ describe("GetContainer", () => {
 });
 
 describe("ListContainers", () => {
-  const ids = async (request: { filters?: Record<string, string[]>; all?: boolean; limit?: number }) => {
-    const filters = Object.fromEntries(Object.entries(request.filters ?? {}).map(([k, values]) => [k, { values }]));
+  const ids = async (request: { filters?: Readonly<Record<string, readonly string[]>>; all?: boolean; limit?: number }) => {
+    const filters = Object.fromEntries(Object.entries(request.filters ?? {}).map(([k, values]) => [k, { values: [...values] }]));
     const { containers } = await h.client.listContainers({ filters, all: request.all ?? true, limit: request.limit ?? 0 });
     return containers.map((c) => c.id);
   };

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { generateRandomId } from "@slipway/docker-spec";
@@ -9,7 +10,7 @@ import { startHarness, type Harness } from "./harness.js";
 // 10,000 records on disk: start-up must load them all and list them from memory. The figures are
 // printed for the record; the assertions are about behaviour, not timings.
 
-const GOLDEN = "/work/shared/reference/dockerd-golden";
+const GOLDEN = fileURLToPath(new URL("../../../tools/golden/dockerd-20.10", import.meta.url));
 const IMAGE_ID = "sha256:69820369cc29c61948614566de4261af7c96e7a0bde264896cef70461df98643";
 const COUNT = 10_000;
 let h: Harness;

@@ -37,7 +37,7 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-describe("the docker CLI session of issue 6", () => {
+describe("the docker CLI session of the README", () => {
   it("docker load -i golden.tar prints 'Loaded image: golden:1'", async () => {
     expect(await cli("load", "-i", archive)).toMatchObject({ code: 0, stdout: "Loaded image: golden:1\n", stderr: "" });
   });

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { buffer } from "node:stream/consumers";
 import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
 import { chainIds } from "@slipway/docker-spec";
@@ -31,16 +32,14 @@ export interface TarMember {
 /** A tar built in memory (fixtures are small). */
 export async function tarOf(members: readonly TarMember[]): Promise<Buffer> {
   const p = pack();
-  const chunks: Buffer[] = [];
-  p.on("data", (c: Buffer) => chunks.push(c));
-  const done = new Promise((resolve) => p.on("end", resolve));
+  const tar = buffer(p);
   for (const m of members) {
-    const data = m.data === undefined ? undefined : Buffer.from(m.data);
-    p.entry({ name: m.name, type: m.type ?? "file", mode: m.type === "directory" ? 0o755 : 0o644, linkname: m.linkname, mtime: new Date(0) }, data);
+    const header = { name: m.name, type: m.type ?? "file", mode: m.type === "directory" ? 0o755 : 0o644, linkname: m.linkname, mtime: new Date(0) };
+    if (m.data === undefined) p.entry(header);
+    else p.entry(header, m.data);
   }
   p.finalize();
-  await done;
-  return Buffer.concat(chunks);
+  return tar;
 }
 
 export const sha256 = (data: Buffer | string) => `sha256:${createHash("sha256").update(data).digest("hex")}`;

@@ -42,7 +42,7 @@ export function dockerLayerdbFile(chainId: string, file: string): Buffer {
   return readFileSync(join(DOCKER_ROOT, "image/overlay2/layerdb", chainId.replace(":", "/"), file));
 }
 
-export const GOLDEN_REFERENCE = join(REPO, "../shared/reference/dockerd-golden");
+export const GOLDEN_REFERENCE = join(REPO, "tools/golden/dockerd-20.10");
 
 /** The `find -printf '%M %u:%g %s %p -> %l'` lines of one overlay2/<id> section of demo/overlay2_dirs.txt. */
 export function goldenOverlayListing(suffix: "" | "-init"): string[] {

@@ -22,7 +22,7 @@ export interface CreateResult {
 }
 
 /**
- * The crash-safe create order of DESIGN.md across the stores. Everything after the name reservation is
+ * The crash-safe create order across the stores (apps/orchestrator/README.md). Everything after the name reservation is
  * undone in reverse when a later step fails; what a crash leaves is an orphan the reconciler removes.
  */
 export class ContainerCreator {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { inspectDocument, stateStatus } from "./inspect-document.js";
 import { rawMembers } from "./raw-json.js";
 
-// Captured from dockerd 20.10 for `docker create -it --name demo golden:1` (../shared/reference/dockerd-golden/demo).
+// Captured from dockerd 20.10 for `docker create -it --name demo golden:1` (tools/golden/dockerd-20.10/demo).
 const GOLDEN = new URL("../test/fixtures/golden-demo", import.meta.url).pathname;
 const golden = (name: string) => readFileSync(`${GOLDEN}/${name}`, "utf8");
 

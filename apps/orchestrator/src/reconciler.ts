@@ -11,6 +11,12 @@ export interface ReconcilerOptions {
   readonly now?: () => number;
 }
 
+/** The store calls a pass makes: the clients of Stores, or fakes of just these calls in a unit test. */
+export interface ReconcilerStores {
+  readonly layers: Pick<Stores["layers"], "listRwLayers" | "listVolumes" | "releaseRwLayer" | "keepVolume" | "removeVolume">;
+  readonly containers: Pick<Stores["containers"], "listContainers" | "getContainer">;
+}
+
 /** Counts are totals since start (each removal counts at once, even if the rest of its pass fails). */
 export interface ReconcilerStatus {
   runs: number;
@@ -38,7 +44,7 @@ export class Reconciler {
   };
 
   constructor(
-    private readonly stores: Stores,
+    private readonly stores: ReconcilerStores,
     private readonly inFlight: InFlightCreates,
     private readonly logger: Logger,
     private readonly options: ReconcilerOptions,

@@ -12,7 +12,7 @@ import { treeOf } from "./tree.js";
 
 // The body the docker CLI 28.2.2 sends for `docker create -it --name demo golden:1` (captured).
 const IT_BODY = readFileSync(new URL("./fixtures/create-it-demo.json", import.meta.url));
-// What dockerd 20.10 wrote for that command (../shared/reference/dockerd-golden/demo).
+// What dockerd 20.10 wrote for that command (tools/golden/dockerd-20.10/demo).
 const GOLDEN = new URL("./fixtures/golden-demo/", import.meta.url).pathname;
 const createRequest = (name: string) => ({ name, createRequestJson: IT_BODY, apiVersion: "1.41" });
 const mode = (path: string) => (statSync(path).mode & 0o7777).toString(8);

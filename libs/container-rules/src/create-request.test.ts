@@ -25,6 +25,7 @@ const merge = (body: object | string, options: { image?: string | null; host?: P
     containerId: ID, apiVersion: options.apiVersion ?? "1.41", host: { ...HOST, ...options.host }, probe: (p) => p === "/exists",
     resolveContainer: (name) => (name === "src" || name === SRC ? SRC : undefined),
     mountPointsOfContainer: (id) => (id === SRC ? SRC_MOUNTS : []),
+    networkModeOf: (id) => (id === SRC ? "default" : ""),
   });
 
 /** The mount points of container SRC: an image volume, a named volume with its mode, a read-only bind. */

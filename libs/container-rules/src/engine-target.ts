@@ -23,7 +23,7 @@ export const ENGINE = {
   rejectsNegativeCpuShares: false,
   /** Ipc/Pid/UTS modes are checked only at start. Current: `invalid IPC mode: <m>` etc. at create. */
   validatesNamespaceModesAtCreate: false,
-  /** Restart policy messages. Current: "invalid restart policy: ..." wording (see moby-create.md §8). */
+  /** Restart policy messages. Current: "invalid restart policy: ..." wording. */
   restartPolicyMessages: {
     retryCountWithoutOnFailure: (name: string) => `maximum retry count cannot be used with restart policy '${name}'`,
     negativeRetryCount: "maximum retry count cannot be negative",

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { chainId, chainIds, digestHex, isDigest, sha256Digest } from "./digest.js";
 import { generateRandomId, isFullId, truncateId } from "./ids.js";
 
-// The golden image's diffIDs and chainIDs, as a real dockerd recorded them (../shared/reference/dockerd-golden/image).
+// The golden image's diffIDs and chainIDs, as a real dockerd recorded them (dockerd 20.10, for golden:1).
 const GOLDEN_DIFF_IDS = [
   "sha256:f6c3edee5c1aef56a27f04c4dd444615fafaaf7ae80a95d432da11049745710f",
   "sha256:a01a029b95f722c6997222671ecd3539acf236d6c4d03f0a55e3626d77187d63",

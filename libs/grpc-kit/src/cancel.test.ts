@@ -44,8 +44,8 @@ it.each([
   });
   servers.push(server);
   const client = createClient(layerstore.LayerStoreServiceService, server.address, { name: "cancel-test" });
-  async function* cutAfterTwo() {
-    yield { header: { parentChainId: "", expectedDiffId: "" } };
+  async function* cutAfterTwo(): AsyncGenerator<layerstore.RegisterLayerRequest> {
+    yield { header: layerstore.RegisterLayerHeader.create() };
     yield { chunk: Buffer.alloc(16) };
     await receivedTwo;
     throw new Error("the upload's source failed"); // the client cancels the call

@@ -204,7 +204,11 @@ describe.each([
           for (let i = 0; i < 3; i++) yield { chunk: Buffer.alloc(1000, i) };
         },
       });
-      const chunks = [{ header: { parentChainId: "", expectedDiffId: "" } }, { chunk: Buffer.alloc(10) }, { chunk: Buffer.alloc(5) }];
+      const chunks: layerstore.RegisterLayerRequest[] = [
+        { header: layerstore.RegisterLayerHeader.create() },
+        { chunk: Buffer.alloc(10) },
+        { chunk: Buffer.alloc(5) },
+      ];
       expect((await client.registerLayer(chunks)).layer?.size).toBe(15);
       let total = 0;
       for await (const part of client.exportLayer({ chainId: "x" })) total += part.chunk.length;
@@ -355,8 +359,8 @@ describe("large client streams", () => {
         return { layer: { ...LAYER, size: bytes }, existed: false };
       },
     });
-    function* chunks() {
-      yield { header: { parentChainId: "", expectedDiffId: "" } };
+    function* chunks(): Generator<layerstore.RegisterLayerRequest> {
+      yield { header: layerstore.RegisterLayerHeader.create() };
       for (let i = 0; i < 400; i++) yield { chunk: Buffer.alloc(256 * 1024) };
     }
     expect((await client.registerLayer(chunks())).layer?.size).toBe(400 * 256 * 1024);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyLayerTar, exportLayerTar, type AppliedLayer } from "../src/index.js";
 import { collect, describeTree, docker, dockerRoot, goldenArchive, sha256 } from "./support.js";
 
-// golden:1 (../shared/reference/dockerd-golden/build) as the local dockerd registered it: every layer
+// golden:1 (tools/golden/context) as the local dockerd registered it: every layer
 // applied here must give the same diffID, size and tar-split, and export back byte for byte.
 describe("golden:1 layers against the real dockerd", () => {
   let work: string;
@@ -87,7 +87,8 @@ function tarSplitEntries(gzipped: Buffer): TarSplitEntry[] {
  * while building the image), not on the archive; the bytes themselves must still be equal.
  */
 function mergeTrailingSegments(entries: TarSplitEntry[]): TarSplitEntry[] {
-  const lastFile = entries.findLastIndex((entry) => entry.type === 1);
+  let lastFile = entries.length - 1; // findLastIndex is ES2023; the projects compile against ES2022's lib
+  while (lastFile >= 0 && entries[lastFile].type !== 1) lastFile--;
   const trailing = entries.slice(lastFile + 1).map((entry) => Buffer.from(entry.payload ?? "", "base64"));
   const payload = Buffer.concat(trailing).toString("base64");
   return [...entries.slice(0, lastFile + 1), { type: 2, payload, position: lastFile + 1 }];

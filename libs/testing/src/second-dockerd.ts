@@ -47,7 +47,7 @@ export const SWARM_GATEWAY_BRIDGE = "docker_gwbridge";
 
 /**
  * Starts a second dockerd beside the host's, sharing nothing with it: its own exec root, pidfile,
- * socket, config file and bridge with its own /24 (shared/reference/dockerd-golden/feasibility.md).
+ * socket, config file and bridge with its own /24.
  * Never --bridge=none: that makes dockerd delete the host's docker0. No iptables or forwarding
  * changes either, so the host engine's rules stay as they are.
  */

@@ -3,7 +3,7 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chainIds } from "@slipway/docker-spec";
-import type { layerstore } from "@slipway/proto";
+import { layerstore } from "@slipway/proto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { SlipwayStack } from "../src/index.js";
 import { saveGoldenImage, unpackGoldenImage, type GoldenLayers } from "./golden.js";
@@ -32,8 +32,12 @@ afterAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-async function* registration(tar: string, header: Partial<layerstore.RegisterLayerHeader>, hold?: Promise<void>) {
-  yield { header: { parentChainId: "", expectedDiffId: "", holder: "", ...header } };
+async function* registration(
+  tar: string,
+  header: Partial<layerstore.RegisterLayerHeader>,
+  hold?: Promise<void>,
+): AsyncGenerator<layerstore.RegisterLayerRequest> {
+  yield { header: layerstore.RegisterLayerHeader.create(header) };
   const bytes = readFileSync(tar);
   for (let offset = 0; offset < bytes.length; offset += 65536) {
     yield { chunk: bytes.subarray(offset, offset + 65536) };

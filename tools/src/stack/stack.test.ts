@@ -2,17 +2,18 @@ import type { ChildProcess } from "node:child_process";
 import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { join } from "node:path";
-import { checkHealth, listReflectedServices } from "@slipway/grpc-kit";
+import { checkHealth, listReflectedServices, type ServiceName } from "@slipway/grpc-kit";
 import { afterAll, describe, expect, it } from "vitest";
+import { GRPC_APPS } from "./apps.js";
 import { launchStack, localStackEnv, startLocalStack } from "./local-stack.js";
 import { pingEngineApi } from "./ping.js";
 
-const SERVICES = {
+const SERVICES: Readonly<Record<ServiceName, string>> = {
   "layer-store": "slipway.layerstore.v1.LayerStoreService",
   "image-store": "slipway.imagestore.v1.ImageStoreService",
   "container-config": "slipway.containerconfig.v1.ContainerConfigService",
   orchestrator: "slipway.orchestrator.v1.OrchestratorService",
-} as const;
+};
 
 function alive(pid: number): boolean {
   try {
@@ -34,10 +35,10 @@ describe("npm start (tools/src/stack)", () => {
     const stack = await startLocalStack(undefined, 30_000, args);
     children.push(stack.launcher);
     const { addresses, socketPath: socket } = stack;
-    for (const [app, name] of Object.entries(SERVICES)) {
-      expect(await checkHealth(addresses[app]!)).toBe("SERVING");
-      expect(await listReflectedServices(addresses[app]!)).toEqual(expect.arrayContaining([name, "grpc.health.v1.Health"]));
-      expect(stack.output()).toContain(`unix://${addresses[app]!.slice("unix:".length)}`);
+    for (const app of GRPC_APPS) {
+      expect(await checkHealth(addresses[app])).toBe("SERVING");
+      expect(await listReflectedServices(addresses[app])).toEqual(expect.arrayContaining([SERVICES[app], "grpc.health.v1.Health"]));
+      expect(stack.output()).toContain(`unix://${addresses[app].slice("unix:".length)}`);
     }
     expect(await pingEngineApi(socket)).toBe(true);
     expect(stack.output()).toContain(`unix://${socket}`);

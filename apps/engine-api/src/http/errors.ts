@@ -1,7 +1,7 @@
 import { getSystemErrorMap } from "node:util";
 import { SlipwayError, type ErrorKind } from "@slipway/grpc-kit";
 
-/** The HTTP status of each error kind, as dockerd's errdefs map them (DESIGN.md: 400/404/409/409/503/500/501). */
+/** The HTTP status of each error kind, as dockerd's errdefs map them. */
 const STATUS_OF_KIND: Record<ErrorKind, number> = {
   invalid_argument: 400,
   not_found: 404,

@@ -129,7 +129,7 @@ describe("a TCP listener (mutual TLS and the access policy)", () => {
     client.close();
   });
 
-  it("refuses a caller without a certificate with UNAUTHENTICATED, but answers its health check", async () => {
+  it("refuses a caller without a certificate with UNAUTHENTICATED (reflection too), but answers its health check", async () => {
     const raw = new Client(server.address, credentials.createSsl(Buffer.from(ca.certPem)), { "grpc.ssl_target_name_override": "layer-store" });
     const call = (path: string, req: Buffer) =>
       new Promise<ServiceError | null>((resolve) =>
@@ -139,6 +139,7 @@ describe("a TCP listener (mutual TLS and the access policy)", () => {
     expect(denied?.code).toBe(status.UNAUTHENTICATED);
     expect(denied?.details).toContain("no client certificate was presented");
     expect(await call("/grpc.health.v1.Health/Check", Buffer.alloc(0))).toBeNull();
+    expect((await call("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", Buffer.alloc(0)))?.code).toBe(status.UNAUTHENTICATED);
     raw.close();
   });
 
