@@ -1,4 +1,4 @@
-import { spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -22,11 +22,8 @@ const LIST_METHODS = [
   "/slipway.orchestrator.v1.OrchestratorService/ListContainers",
 ];
 const stacks: LocalStack[] = [];
-const children: ChildProcess[] = [];
-afterAll(async () => {
-  children.forEach((c) => c.kill("SIGKILL"));
-  await Promise.all(stacks.map((s) => s.stop()));
-});
+// Ctrl-C, as a person stops npm start: the launcher stops every app it started (a SIGKILL would orphan them).
+afterAll(() => Promise.all(stacks.map((s) => s.stop())));
 
 /** A stack whose root others may enter, so that only Slipway's own modes stand between them and its sockets. */
 async function startStack(args: readonly string[] = [], extraEnv: (root: string) => Promise<NodeJS.ProcessEnv> = async () => ({})) {
@@ -37,7 +34,6 @@ async function startStack(args: readonly string[] = [], extraEnv: (root: string)
   for (const app of GRPC_APPS) if (extra[bindEnvOf(app)]) addresses[app] = extra[SERVICES[app].env]!;
   const stack = await untilUp(launchStack(root, { ...env, ...extra }, addresses, args), 60_000);
   stacks.push(stack);
-  children.push(stack.launcher);
   return stack;
 }
 

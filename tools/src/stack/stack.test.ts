@@ -25,7 +25,10 @@ function alive(pid: number): boolean {
 }
 
 const children: ChildProcess[] = [];
-afterAll(() => children.forEach((c) => c.kill("SIGKILL")));
+// Ctrl-C for any launcher a failed test left running: it stops its apps (a SIGKILL would orphan them).
+afterAll(() =>
+  Promise.all(children.filter((c) => c.exitCode === null).map((c) => new Promise((resolve) => (c.once("exit", resolve), c.kill("SIGINT"))))),
+);
 
 describe("npm start (tools/src/stack)", () => {
   it.each([
