@@ -1,9 +1,10 @@
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
-  CertificateFiles,
   certificatePathsIn,
+  certificatesAt,
   certificatesFrom,
+  type CertificateFiles,
   ConfigError,
   DEFAULT_DATA_ROOT,
   DEFAULT_RUN_ROOT,
@@ -169,9 +170,7 @@ function tcpCertificatesFrom(
       return [part, resolve(path)];
     }),
   ) as unknown as CertificatePaths;
-  const seconds = Number(env.SLIPWAY_TLS_RELOAD_SECONDS ?? 10);
-  if (!(seconds > 0)) throw new ConfigError(`SLIPWAY_TLS_RELOAD_SECONDS: "${env.SLIPWAY_TLS_RELOAD_SECONDS}" is not a positive number of seconds`);
-  return new CertificateFiles(paths, { pollMs: seconds * 1000, logger });
+  return certificatesAt(paths, env, logger);
 }
 
 function positive(

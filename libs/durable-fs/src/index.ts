@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fchmodSync, fsync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fchmodSync, fchownSync, fsync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { chmod } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -19,13 +19,21 @@ export async function fsyncDir(path: string): Promise<void> {
   }
 }
 
+/** Who a file is given to when it must not stay the writer's (say, a key an unprivileged app reads). */
+export interface FileOwner {
+  readonly uid: number;
+  readonly gid: number;
+}
+
 /**
- * Writes a file and fsyncs it, with an exact mode whatever the umask. Not atomic by itself:
- * use it for files inside a temporary directory that is published by one rename.
+ * Writes a file and fsyncs it, with an exact mode whatever the umask (and the given owner, before any
+ * content is written). Not atomic by itself: use it for files inside a temporary directory that is
+ * published by one rename.
  */
-export async function writeFileSynced(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+export async function writeFileSynced(path: string, data: string | Uint8Array, mode = 0o644, owner?: FileOwner): Promise<void> {
   const fd = openSync(path, "w", mode);
   try {
+    if (owner) fchownSync(fd, owner.uid, owner.gid);
     writeFileSync(fd, data);
     fchmodSync(fd, mode);
     await fsyncFd(fd);
@@ -39,10 +47,10 @@ export async function writeFileSynced(path: string, data: string | Uint8Array, m
  * same directory, fsync, chmod, rename over the target, fsync the directory. Readers see the old or
  * the new content, never a mix; a crash leaves at most a `.tmp-` file behind.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644, owner?: FileOwner): Promise<void> {
   const temp = join(dirname(path), `.tmp-${basename(path)}${randomBytes(5).toString("hex")}`);
   try {
-    await writeFileSynced(temp, data, mode);
+    await writeFileSynced(temp, data, mode, owner);
     renameSync(temp, path);
   } catch (err) {
     rmSync(temp, { force: true });

@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Logger } from "pino";
-import { CertificateFiles, certificatePathsIn } from "./security/certificate-files.js";
+import { CertificateFiles, certificatePathsIn, type CertificatePaths } from "./security/certificate-files.js";
 import { secureRunRoot, socketGroupFrom, type SocketGroup } from "./security/local-socket.js";
 
 /**
@@ -106,10 +106,14 @@ export function endpointsFrom(env: NodeJS.ProcessEnv, runRoot: string): Record<S
  * for rotation every SLIPWAY_TLS_RELOAD_SECONDS (default 10); undefined without a directory.
  */
 export function certificatesFrom(identity: string, dir: string | undefined, env: NodeJS.ProcessEnv, logger?: Logger): CertificateFiles | undefined {
-  if (!dir) return undefined;
+  return dir ? certificatesAt(certificatePathsIn(resolve(dir), identity), env, logger) : undefined;
+}
+
+/** Certificates at explicit paths, watched for rotation every SLIPWAY_TLS_RELOAD_SECONDS (default 10). */
+export function certificatesAt(paths: CertificatePaths, env: NodeJS.ProcessEnv, logger?: Logger): CertificateFiles {
   const seconds = Number(env.SLIPWAY_TLS_RELOAD_SECONDS ?? 10);
   if (!(seconds > 0)) throw new ConfigError(`SLIPWAY_TLS_RELOAD_SECONDS: "${env.SLIPWAY_TLS_RELOAD_SECONDS}" is not a positive number of seconds`);
-  return new CertificateFiles(certificatePathsIn(resolve(dir), identity), { pollMs: seconds * 1000, logger });
+  return new CertificateFiles(paths, { pollMs: seconds * 1000, logger });
 }
 
 function absolutePath(path: string, source: string, what: string): string {

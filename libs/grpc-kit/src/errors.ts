@@ -61,7 +61,7 @@ export function fromServiceError(err: ServiceError, service: string, address: st
         const message = `permission denied while trying to connect to ${service} at ${address}: only root and members of the socket's group (SLIPWAY_SOCKET_GROUP, by default docker) may connect`;
         return new SlipwayError("permission_denied", message, { cause: err });
       }
-      return new SlipwayError("unavailable", `${service} is unavailable at ${address}: ${err.details}`, { cause: err });
+      return new SlipwayError("unavailable", `${service} is unavailable at ${address}: ${transportReason(err.details) ?? err.details}`, { cause: err });
     case status.DEADLINE_EXCEEDED:
       return new SlipwayError("unavailable", `${service} at ${address} did not answer in time (deadline exceeded)`, {
         cause: err,
@@ -71,6 +71,24 @@ export function fromServiceError(err: ServiceError, service: string, address: st
     default:
       return new SlipwayError(KIND_OF_CODE.get(err.code) ?? "internal", err.details, { cause: err });
   }
+}
+
+/**
+ * A short reason for a connection that failed, instead of grpc-js's and Node's words ("No connection
+ * established. Last error: connect ENOENT …"); undefined for a server's own UNAVAILABLE (say, still
+ * recovering), whose message is kept.
+ */
+function transportReason(details: string): string | undefined {
+  const transport = /No connection established|Last error|Connection dropped|Failed to connect|certificate|handshake/i.test(details) || /\bE[A-Z]{3,}\b/.test(details);
+  if (!transport) return undefined;
+  if (/ENOENT|ECONNREFUSED/.test(details)) return "nothing is listening there (is it running?)";
+  if (/certificate|handshake|SSL|TLS|presented/i.test(details)) {
+    // The last error is Node's or our identity check's own sentence (say, which identity the server presented).
+    const last = /Last error: (?:Error: )?(.*?)(?:\. Resolution note:.*)?$/s.exec(details)?.[1]?.trim();
+    return `the TLS handshake failed${last && !/\bE[A-Z]{3,}\b/.test(last) ? `: ${last}` : ""} (check the certificates in SLIPWAY_TLS_DIR)`;
+  }
+  if (/timed? ?out|ETIMEDOUT/i.test(details)) return "it did not answer in time";
+  return "it does not answer";
 }
 
 /** True for errors that are the caller's fault (used to pick the log level). */

@@ -1,19 +1,13 @@
-import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, existsSync, fchmodSync, fchownSync, fsync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, statSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { promisify } from "node:util";
-import { publish } from "@slipway/durable-fs";
+import { basename, join } from "node:path";
+import { writeFileAtomic, type FileOwner } from "@slipway/durable-fs";
 import { CLOCK_SKEW_MS, createCertificateAuthority, loadCertificateAuthority, type CertificateAuthority } from "./authority.js";
 import { SLIPWAY_IDENTITIES, subjectNameOf } from "./names.js";
 
 const DAY_MS = 86_400_000;
-const fsyncFd = promisify(fsync);
-
-export interface KeyOwner {
-  uid: number;
-  gid: number;
-}
+/** Who owns a `<name>.key` (the uid and gid of the app that reads it). */
+export type KeyOwner = FileOwner;
 
 export interface CertificateSetOptions {
   /** The certificates to issue, each `<name>.crt`/`<name>.key`; default SLIPWAY_IDENTITIES. */
@@ -129,29 +123,15 @@ function previousOwner(path: string): KeyOwner | undefined {
   }
 }
 
-/** A temp file in the same directory with the final mode and owner, fsynced, renamed over `path`; the directory fsynced. */
+/** writeFileAtomic (temp file with its final mode and owner, fsync, rename, directory fsync), naming a refused chown. */
 async function writeAtomic(path: string, data: string, mode: number, owner?: KeyOwner): Promise<void> {
-  const temp = join(dirname(path), `.tmp-${basename(path)}${randomBytes(5).toString("hex")}`);
   try {
-    // Created with the final mode ("wx": never through someone's symlink), so a key is not readable by others at any point.
-    const fd = openSync(temp, "wx", mode);
-    try {
-      fchmodSync(fd, mode);
-      if (owner) {
-        try {
-          fchownSync(fd, owner.uid, owner.gid);
-        } catch (err) {
-          throw new Error(`cannot give ${basename(path)} to ${owner.uid}:${owner.gid}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
-      }
-      writeFileSync(fd, data);
-      await fsyncFd(fd);
-    } finally {
-      closeSync(fd);
-    }
-    await publish(temp, path);
+    await writeFileAtomic(path, data, mode, owner);
   } catch (err) {
-    rmSync(temp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (owner && (code === "EPERM" || code === "EINVAL")) {
+      throw new Error(`cannot give ${basename(path)} to ${owner.uid}:${owner.gid}: ${code}`);
+    }
     throw err;
   }
 }

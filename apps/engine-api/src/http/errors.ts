@@ -34,33 +34,9 @@ export class HttpError extends Error {
 export function httpErrorOf(err: unknown, hiddenPaths: readonly string[] = []): { status: number; message: string } {
   if (err instanceof HttpError) return { status: err.status, message: publicMessage(err.message, hiddenPaths) };
   if (err instanceof SlipwayError) {
-    const message = err.kind === "unavailable" ? unavailableMessage(err.message) : err.message;
-    return { status: STATUS_OF_KIND[err.kind], message: publicMessage(message, hiddenPaths) };
+    return { status: STATUS_OF_KIND[err.kind], message: publicMessage(err.message, hiddenPaths) };
   }
   return { status: 500, message: "engine-api failed to handle the request (an internal error; its log has the details)" };
-}
-
-/**
- * grpc-kit's "orchestrator is unavailable at <address>: <grpc-js details>": the details are grpc-js's and
- * Node's words ("No connection established. Last error: connect ENOENT …"); people get a short reason.
- */
-function unavailableMessage(message: string): string {
-  const match = /^(\S+ is unavailable at \S+): ([^]*)$/.exec(message);
-  if (!match) return message;
-  const [, head, details = ""] = match;
-  // A store's own reason (say, still recovering) is kept; transport failures get a short one.
-  const transport = /No connection established|Last error|Connection dropped|Failed to connect|certificate|handshake/i.test(details) || /\bE[A-Z]{3,}\b/.test(details);
-  if (!transport) return message;
-  const reason = /ENOENT|ECONNREFUSED/.test(details)
-    ? "nothing is listening there (is it running?)"
-    : /EACCES|EPERM/.test(details)
-      ? "permission denied (engine-api is not in the socket's group)"
-      : /certificate|handshake|SSL|TLS/i.test(details)
-        ? "the TLS handshake failed (check the certificates in SLIPWAY_TLS_DIR)"
-        : /timed? ?out|ETIMEDOUT/i.test(details)
-          ? "it did not answer in time"
-          : "it does not answer";
-  return `${head}: ${reason}`;
 }
 
 const SYSTEM_ERRORS = new Map([...getSystemErrorMap().values()].map(([name, description]) => [name, description]));
