@@ -9,11 +9,11 @@
 #   npm run build && bash tools/docker/stage-runtime.sh      # or: npm run docker:build
 #   DOCKER_BUILDKIT=0 docker build -t slipway/slipway:0.1.0 [--build-arg BASE_IMAGE=local/node:20] .
 #
-# Single stage on purpose: the apps and the native addon (libs/layer-tar) are compiled on the host and
-# staged with production-only node_modules into .docker-stage/ (the only thing .dockerignore lets
-# through), because the offline base image (tools/docker/make-node-base-image.sh) carries node and
+# Single stage on purpose: the apps and the native addons (libs/durable-fs, libs/layer-tar) are compiled on
+# the host and staged with production-only node_modules into .docker-stage/ (the only thing .dockerignore
+# lets through), because the offline base image (tools/docker/make-node-base-image.sh) carries node and
 # busybox but neither npm nor a compiler. The host and both bases are glibc (Debian 12 / bookworm), so
-# the host-built addon loads in either.
+# the host-built addons load in either.
 ARG BASE_IMAGE=node:20-slim
 FROM ${BASE_IMAGE}
 

@@ -16,7 +16,16 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { commandsOf, compareOutput, findBlocks, formatMismatch, formatProblem, isRunnable, type Block, type Problem } from "../src/readme-check/index.js";
+import {
+  commandsOf,
+  compareOutput,
+  findBlocks,
+  formatMismatch,
+  formatProblem,
+  isRunnable,
+  type Block,
+  type Problem,
+} from "../src/readme-check/index.js";
 import { launchStack, localStackEnv, untilUp, type LocalStack } from "../src/stack/local-stack.js";
 
 const REPO = resolve(fileURLToPath(import.meta.url), "../../..");
@@ -146,7 +155,7 @@ async function emptySlipway(): Promise<void> {
     "for r in $(docker images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>'); do docker rmi \"$r\" >/dev/null; done",
     'i=$(docker images -q | sort -u); [ -z "$i" ] || docker rmi $i >/dev/null',
     'v=$(docker volume ls -q); [ -z "$v" ] || docker volume rm $v >/dev/null',
-    "[ -z \"$(docker ps -aq)$(docker images -q)$(docker volume ls -q)\" ]",
+    '[ -z "$(docker ps -aq)$(docker images -q)$(docker volume ls -q)" ]',
   ].join("\n");
   const ran = await runCommand(script, checkout, { ...readerEnv(), DOCKER_HOST: `unix://${stack!.socketPath}` });
   if (ran.code !== 0) throw new Error(`could not empty Slipway between READMEs (exit ${ran.code}):\n${ran.output}`);
@@ -156,7 +165,9 @@ describe("the READMEs' shell blocks", () => {
   it("are each run below or marked in the source as not run, with the reason", () => {
     const problems: Problem[] = parsed.flatMap((p) => p.problems);
     const notRun = parsed.flatMap((p) =>
-      p.blocks.filter((b): b is Block & { marker: { run: false; reason: string } } => b.marker?.run === false).map((b) => `${b.file}:${b.line}: not run: ${b.marker.reason}`),
+      p.blocks
+        .filter((b): b is Block & { marker: { run: false; reason: string } } => b.marker?.run === false)
+        .map((b) => `${b.file}:${b.line}: not run: ${b.marker.reason}`),
     );
     console.info(
       `README check: ${parsed.reduce((n, p) => n + p.runnable.length, 0)} blocks run, ${notRun.length} marked not run:\n${notRun.join("\n")}`,

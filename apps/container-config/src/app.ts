@@ -18,8 +18,6 @@ export function createApp(
   logger: Logger = createLogger("container-config", "silent"),
   host: HostInfo = readHostInfo(config.dockerdDataRoot ?? config.dataRoot),
 ): ContainerConfigApp {
-  // dockerd runs with umask 0 so that every mode it asks for is the mode on disk; so do we.
-  process.umask(0);
   const storage = new ContainerStorage(join(config.dataRoot, "containers"));
   const domain = new ContainerConfigService(storage, host, existsSync, logger);
   return {

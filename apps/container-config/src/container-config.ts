@@ -1,12 +1,29 @@
 import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
-import { alreadyExists, failedPrecondition, invalidArgument } from "@slipway/grpc-kit";
+import { alreadyExists, failedPrecondition, invalidArgument } from "@slipway/errors";
 import {
-  attachVolumes, decodeGo, encodeGo, goJson, lookupName, mergeAndVerify, mountPointsOf, parseSecurityOpts,
-  renderConfigV2, rfc3339Nano, configType, hostConfigType, storedEndpointType, type HostConfig, type HostInfo, type PathProbe,
-  type AttachedVolume, type ContainerVolume, type Link, type RandomIndex,
+  attachVolumes,
+  decodeGo,
+  encodeGo,
+  ImageConfigCache,
+  lookupName,
+  mergeAndVerify,
+  mountPointsOf,
+  parseSecurityOpts,
+  renderConfigV2,
+  rfc3339Nano,
+  configType,
+  hostConfigType,
+  storedEndpointType,
+  type HostConfig,
+  type HostInfo,
+  type PathProbe,
+  type AttachedVolume,
+  type ContainerVolume,
+  type Link,
+  type RandomIndex,
 } from "@slipway/container-rules";
-import { isFullId } from "@slipway/docker-spec";
+import { goJson, isFullId } from "@slipway/docker-spec";
 import { ContainerIndex } from "./container-index.js";
 import { ContainerLinks } from "./links.js";
 import type { Filters } from "./list-filters.js";
@@ -61,6 +78,7 @@ export class ContainerConfigService {
   readonly index = new ContainerIndex(this.names);
   private readonly busy = new Set<string>();
   private readonly links: ContainerLinks;
+  private readonly imageConfigs = new ImageConfigCache();
 
   constructor(
     private readonly storage: ContainerStorage,
@@ -75,16 +93,31 @@ export class ContainerConfigService {
   mergeAndVerify(request: MergeRequest): MergedConfig {
     if (!isFullId(request.containerId)) throw invalidArgument(`container_id must be 64 lowercase hex characters, got "${request.containerId}"`);
     const merged = mergeAndVerify({
-      body: request.createRequestJson, imageConfig: request.imageConfigJson.length > 0 ? request.imageConfigJson : null,
-      containerId: request.containerId, apiVersion: request.apiVersion, host: this.host, probe: this.probe,
+      body: request.createRequestJson,
+      imageConfig: request.imageConfigJson.length > 0 ? request.imageConfigJson : null,
+      imageConfigs: this.imageConfigs,
+      containerId: request.containerId,
+      apiVersion: request.apiVersion,
+      host: this.host,
+      probe: this.probe,
       resolveContainer: (idOrName) => this.index.find(idOrName),
       mountPointsOfContainer: (id) => this.index.mountPointsOf(id),
       networkModeOf: this.links.targets.networkModeOf,
     });
-    const networks = merged.networks && new Map(Object.entries(merged.networks).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, encodeGo(storedEndpointType, v)]));
+    const networks =
+      merged.networks &&
+      new Map(
+        Object.entries(merged.networks)
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([k, v]) => [k, encodeGo(storedEndpointType, v)]),
+      );
     return {
-      configJson: goJson(encodeGo(configType, merged.config)), hostConfigJson: goJson(encodeGo(hostConfigType, merged.hostConfig)),
-      networksJson: goJson(networks), path: merged.path, args: merged.args, warnings: merged.warnings,
+      configJson: goJson(encodeGo(configType, merged.config)),
+      hostConfigJson: goJson(encodeGo(hostConfigType, merged.hostConfig)),
+      networksJson: goJson(networks),
+      path: merged.path,
+      args: merged.args,
+      warnings: merged.warnings,
       volumes: merged.volumes,
     };
   }
@@ -102,7 +135,8 @@ export class ContainerConfigService {
     const { id } = request;
     if (!isFullId(id)) throw invalidArgument(`container_id must be 64 lowercase hex characters, got "${id}"`);
     const name = lookupName(request.name);
-    if (this.names.holderOf(name) !== id) throw failedPrecondition(`the name ${name} is not reserved for container ${id}; reserve it with ReserveName first`);
+    if (this.names.holderOf(name) !== id)
+      throw failedPrecondition(`the name ${name} is not reserved for container ${id}; reserve it with ReserveName first`);
     if (this.index.has(id) || this.busy.has(id)) throw alreadyExists(`container ${id} is already committed`);
     const { links, ...files } = this.render(request, name);
     this.busy.add(id);
@@ -124,14 +158,24 @@ export class ContainerConfigService {
     parseDocument(request.merged.configJson, "config_json", configType);
     if (request.merged.networksJson !== "null") parseDocument(request.merged.networksJson, "networking_config_json");
     const hostMountPoints = mountPointsOf(host, {
-      probe: this.probe, resolveContainer: (idOrName) => this.index.find(idOrName),
-      mountPointsOfContainer: (id) => this.index.mountPointsOf(id), daemonRoot: this.host.daemonRoot,
+      probe: this.probe,
+      resolveContainer: (idOrName) => this.index.find(idOrName),
+      mountPointsOfContainer: (id) => this.index.mountPointsOf(id),
+      daemonRoot: this.host.daemonRoot,
     });
     const mountPoints = attachVolumes(hostMountPoints, request.volumes);
     const configV2 = renderConfigV2({
-      id: request.id, created, path: request.merged.path, args: request.merged.args, configJson: request.merged.configJson,
-      imageId: request.imageId, networksJson: request.merged.networksJson, name, anonymousEndpoint: this.names.isGenerated(name),
-      mountPoints, security: parseSecurityOpts(host.SecurityOpt),
+      id: request.id,
+      created,
+      path: request.merged.path,
+      args: request.merged.args,
+      configJson: request.merged.configJson,
+      imageId: request.imageId,
+      networksJson: request.merged.networksJson,
+      name,
+      anonymousEndpoint: this.names.isGenerated(name),
+      mountPoints,
+      security: parseSecurityOpts(host.SecurityOpt),
     });
     return { configV2, hostConfig: `${request.merged.hostConfigJson}\n`, links: this.links.resolve(host) };
   }
@@ -191,7 +235,8 @@ export class ContainerConfigService {
         const reason = this.load(id, files[i]!);
         if (reason) skipped.push({ name: id, reason });
         // Parsed again only when it holds links (rare): start-up reads thousands of records.
-        else if ((files[i] as StoredFiles).hostConfig.includes('"Links":[')) linking.push([primaryName(this.names.namesOf(id)), (files[i] as StoredFiles).hostConfig]);
+        else if ((files[i] as StoredFiles).hostConfig.includes('"Links":['))
+          linking.push([primaryName(this.names.namesOf(id)), (files[i] as StoredFiles).hostConfig]);
       });
       await new Promise((resolve) => setImmediate(resolve)); // let health checks answer
     }

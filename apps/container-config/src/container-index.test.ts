@@ -10,8 +10,19 @@ function entry(n: number): IndexEntry {
     networks: [],
     mountPoints: [],
     summary: {
-      id, names: [`/c${n}`], image: "golden:1", imageId: "sha256:69", command: "/bin/sh", created: 1795850337 + n, state: "created", status: "Created",
-      ports: [], labels: { padding: "x".repeat(400) }, networkMode: "default", networksJson: "{}", mounts: [],
+      id,
+      names: [`/c${n}`],
+      image: "golden:1",
+      imageId: "sha256:69",
+      command: "/bin/sh",
+      created: 1795850337 + n,
+      state: "created",
+      status: "Created",
+      ports: [],
+      labels: { padding: "x".repeat(400) },
+      networkMode: "default",
+      networksJson: "{}",
+      mounts: [],
     },
   };
 }
@@ -91,7 +102,7 @@ describe("the list version", () => {
     index.add(entry(1));
     expect(changed()).toBe(true);
     index.list({}, true, 0);
-    [...index.listJsonChunks({}, true, 0)];
+    Array.from(index.listJsonChunks({}, true, 0));
     names.reserve("/demo", id);
     names.release("/other", id);
     index.remove(entry(2).summary.id);

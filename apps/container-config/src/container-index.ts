@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { notFound, SlipwayError } from "@slipway/grpc-kit";
+import { internal, notFound } from "@slipway/errors";
 import { lookupName, type MountPointRecord } from "@slipway/container-rules";
 import { isFullId } from "@slipway/docker-spec";
 import { matches, validateFilters, type Filters } from "./list-filters.js";
@@ -11,7 +11,7 @@ const [OPEN_BRACKET, COMMA, CLOSE_BRACKET] = ["[", ",", "]"].map((text) => Buffe
 
 /**
  * Chunks of the list body stay under glibc's mmap threshold (128 KiB), so each comes from reused heap
- * memory: a fresh multi-megabyte buffer page-faults its way in, which on a VM costs more than the copy.
+ * memory: a fresh multi-megabyte buffer would be page-faulted in, which costs more than copying the rows.
  */
 const LIST_CHUNK_BYTES = 64 * 1024;
 
@@ -94,7 +94,7 @@ export class ContainerIndex {
     if (byName && this.entries.has(byName)) return byName;
     if (idOrName !== "" && !isFullId(idOrName)) {
       const found = [...this.entries.keys()].filter((id) => id.startsWith(idOrName));
-      if (found.length > 1) throw new SlipwayError("internal", `Multiple IDs found with provided prefix: ${idOrName}`);
+      if (found.length > 1) throw internal(`Multiple IDs found with provided prefix: ${idOrName}`);
       if (found.length === 1) return found[0]!;
     }
     throw notFound(`No such container: ${idOrName}`);

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { linksOf, type HostConfig, type Link, type LinkTargets } from "@slipway/container-rules";
-import { SlipwayError } from "@slipway/grpc-kit";
+import { SlipwayError } from "@slipway/errors";
 import type { Logger } from "pino";
 import type { ContainerIndex } from "./container-index.js";
 import type { NameRegistry } from "./name-registry.js";

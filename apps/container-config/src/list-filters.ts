@@ -1,8 +1,23 @@
-import { invalidArgument, SlipwayError } from "@slipway/grpc-kit";
+import { internal, invalidArgument } from "@slipway/errors";
 import { portRangeProblem, splitProtoPort } from "@slipway/container-rules";
 import type { IndexEntry } from "./summary.js";
 
-const ACCEPTED = new Set(["ancestor", "before", "exited", "health", "id", "label", "name", "status", "since", "volume", "network", "is-task", "publish", "expose"]);
+const ACCEPTED = new Set([
+  "ancestor",
+  "before",
+  "exited",
+  "health",
+  "id",
+  "label",
+  "name",
+  "status",
+  "since",
+  "volume",
+  "network",
+  "is-task",
+  "publish",
+  "expose",
+]);
 const STATES = new Set(["created", "restarting", "running", "removing", "paused", "exited", "dead"]);
 /** Port filters: they match the ports of a running container, so never a created one (as in dockerd 20.10). */
 const PORT_FILTERS = ["publish", "expose"];
@@ -22,9 +37,9 @@ export function validateFilters(filters: Filters): void {
 
 /** portOp: "<port>[/<proto>]" or "<start>-<end>[/<proto>]"; dockerd answers a bad one with a 500. */
 function validatePortFilter(key: string, value: string): void {
-  if (value.includes(":")) throw new SlipwayError("internal", `filter for '${key}' should not contain ':': ${value}`);
+  if (value.includes(":")) throw internal(`filter for '${key}' should not contain ':': ${value}`);
   const problem = portRangeProblem(splitProtoPort(value)[1]);
-  if (problem) throw new SlipwayError("internal", `error while looking up for ${key} ${value}: ${problem}`);
+  if (problem) throw internal(`error while looking up for ${key} ${value}: ${problem}`);
 }
 
 /** filters.Match: no values matches all; otherwise any value as an unanchored Go regexp. */
@@ -61,10 +76,17 @@ function matchAncestor(values: string[] | undefined, entry: IndexEntry): boolean
 export function matches(entry: IndexEntry, filters: Filters): boolean {
   const { summary } = entry;
   const nameOk = summary.names.some((n) => matchAny(filters.name, n) || matchAny(filters.name, n.slice(1)));
-  return nameOk && matchAny(filters.id, summary.id) && matchLabels(filters.label, summary.labels) &&
-    matchAny(filters.status, summary.state) && matchAncestor(filters.ancestor, entry) &&
-    (filters.exited ?? []).length === 0 && (filters.health ?? ["none"]).includes("none") &&
-    (filters["is-task"] ?? ["false"]).includes("false") && PORT_FILTERS.every((key) => (filters[key] ?? []).length === 0) &&
+  return (
+    nameOk &&
+    matchAny(filters.id, summary.id) &&
+    matchLabels(filters.label, summary.labels) &&
+    matchAny(filters.status, summary.state) &&
+    matchAncestor(filters.ancestor, entry) &&
+    (filters.exited ?? []).length === 0 &&
+    (filters.health ?? ["none"]).includes("none") &&
+    (filters["is-task"] ?? ["false"]).includes("false") &&
+    PORT_FILTERS.every((key) => (filters[key] ?? []).length === 0) &&
     (!filters.volume?.length || summary.mounts.some((m) => filters.volume!.includes(m.name) || filters.volume!.includes(m.destination))) &&
-    (!filters.network?.length || entry.networks.some((n) => filters.network!.includes(n)));
+    (!filters.network?.length || entry.networks.some((n) => filters.network!.includes(n)))
+  );
 }

@@ -1,4 +1,4 @@
-import { goJson, RawJson } from "@slipway/container-rules";
+import { goJson, RawJson } from "@slipway/docker-spec";
 import type { ContainerSummary, IndexEntry } from "./summary.js";
 
 /**

@@ -1,4 +1,4 @@
-import { alreadyExists } from "@slipway/grpc-kit";
+import { alreadyExists } from "@slipway/errors";
 import { canonicalName, generatedName, lookupName, NAME_ATTEMPTS, nameConflictMessage, type RandomIndex } from "@slipway/container-rules";
 import { truncateId } from "@slipway/docker-spec";
 
@@ -81,7 +81,10 @@ export class NameRegistry {
   /** The link names under a container's name ("/parent/alias"), with the containers that hold them, sorted. */
   linksUnder(parentName: string): { name: string; childId: string }[] {
     const prefix = `${parentName}/`;
-    return [...this.linkNames].filter((name) => name.startsWith(prefix)).sort().map((name) => ({ name, childId: this.byName.get(name)!.id }));
+    return [...this.linkNames]
+      .filter((name) => name.startsWith(prefix))
+      .sort()
+      .map((name) => ({ name, childId: this.byName.get(name)!.id }));
   }
 
   holderOf(name: string): string | undefined {

@@ -1,9 +1,14 @@
-import { invalidArgument, service, withChunkCodec, type ServiceRegistration } from "@slipway/grpc-kit";
-import { containerconfig } from "@slipway/proto";
+import { invalidArgument } from "@slipway/errors";
+import { containerConfigDefinition, service, type ServiceRegistration } from "@slipway/grpc-kit";
+import type { containerconfig } from "@slipway/proto";
 import type { ContainerConfigService, StoredContainer } from "./container-config.js";
 
 const toRecord = (c: StoredContainer): containerconfig.ContainerRecord => ({
-  id: c.id, names: [...c.names], configV2Json: Buffer.from(c.configV2), hostConfigJson: Buffer.from(c.hostConfig), links: c.links,
+  id: c.id,
+  names: [...c.names],
+  configV2Json: Buffer.from(c.configV2),
+  hostConfigJson: Buffer.from(c.hostConfig),
+  links: c.links,
 });
 
 const EMPTY_QUERY: containerconfig.ListContainersRequest = { filters: {}, all: false, limit: 0 };
@@ -13,13 +18,17 @@ const filtersOf = (query: containerconfig.ListContainersRequest) =>
 
 /** The gRPC adapter: proto messages to domain calls and back. */
 export function containerConfigHandlers(domain: ContainerConfigService): ServiceRegistration {
-  return service(withChunkCodec(containerconfig.ContainerConfigServiceService, "listContainersJson"), {
+  return service(containerConfigDefinition, {
     async mergeAndVerify(request) {
       const merged = domain.mergeAndVerify(request);
       return {
-        configJson: Buffer.from(merged.configJson), hostConfigJson: Buffer.from(merged.hostConfigJson),
-        networkingConfigJson: Buffer.from(merged.networksJson), path: merged.path, args: merged.args,
-        warnings: merged.warnings, volumes: merged.volumes,
+        configJson: Buffer.from(merged.configJson),
+        hostConfigJson: Buffer.from(merged.hostConfigJson),
+        networkingConfigJson: Buffer.from(merged.networksJson),
+        path: merged.path,
+        args: merged.args,
+        warnings: merged.warnings,
+        volumes: merged.volumes,
       };
     },
     async reserveName(request) {
@@ -33,15 +42,28 @@ export function containerConfigHandlers(domain: ContainerConfigService): Service
       const merged = request.merged;
       if (!merged) throw invalidArgument("CommitContainer needs `merged` (the MergeAndVerify response)");
       for (const m of request.mountPoints) {
-        if (m.type !== "" && m.type !== "volume") throw invalidArgument(`mount point ${m.destination}: only volumes are committed here, got type "${m.type}"`);
+        if (m.type !== "" && m.type !== "volume")
+          throw invalidArgument(`mount point ${m.destination}: only volumes are committed here, got type "${m.type}"`);
       }
       const stored = await domain.commit({
-        id: request.containerId, name: request.name, created: request.created, imageId: request.imageId,
+        id: request.containerId,
+        name: request.name,
+        created: request.created,
+        imageId: request.imageId,
         merged: {
-          configJson: merged.configJson.toString("utf8"), hostConfigJson: merged.hostConfigJson.toString("utf8"),
-          networksJson: merged.networkingConfigJson.toString("utf8"), path: merged.path, args: merged.args,
+          configJson: merged.configJson.toString("utf8"),
+          hostConfigJson: merged.hostConfigJson.toString("utf8"),
+          networksJson: merged.networkingConfigJson.toString("utf8"),
+          path: merged.path,
+          args: merged.args,
         },
-        volumes: request.mountPoints.map((m) => ({ destination: m.destination, name: m.volumeName, driver: m.driver || "local", rw: m.rw, source: m.source })),
+        volumes: request.mountPoints.map((m) => ({
+          destination: m.destination,
+          name: m.volumeName,
+          driver: m.driver || "local",
+          rw: m.rw,
+          source: m.source,
+        })),
       });
       return { container: toRecord(stored) };
     },

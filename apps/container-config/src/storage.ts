@@ -1,7 +1,6 @@
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { BatchFlush, FsBatch, removeTree } from "@slipway/layer-tar";
-import { fsyncDir, readSmallFiles, readSmallFileSync, setMode } from "@slipway/durable-fs";
+import { BatchFlush, FsBatch, fsyncDir, readSmallFiles, readSmallFileSync, removeTree, setMode } from "@slipway/durable-fs";
 
 const TEMP_PREFIX = ".tmp-";
 const REMOVING_PREFIX = ".removing-";
@@ -27,8 +26,8 @@ export class ContainerStorage {
   /**
    * Group commit: a record's files, and then its rename, are written and made durable by syncfs(2) of the
    * data root's filesystem in rounds shared by concurrent writes (BatchFlush); each write is acknowledged
-   * only after the flushes that cover it. One syncfs costs about what one fsync costs here, and a record
-   * would need five (measured: 8-client creates ~230 → ~275/s, CommitContainer p50 8 → 3.8 ms).
+   * only after the flushes that cover it. One syncfs of a filesystem costs about what one fsync costs, a
+   * record would need five fsyncs (files and directories), and concurrent commits share each round.
    */
   private readonly flush: BatchFlush;
 
@@ -49,7 +48,7 @@ export class ContainerStorage {
     const temp = join(this.root, `${TEMP_PREFIX}${id}`);
     const batch = new FsBatch();
     batch.removeTree(temp);
-    // The modes are exact: the app runs with umask 0, as dockerd does (createApp), and none of them has a
+    // The modes are exact: the app runs with umask 0, as dockerd does (main.ts), and none of them has a
     // group or other write bit that a usual umask would take away.
     batch.mkdir(temp, 0o710);
     batch.mkdir(join(temp, "checkpoints"), 0o700);

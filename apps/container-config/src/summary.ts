@@ -60,18 +60,41 @@ type StoredMountPoint = Omit<MountPointRecord, "Type" | "Relabel" | "Propagation
 
 /** Builds the index entry from a parsed config.v2.json and hostconfig.json's NetworkMode; throws on a malformed record. */
 export function entryFromRecord(record: StoredConfigV2, networkMode: string, names: string[]): IndexEntry {
-  if (typeof record.ID !== "string" || typeof record.Created !== "string" || !record.Config) throw new Error("config.v2.json lacks ID, Created or Config");
+  if (typeof record.ID !== "string" || typeof record.Created !== "string" || !record.Config)
+    throw new Error("config.v2.json lacks ID, Created or Config");
   const mountPoints = Object.values(record.MountPoints ?? {}).map((m) => ({
-    ...m, Type: m.Type ?? "", Relabel: m.Relabel ?? "", Propagation: m.Propagation ?? "", Spec: m.Spec ?? {}, SkipMountpointCreation: m.SkipMountpointCreation ?? false,
+    ...m,
+    Type: m.Type ?? "",
+    Relabel: m.Relabel ?? "",
+    Propagation: m.Propagation ?? "",
+    Spec: m.Spec ?? {},
+    SkipMountpointCreation: m.SkipMountpointCreation ?? false,
   }));
   const mounts = mountPoints.map((m) => ({
-    type: m.Type, name: m.Name, source: m.Source, destination: m.Destination, driver: m.Driver, mode: m.Relabel, rw: m.RW, propagation: m.Propagation,
+    type: m.Type,
+    name: m.Name,
+    source: m.Source,
+    destination: m.Destination,
+    driver: m.Driver,
+    mode: m.Relabel,
+    rw: m.RW,
+    propagation: m.Propagation,
   }));
   return {
     summary: {
-      id: record.ID, names, image: record.Config.Image, imageId: record.Image, command: commandLine(record.Path, record.Args ?? []),
-      created: Math.floor(Date.parse(`${record.Created.slice(0, 19)}Z`) / 1000), state: "created", status: "Created", ports: [],
-      labels: record.Config.Labels ?? {}, mounts, networkMode, networksJson: listedNetworksJson(record.NetworkSettings?.Networks ?? null),
+      id: record.ID,
+      names,
+      image: record.Config.Image,
+      imageId: record.Image,
+      command: commandLine(record.Path, record.Args ?? []),
+      created: Math.floor(Date.parse(`${record.Created.slice(0, 19)}Z`) / 1000),
+      state: "created",
+      status: "Created",
+      ports: [],
+      labels: record.Config.Labels ?? {},
+      mounts,
+      networkMode,
+      networksJson: listedNetworksJson(record.NetworkSettings?.Networks ?? null),
     },
     createdKey: createdSortKey(record.Created),
     networks: Object.keys(record.NetworkSettings?.Networks ?? {}),

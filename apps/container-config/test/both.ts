@@ -49,7 +49,14 @@ export function withDockerdAndSlipway() {
       const files = await dockerd.files(theirs.id!);
       const stored = JSON.parse(files.configV2) as StoredConfig;
       const ours = await createViaSlipway(state.h.client, {
-        body, imageConfig: state.image.config, imageId: state.image.id, id: theirs.id!, name, created: stored.Created, dockerdMountPoints: stored.MountPoints, apiVersion,
+        body,
+        imageConfig: state.image.config,
+        imageId: state.image.id,
+        id: theirs.id!,
+        name,
+        created: stored.Created,
+        dockerdMountPoints: stored.MountPoints,
+        apiVersion,
       });
       return { theirs, files, stored, ours };
     },

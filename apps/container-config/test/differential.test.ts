@@ -30,7 +30,8 @@ describe("valid create requests: Slipway writes what dockerd 20.10 writes", () =
       const { theirs, files, stored, ours } = await both.createInBoth(c.body, name, c.apiVersion);
       expect(ours, JSON.stringify(ours)).toMatchObject({ ok: true });
       if (!ours.ok) return;
-      const configV2 = name === "" ? ours.configV2.replace(`"Name":${JSON.stringify(ours.name)}`, `"Name":${JSON.stringify(stored.Name)}`) : ours.configV2;
+      const configV2 =
+        name === "" ? ours.configV2.replace(`"Name":${JSON.stringify(ours.name)}`, `"Name":${JSON.stringify(stored.Name)}`) : ours.configV2;
       expect(firstDifference(ours.hostConfig, files.hostConfig)).toBeUndefined();
       expect(firstDifference(configV2, files.configV2)).toBeUndefined();
       expect(ours.warnings).toEqual(theirs.warnings);
@@ -55,7 +56,10 @@ describe("namespaces shared with another container", () => {
   it("stores container:<name> as container:<full ID> and no networks, as dockerd does", async () => {
     const source = `slipway-diff-${run}-src`;
     const { theirs: created } = await both.createInBoth('{"Image":"golden:1"}', source);
-    const body = JSON.stringify({ Image: "golden:1", HostConfig: { NetworkMode: `container:${source}`, IpcMode: `container:${source}`, PidMode: `container:${created.id!.slice(0, 10)}` } });
+    const body = JSON.stringify({
+      Image: "golden:1",
+      HostConfig: { NetworkMode: `container:${source}`, IpcMode: `container:${source}`, PidMode: `container:${created.id!.slice(0, 10)}` },
+    });
     const { files, ours } = await both.createInBoth(body, `slipway-diff-${run}-shared`);
     expect(ours).toMatchObject({ ok: true, hostConfig: files.hostConfig });
     if (ours.ok) expect(firstDifference(ours.configV2, files.configV2)).toBeUndefined();
@@ -68,8 +72,17 @@ describe("invalid create requests: the same status class and message as dockerd 
       const name = nameFor(c, i + VALID.length);
       const theirs = await dockerd.create(c.body, name);
       expect(theirs.status, `dockerd accepted ${c.label}`).not.toBe(201);
-      const ours = await createViaSlipway(both.h.client, { body: c.body, imageConfig: both.image.config, imageId: both.image.id, id: generateRandomId(), name });
-      expect(ours.ok ? { accepted: true } : { status: STATUS_OF_KIND[ours.kind], message: ours.message }).toEqual({ status: theirs.status, message: theirs.message });
+      const ours = await createViaSlipway(both.h.client, {
+        body: c.body,
+        imageConfig: both.image.config,
+        imageId: both.image.id,
+        id: generateRandomId(),
+        name,
+      });
+      expect(ours.ok ? { accepted: true } : { status: STATUS_OF_KIND[ours.kind], message: ours.message }).toEqual({
+        status: theirs.status,
+        message: theirs.message,
+      });
     });
   });
 });

@@ -6,14 +6,21 @@ export class Dockerd {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   readonly created: string[] = [];
 
-  constructor(readonly socketPath = "/var/run/docker.sock", readonly dataRoot = "/var/lib/docker") {}
+  constructor(
+    readonly socketPath = "/var/run/docker.sock",
+    readonly dataRoot = "/var/lib/docker",
+  ) {}
 
   request(method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string | number> = body === undefined ? {} : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) };
+      const headers: Record<string, string | number> =
+        body === undefined ? {} : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) };
       const req = http.request({ socketPath: this.socketPath, method, path, agent: this.agent, headers }, (res) => {
         let text = "";
-        res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk)).on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res
+          .setEncoding("utf8")
+          .on("data", (chunk: string) => (text += chunk))
+          .on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
       });
       req.on("error", (err) => reject(new Error(`dockerd at ${this.socketPath} is required for these tests and did not answer: ${err.message}`)));
       req.end(body);
@@ -47,7 +54,8 @@ export class Dockerd {
 
   async imageId(ref: string): Promise<string> {
     const res = await this.request("GET", `/v1.41/images/${ref}/json`);
-    if (res.status !== 200) throw new Error(`image ${ref} is missing in dockerd (${res.body.trim()}); build it with tools/golden/build-golden-image.sh`);
+    if (res.status !== 200)
+      throw new Error(`image ${ref} is missing in dockerd (${res.body.trim()}); build it with tools/golden/build-golden-image.sh`);
     return (JSON.parse(res.body) as { Id: string }).Id;
   }
 

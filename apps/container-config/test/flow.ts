@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { SlipwayError } from "@slipway/grpc-kit";
+import { SlipwayError } from "@slipway/errors";
 import type { ContainerConfigClient } from "./harness.js";
 
 export interface SlipwayCreate {
@@ -22,7 +22,10 @@ export type SlipwayOutcome =
 export async function createViaSlipway(client: ContainerConfigClient, c: SlipwayCreate): Promise<SlipwayOutcome> {
   try {
     const merged = await client.mergeAndVerify({
-      createRequestJson: Buffer.from(c.body), imageConfigJson: c.imageConfig, containerId: c.id, apiVersion: c.apiVersion ?? "1.41",
+      createRequestJson: Buffer.from(c.body),
+      imageConfigJson: c.imageConfig,
+      containerId: c.id,
+      apiVersion: c.apiVersion ?? "1.41",
     });
     const { name } = await client.reserveName({ name: c.name, containerId: c.id });
     const mountPoints = merged.volumes.map(({ destination, name: requested }) => {
@@ -34,7 +37,14 @@ export async function createViaSlipway(client: ContainerConfigClient, c: Slipway
     const committed = await client.commitContainer({ containerId: c.id, name, created: c.created ?? "", imageId: c.imageId, merged, mountPoints });
     const volumes = Object.fromEntries(mountPoints.map((m) => [m.destination, m.volumeName]));
     const record = committed.container!;
-    return { ok: true, configV2: record.configV2Json.toString(), hostConfig: record.hostConfigJson.toString(), warnings: merged.warnings, name, volumes };
+    return {
+      ok: true,
+      configV2: record.configV2Json.toString(),
+      hostConfig: record.hostConfigJson.toString(),
+      warnings: merged.warnings,
+      name,
+      volumes,
+    };
   } catch (err) {
     if (err instanceof SlipwayError) return { ok: false, kind: err.kind, message: err.message };
     throw err;
@@ -42,4 +52,10 @@ export async function createViaSlipway(client: ContainerConfigClient, c: Slipway
 }
 
 /** dockerd's status for each error kind, as engine-api maps them. */
-export const STATUS_OF_KIND: Record<string, number> = { invalid_argument: 400, not_found: 404, already_exists: 409, internal: 500, unimplemented: 501 };
+export const STATUS_OF_KIND: Record<string, number> = {
+  invalid_argument: 400,
+  not_found: 404,
+  already_exists: 409,
+  internal: 500,
+  unimplemented: 501,
+};

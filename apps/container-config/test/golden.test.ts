@@ -18,11 +18,21 @@ describe("docker create -it --name demo golden:1", () => {
     const body = request.split("\n").find((l) => l.startsWith('{"Hostname":"","Domainname":"","User":"","AttachStdin":true'))!;
     const goldenConfig = await readFile(join(GOLDEN, "demo/config.v2.json"), "utf8");
     const goldenHost = await readFile(join(GOLDEN, "demo/hostconfig.json"), "utf8");
-    const golden = JSON.parse(goldenConfig) as { ID: string; Created: string; Image: string; MountPoints: Record<string, { Name: string; Source: string }> };
+    const golden = JSON.parse(goldenConfig) as {
+      ID: string;
+      Created: string;
+      Image: string;
+      MountPoints: Record<string, { Name: string; Source: string }>;
+    };
     const imageConfig = await readFile(join(GOLDEN, "image/imagedb_raw/imagedb/content/sha256", golden.Image.slice(7)));
 
     const out = await createViaSlipway(h.client, {
-      body, imageConfig, imageId: golden.Image, id: golden.ID, name: "demo", created: golden.Created,
+      body,
+      imageConfig,
+      imageId: golden.Image,
+      id: golden.ID,
+      name: "demo",
+      created: golden.Created,
       dockerdMountPoints: golden.MountPoints,
     });
 

@@ -27,12 +27,20 @@ export async function startHarness(dataRoot?: string): Promise<Harness> {
   // dockerd's own root: the differential tests compare with what the local dockerd writes.
   const app = createApp({ dataRoot: root, dockerdDataRoot: "/var/lib/docker" });
   const socket = await tempSocket();
-  const server = await startService({ name: "container-config", bind: socket.address, logger: createLogger("container-config", "silent"), services: app.services });
+  const server = await startService({
+    name: "container-config",
+    bind: socket.address,
+    logger: createLogger("container-config", "silent"),
+    services: app.services,
+  });
   await app.recover?.();
   server.setServing();
   const client = createClient(containerconfig.ContainerConfigServiceService, server.address, { name: "container-config" });
   return {
-    dataRoot: root, app, server, client,
+    dataRoot: root,
+    app,
+    server,
+    client,
     async stop(keepData = false) {
       client.close();
       await server.shutdown();

@@ -14,7 +14,13 @@ const run = randomBytes(3).toString("hex");
 const slipwayNames = async (id: string) => (await both.h.client.getContainer({ idOrName: id })).container!.names;
 /** A create in Slipway alone, with golden:1. */
 const createInSlipway = (id: string, name: string, hostConfig: object = {}) =>
-  createViaSlipway(both.h.client, { body: JSON.stringify({ Image: "golden:1", HostConfig: hostConfig }), imageConfig: both.image.config, imageId: both.image.id, id, name });
+  createViaSlipway(both.h.client, {
+    body: JSON.stringify({ Image: "golden:1", HostConfig: hostConfig }),
+    imageConfig: both.image.config,
+    imageId: both.image.id,
+    id,
+    name,
+  });
 
 describe("links (HostConfig.Links on the default network)", () => {
   it("store the request's links, and make the linked container known as /<name>/<alias>, as dockerd does", async () => {
@@ -28,8 +34,13 @@ describe("links (HostConfig.Links on the default network)", () => {
     expect(listed).toEqual([`/${child}`, `/${parent}/${child}`, `/${parent}/db`].sort());
     expect(await slipwayNames(childId)).toEqual(listed);
     // dockerd's inspect shows them in map order; Slipway sorts them.
-    expect((await both.h.client.getContainer({ idOrName: parent })).container!.links).toEqual([`/${child}:/${parent}/db`, `/${child}:/${parent}/${child}`]);
-    expect(await dockerd.inspectLinks(parent).then((links) => links.sort())).toEqual([`/${child}:/${parent}/db`, `/${child}:/${parent}/${child}`].sort());
+    expect((await both.h.client.getContainer({ idOrName: parent })).container!.links).toEqual([
+      `/${child}:/${parent}/db`,
+      `/${child}:/${parent}/${child}`,
+    ]);
+    expect(await dockerd.inspectLinks(parent).then((links) => links.sort())).toEqual(
+      [`/${child}:/${parent}/db`, `/${child}:/${parent}/${child}`].sort(),
+    );
   });
 
   it("are rebuilt from hostconfig.json at start, and go with the container that holds them", async () => {
@@ -50,6 +61,10 @@ describe("links (HostConfig.Links on the default network)", () => {
     await createInSlipway(hostNet, "on-host", { NetworkMode: "host" });
     await createInSlipway(sharing, "sharing", { NetworkMode: "container:on-host" });
     const out = await createInSlipway(generateRandomId(), "linker", { Links: ["sharing:s"] });
-    expect(out).toEqual({ ok: false, kind: "invalid_argument", message: "conflicting options: host type networking can't be used with links. This would result in undefined behavior" });
+    expect(out).toEqual({
+      ok: false,
+      kind: "invalid_argument",
+      message: "conflicting options: host type networking can't be used with links. This would result in undefined behavior",
+    });
   });
 });

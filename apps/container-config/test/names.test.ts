@@ -1,4 +1,4 @@
-import { SlipwayError } from "@slipway/grpc-kit";
+import { SlipwayError } from "@slipway/errors";
 import { generateRandomId, truncateId } from "@slipway/docker-spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NameRegistry } from "../src/name-registry.js";
@@ -36,7 +36,8 @@ describe("ReserveName over gRPC", () => {
   it("rejects invalid names with dockerd's message", async () => {
     for (const name of ["a", "-x", "has space", "ü-name", "/"]) {
       await expect(h.client.reserveName({ name, containerId: generateRandomId() })).rejects.toMatchObject({
-        kind: "invalid_argument", message: `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+        kind: "invalid_argument",
+        message: `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
       });
     }
   });

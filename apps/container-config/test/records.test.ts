@@ -42,7 +42,10 @@ describe("GetContainer", () => {
   });
 
   it("answers dockerd's errors for an ambiguous prefix and an unknown container", async () => {
-    await expect(h.client.getContainer({ idOrName: "aaaa" })).rejects.toMatchObject({ kind: "internal", message: "Multiple IDs found with provided prefix: aaaa" });
+    await expect(h.client.getContainer({ idOrName: "aaaa" })).rejects.toMatchObject({
+      kind: "internal",
+      message: "Multiple IDs found with provided prefix: aaaa",
+    });
     await expect(h.client.getContainer({ idOrName: "nope" })).rejects.toMatchObject({ kind: "not_found", message: "No such container: nope" });
   });
 });
@@ -58,20 +61,47 @@ describe("ListContainers", () => {
     expect(await ids({ all: false })).toEqual([]);
     expect(await ids({})).toEqual([ID_C, ID_B, ID_A]);
     const { containers } = await h.client.listContainers({ filters: { name: { values: ["^other$"] } }, all: true, limit: 0 });
-    expect(containers).toEqual([{
-      id: ID_B, names: ["/other"], image: "golden:1", imageId: IMAGE_ID, command: "/bin/echo 'a b'", created: 1795845600,
-      state: "created", status: "Created", ports: [], labels: { "org.example.name": "golden", "org.example.version": "1.0" },
-      mounts: [{ type: "volume", name: expect.stringMatching(/^[0-9a-f]{64}$/), source: "", destination: "/data", driver: "local", mode: "", rw: true, propagation: "" }],
-      networkMode: "default",
-      networksJson: Buffer.from('{"bridge":{"IPAMConfig":null,"Links":null,"Aliases":null,"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","DriverOpts":null}}'),
-    }]);
+    expect(containers).toEqual([
+      {
+        id: ID_B,
+        names: ["/other"],
+        image: "golden:1",
+        imageId: IMAGE_ID,
+        command: "/bin/echo 'a b'",
+        created: 1795845600,
+        state: "created",
+        status: "Created",
+        ports: [],
+        labels: { "org.example.name": "golden", "org.example.version": "1.0" },
+        mounts: [
+          {
+            type: "volume",
+            name: expect.stringMatching(/^[0-9a-f]{64}$/),
+            source: "",
+            destination: "/data",
+            driver: "local",
+            mode: "",
+            rw: true,
+            propagation: "",
+          },
+        ],
+        networkMode: "default",
+        networksJson: Buffer.from(
+          '{"bridge":{"IPAMConfig":null,"Links":null,"Aliases":null,"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","DriverOpts":null}}',
+        ),
+      },
+    ]);
   });
 
   it("streams the same list as the Engine API's JSON array, and refuses a bad filter before any chunk", async () => {
     const chunks: Buffer[] = [];
     for await (const { chunk } of h.client.listContainersJson({ query: { filters: {}, all: true, limit: 0 } })) chunks.push(chunk);
     const rows = JSON.parse(Buffer.concat(chunks).toString()) as { Id: string; Names: string[] }[];
-    expect(rows.map((r) => [r.Id, r.Names])).toEqual([[ID_C, ["/third"]], [ID_B, ["/other"]], [ID_A, ["/demo"]]]);
+    expect(rows.map((r) => [r.Id, r.Names])).toEqual([
+      [ID_C, ["/third"]],
+      [ID_B, ["/other"]],
+      [ID_A, ["/demo"]],
+    ]);
     const bad = async () => {
       for await (const _ of h.client.listContainersJson({ query: { filters: { colour: { values: ["red"] } }, all: true, limit: 0 } })) void _;
     };
@@ -110,15 +140,24 @@ describe("ListContainers", () => {
 
   it("rejects unknown filters and status values with dockerd's message", async () => {
     await expect(ids({ filters: { bogus: ["x"] } })).rejects.toMatchObject({ kind: "invalid_argument", message: "Invalid filter 'bogus'" });
-    await expect(ids({ filters: { status: ["bogus"] } })).rejects.toMatchObject({ kind: "invalid_argument", message: "Invalid filter 'status=bogus'" });
+    await expect(ids({ filters: { status: ["bogus"] } })).rejects.toMatchObject({
+      kind: "invalid_argument",
+      message: "Invalid filter 'status=bogus'",
+    });
   });
 });
 
 describe("CommitContainer", () => {
   it("needs the name reserved for the container, refuses a second commit and a bad timestamp, and leaves nothing behind", async () => {
-    const merged = await h.client.mergeAndVerify({ createRequestJson: Buffer.from('{"Image":"golden:1"}'), imageConfigJson: imageConfig, containerId: ID_A, apiVersion: "1.41" });
+    const merged = await h.client.mergeAndVerify({
+      createRequestJson: Buffer.from('{"Image":"golden:1"}'),
+      imageConfigJson: imageConfig,
+      containerId: ID_A,
+      apiVersion: "1.41",
+    });
     const id = generateRandomId();
-    const commit = (name: string, containerId = id, created = "") => h.client.commitContainer({ containerId, name, created, imageId: IMAGE_ID, merged, mountPoints: [] });
+    const commit = (name: string, containerId = id, created = "") =>
+      h.client.commitContainer({ containerId, name, created, imageId: IMAGE_ID, merged, mountPoints: [] });
     await expect(commit("unreserved")).rejects.toMatchObject({ kind: "failed_precondition" });
     await expect(commit("demo", ID_A)).rejects.toMatchObject({ kind: "already_exists" });
     await h.client.reserveName({ name: "late", containerId: id });
@@ -159,7 +198,9 @@ describe("DeleteContainer", () => {
 
 describe("DeleteContainer's volumes in use", () => {
   const volumesOf = (configV2Json: Buffer) =>
-    Object.values(JSON.parse(configV2Json.toString()).MountPoints as Record<string, { Name: string }>).map((m) => m.Name).sort();
+    Object.values(JSON.parse(configV2Json.toString()).MountPoints as Record<string, { Name: string }>)
+      .map((m) => m.Name)
+      .sort();
 
   it("names the removed container's volumes that other records still mount (VolumesFrom, a named volume), and only those", async () => {
     const [source, copier] = [generateRandomId(), generateRandomId()];
@@ -189,7 +230,12 @@ describe("start-up", () => {
 
     const app = createApp({ dataRoot: h.dataRoot });
     const socket = await tempSocket();
-    const server = await startService({ name: "container-config", bind: socket.address, logger: createLogger("container-config", "silent"), services: app.services });
+    const server = await startService({
+      name: "container-config",
+      bind: socket.address,
+      logger: createLogger("container-config", "silent"),
+      services: app.services,
+    });
     try {
       expect(await checkHealth(server.address, "slipway.containerconfig.v1.ContainerConfigService")).toBe("NOT_SERVING");
       const report = await app.domain.recover();
@@ -198,7 +244,9 @@ describe("start-up", () => {
       expect(report.loaded).toBe(3);
       const skipped = report.skipped.map((s) => s.name);
       expect(skipped).toHaveLength(4);
-      expect(skipped).toEqual(expect.arrayContaining([broken, "not-a-container", expect.stringMatching(/^\.removing-/), expect.stringMatching(/^\.tmp-/)]));
+      expect(skipped).toEqual(
+        expect.arrayContaining([broken, "not-a-container", expect.stringMatching(/^\.removing-/), expect.stringMatching(/^\.tmp-/)]),
+      );
       expect(() => app.domain.reserveName("demo", generateRandomId())).toThrow(/is already in use by container "aaaa1/);
       expect((await readdir(root)).filter((n) => n.startsWith("."))).toEqual([]);
       expect(await readdir(root)).toContain(broken);

@@ -23,12 +23,14 @@ beforeAll(async () => {
   if (!out.ok) throw new Error(out.message);
   const root = join(h.dataRoot, "containers");
   for (let i = 0; i < COUNT; i += 500) {
-    await Promise.all(Array.from({ length: Math.min(500, COUNT - i) }, async (_, j) => {
-      const id = generateRandomId();
-      await mkdir(join(root, id, "checkpoints"), { recursive: true });
-      await writeFile(join(root, id, "config.v2.json"), out.configV2.replaceAll(seed, id).replace('"Name":"/seed"', `"Name":"/c${i + j}"`));
-      await writeFile(join(root, id, "hostconfig.json"), out.hostConfig);
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(500, COUNT - i) }, async (_, j) => {
+        const id = generateRandomId();
+        await mkdir(join(root, id, "checkpoints"), { recursive: true });
+        await writeFile(join(root, id, "config.v2.json"), out.configV2.replaceAll(seed, id).replace('"Name":"/seed"', `"Name":"/c${i + j}"`));
+        await writeFile(join(root, id, "hostconfig.json"), out.hostConfig);
+      }),
+    );
   }
 }, 120_000);
 afterAll(() => h.stop(), 60_000);

@@ -11,11 +11,13 @@ import { volumeRoutes } from "./http/volume-routes.js";
  * The Engine API's routes over gRPC clients of the orchestrator and the image store (unix sockets, or TCP with
  * engine-api's certificates).
  */
-export function createEngineApi(config: Pick<EngineApiConfig, "orchestrator" | "imageStore" | "dataRoot"> & Partial<Pick<EngineApiConfig, "certificates">>): {
+export function createEngineApi(
+  config: Pick<EngineApiConfig, "orchestrator" | "imageStore" | "dataRoot"> & Partial<Pick<EngineApiConfig, "certificates" | "inProcess">>,
+): {
   routes: Route[];
   close(): void;
 } {
-  const backends = connectBackends(config, config.certificates);
+  const backends = connectBackends(config);
   const waits = new HeldWaits();
   const routes = [
     ...systemRoutes(backends, config.dataRoot),

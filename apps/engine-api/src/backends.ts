@@ -1,8 +1,6 @@
-import { createClient, withChunkCodec, type CertificateFiles, type ServiceClient } from "@slipway/grpc-kit";
-import { imagestore, orchestrator } from "@slipway/proto";
-
-/** Archives stream through image-store in both directions; their chunks skip ts-proto's copies. */
-const imageStoreStreams = withChunkCodec(withChunkCodec(imagestore.ImageStoreServiceService, "loadImages", { side: "request" }), "saveImages");
+import { createClient, imageStoreDefinition, orchestratorDefinition, type ServiceClient } from "@slipway/grpc-kit";
+import type { imagestore, orchestrator } from "@slipway/proto";
+import type { EngineApiConfig } from "./config.js";
 
 /** The gRPC services the Engine API translates to. */
 export interface Backends {
@@ -12,18 +10,16 @@ export interface Backends {
 
 /**
  * Clients of the orchestrator and the image store: plain on their unix sockets (the default, in the run
- * root), mutual TLS with engine-api's certificates on TCP addresses (which need them).
+ * root), mutual TLS with engine-api's certificates on TCP addresses (which need them), directly when this
+ * process hosts them (`inProcess`).
  */
 export function connectBackends(
-  addresses: { orchestrator: string; imageStore: string },
-  certificates?: CertificateFiles,
+  config: Pick<EngineApiConfig, "orchestrator" | "imageStore"> & Partial<Pick<EngineApiConfig, "certificates" | "inProcess">>,
 ): Backends & { close(): void } {
+  const { certificates, inProcess } = config;
   const backends = {
-    orchestrator: createClient(withChunkCodec(orchestrator.OrchestratorServiceService, "listContainersJson"), addresses.orchestrator, {
-      name: "orchestrator",
-      certificates,
-    }),
-    imageStore: createClient(imageStoreStreams, addresses.imageStore, { name: "image-store", certificates }),
+    orchestrator: createClient(orchestratorDefinition, config.orchestrator, { name: "orchestrator", certificates, inProcess }),
+    imageStore: createClient(imageStoreDefinition, config.imageStore, { name: "image-store", certificates, inProcess }),
   };
   return { ...backends, close: () => (backends.orchestrator.close(), backends.imageStore.close()) };
 }

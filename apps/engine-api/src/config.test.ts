@@ -50,7 +50,9 @@ it("refuses bad values with one line naming them", () => {
 
 it("refuses TCP without TLS material, naming the flags to set", () => {
   expect(() => loadEngineApiConfig(["--tcp", "0.0.0.0:2375"], { SLIPWAY_RUN_ROOT: runRoot })).toThrow(
-    new ConfigError('--tcp 0.0.0.0:2375 needs TLS: set --tlscacert, --tlscert and --tlskey (or SLIPWAY_TLS_DIR with the certificates from "npx slipway certs")'),
+    new ConfigError(
+      '--tcp 0.0.0.0:2375 needs TLS: set --tlscacert, --tlscert and --tlskey (or SLIPWAY_TLS_DIR with the certificates from "npx slipway certs")',
+    ),
   );
   expect(() => loadEngineApiConfig([], { SLIPWAY_RUN_ROOT: runRoot, SLIPWAY_ENGINE_API_TCP: "127.0.0.1:2375" })).toThrow(
     /^SLIPWAY_ENGINE_API_TCP 127\.0\.0\.1:2375 needs TLS: set --tlscacert/,

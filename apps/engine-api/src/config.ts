@@ -14,6 +14,7 @@ import {
   validateAddress,
   writableDir,
   type CertificatePaths,
+  type InProcessRegistry,
   type Logger,
   type SocketGroup,
 } from "@slipway/grpc-kit";
@@ -58,6 +59,8 @@ export interface EngineApiConfig {
   /** engine-api's own certificates (SLIPWAY_TLS_DIR) for stores reached over TCP. */
   readonly certificates: CertificateFiles | undefined;
   readonly limits: HttpLimits;
+  /** The services hosted in this process (npm start's one process), called directly; set by the host, never by flags or env. */
+  readonly inProcess?: InProcessRegistry;
 }
 
 /**
@@ -116,8 +119,22 @@ export function loadEngineApiConfig(argv = process.argv.slice(2), env = process.
     imageStore: endpoints["image-store"],
     certificates,
     limits: {
-      maxBodyBytes: positive(values["max-body-bytes"], "--max-body-bytes", env, "SLIPWAY_ENGINE_API_MAX_BODY_BYTES", DEFAULT_LIMITS.maxBodyBytes, "bytes", true),
-      headersTimeoutMs: seconds(values["headers-timeout"], "--headers-timeout", env, "SLIPWAY_ENGINE_API_HEADERS_TIMEOUT_SECONDS", DEFAULT_LIMITS.headersTimeoutMs),
+      maxBodyBytes: positive(
+        values["max-body-bytes"],
+        "--max-body-bytes",
+        env,
+        "SLIPWAY_ENGINE_API_MAX_BODY_BYTES",
+        DEFAULT_LIMITS.maxBodyBytes,
+        "bytes",
+        true,
+      ),
+      headersTimeoutMs: seconds(
+        values["headers-timeout"],
+        "--headers-timeout",
+        env,
+        "SLIPWAY_ENGINE_API_HEADERS_TIMEOUT_SECONDS",
+        DEFAULT_LIMITS.headersTimeoutMs,
+      ),
       bodyTimeoutMs: seconds(values["body-timeout"], "--body-timeout", env, "SLIPWAY_ENGINE_API_BODY_TIMEOUT_SECONDS", DEFAULT_LIMITS.bodyTimeoutMs),
       maxConnectionsPerClient: positive(
         values["max-connections-per-client"],
@@ -128,7 +145,15 @@ export function loadEngineApiConfig(argv = process.argv.slice(2), env = process.
         "connections",
         true,
       ),
-      maxConnections: positive(values["max-connections"], "--max-connections", env, "SLIPWAY_ENGINE_API_MAX_CONNECTIONS", DEFAULT_LIMITS.maxConnections, "connections", true),
+      maxConnections: positive(
+        values["max-connections"],
+        "--max-connections",
+        env,
+        "SLIPWAY_ENGINE_API_MAX_CONNECTIONS",
+        DEFAULT_LIMITS.maxConnections,
+        "connections",
+        true,
+      ),
     },
   };
 }

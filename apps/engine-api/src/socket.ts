@@ -37,7 +37,8 @@ export async function listenOnSocket(server: Server, path: string, group: Socket
   } catch (err) {
     await new Promise((resolve) => server.close(resolve));
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") throw new ConfigError(`${path} was created by something else while engine-api was starting; engine-api will not replace it ${WHERE}`);
+    if (code === "EEXIST")
+      throw new ConfigError(`${path} was created by something else while engine-api was starting; engine-api will not replace it ${WHERE}`);
     throw new ConfigError(`cannot listen on ${path}: ${describe(err as NodeJS.ErrnoException)}`);
   } finally {
     rmSync(temporary, { force: true });
@@ -80,7 +81,10 @@ export function whoAnswers(path: string, timeoutMs = 2_000): Promise<string> {
 /** A header from another program, safe to print on one line. */
 function printable(value: string | string[] | undefined): string {
   const text = Array.isArray(value) ? value[0] : value;
-  return (text ?? "").replace(/[^\x20-\x7e]/g, "").trim().slice(0, 80);
+  return (text ?? "")
+    .replace(/[^\x20-\x7e]/g, "")
+    .trim()
+    .slice(0, 80);
 }
 
 function describe(err: NodeJS.ErrnoException): string {

@@ -38,7 +38,10 @@ afterAll(async () => {
 
 /** The one line the CLI printed for a refused start (`docker: ` and 28.x's hint aside, 20.10's final dot aside). */
 function refusal(r: CliResult): string {
-  return r.stderr.replace(RUN_HINT, "\n").replace(/^docker: /, "").replace(/\.\n$/, "\n");
+  return r.stderr
+    .replace(RUN_HINT, "\n")
+    .replace(/^docker: /, "")
+    .replace(/\.\n$/, "\n");
 }
 
 /** The container IDs the data root holds (`containers/<id>`). */
@@ -52,7 +55,9 @@ function leftOnDisk(id: string): string[] {
 }
 
 function volumes(): string[] {
-  return readdirSync(join(stack.dataRoot, "volumes")).filter((name) => name !== "metadata.db").sort();
+  return readdirSync(join(stack.dataRoot, "volumes"))
+    .filter((name) => name !== "metadata.db")
+    .sort();
 }
 
 describe.each(CLIS)("docker run against Slipway with %s", (cli) => {
@@ -126,7 +131,9 @@ describe.each(CLIS)("docker run against Slipway with %s", (cli) => {
     const r = await runDockerCli("/usr/bin/script", ["-qec", `${cli} -H unix://${stack.socketPath} run -it --rm golden:1`, "/dev/null"]);
     expect(r.code).toBe(125);
     // On a terminal everything arrives on stdout, with CR LF.
-    expect(r.stdout.replace(/\r\n/g, "\n")).toMatch(/^docker: Error response from daemon: Slipway created container [0-9a-f]{12} but does not start containers, so it removed it/);
+    expect(r.stdout.replace(/\r\n/g, "\n")).toMatch(
+      /^docker: Error response from daemon: Slipway created container [0-9a-f]{12} but does not start containers, so it removed it/,
+    );
     expect(r.stdout).not.toMatch(/unable to upgrade|level=error/);
     expect(containerDirs()).toEqual(containersBefore);
   });
@@ -146,7 +153,10 @@ describe.each(CLIS)("docker run against Slipway with %s", (cli) => {
     expect(refused.stderr.split("\n")[0]).toBe(`Error response from daemon: ${startRefusedMessage(auto, "removed")}`);
     expect(leftOnDisk(auto)).toEqual([]);
     expect(volumes()).toEqual(volumesBefore);
-    expect(await run("start", "nosuch")).toMatchObject({ code: 1, stderr: expect.stringContaining("Error response from daemon: No such container: nosuch\n") });
+    expect(await run("start", "nosuch")).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("Error response from daemon: No such container: nosuch\n"),
+    });
   });
 });
 
@@ -182,8 +192,14 @@ describe("attach, wait and start over HTTP", () => {
 
   it("wait: not-running answers at once, next-exit ends when the start is refused, a bad condition is a 400", async () => {
     const id = (await runDockerCli(DOCKER_CLI, ["-H", `unix://${stack.socketPath}`, "create", "golden:1"])).stdout.trim();
-    expect(await call(stack.socketPath, "POST", `/v1.41/containers/${id}/wait`)).toMatchObject({ status: 200, text: '{"Error":null,"StatusCode":0}\n' });
-    expect(await call(stack.socketPath, "POST", `/v1.41/containers/${id}/wait?condition=bogus`)).toMatchObject({ status: 400, text: '{"message":"invalid condition: \\"bogus\\""}\n' });
+    expect(await call(stack.socketPath, "POST", `/v1.41/containers/${id}/wait`)).toMatchObject({
+      status: 200,
+      text: '{"Error":null,"StatusCode":0}\n',
+    });
+    expect(await call(stack.socketPath, "POST", `/v1.41/containers/${id}/wait?condition=bogus`)).toMatchObject({
+      status: 400,
+      text: '{"message":"invalid condition: \\"bogus\\""}\n',
+    });
     const held = call(stack.socketPath, "POST", `/v1.41/containers/${id}/wait?condition=next-exit`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const start = await call(stack.socketPath, "POST", `/v1.41/containers/${id}/start`);

@@ -63,9 +63,11 @@ describe("the docker CLI session of the README", () => {
 
   it("docker tag and docker rmi of the extra tag", async () => {
     expect(await cli("tag", "golden:1", "golden:2")).toMatchObject({ code: 0, stdout: "", stderr: "" });
-    expect((await cli("images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}")).stdout.split("\n").sort()).toEqual(
-      ["", `golden:1 ${imageId.slice(7, 19)}`, `golden:2 ${imageId.slice(7, 19)}`],
-    );
+    expect((await cli("images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}")).stdout.split("\n").sort()).toEqual([
+      "",
+      `golden:1 ${imageId.slice(7, 19)}`,
+      `golden:2 ${imageId.slice(7, 19)}`,
+    ]);
     expect(await cli("rmi", "golden:2")).toMatchObject({ code: 0, stdout: "Untagged: golden:2\n" });
   });
 
@@ -171,7 +173,13 @@ describe("the docker CLI session of the README", () => {
     const volume = doc!.Mounts[0]!.Name;
     const mountId = readFileSync(join(stack.dataRoot, "image/overlay2/layerdb/mounts", containerId, "mount-id"), "utf8");
     expect(await cli("rm", "-v", "demo")).toMatchObject({ code: 0, stdout: "demo\n", stderr: "" });
-    for (const gone of [`containers/${containerId}`, `image/overlay2/layerdb/mounts/${containerId}`, `overlay2/${mountId}`, `overlay2/${mountId}-init`, `volumes/${volume}`]) {
+    for (const gone of [
+      `containers/${containerId}`,
+      `image/overlay2/layerdb/mounts/${containerId}`,
+      `overlay2/${mountId}`,
+      `overlay2/${mountId}-init`,
+      `volumes/${volume}`,
+    ]) {
       expect(existsSync(join(stack.dataRoot, gone)), gone).toBe(false);
     }
     expect((await cli("ps", "-a", "-q")).stdout).toBe("");
@@ -185,12 +193,20 @@ describe("the docker CLI session of the README", () => {
     expect((await cli("volume", "ls", "--format", "{{.Driver}} {{.Name}}")).stdout).toBe("local cli-vol\nlocal cli-vol2\n");
     const [inspected] = JSON.parse((await cli("volume", "inspect", "cli-vol")).stdout) as Record<string, unknown>[];
     expect(inspected).toEqual({
-      CreatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), Driver: "local", Labels: null,
-      Mountpoint: join(stack.dataRoot, "volumes/cli-vol/_data"), Name: "cli-vol", Options: null, Scope: "local",
+      CreatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      Driver: "local",
+      Labels: null,
+      Mountpoint: join(stack.dataRoot, "volumes/cli-vol/_data"),
+      Name: "cli-vol",
+      Options: null,
+      Scope: "local",
     });
     const [container] = JSON.parse((await cli("inspect", "withvol")).stdout) as { Mounts: { Name: string; Destination: string }[] }[];
     expect(container!.Mounts.map((m) => `${m.Name}:${m.Destination}`).sort()).toEqual(["cli-vol2:/srv", "cli-vol:/data"]);
-    expect(await cli("volume", "rm", "cli-vol")).toMatchObject({ code: 1, stderr: `Error response from daemon: remove cli-vol: volume is in use - [${id}]\n` });
+    expect(await cli("volume", "rm", "cli-vol")).toMatchObject({
+      code: 1,
+      stderr: `Error response from daemon: remove cli-vol: volume is in use - [${id}]\n`,
+    });
     expect((await cli("volume", "ls", "-q", "-f", "dangling=true")).stdout).toBe("");
     expect(await cli("rm", "-v", "withvol")).toMatchObject({ code: 0, stdout: "withvol\n" });
     expect((await cli("volume", "ls", "-q", "-f", "dangling=true")).stdout).toBe("cli-vol\ncli-vol2\n");

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { request, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger, SlipwayError, type ErrorKind } from "@slipway/grpc-kit";
+import { CONSTRUCTOR_OF_KIND, invalidArgument, notFound, unavailable, type ErrorKind } from "@slipway/errors";
+import { createLogger } from "@slipway/grpc-kit";
 import type { imagestore } from "@slipway/proto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createEngineApi } from "../src/app.js";
@@ -44,7 +45,7 @@ afterAll(async () => {
 const get = (path: string) => call(socketPath, "GET", path);
 const json = (text: string) => JSON.parse(text) as unknown;
 const fail = (kind: ErrorKind, message: string) => async (): Promise<never> => {
-  throw new SlipwayError(kind, message);
+  throw CONSTRUCTOR_OF_KIND[kind](message);
 };
 
 describe("/_ping and versions", () => {
@@ -103,8 +104,20 @@ describe("errors", () => {
     const prefix = kind === "unavailable" ? "orchestrator is unavailable at \\S+: " : "";
     expect(message).toMatch(new RegExp(`^${prefix}the ${kind} message$`));
   });
+  it.each([
+    ["deadline_exceeded", "^orchestrator at \\S+ did not answer in time \\(deadline exceeded\\)$"],
+    ["cancelled", "^call to orchestrator was cancelled: the cancelled message$"],
+  ] as const)("a store call that ends with %s is HTTP 500, as dockerd answers a timeout", async (kind, wording) => {
+    stubs.orchestrator.inspectContainer = fail(kind, `the ${kind} message`);
+    const r = await get("/v1.41/containers/demo/json");
+    expect(r.status).toBe(500);
+    expect((json(r.text) as { message: string }).message).toMatch(new RegExp(wording));
+  });
   it("shows people one line: Node's error codes in words, no data-root path", async () => {
-    stubs.orchestrator.inspectContainer = fail("internal", `ENOENT: no such file or directory, open '${DATA_ROOT}/containers/abc/config.v2.json'\nat line 2`);
+    stubs.orchestrator.inspectContainer = fail(
+      "internal",
+      `ENOENT: no such file or directory, open '${DATA_ROOT}/containers/abc/config.v2.json'\nat line 2`,
+    );
     const r = await get("/v1.41/containers/abc/json");
     expect(r.status).toBe(500);
     expect(json(r.text)).toEqual({ message: "no such file or directory, open '<data root>/containers/abc/config.v2.json'; at line 2" });
@@ -154,12 +167,20 @@ describe("containers", () => {
     const big = Buffer.alloc(16 * 1024 * 1024 + 1, 0x20);
     const message = { message: "request body exceeds the 16 MiB limit for POST /containers/create" };
     // Declared by Content-Length: refused before the body is read (the rest is read and dropped).
-    const declared = await call(socketPath, "POST", "/v1.41/containers/create?name=big", { body: big, headers: { "Content-Type": "application/json" } });
+    const declared = await call(socketPath, "POST", "/v1.41/containers/create?name=big", {
+      body: big,
+      headers: { "Content-Type": "application/json" },
+    });
     expect([declared.status, json(declared.text), declared.headers["content-type"]]).toEqual([413, message, "application/json"]);
     // Chunked: refused once the bytes pass the limit.
     const chunked = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = request(
-        { socketPath, method: "POST", path: "/v1.41/containers/create", headers: { "Content-Type": "application/json", "Transfer-Encoding": "chunked" } },
+        {
+          socketPath,
+          method: "POST",
+          path: "/v1.41/containers/create",
+          headers: { "Content-Type": "application/json", "Transfer-Encoding": "chunked" },
+        },
         (res) => {
           let text = "";
           res.on("data", (d: Buffer) => (text += d));
@@ -217,7 +238,7 @@ describe("containers", () => {
     stubs.orchestrator.listContainersJson = async function* () {
       yield { chunk: Buffer.from('[{"Id":"x"}') };
       yield { chunk: Buffer.from(',{"Id":"y"}') };
-      throw new SlipwayError("unavailable", "container-config went away");
+      throw unavailable("container-config went away");
     };
     await expect(get("/v1.41/containers/json?all=1")).rejects.toThrow();
     stubs.orchestrator.listContainersJson = async function* () {
@@ -228,7 +249,7 @@ describe("containers", () => {
   it("answers a list that fails before its body is under way with the store's error and status", async () => {
     stubs.orchestrator.listContainersJson = async function* () {
       yield { chunk: Buffer.from('[{"Id":"x"}') };
-      throw new SlipwayError("invalid_argument", "invalid filter 'colour'");
+      throw invalidArgument("invalid filter 'colour'");
     };
     const r = await get("/v1.41/containers/json?all=1");
     expect(r.status).toBe(400);
@@ -238,7 +259,7 @@ describe("containers", () => {
     stubs.orchestrator.listContainersJson = async function* () {
       yield { chunk: Buffer.from('[{"Id":"x"}') };
       yield { chunk: Buffer.from(',{"Id":"y"}') };
-      throw new SlipwayError("unavailable", "container-config went away");
+      throw unavailable("container-config went away");
     };
     await expect(get("/v1.41/containers/json?all=1")).rejects.toThrow();
   });
@@ -269,7 +290,7 @@ describe("images", () => {
     const seen: string[] = [];
     stubs.imageStore.getImage = async ({ reference }) => {
       seen.push(reference);
-      if (reference === "nosuch:1") throw new SlipwayError("not_found", "No such image: nosuch:1");
+      if (reference === "nosuch:1") throw notFound("No such image: nosuch:1");
       return { inspectJson: Buffer.from('{"Id":"sha256:69"}') };
     };
     expect((await get("/v1.41/images/docker.io/library/golden:1/json")).text).toBe('{"Id":"sha256:69"}\n');
@@ -288,15 +309,25 @@ describe("images", () => {
     });
     const rows = json((await get("/v1.41/images/json")).text) as Record<string, unknown>[];
     expect(rows[0]).toEqual({
-      Containers: -1, Created: 1795847846, Id: "sha256:69", Labels: { "org.example.name": "golden" }, ParentId: "",
-      RepoDigests: null, RepoTags: ["golden:1"], SharedSize: -1, Size: 1982308, VirtualSize: 1982308,
+      Containers: -1,
+      Created: 1795847846,
+      Id: "sha256:69",
+      Labels: { "org.example.name": "golden" },
+      ParentId: "",
+      RepoDigests: null,
+      RepoTags: ["golden:1"],
+      SharedSize: -1,
+      Size: 1982308,
+      VirtualSize: 1982308,
     });
     expect(rows[1]).toMatchObject({ Labels: null, RepoTags: ["<none>:<none>"], RepoDigests: ["<none>@<none>"] });
   });
   it("tags with the CLI's fully qualified target and answers 201 with an empty body and no Content-Type", async () => {
     let seen: unknown;
     stubs.imageStore.tagImage = async (req) => ((seen = req), {});
-    const r = await call(socketPath, "POST", "/v1.41/images/golden:1/tag?repo=docker.io%2Flibrary%2Fgolden&tag=2", { headers: { "Content-Length": "0" } });
+    const r = await call(socketPath, "POST", "/v1.41/images/golden:1/tag?repo=docker.io%2Flibrary%2Fgolden&tag=2", {
+      headers: { "Content-Length": "0" },
+    });
     expect(r).toMatchObject({ status: 201, text: "" });
     expect(r.headers["content-type"]).toBeUndefined();
     expect(r.headers["content-length"]).toBe("0");
@@ -310,7 +341,7 @@ describe("images", () => {
   });
   it("saves as an application/x-tar stream, and answers 404 before any byte for an unknown name", async () => {
     stubs.imageStore.saveImages = async function* ({ references }) {
-      if (references.includes("nosuch:1")) throw new SlipwayError("not_found", "reference does not exist");
+      if (references.includes("nosuch:1")) throw notFound("reference does not exist");
       for (const ref of references) yield { chunk: Buffer.from(`<${ref}>`) };
     };
     const ok = await get("/v1.41/images/get?names=golden%3A1&names=bb%3Alatest");
@@ -338,7 +369,12 @@ describe("POST /images/load", () => {
     const lines: string[] = [];
     const done = new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {
       const req = request(
-        { socketPath, method: "POST", path: "/v1.41/images/load?quiet=0", headers: { "Content-Type": "application/x-tar", "Transfer-Encoding": "chunked" } },
+        {
+          socketPath,
+          method: "POST",
+          path: "/v1.41/images/load?quiet=0",
+          headers: { "Content-Type": "application/x-tar", "Transfer-Encoding": "chunked" },
+        },
         (res) => {
           res.setEncoding("utf8");
           res.on("data", (text: string) => {
@@ -353,8 +389,18 @@ describe("POST /images/load", () => {
     });
     expect(await done).toEqual({ status: 200, type: "application/json" });
     expect(lines.map((l) => json(l))).toEqual([
-      { status: "Loading layer", progressDetail: { current: 3, total: 6 }, progress: expect.stringMatching(/^\[=+>\s+\]\s+3B\/6B$/), id: "f6c3edee5c1a" },
-      { status: "Loading layer", progressDetail: { current: 6, total: 6 }, progress: expect.stringMatching(/^\[=+>\]\s+6B\/6B$/), id: "f6c3edee5c1a" },
+      {
+        status: "Loading layer",
+        progressDetail: { current: 3, total: 6 },
+        progress: expect.stringMatching(/^\[=+>\s+\]\s+3B\/6B$/),
+        id: "f6c3edee5c1a",
+      },
+      {
+        status: "Loading layer",
+        progressDetail: { current: 6, total: 6 },
+        progress: expect.stringMatching(/^\[=+>\]\s+6B\/6B$/),
+        id: "f6c3edee5c1a",
+      },
       { stream: "The image golden:1 already exists, renaming the old one with ID sha256:10 to empty string\n" },
       { stream: "Loaded image: golden:1\n" },
     ]);
@@ -363,6 +409,7 @@ describe("POST /images/load", () => {
     let firstChunk!: () => void;
     const chunkArrived = new Promise<void>((resolve) => (firstChunk = resolve));
     const cancelled = new Promise<void>((resolve) => {
+      // eslint-disable-next-line require-yield -- the stub answers nothing: it waits for the cancellation
       stubs.imageStore.loadImages = async function* (requests, ctx) {
         const aborted = new Promise<void>((abort) => ctx.signal.addEventListener("abort", () => abort()));
         for await (const _ of requests) firstChunk();
@@ -393,7 +440,7 @@ describe("POST /images/load", () => {
   it("leaves progress out when quiet, and reports a failure as the stream's last line with status 200", async () => {
     stubs.imageStore.loadImages = async function* (requests) {
       for await (const _ of requests) yield progress(6);
-      throw new SlipwayError("invalid_argument", "archive has no manifest.json");
+      throw invalidArgument("archive has no manifest.json");
     };
     const r = await call(socketPath, "POST", "/v1.41/images/load?quiet=1", { body: "garbage", headers: { "Content-Type": "application/x-tar" } });
     expect(r.status).toBe(200);

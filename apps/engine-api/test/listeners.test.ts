@@ -1,5 +1,17 @@
 import { X509Certificate } from "node:crypto";
-import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect as netConnect, createServer as createNetServer } from "node:net";
@@ -26,7 +38,12 @@ beforeAll(async () => {
   stubs = await startStubBackends();
   root = mkdtempSync(join(tmpdir(), "engine-api-listeners-"));
   runRoot = join(root, "run");
-  env = { SLIPWAY_RUN_ROOT: runRoot, SLIPWAY_DATA_ROOT: join(root, "data"), SLIPWAY_ORCHESTRATOR_ADDR: stubs.address, SLIPWAY_IMAGE_STORE_ADDR: stubs.address };
+  env = {
+    SLIPWAY_RUN_ROOT: runRoot,
+    SLIPWAY_DATA_ROOT: join(root, "data"),
+    SLIPWAY_ORCHESTRATOR_ADDR: stubs.address,
+    SLIPWAY_IMAGE_STORE_ADDR: stubs.address,
+  };
 });
 afterAll(async () => {
   await stubs?.stop();
@@ -79,7 +96,9 @@ describe("the unix socket", () => {
     writeFileSync(path, "precious");
     const engine = spawnEngineApi(["--socket", path], env);
     expect(await engine.exited).toBe(2);
-    expect(engine.stderr()).toBe(`engine-api: ${path} exists and is not a socket; engine-api will not replace it: remove it or choose another path (--socket or SLIPWAY_ENGINE_API_SOCKET)\n`);
+    expect(engine.stderr()).toBe(
+      `engine-api: ${path} exists and is not a socket; engine-api will not replace it: remove it or choose another path (--socket or SLIPWAY_ENGINE_API_SOCKET)\n`,
+    );
     expect(readFileSync(path, "utf8")).toBe("precious");
   });
 
@@ -256,7 +275,11 @@ describe("the TCP listener", () => {
     });
     try {
       await untilServing(engine, socketPath);
-      const client = { ca: readFileSync(join(dir, "ca.crt")), cert: readFileSync(join(dir, "client.crt")), key: readFileSync(join(dir, "client.key")) };
+      const client = {
+        ca: readFileSync(join(dir, "ca.crt")),
+        cert: readFileSync(join(dir, "client.crt")),
+        key: readFileSync(join(dir, "client.key")),
+      };
       const before = await serverFingerprint(port, client);
       const inFlight = new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = httpsRequest({ host: "127.0.0.1", port, path: "/v1.41/containers/slow/json", agent: false, ...client }, (res) => {
@@ -359,4 +382,3 @@ function serverFingerprint(port: number, client: { ca: Buffer; cert: Buffer; key
     socket.once("error", reject);
   });
 }
-

@@ -13,8 +13,8 @@ const GO_ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64", arm: "ar
 /** Wires config → storage → domain → gRPC handlers. Health stays NOT_SERVING until recovery is done. */
 export function createApp(config: ServiceConfig, logger?: Logger): App {
   const paths = imageStorePaths(config.dataRoot);
-  const layers = layerStoreClient(config.endpoints["layer-store"], config.certificates);
-  const containers = containerUsageClient(config.endpoints["container-config"], config.certificates);
+  const layers = layerStoreClient(config.endpoints["layer-store"], config);
+  const containers = containerUsageClient(config.endpoints["container-config"], config);
   const images = new ImageService({
     paths,
     db: new ImageDb(paths),

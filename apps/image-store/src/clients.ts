@@ -1,19 +1,17 @@
-import { createClient, SlipwayError, withChunkCodec, type CallContext, type CertificateFiles } from "@slipway/grpc-kit";
-import { containerconfig, layerstore } from "@slipway/proto";
+import { internal, SlipwayError } from "@slipway/errors";
+import { containerConfigDefinition, createClient, layerStoreDefinition, type CallContext, type ServiceConfig } from "@slipway/grpc-kit";
+import type { layerstore } from "@slipway/proto";
 import { OneChunkChannel } from "./one-chunk-channel.js";
 import type { ContainerUsage, LayerInfo, LayerStore, StagedLayer } from "./domain/ports.js";
 
 type Placement = Omit<layerstore.RegisterLayerHeader, "placementFollows">;
 
-/** Layer tars stream in (register) and out (export); their chunks skip ts-proto's copies. */
-const layerTarStreams = withChunkCodec(
-  withChunkCodec(layerstore.LayerStoreServiceService, "registerLayer", { side: "request", field: 2 }),
-  "exportLayer",
-);
+/** How image-store reaches its peers: over TCP with its own certificates; in-process when this process hosts them. */
+type Transport = Pick<ServiceConfig, "certificates" | "inProcess">;
 
-/** LayerStore over gRPC (layer-store's LayerStoreService); over TCP it presents `certificates` (image-store's own). */
-export function layerStoreClient(address: string, certificates: CertificateFiles | undefined): LayerStore & { close(): void } {
-  const client = createClient(layerTarStreams, address, { name: "layer-store", certificates });
+/** LayerStore over gRPC (layer-store's LayerStoreService). */
+export function layerStoreClient(address: string, { certificates, inProcess }: Transport): LayerStore & { close(): void } {
+  const client = createClient(layerStoreDefinition, address, { name: "layer-store", certificates, inProcess });
   return {
     async register(parentChainId, expectedDiffId, holder, content, parent) {
       async function* requests(): AsyncIterable<layerstore.RegisterLayerRequest> {
@@ -40,7 +38,14 @@ export function layerStoreClient(address: string, certificates: CertificateFiles
         write: (chunk) => chunks.put(chunk).catch(() => undefined),
         end: () => chunks.close(),
         place: (parentChainId, expectedDiffId, holder) => (placeOrDiscard({ parentChainId, expectedDiffId, holder }), registered),
-        discard: () => (chunks.close(), placeOrDiscard(undefined), registered.then(() => undefined, () => undefined)),
+        discard: () => (
+          chunks.close(),
+          placeOrDiscard(undefined),
+          registered.then(
+            () => undefined,
+            () => undefined,
+          )
+        ),
       };
     },
     async release(chainId, holder, parent) {
@@ -62,16 +67,16 @@ export function layerStoreClient(address: string, certificates: CertificateFiles
 }
 
 function toInfo(layer: layerstore.Layer | undefined): LayerInfo {
-  if (!layer) throw new SlipwayError("internal", "layer-store answered without a layer");
+  if (!layer) throw internal("layer-store answered without a layer");
   return { chainId: layer.chainId, diffId: layer.diffId, size: Number(layer.size), cacheId: layer.cacheId };
 }
 
 /**
  * ContainerUsage over gRPC: container-config's ListContainers with the `ancestor` filter.
- * The dependency is one-way: container-config never calls image-store. Over TCP it presents `certificates`.
+ * The dependency is one-way: container-config never calls image-store.
  */
-export function containerUsageClient(address: string, certificates: CertificateFiles | undefined): ContainerUsage & { close(): void } {
-  const client = createClient(containerconfig.ContainerConfigServiceService, address, { name: "container-config", certificates });
+export function containerUsageClient(address: string, { certificates, inProcess }: Transport): ContainerUsage & { close(): void } {
+  const client = createClient(containerConfigDefinition, address, { name: "container-config", certificates, inProcess });
   return {
     async containersUsing(imageId: string, parent?: CallContext) {
       const { containers } = await client.listContainers({ filters: { ancestor: { values: [imageId] } }, all: true, limit: 0 }, { parent });

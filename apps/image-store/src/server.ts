@@ -1,5 +1,5 @@
-import { service, withChunkCodec, type CallContext, type ServiceRegistration } from "@slipway/grpc-kit";
-import { imagestore } from "@slipway/proto";
+import { imageStoreDefinition, service, type CallContext, type ServiceRegistration } from "@slipway/grpc-kit";
+import type { imagestore } from "@slipway/proto";
 import { eventsOf } from "./async-queue.js";
 import { inspectDocument } from "./domain/documents.js";
 import type { ImageService } from "./domain/image-service.js";
@@ -8,12 +8,9 @@ import { listImages } from "./domain/list.js";
 import { removeImage } from "./domain/remove.js";
 import { saveImages } from "./domain/save.js";
 
-/** Archives stream in (load) and out (save); their chunks skip ts-proto's copies. */
-const archiveStreams = withChunkCodec(withChunkCodec(imagestore.ImageStoreServiceService, "loadImages", { side: "request" }), "saveImages");
-
 /** The gRPC adapter: proto messages in and out, everything else in the domain. */
 export function imageStoreService(images: ImageService): ServiceRegistration {
-  return service(archiveStreams, {
+  return service(imageStoreDefinition, {
     loadImages: (requests, ctx) => loadImages(images, requests, ctx),
     async *saveImages({ references }, ctx) {
       for await (const chunk of saveImages(images, references, ctx)) yield { chunk };

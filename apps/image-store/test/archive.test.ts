@@ -89,20 +89,40 @@ describe("bad archives are INVALID_ARGUMENT naming the problem", () => {
   const config = JSON.stringify({ os: "linux", architecture: "amd64", rootfs: { type: "layers", diff_ids: [sha256("x")] } });
   const configName = `${sha256(config).slice(7)}.json`;
   const saveWith = (layers: string[], extra: TarMember[] = []) =>
-    tarOf([{ name: configName, data: config }, { name: "manifest.json", data: JSON.stringify([{ Config: configName, RepoTags: ["bad:1"], Layers: layers }]) }, ...extra]);
+    tarOf([
+      { name: configName, data: config },
+      { name: "manifest.json", data: JSON.stringify([{ Config: configName, RepoTags: ["bad:1"], Layers: layers }]) },
+      ...extra,
+    ]);
   const cases: [string, () => Promise<Buffer>, RegExp][] = [
     ["a layer path leaving the archive", () => saveWith(["../../etc/passwd"]), /path "..\/..\/etc\/passwd" leaves the archive/],
     ["an absolute layer path", () => saveWith(["/etc/passwd"]), /leaves the archive/],
     ["a layer missing from the archive", () => saveWith(["abc/layer.tar"]), /"abc\/layer.tar" is not in the archive/],
     ["a layer count that differs from diff_ids", () => saveWith([]), /lists 0 layers but its config .* has 1 diff_ids/],
-    ["a corrupt content-addressed config", async () => tarOf([{ name: configName, data: "{}" }, { name: "manifest.json", data: JSON.stringify([{ Config: configName, Layers: [] }]) }]), /is corrupt: its content has digest/],
+    [
+      "a corrupt content-addressed config",
+      async () =>
+        tarOf([
+          { name: configName, data: "{}" },
+          { name: "manifest.json", data: JSON.stringify([{ Config: configName, Layers: [] }]) },
+        ]),
+      /is corrupt: its content has digest/,
+    ],
     ["a manifest that is not JSON", () => tarOf([{ name: "manifest.json", data: "[{" }]), /manifest.json is not valid JSON/],
     ["no manifest at all", () => tarOf([{ name: "hello", data: "x" }]), /neither manifest.json nor index.json/],
     ["an empty stream", async () => Buffer.alloc(0), /neither manifest.json nor index.json/],
     ["garbage", async () => Buffer.from("garbage"), /not a readable tar stream/],
-    ["an OCI blob whose content does not match its digest", async () => (await ociArchive({ corrupt: "layer" })).archive, /is corrupt: its content has digest/],
+    [
+      "an OCI blob whose content does not match its digest",
+      async () => (await ociArchive({ corrupt: "layer" })).archive,
+      /is corrupt: its content has digest/,
+    ],
     ["an OCI blob that is missing", async () => (await ociArchive({ dropLayer: true })).archive, /is missing from the archive/],
-    ["an unsupported layer media type", async () => (await ociArchive({ layerMediaType: "application/vnd.oci.image.layer.v1.tar+zstd" })).archive, /unsupported media type "application\/vnd.oci.image.layer.v1.tar\+zstd"/],
+    [
+      "an unsupported layer media type",
+      async () => (await ociArchive({ layerMediaType: "application/vnd.oci.image.layer.v1.tar+zstd" })).archive,
+      /unsupported media type "application\/vnd.oci.image.layer.v1.tar\+zstd"/,
+    ],
   ];
   it.each(cases)("%s", async (_what, make, message) => {
     await expect(plan(await make())).rejects.toMatchObject({ kind: "invalid_argument", message: expect.stringMatching(message) });

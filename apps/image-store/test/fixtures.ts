@@ -6,7 +6,7 @@ import { buffer } from "node:stream/consumers";
 import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
 import { chainIds } from "@slipway/docker-spec";
-import { padding, tarHeader, trailer as tarTrailer } from "../src/archive/tar-writer.js";
+import { encodeTarHeader, tarPadding, tarTrailer } from "@slipway/layer-tar";
 
 export const REPO_ROOT = join(import.meta.dirname, "..", "..", "..");
 
@@ -61,29 +61,52 @@ export async function ociArchive(options: OciOptions = {}): Promise<{ archive: B
   const layer = await tarOf([{ name: "hello.txt", data: options.content ?? "hello from an OCI layout\n" }]);
   const diffId = sha256(layer);
   const gz = gzipSync(layer);
-  const config = Buffer.from(JSON.stringify({
-    architecture: "amd64", os: "linux", created: "2026-01-02T03:04:05.123456789Z",
-    config: { Cmd: ["/bin/sh"], Labels: { "org.example.kind": "oci" } },
-    rootfs: { type: "layers", diff_ids: [diffId] },
-    history: [{ created: "2026-01-02T03:04:05.123456789Z", created_by: "test" }],
-  }));
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha256(config), size: config.length },
-    layers: [{ mediaType: options.layerMediaType ?? "application/vnd.oci.image.layer.v1.tar+gzip", digest: sha256(gz), size: gz.length }],
-  }));
-  const manifestDescriptor = { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha256(manifest), size: manifest.length, platform: { os: "linux", architecture: "amd64" } };
-  const blobs: [Buffer, Buffer][] = [[manifest, manifest], [config, options.corrupt === "config" ? Buffer.from("{}") : config]];
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: "amd64",
+      os: "linux",
+      created: "2026-01-02T03:04:05.123456789Z",
+      config: { Cmd: ["/bin/sh"], Labels: { "org.example.kind": "oci" } },
+      rootfs: { type: "layers", diff_ids: [diffId] },
+      history: [{ created: "2026-01-02T03:04:05.123456789Z", created_by: "test" }],
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha256(config), size: config.length },
+      layers: [{ mediaType: options.layerMediaType ?? "application/vnd.oci.image.layer.v1.tar+gzip", digest: sha256(gz), size: gz.length }],
+    }),
+  );
+  const manifestDescriptor = {
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    digest: sha256(manifest),
+    size: manifest.length,
+    platform: { os: "linux", architecture: "amd64" },
+  };
+  const blobs: [Buffer, Buffer][] = [
+    [manifest, manifest],
+    [config, options.corrupt === "config" ? Buffer.from("{}") : config],
+  ];
   if (!options.dropLayer) blobs.push([gz, options.corrupt === "layer" ? gzipSync(Buffer.from("tampered")) : gz]);
   let top: Record<string, unknown> = manifestDescriptor;
   if (options.nested) {
     const other = { ...manifestDescriptor, digest: sha256("nothing"), platform: { os: "linux", architecture: "s390x" } };
-    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [other, manifestDescriptor] }));
+    const index = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [other, manifestDescriptor] }),
+    );
     blobs.push([index, index]);
     top = { mediaType: "application/vnd.oci.image.index.v1+json", digest: sha256(index), size: index.length };
   }
-  const annotations = options.name ? { "io.containerd.image.name": options.name, "org.opencontainers.image.ref.name": options.name.split(":").at(-1) } : undefined;
-  const index = { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [{ ...top, ...(annotations ? { annotations } : {}) }] };
+  const annotations = options.name
+    ? { "io.containerd.image.name": options.name, "org.opencontainers.image.ref.name": options.name.split(":").at(-1) }
+    : undefined;
+  const index = {
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.index.v1+json",
+    manifests: [{ ...top, ...(annotations ? { annotations } : {}) }],
+  };
   const members: TarMember[] = [
     { name: "blobs", type: "directory" },
     { name: "blobs/sha256", type: "directory" },
@@ -94,9 +117,14 @@ export async function ociArchive(options: OciOptions = {}): Promise<{ archive: B
   return { archive: await tarOf(members), imageId: sha256(config), diffId };
 }
 
+/** A regular file's tar header as `docker save` writes it, with mtime 0. */
+export function fileHeader(name: string, size: number): Buffer {
+  return encodeTarHeader({ name, typeflag: "0", mode: 0o100644, size, mtime: 0 });
+}
+
 /** One tar member as raw bytes (header, data, padding), no end-of-archive marker. */
 export function tarMember(name: string, data: Buffer): Buffer {
-  return Buffer.concat([tarHeader({ name, type: "file", size: data.length, mtime: 0 }), data, padding(data.length)]);
+  return Buffer.concat([fileHeader(name, data.length), data, tarPadding(data.length)]);
 }
 
 /**

@@ -80,10 +80,22 @@ describe("loading docker save's golden:1", () => {
   });
 
   it("answers unknown references with dockerd's NOT_FOUND text and bad ones with its parse errors", async () => {
-    await expect(stack.client.resolveImage({ reference: "golden" })).rejects.toMatchObject({ kind: "not_found", message: "No such image: golden:latest" });
-    await expect(stack.client.resolveImage({ reference: "nosuch:1" })).rejects.toMatchObject({ kind: "not_found", message: "No such image: nosuch:1" });
-    await expect(stack.client.resolveImage({ reference: `sha256:${"0".repeat(64)}` })).rejects.toMatchObject({ kind: "not_found", message: `No such image: sha256:${"0".repeat(64)}` });
-    await expect(stack.client.resolveImage({ reference: "Golden:1" })).rejects.toMatchObject({ kind: "invalid_argument", message: "invalid reference format: repository name must be lowercase" });
+    await expect(stack.client.resolveImage({ reference: "golden" })).rejects.toMatchObject({
+      kind: "not_found",
+      message: "No such image: golden:latest",
+    });
+    await expect(stack.client.resolveImage({ reference: "nosuch:1" })).rejects.toMatchObject({
+      kind: "not_found",
+      message: "No such image: nosuch:1",
+    });
+    await expect(stack.client.resolveImage({ reference: `sha256:${"0".repeat(64)}` })).rejects.toMatchObject({
+      kind: "not_found",
+      message: `No such image: sha256:${"0".repeat(64)}`,
+    });
+    await expect(stack.client.resolveImage({ reference: "Golden:1" })).rejects.toMatchObject({
+      kind: "invalid_argument",
+      message: "invalid reference format: repository name must be lowercase",
+    });
   });
 
   it("gives the docker image inspect document with dockerd's keys, order and values", async () => {
@@ -106,14 +118,21 @@ describe("loading docker save's golden:1", () => {
     const created = Math.floor(Date.parse(docker("image", "inspect", "golden:1", "--format", "{{.Created}}")) / 1000);
     expect(images).toEqual([
       {
-        id: golden.imageId, parentId: "", repoTags: ["golden:1"], repoDigests: [], created,
+        id: golden.imageId,
+        parentId: "",
+        repoTags: ["golden:1"],
+        repoDigests: [],
+        created,
         size: Number(docker("image", "inspect", "golden:1", "--format", "{{.Size}}")),
-        labels: { "org.example.name": "golden", "org.example.version": "1.0" }, containers: -1,
+        labels: { "org.example.name": "golden", "org.example.version": "1.0" },
+        containers: -1,
       },
     ]);
     expect((await stack.client.listImages({ all: false, filters: { reference: { values: ["gold*"] } } })).images).toHaveLength(1);
     expect((await stack.client.listImages({ all: false, filters: { dangling: { values: ["true"] } } })).images).toHaveLength(0);
-    await expect(stack.client.listImages({ all: false, filters: { bogus: { values: ["x"] } } })).rejects.toMatchObject({ message: "Invalid filter 'bogus'" });
+    await expect(stack.client.listImages({ all: false, filters: { bogus: { values: ["x"] } } })).rejects.toMatchObject({
+      message: "Invalid filter 'bogus'",
+    });
   });
 });
 
@@ -126,8 +145,13 @@ describe("tags and removal", () => {
     expect((await stat(lastUpdated)).mode & 0o777).toBe(0o600);
     const { inspectJson } = await stack.client.getImage({ reference: "golden:2" });
     expect(JSON.parse(inspectJson.toString()).Metadata.LastTagTime).toBe(await readFile(lastUpdated, "utf8"));
-    await expect(stack.client.tagImage({ source: "golden:1", target: "golden", tag: "bad:tag" })).rejects.toMatchObject({ message: "invalid tag format" });
-    await expect(stack.client.tagImage({ source: "nosuch:1", target: "x:1", tag: "" })).rejects.toMatchObject({ kind: "not_found", message: "No such image: nosuch:1" });
+    await expect(stack.client.tagImage({ source: "golden:1", target: "golden", tag: "bad:tag" })).rejects.toMatchObject({
+      message: "invalid tag format",
+    });
+    await expect(stack.client.tagImage({ source: "nosuch:1", target: "x:1", tag: "" })).rejects.toMatchObject({
+      kind: "not_found",
+      message: "No such image: nosuch:1",
+    });
   });
 
   it("refuses to delete by ID an image in several repositories, and a tag a container uses", async () => {
@@ -151,7 +175,13 @@ describe("tags and removal", () => {
   it("deletes the image and releases its layers when the last tag goes", async () => {
     const diffIds = JSON.parse(docker("image", "inspect", "golden:1", "--format", "{{json .RootFS.Layers}}")) as string[];
     const { items } = await stack.client.removeImage({ reference: "golden:1", force: false, noPrune: false });
-    expect(items).toEqual([{ untagged: "golden:1" }, { deleted: golden.imageId }, ...chainIds(diffIds).reverse().map((c) => ({ deleted: c }))]);
+    expect(items).toEqual([
+      { untagged: "golden:1" },
+      { deleted: golden.imageId },
+      ...chainIds(diffIds)
+        .reverse()
+        .map((c) => ({ deleted: c })),
+    ]);
     await expect(stat(join(imagedb(stack.dataRoot), "content", "sha256", hex))).rejects.toThrow(/ENOENT/);
     await expect(stack.layers.getLayer({ chainId: chainIds(diffIds)[0]! })).rejects.toMatchObject({ kind: "not_found" });
     expect(await repositoriesJson()).toBe(`{"Repositories":{}}`);
@@ -215,8 +245,14 @@ describe("an ambiguous ID prefix", () => {
     await load(stack.client, [oci.archive]);
     try {
       const prefix = goldenHex[0]!;
-      await expect(stack.client.resolveImage({ reference: prefix })).rejects.toMatchObject({ kind: "not_found", message: `No such image: ${prefix}:latest` });
-      await expect(stack.client.resolveImage({ reference: `sha256:${prefix}` })).rejects.toMatchObject({ kind: "not_found", message: `No such image: sha256:${prefix}` });
+      await expect(stack.client.resolveImage({ reference: prefix })).rejects.toMatchObject({
+        kind: "not_found",
+        message: `No such image: ${prefix}:latest`,
+      });
+      await expect(stack.client.resolveImage({ reference: `sha256:${prefix}` })).rejects.toMatchObject({
+        kind: "not_found",
+        message: `No such image: sha256:${prefix}`,
+      });
       await expect(saved([prefix])).rejects.toMatchObject({ kind: "internal", message: "ambiguous digest string" });
       expect((await stack.client.resolveImage({ reference: goldenHex.slice(0, 12) })).imageId).toBe(golden.imageId);
     } finally {
@@ -243,7 +279,11 @@ describe("bad archives fail cleanly", () => {
     ["a layer path leaving the archive", () => saveArchiveWith(["../../etc/passwd"]), /leaves the archive/],
     ["a missing layer", () => saveArchiveWith(["nope/layer.tar"]), /is not in the archive/],
     ["a missing OCI blob", async () => (await ociArchive({ name: "bad:1", dropLayer: true })).archive, /is missing from the archive/],
-    ["an unsupported media type", async () => (await ociArchive({ name: "bad:1", layerMediaType: "application/vnd.oci.image.layer.v1.tar+zstd" })).archive, /unsupported media type/],
+    [
+      "an unsupported media type",
+      async () => (await ociArchive({ name: "bad:1", layerMediaType: "application/vnd.oci.image.layer.v1.tar+zstd" })).archive,
+      /unsupported media type/,
+    ],
     ["a truncated archive", async () => (await readFile(golden.archive)).subarray(0, 1_500_000), /not a readable tar stream/],
   ];
   it.each(cases)("%s: INVALID_ARGUMENT, data root unchanged", async (_what, make, message) => {
@@ -282,7 +322,11 @@ async function saveArchiveWith(layers: string[]): Promise<Buffer> {
 async function mismatchedLayers(): Promise<Buffer> {
   const good = await tarOf([{ name: "good.txt", data: `good ${process.pid}\n` }]);
   const bad = await tarOf([{ name: "bad.txt", data: "not what the config promises\n" }]);
-  const config = JSON.stringify({ os: "linux", architecture: "amd64", rootfs: { type: "layers", diff_ids: [sha256(good), sha256("something else")] } });
+  const config = JSON.stringify({
+    os: "linux",
+    architecture: "amd64",
+    rootfs: { type: "layers", diff_ids: [sha256(good), sha256("something else")] },
+  });
   const name = `${sha256(config).slice(7)}.json`;
   return tarOf([
     { name: "a/layer.tar", data: good },
@@ -302,7 +346,13 @@ describe("layers registered as they arrive", () => {
       for (const [i, layer] of layers.entries()) {
         yield layer;
         // The next byte is sent only once layer-store has this layer: it was not waiting for the end.
-        while (!(await stack.layers.getLayer({ chainId: chain[i]! }).then(() => true, () => false))) await new Promise((r) => setTimeout(r, 20));
+        while (
+          !(await stack.layers.getLayer({ chainId: chain[i]! }).then(
+            () => true,
+            () => false,
+          ))
+        )
+          await new Promise((r) => setTimeout(r, 20));
       }
       yield trailer;
     }
@@ -360,7 +410,8 @@ describe("layers staged before the manifest (docker save order)", () => {
   it("registers a layer tar the manifest names again, on the same parent and on another, from layer-store's copy", async () => {
     const x = await tarOf([{ name: "x.txt", data: `x ${process.pid}\n` }]);
     const y = await tarOf([{ name: "y.txt", data: `y ${process.pid}\n` }]);
-    const configOf = (layers: Buffer[]) => JSON.stringify({ os: "linux", architecture: "amd64", rootfs: { type: "layers", diff_ids: layers.map(sha256) } });
+    const configOf = (layers: Buffer[]) =>
+      JSON.stringify({ os: "linux", architecture: "amd64", rootfs: { type: "layers", diff_ids: layers.map(sha256) } });
     const images = { "twice-a:1": [x], "twice-b:1": [y, x], "twice-c:1": [y] };
     const configs = Object.values(images).map(configOf);
     const archive = await tarOf([
@@ -369,11 +420,13 @@ describe("layers staged before the manifest (docker save order)", () => {
       ...configs.map((config) => ({ name: `${sha256(config).slice(7)}.json`, data: config })),
       {
         name: "manifest.json",
-        data: JSON.stringify(Object.entries(images).map(([tag, layers], i) => ({
-          Config: `${sha256(configs[i]!).slice(7)}.json`,
-          RepoTags: [tag],
-          Layers: layers.map((l) => (l === x ? "x/layer.tar" : "y/layer.tar")),
-        }))),
+        data: JSON.stringify(
+          Object.entries(images).map(([tag, layers], i) => ({
+            Config: `${sha256(configs[i]!).slice(7)}.json`,
+            RepoTags: [tag],
+            Layers: layers.map((l) => (l === x ? "x/layer.tar" : "y/layer.tar")),
+          })),
+        ),
       },
     ]);
     const overlayDirs = async () => (await readdir(join(stack.dataRoot, "overlay2"))).filter((name) => /^[a-f0-9]{64}$/.test(name)).sort();
@@ -399,7 +452,13 @@ describe("layers staged before the manifest (docker save order)", () => {
 async function extractedBefore(known: string[], file: string): Promise<boolean> {
   for (const name of await readdir(join(stack.dataRoot, "overlay2"))) {
     if (known.includes(name) || name === "l") continue;
-    if (await stat(join(stack.dataRoot, "overlay2", name, "diff", file)).then(() => true, () => false)) return true;
+    if (
+      await stat(join(stack.dataRoot, "overlay2", name, "diff", file)).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
   }
   return false;
 }

@@ -5,7 +5,8 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { padding, tarHeader, trailer } from "../src/archive/tar-writer.js";
+import { tarPadding, tarTrailer } from "@slipway/layer-tar";
+import { fileHeader, tarMember } from "./fixtures.js";
 import { load, startStack, type Stack } from "./harness.js";
 
 const LAYER_FILE_BYTES = 300 * 1024 * 1024;
@@ -30,7 +31,9 @@ it("loads a 300 MB image with image-store and layer-store each growing by less t
   expect(events.at(-1)?.loaded?.message).toBe("Loaded image: big:1");
   expect((await stack.client.resolveImage({ reference: "big:1" })).imageId).toBe(imageId);
   const growth = { image: (await stack.imageStore.peakRss()) - before.image, layer: (await stack.layerStore.peakRss()) - before.layer };
-  console.log(`peak RSS growth while loading ${(await stat(archive)).size} bytes: image-store ${mb(growth.image)} MB, layer-store ${mb(growth.layer)} MB`);
+  console.log(
+    `peak RSS growth while loading ${(await stat(archive)).size} bytes: image-store ${mb(growth.image)} MB, layer-store ${mb(growth.layer)} MB`,
+  );
   expect(growth.image).toBeLessThan(MAX_GROWTH);
   expect(growth.layer).toBeLessThan(MAX_GROWTH);
 }, 600_000);
@@ -44,26 +47,31 @@ async function bigImageArchive(dir: string): Promise<{ archive: string; imageId:
   const diff = createHash("sha256");
   const piece = randomBytes(1024 * 1024);
   const writeLayer = (data: Buffer) => (diff.update(data), write(layer, data));
-  await writeLayer(tarHeader({ name: "big.bin", type: "file", size: LAYER_FILE_BYTES, mtime: 0 }));
+  await writeLayer(fileHeader("big.bin", LAYER_FILE_BYTES));
   for (let written = 0; written < LAYER_FILE_BYTES; written += piece.length) await writeLayer(piece);
-  await writeLayer(trailer());
+  await writeLayer(tarTrailer());
   layer.end();
   await once(layer, "finish");
   const diffId = `sha256:${diff.digest("hex")}`;
-  const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", created: "2026-01-01T00:00:00Z", rootfs: { type: "layers", diff_ids: [diffId] } }));
+  const config = Buffer.from(
+    JSON.stringify({ architecture: "amd64", os: "linux", created: "2026-01-01T00:00:00Z", rootfs: { type: "layers", diff_ids: [diffId] } }),
+  );
   const imageId = `sha256:${createHash("sha256").update(config).digest("hex")}`;
   const configName = `${imageId.slice(7)}.json`;
   const manifest = Buffer.from(JSON.stringify([{ Config: configName, RepoTags: ["big:1"], Layers: ["big/layer.tar"] }]));
   const archivePath = join(dir, "big.tar");
   const out = createWriteStream(archivePath);
   const layerSize = (await stat(layerPath)).size;
-  await write(out, tarHeader({ name: "big/layer.tar", type: "file", size: layerSize, mtime: 0 }));
+  await write(out, fileHeader("big/layer.tar", layerSize));
   for await (const chunk of createReadStream(layerPath)) await write(out, chunk as Buffer);
-  await write(out, padding(layerSize));
-  for (const [name, data] of [[configName, config], ["manifest.json", manifest]] as const) {
-    await write(out, Buffer.concat([tarHeader({ name, type: "file", size: data.length, mtime: 0 }), data, padding(data.length)]));
+  await write(out, tarPadding(layerSize));
+  for (const [name, data] of [
+    [configName, config],
+    ["manifest.json", manifest],
+  ] as const) {
+    await write(out, tarMember(name, data));
   }
-  await write(out, trailer());
+  await write(out, tarTrailer());
   out.end();
   await once(out, "finish");
   await rm(layerPath);

@@ -1,28 +1,25 @@
+import { BatchFlush } from "@slipway/durable-fs";
 import type { App, Logger, ServiceConfig } from "@slipway/grpc-kit";
-import { BatchFlush } from "@slipway/layer-tar";
 import { LayerStore } from "./domain/layer-store.js";
 import { recoverStore } from "./domain/recovery.js";
 import { RWLayerStore } from "./domain/rw-layers.js";
 import { VolumeStore } from "./domain/volumes.js";
 import { failpointsFromEnv } from "./failpoints.js";
 import { layerStoreService, type LayerStoreBackend } from "./server.js";
-import type { MountRecord } from "./storage/layerdb.js";
 import { StoreLayout } from "./storage/layout.js";
 
 /** Wires data root → storage layout → layer graph, RW layers, volumes → gRPC handlers; recovery loads them. */
 export function createApp(config: Pick<ServiceConfig, "dataRoot"> & Partial<Pick<ServiceConfig, "dockerdDataRoot">>, logger: Logger): App {
-  // dockerd runs with umask 0 so that every mode it asks for is the mode on disk; so do we.
-  process.umask(0);
   const layout = new StoreLayout(config.dataRoot, config.dockerdDataRoot);
   const failpoint = failpointsFromEnv();
-  const mounts = new Map<string, MountRecord>();
   // RW layers and volumes are made durable by syncfs(2) of the data root's filesystem, one per round of
   // concurrent writes: a create's dozens of new files and directories cost one flush instead of an fsync each.
   const flush = new BatchFlush(config.dataRoot);
-  const layers = new LayerStore(layout, failpoint, new Map(), mounts, (message) => logger.warn(message));
+  const layers = new LayerStore(layout, failpoint, (message) => logger.warn(message));
+  const rwLayers = new RWLayerStore(layout, layers, failpoint, flush);
   const backend: LayerStoreBackend = {
     layers,
-    rwLayers: new RWLayerStore(layout, layers, failpoint, mounts, flush),
+    rwLayers,
     volumes: new VolumeStore(layout, layers, logger, flush),
     recovery: undefined,
   };
@@ -31,15 +28,14 @@ export function createApp(config: Pick<ServiceConfig, "dataRoot"> & Partial<Pick
     async recover() {
       const started = performance.now();
       const recovered = await recoverStore(layout, logger);
-      for (const [id, layer] of recovered.layers) layers.layers.set(id, layer);
-      for (const [id, rw] of recovered.rwLayers) mounts.set(id, rw);
+      layers.restore(recovered.layers);
+      rwLayers.restore(recovered.rwLayers);
       backend.recovery = { ...recovered.report, millis: Math.round(performance.now() - started) };
       const { brokenRecords, removedPaths, recreatedLinks } = recovered.report;
       logger.info(
-        { layers: layers.layers.size, rwLayers: mounts.size, brokenRecords, removedPaths: removedPaths.length, recreatedLinks },
+        { layers: layers.layerCount, rwLayers: rwLayers.rwLayerCount, brokenRecords, removedPaths: removedPaths.length, recreatedLinks },
         "recovery done",
       );
     },
   };
 }
-

@@ -9,7 +9,12 @@ export interface Failpoint {
 }
 
 export function failpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Failpoint {
-  const armed = new Set((env.SLIPWAY_FAILPOINTS ?? "").split(",").map((p) => p.trim()).filter(Boolean));
+  const armed = new Set(
+    (env.SLIPWAY_FAILPOINTS ?? "")
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
   const hit = (point: string) => {
     if (armed.has(point)) process.kill(process.pid, "SIGKILL");
   };

@@ -1,6 +1,8 @@
-import { invalidArgument, service, unavailable, withChunkCodec, type ServiceRegistration } from "@slipway/grpc-kit";
-import { layerstore } from "@slipway/proto";
-import { referenceCount, type LayerPlacement, type LayerState, type LayerStore } from "./domain/layer-store.js";
+import { invalidArgument } from "@slipway/errors";
+import { layerStoreDefinition, service, untilReady, type ServiceHandlers, type ServiceRegistration } from "@slipway/grpc-kit";
+import type { layerstore } from "@slipway/proto";
+import { referenceCount, type LayerState } from "./domain/layer-graph.js";
+import type { LayerPlacement, LayerStore } from "./domain/layer-store.js";
 import type { OverlayMountSpec, RWLayerStore } from "./domain/rw-layers.js";
 import type { RecoveryReport } from "./domain/recovery.js";
 import type { VolumeStore } from "./domain/volumes.js";
@@ -15,28 +17,20 @@ export interface LayerStoreBackend {
   recovery: (RecoveryReport & { millis: number }) | undefined;
 }
 
-/** Layer tars stream in (register) and out (export); their chunks skip ts-proto's copies. */
-const layerTarStreams = withChunkCodec(
-  withChunkCodec(layerstore.LayerStoreServiceService, "registerLayer", { side: "request", field: 2 }),
-  "exportLayer",
-);
-
 /** The gRPC adapter: proto messages in, domain calls, proto messages out. */
 export function layerStoreService(backend: LayerStoreBackend): ServiceRegistration {
-  const ready = () => {
-    if (!backend.recovery) throw unavailable("layer-store is still recovering its data root; retry shortly");
-    return backend.layers;
-  };
-  const readyRW = () => (ready(), backend.rwLayers);
-  return service(layerTarStreams, {
+  // Until the recovery is done, every call but GetStoreStatus (which reports it) answers UNAVAILABLE.
+  const recovered = untilReady(() => backend.recovery !== undefined, "layer-store is still recovering its data root; retry shortly", [
+    "getStoreStatus",
+  ]);
+  const handlers: ServiceHandlers<typeof layerStoreDefinition> = {
     async registerLayer(requests, ctx) {
-      const store = ready();
       const iterator = requests[Symbol.asyncIterator]();
       const first = await iterator.next();
       const header = first.done ? undefined : first.value.header;
       if (!header) throw invalidArgument("RegisterLayer: the first message must carry the header (parent chainID, holder)");
       const stream = new RegisterLayerStream(iterator, header.placementFollows);
-      const { layer, existed } = await store.registerLayer({
+      const { layer, existed } = await backend.layers.registerLayer({
         placement: header.placementFollows ? stream.placement : placementOf(header),
         source: stream.chunks(),
         signal: ctx.signal,
@@ -44,56 +38,52 @@ export function layerStoreService(backend: LayerStoreBackend): ServiceRegistrati
       return { layer: toLayer(layer), existed };
     },
     async getLayer(request) {
-      return { layer: toLayer(ready().getLayer(request.chainId)) };
+      return { layer: toLayer(backend.layers.getLayer(request.chainId)) };
     },
     async listLayers() {
-      return { layers: [...ready().layers.values()].map(toLayer) };
+      return { layers: backend.layers.listLayers().map(toLayer) };
     },
     async releaseLayer(request) {
-      return { deletedChainIds: await ready().releaseLayer(request.chainId, request.holder) };
+      return { deletedChainIds: await backend.layers.releaseLayer(request.chainId, request.holder) };
     },
     async *exportLayer(request) {
-      for await (const chunk of ready().exportLayer(request.chainId)) yield { chunk };
+      for await (const chunk of backend.layers.exportLayer(request.chainId)) yield { chunk };
     },
     async createRwLayer(request) {
-      return { rwLayer: toRWLayer(await readyRW().createRWLayer(request)) };
+      return { rwLayer: toRWLayer(await backend.rwLayers.createRWLayer(request)) };
     },
     async getRwLayer(request) {
-      return { rwLayer: toRWLayer(readyRW().getRWLayer(request.containerId)) };
+      return { rwLayer: toRWLayer(backend.rwLayers.getRWLayer(request.containerId)) };
     },
     async listRwLayers() {
-      return { rwLayers: [...readyRW().records.values()].map(toRWLayer) };
+      return { rwLayers: backend.rwLayers.listRWLayers().map(toRWLayer) };
     },
     async releaseRwLayer(request) {
-      return { deletedChainIds: await readyRW().releaseRWLayer(request.containerId) };
+      return { deletedChainIds: await backend.rwLayers.releaseRWLayer(request.containerId) };
     },
     async getMounts(request) {
-      return { rootFs: toOverlayMount(await readyRW().getMounts(request.containerId)) };
+      return { rootFs: toOverlayMount(await backend.rwLayers.getMounts(request.containerId)) };
     },
     async createVolume(request) {
-      ready();
       return { volume: toVolume(await backend.volumes.create(request)) };
     },
     async removeVolume(request) {
-      ready();
       await backend.volumes.remove(request.name);
       return {};
     },
     async keepVolume(request) {
-      ready();
       await backend.volumes.keep(request.name);
       return {};
     },
     async listVolumes(request) {
-      ready();
       return { volumes: (await backend.volumes.list(request.names)).map(toVolume) };
     },
     async getStoreStatus() {
       const report = backend.recovery;
       return {
         ready: report !== undefined,
-        layers: backend.layers.layers.size,
-        rwLayers: backend.rwLayers.records.size,
+        layers: backend.layers.layerCount,
+        rwLayers: backend.rwLayers.rwLayerCount,
         volumes: report ? (await backend.volumes.list()).length : 0,
         brokenRecords: report?.brokenRecords ?? [],
         removedPaths: report?.removedPaths ?? [],
@@ -101,7 +91,8 @@ export function layerStoreService(backend: LayerStoreBackend): ServiceRegistrati
         recoveryMillis: report?.millis ?? 0,
       };
     },
-  });
+  };
+  return service(layerStoreDefinition, handlers, { middleware: [recovered] });
 }
 
 /**

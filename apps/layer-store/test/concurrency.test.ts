@@ -3,9 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeLayerTar, registerBytes, startStore, type StoreUnderTest } from "./helpers.js";
 
-const TAR = makeLayerTar(
-  Array.from({ length: 40 }, (_, i) => ({ path: `dir/file-${i}`, type: "file" as const, content: "x".repeat(i * 100) })),
-);
+const TAR = makeLayerTar(Array.from({ length: 40 }, (_, i) => ({ path: `dir/file-${i}`, type: "file" as const, content: "x".repeat(i * 100) })));
 
 describe("concurrent registration of one tar", () => {
   let store: StoreUnderTest;

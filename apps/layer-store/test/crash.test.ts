@@ -6,8 +6,14 @@ import { invariantViolations, makeLayerTar, registerBytes, spawnStore, tempDir, 
 
 const CONTAINER = "a".repeat(64);
 const NEW_CONTAINER = "b".repeat(64);
-const BASE = makeLayerTar([{ path: "etc", type: "dir" }, { path: "etc/passwd", type: "file", content: "root:x:0:0\n" }]);
-const TOP = makeLayerTar([{ path: "srv", type: "dir" }, { path: "srv/app", type: "file", content: "app" }]);
+const BASE = makeLayerTar([
+  { path: "etc", type: "dir" },
+  { path: "etc/passwd", type: "file", content: "root:x:0:0\n" },
+]);
+const TOP = makeLayerTar([
+  { path: "srv", type: "dir" },
+  { path: "srv/app", type: "file", content: "app" },
+]);
 const NEW_LAYER = makeLayerTar([{ path: "new", type: "file", content: "new" }]);
 
 interface Scenario {

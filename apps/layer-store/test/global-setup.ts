@@ -11,6 +11,9 @@ declare module "vitest" {
 }
 
 export default function setup(project: TestProject): () => void {
+  // The stores created in the test processes write modes as the app's main.ts sets them up to: with umask 0
+  // (the test processes are forked from this one and inherit it).
+  process.umask(0);
   const root = mkdtempSync(join(tmpdir(), "layer-store-tests-"));
   project.provide("testRoot", root);
   return () => rmSync(root, { recursive: true, force: true });

@@ -51,5 +51,8 @@ export function goldenOverlayListing(suffix: "" | "-init"): string[] {
   const section = sections.find((s) => /^[a-f0-9]{64}(-init)?\n/.exec(s)?.[1] === (suffix || undefined));
   if (!section) throw new Error(`overlay2_dirs.txt has no overlay2/<id>${suffix} section`);
   const find = section.split("--- find -printf\n")[1]!.split("\n---")[0]!;
-  return find.split("\n").filter(Boolean).map((l) => l.trimEnd());
+  return find
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.trimEnd());
 }

@@ -11,7 +11,11 @@ const CONTAINER_ID = "c".repeat(64);
 /** `find -printf` as the reference was captured, sorted; ids and times do not appear. */
 function findListing(dir: string): string[] {
   const out = execFileSync("find", [".", "-printf", "%M %u:%g %s %p -> %l\n"], { cwd: dir, encoding: "utf8" });
-  return out.split("\n").filter(Boolean).map((l) => l.trimEnd()).sort();
+  return out
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.trimEnd())
+    .sort();
 }
 
 describe("golden:1 on a fresh data root", () => {

@@ -11,7 +11,10 @@ describe("RegisterLayer with the placement after the tar", () => {
   let store: StoreUnderTest;
   let base: string;
   let before: string[];
-  const tar = makeLayerTar([{ path: "app", type: "dir" }, { path: "app/run.sh", type: "file", content: "echo hi\n", mode: 0o755 }]);
+  const tar = makeLayerTar([
+    { path: "app", type: "dir" },
+    { path: "app/run.sh", type: "file", content: "echo hi\n", mode: 0o755 },
+  ]);
   beforeAll(async () => {
     store = await startStore();
     base = (await registerBytes(store.client, makeLayerTar([{ path: "etc", type: "dir" }]), { holder: "image:base" })).layer!.chainId;
@@ -38,7 +41,10 @@ describe("RegisterLayer with the placement after the tar", () => {
 
   it("refuses a wrong diffID, a missing placement and an unannounced one, leaving nothing", async () => {
     const wrong = requestsPlacedLater([tar], Promise.resolve({ expectedDiffId: `sha256:${"0".repeat(64)}` }));
-    await expect(store.client.registerLayer(wrong)).rejects.toMatchObject({ kind: "invalid_argument", message: expect.stringMatching(/^layer tar has diffID/) });
+    await expect(store.client.registerLayer(wrong)).rejects.toMatchObject({
+      kind: "invalid_argument",
+      message: expect.stringMatching(/^layer tar has diffID/),
+    });
     await expect(store.client.registerLayer(registerRequests({ placementFollows: true }, [tar]))).rejects.toMatchObject({
       kind: "invalid_argument",
       message: "RegisterLayer: the stream ended without the placement its header announced",
@@ -47,7 +53,10 @@ describe("RegisterLayer with the placement after the tar", () => {
       yield* registerRequests({}, [tar]);
       yield { placement: { parentChainId: "", expectedDiffId: "", holder: "", placementFollows: false } };
     }
-    await expect(store.client.registerLayer(unannounced())).rejects.toMatchObject({ kind: "invalid_argument", message: expect.stringContaining("did not announce") });
+    await expect(store.client.registerLayer(unannounced())).rejects.toMatchObject({
+      kind: "invalid_argument",
+      message: expect.stringContaining("did not announce"),
+    });
     expect(treeListing(store.dataRoot, { dirSizes: true })).toEqual(before);
   });
 

@@ -45,7 +45,9 @@ describe("startup recovery", () => {
       expect(status.brokenRecords).toHaveLength(2);
       expect(status.brokenRecords.join("\n")).toContain(join(layerdb, "sha256", "f".repeat(64)));
       expect(status.brokenRecords.join("\n")).toContain(join(layerdb, "mounts", "2".repeat(63) + "b", "mount-id"));
-      expect(status.removedPaths).toEqual(expect.arrayContaining([...planted, join(overlay, "l/AAAAAAAAAAAAAAAAAAAAAAAAAA"), join(layerdb, "holders", JUNK_ID)]));
+      expect(status.removedPaths).toEqual(
+        expect.arrayContaining([...planted, join(overlay, "l/AAAAAAAAAAAAAAAAAAAAAAAAAA"), join(layerdb, "holders", JUNK_ID)]),
+      );
       rmSync(join(layerdb, "sha256", "f".repeat(64)), { recursive: true });
       rmSync(join(layerdb, "mounts", "2".repeat(63) + "b"), { recursive: true });
       expect(treeListing(root)).toEqual(clean);

@@ -16,7 +16,10 @@ const IMAGE = [
     { path: "file", type: "file", content: "x" },
     { path: "app", type: "symlink", target: "../srv" },
   ],
-  [{ path: "etc", type: "dir", mode: 0o751, uid: 1000, gid: 1001 }, { path: "etc/extra", type: "file" }],
+  [
+    { path: "etc", type: "dir", mode: 0o751, uid: 1000, gid: 1001 },
+    { path: "etc/extra", type: "file" },
+  ],
 ] as const;
 
 describe("container RW layers", () => {
@@ -85,7 +88,9 @@ describe("container RW layers", () => {
 
   it("refuses a WorkingDir through a file of the init layer, every time", async () => {
     for (const c of ["7", "8"]) {
-      await expect(store.client.createRwLayer({ containerId: id(c), parentChainId: chain[1]!, workingDir: "/etc/hostname/sub" })).rejects.toMatchObject({
+      await expect(
+        store.client.createRwLayer({ containerId: id(c), parentChainId: chain[1]!, workingDir: "/etc/hostname/sub" }),
+      ).rejects.toMatchObject({
         kind: "invalid_argument",
         message: "Cannot mkdir: /etc/hostname/sub is not a directory",
       });

@@ -58,13 +58,12 @@ describe("volumes", () => {
       .pax({ "SCHILY.xattr.security.capability": capability })
       .file("special/ping", "binary", { mode: 0o4755, uid: 0, gid: 0 })
       .bytes();
-    const { layer: registered } = await registerBytes(store.client, Buffer.concat([layer, Buffer.alloc(1024)]), { parentChainId: "", holder: "image:special" });
+    const { layer: registered } = await registerBytes(store.client, Buffer.concat([layer, Buffer.alloc(1024)]), {
+      parentChainId: "",
+      holder: "image:special",
+    });
     const { volume } = await store.client.createVolume({ parentChainId: registered!.chainId, path: "/special", name: "", driver: "", keep: false });
-    expect(treeListing(volume!.mountpoint)).toEqual([
-      "drwxr-x--- 0:0 - . -> ",
-      "-rwsr-xr-x 0:0 6 ping -> ",
-      "prw-r----- 7:8 0 pipe -> ",
-    ]);
+    expect(treeListing(volume!.mountpoint)).toEqual(["drwxr-x--- 0:0 - . -> ", "-rwsr-xr-x 0:0 6 ping -> ", "prw-r----- 7:8 0 pipe -> "]);
     expect(lstatSync(join(volume!.mountpoint, "pipe")).mtimeMs).toBe(1_600_000_000_000);
     expect(readFileCapabilities(join(volume!.mountpoint, "ping"))).toEqual(capability);
     await store.client.removeVolume({ name: volume!.name });
@@ -101,14 +100,18 @@ describe("volumes", () => {
     const before = readdirSync(join(store.dataRoot, "volumes")).sort();
     const create = (name: string, driver = "") => store.client.createVolume({ parentChainId: chain[1]!, path: "/data", name, driver, keep: false });
     await expect(create("vol", "foo")).rejects.toMatchObject({
-      kind: "not_found", message: expect.stringContaining('create vol: error looking up volume plugin foo: plugin "foo" not found'),
+      kind: "not_found",
+      message: expect.stringContaining('create vol: error looking up volume plugin foo: plugin "foo" not found'),
     });
     await expect(create("b")).rejects.toMatchObject({
-      kind: "invalid_argument", message: expect.stringContaining("create b: volume name is too short, names should be at least two alphanumeric characters"),
+      kind: "invalid_argument",
+      message: expect.stringContaining("create b: volume name is too short, names should be at least two alphanumeric characters"),
     });
     await expect(create("bad$")).rejects.toMatchObject({
       kind: "invalid_argument",
-      message: expect.stringContaining('create bad$: "bad$" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path'),
+      message: expect.stringContaining(
+        'create bad$: "bad$" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path',
+      ),
     });
     await expect(create("../up")).rejects.toMatchObject({ kind: "invalid_argument" });
     expect(readdirSync(join(store.dataRoot, "volumes")).sort()).toEqual(before);

@@ -12,7 +12,7 @@ import { VolumeService } from "./volumes.js";
  * together, they come up in any order), then runs the first reconciler pass (a store that is still down
  * makes it record the error, not block startup); later passes run every interval.
  */
-export function createApp(config: Pick<ServiceConfig, "endpoints" | "certificates">, logger: Logger, env = process.env): App {
+export function createApp(config: Pick<ServiceConfig, "endpoints" | "certificates" | "inProcess">, logger: Logger, env = process.env): App {
   const orchestratorConfig = loadOrchestratorConfig(env);
   const stores = connectStores(config);
   const inFlight = new InFlightCreates();
@@ -44,9 +44,7 @@ async function waitForStores(
   logger: Logger,
 ): Promise<void> {
   if (waitMs === 0) return;
-  const serving = await Promise.all(
-    STORE_NAMES.map((name) => waitUntilServing(endpoints[name], waitMs, undefined, { certificates, app: name })),
-  );
+  const serving = await Promise.all(STORE_NAMES.map((name) => waitUntilServing(endpoints[name], waitMs, undefined, { certificates, app: name })));
   const down = STORE_NAMES.filter((_, i) => !serving[i]);
   if (down.length > 0) {
     logger.warn({ down }, `starting without ${down.join(", ")} (not SERVING after ${waitMs / 1000} s); creates fail until they are up`);

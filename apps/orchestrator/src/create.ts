@@ -1,4 +1,5 @@
-import { invalidArgument, SlipwayError, type CallOpts, type Logger } from "@slipway/grpc-kit";
+import { invalidArgument, isOutcomeUnknown } from "@slipway/errors";
+import type { CallOpts, Logger } from "@slipway/grpc-kit";
 import { generateRandomId } from "@slipway/docker-spec";
 import type { containerconfig, imagestore } from "@slipway/proto";
 import { isNotFound } from "./errors.js";
@@ -59,7 +60,12 @@ export class ContainerCreator {
     const { containers } = this.stores;
     const [merged, reserved] = await Promise.allSettled([
       containers.mergeAndVerify(
-        { createRequestJson: input.createRequestJson, imageConfigJson: image?.configJson ?? Buffer.alloc(0), containerId: id, apiVersion: input.apiVersion },
+        {
+          createRequestJson: input.createRequestJson,
+          imageConfigJson: image?.configJson ?? Buffer.alloc(0),
+          containerId: id,
+          apiVersion: input.apiVersion,
+        },
         opts,
       ),
       containers.reserveName({ name: input.name, containerId: id }, opts),
@@ -74,7 +80,10 @@ export class ContainerCreator {
 
   private async releaseName(name: string, containerId: string): Promise<void> {
     await this.stores.containers.releaseName({ name, containerId }).catch((err: unknown) => {
-      this.logger.warn({ containerId, name, err: (err as Error).message }, "could not release the name of a create that failed; it stays reserved until restart");
+      this.logger.warn(
+        { containerId, name, err: (err as Error).message },
+        "could not release the name of a create that failed; it stays reserved until restart",
+      );
     });
   }
 
@@ -119,7 +128,10 @@ export class ContainerCreator {
     rollback.push("RW layer", () => layers.releaseRwLayer({ containerId: id }), isNotFound);
     const volumes = await Promise.all(merged.volumes.map((volume) => this.claimVolume(id, volume, rollback)));
     const volumeCalls = volumes.map(({ name, volume }) =>
-      layers.createVolume({ parentChainId: volume.copyData ? parentChainId : "", path: volume.destination, name, driver: volume.driver, keep: volume.name !== "" }, opts),
+      layers.createVolume(
+        { parentChainId: volume.copyData ? parentChainId : "", path: volume.destination, name, driver: volume.driver, keep: volume.name !== "" },
+        opts,
+      ),
     );
     await allSettledOrThrow([layers.createRwLayer({ containerId: id, parentChainId, workingDir: workingDirOf(merged) }, opts), ...volumeCalls]);
     const mountPoints = await Promise.all(
@@ -140,7 +152,10 @@ export class ContainerCreator {
     for (const name of names) {
       this.stores.layers.keepVolume({ name }).catch((err: unknown) => {
         if (isNotFound(err)) return; // removed meanwhile (rm -v)
-        this.logger.warn({ volume: name, err: (err as Error).message }, "could not mark a committed container's volume kept; the reconciler's next pass will");
+        this.logger.warn(
+          { volume: name, err: (err as Error).message },
+          "could not mark a committed container's volume kept; the reconciler's next pass will",
+        );
       });
     }
   }
@@ -170,13 +185,13 @@ export class ContainerCreator {
     try {
       await this.stores.containers.commitContainer(request, opts);
     } catch (err) {
-      if (!(err instanceof SlipwayError) || err.kind !== "unavailable") throw err;
+      if (!isOutcomeUnknown(err)) throw err;
       const outcome = await this.stores.containers.getContainer({ idOrName: request.containerId }).then(
         () => "committed" as const,
         (lookup: unknown) => (isNotFound(lookup) ? ("absent" as const) : ("unknown" as const)),
       );
       if (outcome === "committed") {
-        this.logger.warn({ containerId: request.containerId }, "commit answered UNAVAILABLE but the record exists; create succeeded");
+        this.logger.warn({ containerId: request.containerId }, "commit failed without an answer but the record exists; create succeeded");
         return;
       }
       if (outcome === "unknown") rollback.keepOnly("name", "the commit may have happened; the reconciler decides once container-config is back");

@@ -1,4 +1,4 @@
-import { SlipwayError } from "@slipway/grpc-kit";
+import { SlipwayError } from "@slipway/errors";
 
 /** NOT_FOUND from a store: for undo and cleanup steps, "already gone". */
 export function isNotFound(err: unknown): boolean {

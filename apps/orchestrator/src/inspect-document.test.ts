@@ -40,7 +40,18 @@ describe("inspectDocument", () => {
 
   it("shows the registered links in HostConfig.Links instead of the request's form, and null when none resolved", () => {
     const stored = golden("hostconfig.json").trim().replace('"Links":null', '"Links":["db:alias","db"]');
-    const inspect = (links: string[]) => JSON.parse(rawMembers(inspectDocument({ configV2Json: golden("config.v2.json"), hostConfigJson: stored, graphDriver: undefined, volumeMountpoints: new Map(), links })).get("HostConfig")!);
+    const inspect = (links: string[]) =>
+      JSON.parse(
+        rawMembers(
+          inspectDocument({
+            configV2Json: golden("config.v2.json"),
+            hostConfigJson: stored,
+            graphDriver: undefined,
+            volumeMountpoints: new Map(),
+            links,
+          }),
+        ).get("HostConfig")!,
+      );
     expect(inspect(["/db:/demo/alias", "/db:/demo/db"]).Links).toEqual(["/db:/demo/alias", "/db:/demo/db"]);
     expect(inspect([]).Links).toBeNull();
     expect(Object.keys(inspect([]))).toEqual(Object.keys(JSON.parse(stored)));
@@ -59,7 +70,12 @@ describe("stateStatus", () => {
 describe("rawMembers", () => {
   it("keeps raw values, including numbers beyond 2^53 and nested strings with braces", () => {
     const members = rawMembers(' { "a" : 12345678901234567890 , "b":{"x":"}\\"{"},"c":[1,[2]],"d":null }');
-    expect([...members]).toEqual([["a", "12345678901234567890"], ["b", '{"x":"}\\"{"}'], ["c", "[1,[2]]"], ["d", "null"]]);
+    expect([...members]).toEqual([
+      ["a", "12345678901234567890"],
+      ["b", '{"x":"}\\"{"}'],
+      ["c", "[1,[2]]"],
+      ["d", "null"],
+    ]);
   });
   it("rejects what is not an object", () => {
     expect(() => rawMembers("[1]")).toThrow(/expected a JSON object/);

@@ -23,23 +23,46 @@ export interface InspectInputs {
 }
 
 interface StoredState {
-  Running?: boolean; Paused?: boolean; Restarting?: boolean; OOMKilled?: boolean; RemovalInProgress?: boolean;
-  Dead?: boolean; Pid?: number; ExitCode?: number; Error?: string; StartedAt?: string; FinishedAt?: string;
+  Running?: boolean;
+  Paused?: boolean;
+  Restarting?: boolean;
+  OOMKilled?: boolean;
+  RemovalInProgress?: boolean;
+  Dead?: boolean;
+  Pid?: number;
+  ExitCode?: number;
+  Error?: string;
+  StartedAt?: string;
+  FinishedAt?: string;
   Health?: unknown;
 }
 
 interface StoredMountPoint {
-  Source?: string; Destination?: string; RW?: boolean; Name?: string; Driver?: string; Type?: string;
-  Relabel?: string; Propagation?: string;
+  Source?: string;
+  Destination?: string;
+  RW?: boolean;
+  Name?: string;
+  Driver?: string;
+  Type?: string;
+  Relabel?: string;
+  Propagation?: string;
 }
 
-interface StoredEndpoint { [key: string]: unknown }
+interface StoredEndpoint {
+  [key: string]: unknown;
+}
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 /** The deprecated top-level NetworkSettings fields API 1.41 still copies from the default endpoint. */
 const LEGACY_ENDPOINT_FIELDS = [
-  ["EndpointID", '""'], ["Gateway", '""'], ["GlobalIPv6Address", '""'], ["GlobalIPv6PrefixLen", "0"],
-  ["IPAddress", '""'], ["IPPrefixLen", "0"], ["IPv6Gateway", '""'], ["MacAddress", '""'],
+  ["EndpointID", '""'],
+  ["Gateway", '""'],
+  ["GlobalIPv6Address", '""'],
+  ["GlobalIPv6PrefixLen", "0"],
+  ["IPAddress", '""'],
+  ["IPPrefixLen", "0"],
+  ["IPv6Gateway", '""'],
+  ["MacAddress", '""'],
 ] as const;
 
 /**
@@ -113,9 +136,7 @@ function stateDocument(state: StoredState): string {
 }
 
 function graphDriverDocument(data: GraphDriverData | undefined): string {
-  const fields = data
-    ? { LowerDir: data.lowerDir, MergedDir: data.mergedDir, UpperDir: data.upperDir, WorkDir: data.workDir }
-    : {};
+  const fields = data ? { LowerDir: data.lowerDir, MergedDir: data.mergedDir, UpperDir: data.upperDir, WorkDir: data.workDir } : {};
   return JSON.stringify({ Data: fields, Name: "overlay2" });
 }
 
@@ -126,7 +147,7 @@ function mountsDocument(points: Record<string, StoredMountPoint>, mountpoints: R
     .map((p) => ({
       Type: p.Type ?? "volume",
       ...(p.Name ? { Name: p.Name } : {}),
-      Source: p.Source || (p.Name ? mountpoints.get(p.Name) ?? "" : ""),
+      Source: p.Source || (p.Name ? (mountpoints.get(p.Name) ?? "") : ""),
       Destination: p.Destination ?? "",
       ...(p.Driver ? { Driver: p.Driver } : {}),
       Mode: p.Relabel ?? "",
@@ -157,9 +178,7 @@ function networkSettingsDocument(storedJson: string): string {
     ["SandboxKey", raw("SandboxKey", '""')],
     ["SecondaryIPAddresses", raw("SecondaryIPAddresses", "null")],
     ["SecondaryIPv6Addresses", raw("SecondaryIPv6Addresses", "null")],
-    ...LEGACY_ENDPOINT_FIELDS.map(
-      ([key, zero]) => [key, primary?.[key] !== undefined ? JSON.stringify(primary[key]) : zero] as const,
-    ),
+    ...LEGACY_ENDPOINT_FIELDS.map(([key, zero]) => [key, primary?.[key] !== undefined ? JSON.stringify(primary[key]) : zero] as const),
     ["Networks", JSON.stringify(Object.fromEntries(endpoints))],
   ]);
 }

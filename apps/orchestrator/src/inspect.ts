@@ -1,4 +1,5 @@
-import { notFound, type CallOpts, type Logger } from "@slipway/grpc-kit";
+import { notFound } from "@slipway/errors";
+import type { CallOpts, Logger } from "@slipway/grpc-kit";
 import type { containerconfig } from "@slipway/proto";
 import { isNotFound } from "./errors.js";
 import { inspectDocument, type GraphDriverData } from "./inspect-document.js";

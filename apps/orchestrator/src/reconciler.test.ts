@@ -1,4 +1,5 @@
-import { createLogger, notFound, unavailable } from "@slipway/grpc-kit";
+import { notFound, unavailable } from "@slipway/errors";
+import { createLogger } from "@slipway/grpc-kit";
 import { containerconfig, layerstore } from "@slipway/proto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { InFlightCreates } from "./in-flight.js";
@@ -71,7 +72,10 @@ class FakeStores implements ReconcilerStores {
 
   /** An RW layer as CreateRWLayer leaves it (before the record is committed). */
   addRwLayer(containerId: string): void {
-    this.rwLayers.set(containerId, layerstore.RWLayer.create({ containerId, mountId: hex("m"), initId: `${hex("m")}-init`, parentChainId: `sha256:${hex("p")}` }));
+    this.rwLayers.set(
+      containerId,
+      layerstore.RWLayer.create({ containerId, mountId: hex("m"), initId: `${hex("m")}-init`, parentChainId: `sha256:${hex("p")}` }),
+    );
   }
 
   /** A volume created at `createdAtMs`; `kept` once its create committed (or for a named volume). */
@@ -85,7 +89,10 @@ class FakeStores implements ReconcilerStores {
     const mounts = mountedVolumes.map((name) =>
       containerconfig.MountSummary.create({ type: "volume", name, destination: `/${name.slice(0, 4)}`, driver: "local", rw: true }),
     );
-    this.records.set(id, containerconfig.ContainerSummary.create({ id, names: [`/c-${id.slice(0, 4)}`], state: "created", status: "Created", mounts }));
+    this.records.set(
+      id,
+      containerconfig.ContainerSummary.create({ id, names: [`/c-${id.slice(0, 4)}`], state: "created", status: "Created", mounts }),
+    );
   }
 }
 
@@ -226,18 +233,33 @@ describe("the reconciler's status", () => {
     stores.addRwLayer(hex("a"));
     stores.addVolume(hex("1"), START - GRACE_MS);
     expect(await passAt(0)).toEqual({
-      runs: 1, lastRunAt: new Date(START).toISOString(), releasedRwLayers: 0, removedVolumes: 1, containersMissingRwLayer: [layerless], lastError: "",
+      runs: 1,
+      lastRunAt: new Date(START).toISOString(),
+      releasedRwLayers: 0,
+      removedVolumes: 1,
+      containersMissingRwLayer: [layerless],
+      lastError: "",
     });
 
     stores.failure = unavailable("layer-store is unavailable at unix:/run/layer-store.sock");
     const failed = await passAt(GRACE_MS);
-    expect(failed).toMatchObject({ runs: 2, releasedRwLayers: 0, removedVolumes: 1, lastError: "layer-store is unavailable at unix:/run/layer-store.sock" });
+    expect(failed).toMatchObject({
+      runs: 2,
+      releasedRwLayers: 0,
+      removedVolumes: 1,
+      lastError: "layer-store is unavailable at unix:/run/layer-store.sock",
+    });
     expect(failed.lastRunAt).toBe(new Date(START + GRACE_MS).toISOString());
     // The orphan's grace runs from the first pass that saw it, across the failed one.
     stores.failure = undefined;
     stores.records.delete(layerless);
     expect(await passAt(GRACE_MS + 1)).toEqual({
-      runs: 3, lastRunAt: new Date(START + GRACE_MS + 1).toISOString(), releasedRwLayers: 1, removedVolumes: 1, containersMissingRwLayer: [], lastError: "",
+      runs: 3,
+      lastRunAt: new Date(START + GRACE_MS + 1).toISOString(),
+      releasedRwLayers: 1,
+      removedVolumes: 1,
+      containersMissingRwLayer: [],
+      lastError: "",
     });
     expect(reconciler.snapshot()).toMatchObject({ runs: 3, releasedRwLayers: 1 });
   });

@@ -40,7 +40,12 @@ export class Reconciler {
   private readonly orphanSince = new Map<string, number>();
   private running: Promise<ReconcilerStatus> | undefined;
   private readonly status: ReconcilerStatus = {
-    runs: 0, lastRunAt: "", releasedRwLayers: 0, removedVolumes: 0, containersMissingRwLayer: [], lastError: "",
+    runs: 0,
+    lastRunAt: "",
+    releasedRwLayers: 0,
+    removedVolumes: 0,
+    containersMissingRwLayer: [],
+    lastError: "",
   };
 
   constructor(
@@ -61,21 +66,23 @@ export class Reconciler {
     try {
       // Layers and volumes are listed before the containers: a create that commits in between is then
       // seen as a container, never as an orphan.
-      const [{ rwLayers }, { volumes }] = await Promise.all([
-        this.stores.layers.listRwLayers({}),
-        this.stores.layers.listVolumes({ names: [] }),
-      ]);
+      const [{ rwLayers }, { volumes }] = await Promise.all([this.stores.layers.listRwLayers({}), this.stores.layers.listVolumes({ names: [] })]);
       const { containers } = await this.stores.containers.listContainers({ filters: {}, all: true, limit: 0 });
       const containerIds = new Set(containers.map((c) => c.id));
       const mountedVolumes = new Set(containers.flatMap((c) => c.mounts.map((m) => m.name)));
-      const released = await this.releaseOrphanLayers(rwLayers.map((l) => l.containerId), containerIds, now());
+      const released = await this.releaseOrphanLayers(
+        rwLayers.map((l) => l.containerId),
+        containerIds,
+        now(),
+      );
       await this.keepMountedVolumes(volumes, mountedVolumes);
       const removed = await this.removeOrphanVolumes(volumes, mountedVolumes, now());
       const layerOwners = new Set(rwLayers.map((l) => l.containerId));
       const missing = [...containerIds].filter((id) => !layerOwners.has(id));
       Object.assign(this.status, { containersMissingRwLayer: missing, lastError: "" });
       const entry = { releasedRwLayers: released, removedVolumes: removed, containersMissingRwLayer: missing };
-      if (missing.length > 0) this.logger.warn(entry, "reconciler: containers whose RW layer is missing (inspect shows no GraphDriver data; rm removes them)");
+      if (missing.length > 0)
+        this.logger.warn(entry, "reconciler: containers whose RW layer is missing (inspect shows no GraphDriver data; rm removes them)");
       else this.logger.info(entry, "reconciler pass done");
     } catch (err) {
       this.status.lastError = err instanceof Error ? err.message : String(err);

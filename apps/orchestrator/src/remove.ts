@@ -17,7 +17,13 @@ export interface RemoveInput {
  * leaves a container that `rm` can remove again (a missing RW layer is tolerated), a kept volume is never
  * mistaken for a failed create's, and a volume left by a failed `rm -v` is an orphan the reconciler removes.
  */
-export async function removeContainer(stores: Stores, volumeService: VolumeService, logger: Logger, input: RemoveInput, opts: CallOpts): Promise<void> {
+export async function removeContainer(
+  stores: Stores,
+  volumeService: VolumeService,
+  logger: Logger,
+  input: RemoveInput,
+  opts: CallOpts,
+): Promise<void> {
   const record = await findContainer(stores, input.idOrName, opts);
   const volumes = anonymousVolumesOf(record.configV2Json);
   if (!input.removeVolumes) for (const name of volumes) await stores.layers.keepVolume({ name }, opts).catch(ignoreNotFound);
@@ -35,7 +41,9 @@ export async function removeContainer(stores: Stores, volumeService: VolumeServi
  * and anonymous Binds or Mounts). A named volume is never removed with its container, as in dockerd.
  */
 export function anonymousVolumesOf(configV2Json: Buffer): string[] {
-  return volumeMountPoints(configV2Json).filter((m) => !m.Spec?.Source).map((m) => m.Name!);
+  return volumeMountPoints(configV2Json)
+    .filter((m) => !m.Spec?.Source)
+    .map((m) => m.Name!);
 }
 
 /** The names of the volumes config.v2.json's MountPoints mount. */

@@ -1,5 +1,5 @@
-import { service, withChunkCodec, type Logger, type ServiceRegistration } from "@slipway/grpc-kit";
-import { containerconfig, orchestrator } from "@slipway/proto";
+import { orchestratorDefinition, service, type Logger, type ServiceRegistration } from "@slipway/grpc-kit";
+import type { containerconfig } from "@slipway/proto";
 import type { ContainerCreator } from "./create.js";
 import { inspectContainer } from "./inspect.js";
 import type { Reconciler } from "./reconciler.js";
@@ -20,7 +20,7 @@ const EMPTY_QUERY: containerconfig.ListContainersRequest = { filters: {}, all: f
 /** The OrchestratorService adapter: proto in, domain call with the caller's context, proto out. */
 export function orchestratorService(domain: Domain): ServiceRegistration {
   const { stores, creator, reconciler, volumes, logger } = domain;
-  return service(withChunkCodec(orchestrator.OrchestratorServiceService, "listContainersJson"), {
+  return service(orchestratorDefinition, {
     createContainer: async (request, ctx) => {
       const { id, warnings } = await creator.create(request, { parent: ctx });
       return { id, warnings };
@@ -52,4 +52,5 @@ export function orchestratorService(domain: Domain): ServiceRegistration {
   });
 }
 
-const valuesOf = (filters: Record<string, { values: string[] }>) => Object.fromEntries(Object.entries(filters).map(([key, list]) => [key, list.values]));
+const valuesOf = (filters: Record<string, { values: string[] }>) =>
+  Object.fromEntries(Object.entries(filters).map(([key, list]) => [key, list.values]));

@@ -1,4 +1,5 @@
-import { failedPrecondition, invalidArgument, SlipwayError, notFound, type CallOpts } from "@slipway/grpc-kit";
+import { failedPrecondition, invalidArgument, notFound, unimplemented } from "@slipway/errors";
+import type { CallOpts } from "@slipway/grpc-kit";
 import type { layerstore } from "@slipway/proto";
 import { ignoreNotFound, isNotFound } from "./errors.js";
 import type { InFlightCreates } from "./in-flight.js";
@@ -31,13 +32,15 @@ export class VolumeService {
     const dangling = danglingFilter(filters.dangling);
     const { volumes } = await this.stores.layers.listVolumes({ names: [] }, opts);
     const mounted = dangling === undefined ? new Set<string>() : new Set((await this.mounts(opts)).map((m) => m.name));
-    return volumes
-      .filter((v) => matchesAny(filters.name, (pattern) => patternFound(pattern, v.name)))
-      .filter((v) => matchesAny(filters.driver, (driver) => driver === v.driver))
-      // Slipway's volumes carry no labels, so a label filter matches none of them.
-      .filter(() => (filters.label ?? []).length === 0)
-      .filter((v) => dangling === undefined || dangling !== mounted.has(v.name))
-      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    return (
+      volumes
+        .filter((v) => matchesAny(filters.name, (pattern) => patternFound(pattern, v.name)))
+        .filter((v) => matchesAny(filters.driver, (driver) => driver === v.driver))
+        // Slipway's volumes carry no labels, so a label filter matches none of them.
+        .filter(() => (filters.label ?? []).length === 0)
+        .filter((v) => dangling === undefined || dangling !== mounted.has(v.name))
+        .sort((a, b) => (a.name < b.name ? -1 : 1))
+    );
   }
 
   async inspect(name: string, opts: CallOpts): Promise<layerstore.Volume> {
@@ -49,9 +52,12 @@ export class VolumeService {
   /** A volume made with `docker volume create` is the user's: kept until removed, never an orphan. */
   async create(input: CreateVolumeInput, opts: CallOpts): Promise<layerstore.Volume> {
     if (Object.keys(input.driverOpts).length > 0 || Object.keys(input.labels).length > 0) {
-      throw new SlipwayError("unimplemented", "volume labels and driver options are not supported yet by Slipway; create the volume without them");
+      throw unimplemented("volume labels and driver options are not supported yet by Slipway; create the volume without them");
     }
-    const { volume } = await this.stores.layers.createVolume({ name: input.name, driver: input.driver, parentChainId: "", path: "", keep: true }, opts);
+    const { volume } = await this.stores.layers.createVolume(
+      { name: input.name, driver: input.driver, parentChainId: "", path: "", keep: true },
+      opts,
+    );
     return volume!;
   }
 

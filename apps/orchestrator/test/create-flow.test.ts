@@ -63,11 +63,37 @@ describe("CreateContainer with the real stores", () => {
 
     const inspect = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: "demo" })).inspectJson.toString());
     expect(Object.keys(inspect)).toEqual([
-      "Id", "Created", "Path", "Args", "State", "Image", "ResolvConfPath", "HostnamePath", "HostsPath", "LogPath", "Name",
-      "RestartCount", "Driver", "Platform", "MountLabel", "ProcessLabel", "AppArmorProfile", "ExecIDs", "HostConfig",
-      "GraphDriver", "Mounts", "Config", "NetworkSettings",
+      "Id",
+      "Created",
+      "Path",
+      "Args",
+      "State",
+      "Image",
+      "ResolvConfPath",
+      "HostnamePath",
+      "HostsPath",
+      "LogPath",
+      "Name",
+      "RestartCount",
+      "Driver",
+      "Platform",
+      "MountLabel",
+      "ProcessLabel",
+      "AppArmorProfile",
+      "ExecIDs",
+      "HostConfig",
+      "GraphDriver",
+      "Mounts",
+      "Config",
+      "NetworkSettings",
     ]);
-    expect(inspect).toMatchObject({ Id: id, Name: "/demo", Path: "/bin/sh", State: { Status: "created" }, Config: { Hostname: id.slice(0, 12), Image: "golden:1" } });
+    expect(inspect).toMatchObject({
+      Id: id,
+      Name: "/demo",
+      Path: "/bin/sh",
+      State: { Status: "created" },
+      Config: { Hostname: id.slice(0, 12), Image: "golden:1" },
+    });
     expect(inspect.GraphDriver.Data.UpperDir).toBe(join(root, "overlay2", mountId, "diff"));
     expect(inspect.Mounts).toHaveLength(1);
     expect(inspect.Mounts[0]).toMatchObject({ Type: "volume", Destination: "/data", RW: true });
@@ -122,7 +148,10 @@ describe("rollback", () => {
     });
     const faulty = await startOrchestrator({ ...stores.addresses, "container-config": proxy.address });
     try {
-      await expect(faulty.client.createContainer(createRequest("doomed"))).rejects.toMatchObject({ kind: "internal", message: "disk full (injected)" });
+      await expect(faulty.client.createContainer(createRequest("doomed"))).rejects.toMatchObject({
+        kind: "internal",
+        message: "disk full (injected)",
+      });
       expect(treeOf(stores.dataRoot)).toEqual(baseline);
       // The name was released: the same name works at once.
       const { id } = await orchestrator.client.createContainer(createRequest("doomed"));
@@ -136,9 +165,7 @@ describe("rollback", () => {
 
 describe("concurrency", () => {
   it("creates 100 containers with distinct names at once, and removes them all", async () => {
-    const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => orchestrator.client.createContainer(createRequest(`many-${i}`))),
-    );
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => orchestrator.client.createContainer(createRequest(`many-${i}`))));
     expect(new Set(results.map((r) => r.id)).size).toBe(100);
     const { containers } = await orchestrator.client.listContainers({ query: { filters: {}, all: true, limit: 0 } });
     expect(containers).toHaveLength(100);
@@ -159,7 +186,11 @@ describe("concurrency", () => {
 
 describe("named volumes (-v name:/path, --mount type=volume)", () => {
   const createWith = (name: string, hostConfig: object) =>
-    orchestrator.client.createContainer({ name, createRequestJson: Buffer.from(JSON.stringify({ Image: "golden:1", HostConfig: hostConfig })), apiVersion: "1.41" });
+    orchestrator.client.createContainer({
+      name,
+      createRequestJson: Buffer.from(JSON.stringify({ Image: "golden:1", HostConfig: hostConfig })),
+      apiVersion: "1.41",
+    });
   const mountPointsOf = (id: string) => JSON.parse(readFileSync(join(stores.dataRoot, "containers", id, "config.v2.json"), "utf8")).MountPoints;
 
   it("creates a named volume once, seeded like an anonymous one, shares it, and keeps it through rm -v and the reconciler", async () => {
@@ -170,8 +201,15 @@ describe("named volumes (-v name:/path, --mount type=volume)", () => {
     const anonymous = await createWith("vol-anon", {});
     expect(treeOf(data)).toEqual(treeOf(join(stores.dataRoot, "volumes", mountPointsOf(anonymous.id)["/data"].Name, "_data")));
     expect(mountPointsOf(first.id)["/data"]).toEqual({
-      Source: data, Destination: "/data", RW: true, Name: name, Driver: "local", Type: "volume", Relabel: "z",
-      Spec: { Type: "volume", Source: name, Target: "/data" }, SkipMountpointCreation: false,
+      Source: data,
+      Destination: "/data",
+      RW: true,
+      Name: name,
+      Driver: "local",
+      Type: "volume",
+      Relabel: "z",
+      Spec: { Type: "volume", Source: name, Target: "/data" },
+      SkipMountpointCreation: false,
     });
     writeFileSync(join(data, "user-file"), "kept", { mode: 0o644 });
     const second = await createWith("vol-b", { Mounts: [{ Type: "volume", Source: name, Target: "/srv", ReadOnly: true }] });
@@ -202,12 +240,14 @@ describe("named volumes (-v name:/path, --mount type=volume)", () => {
   it("answers a bad volume name with dockerd's 400 text and an unknown driver with its 404, leaving nothing", async () => {
     await expect(createWith("bad-vol", { Binds: ["bad$:/x"] })).rejects.toMatchObject({
       kind: "invalid_argument",
-      message: 'create bad$: "bad$" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path',
+      message:
+        'create bad$: "bad$" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path',
     });
     expect(treeOf(stores.dataRoot)).toEqual(baseline);
     // The Binds volume fails first, as in dockerd; the image's anonymous /data volume (same driver) is undone too.
     await expect(createWith("bad-vol", { VolumeDriver: "foo", Binds: ["x1:/x"] })).rejects.toMatchObject({
-      kind: "not_found", message: 'create x1: error looking up volume plugin foo: plugin "foo" not found',
+      kind: "not_found",
+      message: 'create x1: error looking up volume plugin foo: plugin "foo" not found',
     });
     expect(treeOf(stores.dataRoot)).toEqual(baseline);
     const { id } = await createWith("bad-vol", {});
@@ -218,7 +258,11 @@ describe("named volumes (-v name:/path, --mount type=volume)", () => {
 describe("VolumesFrom", () => {
   it("mounts another container's volumes; rm -v of either keeps a volume the other still mounts, the last one removes it", async () => {
     const createWith = (name: string, hostConfig: object) =>
-      orchestrator.client.createContainer({ name, createRequestJson: Buffer.from(JSON.stringify({ Image: "golden:1", HostConfig: hostConfig })), apiVersion: "1.41" });
+      orchestrator.client.createContainer({
+        name,
+        createRequestJson: Buffer.from(JSON.stringify({ Image: "golden:1", HostConfig: hostConfig })),
+        apiVersion: "1.41",
+      });
     const source = await createWith("vf-source", {});
     const sourcePoints = JSON.parse(readFileSync(join(stores.dataRoot, "containers", source.id, "config.v2.json"), "utf8")).MountPoints;
     const volume = sourcePoints["/data"].Name as string;
@@ -228,7 +272,10 @@ describe("VolumesFrom", () => {
     const volumeDir = join(stores.dataRoot, "volumes", volume);
     await orchestrator.client.removeContainer({ idOrName: "vf-source", removeVolumes: true, force: false });
     expect(statSync(volumeDir).isDirectory()).toBe(true);
-    await expect(createWith("vf-orphan", { VolumesFrom: ["vf-source"] })).rejects.toMatchObject({ kind: "invalid_argument", message: "No such container: vf-source" });
+    await expect(createWith("vf-orphan", { VolumesFrom: ["vf-source"] })).rejects.toMatchObject({
+      kind: "invalid_argument",
+      message: "No such container: vf-source",
+    });
     await orchestrator.client.removeContainer({ idOrName: "vf-user", removeVolumes: true, force: false });
     expect(treeOf(stores.dataRoot)).toEqual(baseline);
   });
@@ -264,7 +311,9 @@ async function whileCommitHeld(body: object, name: string, during: (racing: Runn
 describe("volumes by themselves (docker volume ls / inspect / create / rm)", () => {
   const volumes = () => orchestrator.client;
   const listed = async (filters: Record<string, string[]>) =>
-    (await volumes().listVolumes({ filters: Object.fromEntries(Object.entries(filters).map(([k, values]) => [k, { values }])) })).volumes.map((v) => v.name);
+    (await volumes().listVolumes({ filters: Object.fromEntries(Object.entries(filters).map(([k, values]) => [k, { values }])) })).volumes.map(
+      (v) => v.name,
+    );
 
   it("creates, finds, filters and removes volumes; refuses in use, unknown filters, labels and missing ones in dockerd's words", async () => {
     const made = (await volumes().createVolume({ name: "vol-one", driver: "", driverOpts: {}, labels: {} })).volume!;
@@ -272,7 +321,11 @@ describe("volumes by themselves (docker volume ls / inspect / create / rm)", () 
     expect((await volumes().createVolume({ name: "vol-one", driver: "local", driverOpts: {}, labels: {} })).volume).toEqual(made);
     const generated = (await volumes().createVolume({ name: "", driver: "", driverOpts: {}, labels: {} })).volume!.name;
     expect(generated).toMatch(/^[a-f0-9]{64}$/);
-    const { id } = await orchestrator.client.createContainer({ name: "user", createRequestJson: Buffer.from(JSON.stringify({ Image: "golden:1", HostConfig: { Binds: ["vol-two:/data"] } })), apiVersion: "1.41" });
+    const { id } = await orchestrator.client.createContainer({
+      name: "user",
+      createRequestJson: Buffer.from(JSON.stringify({ Image: "golden:1", HostConfig: { Binds: ["vol-two:/data"] } })),
+      apiVersion: "1.41",
+    });
 
     expect(await listed({})).toEqual([generated, "vol-one", "vol-two"].sort());
     expect(await listed({ name: ["^vol-t", "nomatch"] })).toEqual(["vol-two"]);
@@ -284,12 +337,18 @@ describe("volumes by themselves (docker volume ls / inspect / create / rm)", () 
     await expect(listed({ dangling: ["x"] })).rejects.toMatchObject({ kind: "invalid_argument", message: "Invalid filter 'dangling=[x]'" });
     expect((await volumes().inspectVolume({ name: "vol-two" })).volume).toMatchObject({ name: "vol-two", kept: true });
     await expect(volumes().inspectVolume({ name: "nosuch" })).rejects.toMatchObject({ kind: "not_found", message: "get nosuch: no such volume" });
-    await expect(volumes().createVolume({ name: "lab", driver: "", driverOpts: {}, labels: { a: "b" } })).rejects.toMatchObject({ kind: "unimplemented" });
+    await expect(volumes().createVolume({ name: "lab", driver: "", driverOpts: {}, labels: { a: "b" } })).rejects.toMatchObject({
+      kind: "unimplemented",
+    });
 
     await expect(volumes().removeVolume({ name: "vol-two", force: true })).rejects.toMatchObject({
-      kind: "failed_precondition", message: `remove vol-two: volume is in use - [${id}]`,
+      kind: "failed_precondition",
+      message: `remove vol-two: volume is in use - [${id}]`,
     });
-    await expect(volumes().removeVolume({ name: "nosuch", force: false })).rejects.toMatchObject({ kind: "not_found", message: "get nosuch: no such volume" });
+    await expect(volumes().removeVolume({ name: "nosuch", force: false })).rejects.toMatchObject({
+      kind: "not_found",
+      message: "get nosuch: no such volume",
+    });
     await volumes().removeVolume({ name: "nosuch", force: true });
     await orchestrator.client.removeContainer({ idOrName: "user", removeVolumes: true, force: false });
     for (const name of ["vol-one", "vol-two", generated]) await volumes().removeVolume({ name, force: false });
@@ -300,7 +359,8 @@ describe("volumes by themselves (docker volume ls / inspect / create / rm)", () 
     await volumes().createVolume({ name: "raced", driver: "", driverOpts: {}, labels: {} });
     await whileCommitHeld({ Image: "golden:1", HostConfig: { Binds: ["raced:/data"] } }, "racer", async (racing) => {
       await expect(racing.client.removeVolume({ name: "raced", force: false })).rejects.toMatchObject({
-        kind: "failed_precondition", message: expect.stringMatching(/^remove raced: volume is in use - \[[a-f0-9]{64}\]$/),
+        kind: "failed_precondition",
+        message: expect.stringMatching(/^remove raced: volume is in use - \[[a-f0-9]{64}\]$/),
       });
     });
     expect(await listed({ name: ["^raced$"] })).toEqual(["raced"]);
@@ -310,8 +370,13 @@ describe("volumes by themselves (docker volume ls / inspect / create / rm)", () 
   });
 
   it("rm -v keeps an anonymous volume that a running create mounts by name", async () => {
-    const owner = await orchestrator.client.createContainer({ name: "anon-owner", createRequestJson: Buffer.from(JSON.stringify({ Image: "golden:1" })), apiVersion: "1.41" });
-    const volume = JSON.parse(readFileSync(join(stores.dataRoot, "containers", owner.id, "config.v2.json"), "utf8")).MountPoints["/data"].Name as string;
+    const owner = await orchestrator.client.createContainer({
+      name: "anon-owner",
+      createRequestJson: Buffer.from(JSON.stringify({ Image: "golden:1" })),
+      apiVersion: "1.41",
+    });
+    const volume = JSON.parse(readFileSync(join(stores.dataRoot, "containers", owner.id, "config.v2.json"), "utf8")).MountPoints["/data"]
+      .Name as string;
     await whileCommitHeld({ Image: "golden:1", HostConfig: { Binds: [`${volume}:/other`] } }, "anon-borrower", async (racing) => {
       await racing.client.removeContainer({ idOrName: "anon-owner", removeVolumes: true, force: false });
     });
@@ -378,7 +443,9 @@ describe("volumes on a data root shared with a stock dockerd", () => {
     const theirs = "d".repeat(64);
     mkdirSync(join(stores.dataRoot, "volumes", theirs, "_data"), { recursive: true });
     const layers = createClient(layerstore.LayerStoreServiceService, stores.addresses["layer-store"], { name: "layer-store" });
-    const containers = createClient(containerconfig.ContainerConfigServiceService, stores.addresses["container-config"], { name: "container-config" });
+    const containers = createClient(containerconfig.ContainerConfigServiceService, stores.addresses["container-config"], {
+      name: "container-config",
+    });
     try {
       await expect.poll(async () => (await layers.listVolumes({ names: [volume] })).volumes[0]?.kept).toBe(true);
       // What `docker rm adopted` (without -v) in a stock dockerd leaves: the volume, nothing naming it.
@@ -390,7 +457,12 @@ describe("volumes on a data root shared with a stock dockerd", () => {
       } finally {
         await prompt.stop();
       }
-      expect((await layers.listVolumes({ names: [volume, theirs] })).volumes.map((v) => [v.name, v.kept]).sort()).toEqual([[theirs, true], [volume, true]].sort());
+      expect((await layers.listVolumes({ names: [volume, theirs] })).volumes.map((v) => [v.name, v.kept]).sort()).toEqual(
+        [
+          [theirs, true],
+          [volume, true],
+        ].sort(),
+      );
       for (const name of [volume, theirs]) await layers.removeVolume({ name });
     } finally {
       layers.close();

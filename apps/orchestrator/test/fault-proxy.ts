@@ -1,4 +1,14 @@
-import { Client, credentials, Metadata, Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall, type ServiceError } from "@grpc/grpc-js";
+import {
+  Client,
+  credentials,
+  Metadata,
+  Server,
+  ServerCredentials,
+  status,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServiceError,
+} from "@grpc/grpc-js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,11 +32,7 @@ export function grpcError(code: status, details: string): Partial<ServiceError> 
  * (a store that rejects a step, or dies half way) without mocking the store itself. It listens on a unix socket
  * in a private temp directory and dials the store's unix socket, so plain gRPC on both sides.
  */
-export async function startFaultProxy(
-  definition: ServiceDefinition,
-  target: string,
-  hooks: Record<string, Hook>,
-): Promise<FaultProxy> {
+export async function startFaultProxy(definition: ServiceDefinition, target: string, hooks: Record<string, Hook>): Promise<FaultProxy> {
   const upstream = new Client(target, credentials.createInsecure());
   const server = new Server();
   const implementation: Record<string, unknown> = {};
@@ -35,8 +41,14 @@ export async function startFaultProxy(
     implementation[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const forward = () =>
         new Promise((resolve, reject) =>
-          upstream.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, call.request, new Metadata(), { deadline: Date.now() + 30_000 }, (err, res) =>
-            err ? reject(err) : resolve(res),
+          upstream.makeUnaryRequest(
+            method.path,
+            method.requestSerialize,
+            method.responseDeserialize,
+            call.request,
+            new Metadata(),
+            { deadline: Date.now() + 30_000 },
+            (err, res) => (err ? reject(err) : resolve(res)),
           ),
         );
       const hook: Hook = hooks[name] ?? ((_request, next) => next());

@@ -18,15 +18,16 @@ export interface RunningOrchestrator {
  * The orchestrator in this process (its src, as the tests exercise it) on a unix socket in a temp directory of
  * its own, talking to the given store addresses. Its first reconciler pass has run when this resolves; no periodic passes unless env asks.
  */
-export async function startOrchestrator(
-  stores: Record<StoreName, string>,
-  env: NodeJS.ProcessEnv = {},
-): Promise<RunningOrchestrator> {
+export async function startOrchestrator(stores: Record<StoreName, string>, env: NodeJS.ProcessEnv = {}): Promise<RunningOrchestrator> {
   const logger = createLogger("orchestrator", process.env.SLIPWAY_TEST_LOG_LEVEL ?? "silent");
   const dir = mkdtempSync(join(tmpdir(), "slipway-"));
   const bind = `unix:${join(dir, "orchestrator.sock")}`;
   const endpoints = { ...stores, orchestrator: bind };
-  const app = createApp({ endpoints, certificates: undefined }, logger, { SLIPWAY_RECONCILE_INTERVAL_SECONDS: "0", SLIPWAY_STORE_WAIT_SECONDS: "0", ...env });
+  const app = createApp({ endpoints, certificates: undefined }, logger, {
+    SLIPWAY_RECONCILE_INTERVAL_SECONDS: "0",
+    SLIPWAY_STORE_WAIT_SECONDS: "0",
+    ...env,
+  });
   const server = await startService({ name: "orchestrator", bind, logger, services: app.services });
   await app.recover?.();
   server.setServing();

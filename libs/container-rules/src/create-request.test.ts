@@ -1,28 +1,51 @@
 import { describe, expect, it } from "vitest";
-import { mergeAndVerify, type MergedContainer } from "./create-request.js";
+import { ImageConfigCache, mergeAndVerify, type MergedContainer } from "./create-request.js";
 import { mountPointsOf } from "./mounts.js";
 import { ENGINE } from "./engine-target.js";
 import type { HostInfo } from "./model.js";
 
 const HOST: HostInfo = {
-  cpuCount: 2, cgroupVersion: 1, cpusetCpus: "0-1", cpusetMems: "0", swapLimit: true, memorySwappiness: true,
-  blkioWeight: false, kernelMemory: false, ipv4ForwardingDisabled: false, daemonRoot: "/var/lib/docker", hostname: "buildhost",
+  cpuCount: 2,
+  cgroupVersion: 1,
+  cpusetCpus: "0-1",
+  cpusetMems: "0",
+  swapLimit: true,
+  memorySwappiness: true,
+  blkioWeight: false,
+  kernelMemory: false,
+  ipv4ForwardingDisabled: false,
+  daemonRoot: "/var/lib/docker",
+  hostname: "buildhost",
 };
 const ID = `c0ffee${"0".repeat(58)}`;
 const SRC = `5ec${"0".repeat(61)}`;
 const IMAGE = JSON.stringify({
-  architecture: "amd64", os: "linux",
+  architecture: "amd64",
+  os: "linux",
   config: {
-    User: "app", Env: ["PATH=/bin", "A=1"], Cmd: ["/bin/sh", "-c", "run"], Entrypoint: null, WorkingDir: "/srv",
-    ExposedPorts: { "80/tcp": {} }, Volumes: { "/data": {} }, Labels: { from: "image", shared: "image" }, StopSignal: "SIGQUIT",
+    User: "app",
+    Env: ["PATH=/bin", "A=1"],
+    Cmd: ["/bin/sh", "-c", "run"],
+    Entrypoint: null,
+    WorkingDir: "/srv",
+    ExposedPorts: { "80/tcp": {} },
+    Volumes: { "/data": {} },
+    Labels: { from: "image", shared: "image" },
+    StopSignal: "SIGQUIT",
     Healthcheck: { Test: ["CMD", "check"], Interval: 30000000000, Timeout: 5000000000, Retries: 3 },
   },
 });
 
+const imageConfigs = new ImageConfigCache();
 const merge = (body: object | string, options: { image?: string | null; host?: Partial<HostInfo>; apiVersion?: string } = {}): MergedContainer =>
   mergeAndVerify({
-    body: typeof body === "string" ? body : JSON.stringify(body), imageConfig: options.image === undefined ? IMAGE : options.image,
-    containerId: ID, apiVersion: options.apiVersion ?? "1.41", host: { ...HOST, ...options.host }, probe: (p) => p === "/exists",
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    imageConfig: options.image === undefined ? IMAGE : options.image,
+    imageConfigs,
+    containerId: ID,
+    apiVersion: options.apiVersion ?? "1.41",
+    host: { ...HOST, ...options.host },
+    probe: (p) => p === "/exists",
     resolveContainer: (name) => (name === "src" || name === SRC ? SRC : undefined),
     mountPointsOfContainer: (id) => (id === SRC ? SRC_MOUNTS : []),
     networkModeOf: (id) => (id === SRC ? "default" : ""),
@@ -30,12 +53,42 @@ const merge = (body: object | string, options: { image?: string | null; host?: P
 
 /** The mount points of container SRC: an image volume, a named volume with its mode, a read-only bind. */
 const SRC_MOUNTS = [
-  { Source: "", Destination: "/data", RW: true, Name: "a".repeat(64), Driver: "local", Type: "volume", Relabel: "", Propagation: "", Spec: {}, SkipMountpointCreation: false },
   {
-    Source: "/var/lib/docker/volumes/named/_data", Destination: "/n", RW: true, Name: "named", Driver: "local", Type: "volume", Relabel: "z", Propagation: "",
-    Spec: { Type: "volume", Source: "named", Target: "/n" }, SkipMountpointCreation: false,
+    Source: "",
+    Destination: "/data",
+    RW: true,
+    Name: "a".repeat(64),
+    Driver: "local",
+    Type: "volume",
+    Relabel: "",
+    Propagation: "",
+    Spec: {},
+    SkipMountpointCreation: false,
   },
-  { Source: "/srv", Destination: "/b", RW: false, Name: "", Driver: "", Type: "bind", Relabel: "ro", Propagation: "rprivate", Spec: { Type: "bind", Source: "/srv", Target: "/b", ReadOnly: true }, SkipMountpointCreation: false },
+  {
+    Source: "/var/lib/docker/volumes/named/_data",
+    Destination: "/n",
+    RW: true,
+    Name: "named",
+    Driver: "local",
+    Type: "volume",
+    Relabel: "z",
+    Propagation: "",
+    Spec: { Type: "volume", Source: "named", Target: "/n" },
+    SkipMountpointCreation: false,
+  },
+  {
+    Source: "/srv",
+    Destination: "/b",
+    RW: false,
+    Name: "",
+    Driver: "",
+    Type: "bind",
+    Relabel: "ro",
+    Propagation: "rprivate",
+    Spec: { Type: "bind", Source: "/srv", Target: "/b", ReadOnly: true },
+    SkipMountpointCreation: false,
+  },
 ];
 
 describe("merge with the image config (daemon/commit.go merge)", () => {
@@ -56,8 +109,16 @@ describe("merge with the image config (daemon/commit.go merge)", () => {
     ["Volumes as a union", { Volumes: { "/x": {} } }, { Volumes: { "/x": {}, "/data": {} } }],
     ["WorkingDir from the image", {}, { WorkingDir: "/srv" }],
     ["StopSignal from the image", {}, { StopSignal: "SIGQUIT" }],
-    ["Healthcheck from the image", {}, { Healthcheck: { Test: ["CMD", "check"], Interval: 30000000000, Timeout: 5000000000, StartPeriod: 0, Retries: 3 } }],
-    ["Healthcheck field by field", { Healthcheck: { Interval: 2000000000 } }, { Healthcheck: { Test: ["CMD", "check"], Interval: 2000000000, Timeout: 5000000000, StartPeriod: 0, Retries: 3 } }],
+    [
+      "Healthcheck from the image",
+      {},
+      { Healthcheck: { Test: ["CMD", "check"], Interval: 30000000000, Timeout: 5000000000, StartPeriod: 0, Retries: 3 } },
+    ],
+    [
+      "Healthcheck field by field",
+      { Healthcheck: { Interval: 2000000000 } },
+      { Healthcheck: { Test: ["CMD", "check"], Interval: 2000000000, Timeout: 5000000000, StartPeriod: 0, Retries: 3 } },
+    ],
     ["Hostname: the short ID", {}, { Hostname: ID.slice(0, 12) }],
   ])("%s", (_, config, expected) => {
     expect(merge({ Image: "img", ...config }).config).toMatchObject(expected);
@@ -86,8 +147,17 @@ describe("daemon defaults", () => {
   it("fills a raw body without HostConfig as dockerd 20.10 does", () => {
     const { hostConfig: h, config, networks } = merge({ Image: "img" });
     expect(h).toMatchObject({
-      NetworkMode: "default", RestartPolicy: { Name: "", MaximumRetryCount: 0 }, LogConfig: { Type: "json-file", Config: {} }, ShmSize: 67108864,
-      IpcMode: "private", CgroupnsMode: "host", OomKillDisable: false, Runtime: "", PortBindings: null, MaskedPaths: ENGINE.maskedPaths, ReadonlyPaths: ENGINE.readonlyPaths,
+      NetworkMode: "default",
+      RestartPolicy: { Name: "", MaximumRetryCount: 0 },
+      LogConfig: { Type: "json-file", Config: {} },
+      ShmSize: 67108864,
+      IpcMode: "private",
+      CgroupnsMode: "host",
+      OomKillDisable: false,
+      Runtime: "",
+      PortBindings: null,
+      MaskedPaths: ENGINE.maskedPaths,
+      ReadonlyPaths: ENGINE.readonlyPaths,
     });
     expect(config.Volumes).toEqual({ "/data": {} });
     expect(Object.keys(networks!)).toEqual(["bridge"]);
@@ -97,7 +167,11 @@ describe("daemon defaults", () => {
     ["Runtime runc once a HostConfig is sent", {}, { Runtime: "runc" }],
     ["MemorySwap twice Memory", { Memory: 1 << 26 }, { MemorySwap: 1 << 27 }],
     ["private cgroupns on cgroup v2", {}, { CgroupnsMode: "private" }, { cgroupVersion: 2 }],
-    ["host cgroupns for privileged on v1, label=disable, no masked paths", { Privileged: true }, { CgroupnsMode: "host", SecurityOpt: ["label=disable"], MaskedPaths: null, ReadonlyPaths: null }],
+    [
+      "host cgroupns for privileged on v1, label=disable, no masked paths",
+      { Privileged: true },
+      { CgroupnsMode: "host", SecurityOpt: ["label=disable"], MaskedPaths: null, ReadonlyPaths: null },
+    ],
     ["label=disable for host IPC", { IpcMode: "host" }, { SecurityOpt: ["label=disable"] }],
     ["no label=disable when a label option is given", { PidMode: "host", SecurityOpt: ["label=type:x"] }, { SecurityOpt: ["label=type:x"] }],
     ["PidsLimit 0 and below is unlimited", { PidsLimit: -1 }, { PidsLimit: null }],
@@ -117,12 +191,19 @@ describe("daemon defaults", () => {
 
   it("applies the API-version shims", () => {
     expect(merge({ Image: "img", HostConfig: {} }, { apiVersion: "1.39" }).hostConfig).toMatchObject({ IpcMode: "shareable" });
-    expect(merge({ Image: "img", HostConfig: {} }, { apiVersion: "1.40", host: { cgroupVersion: 2 } }).hostConfig).toMatchObject({ CgroupnsMode: "private" });
+    expect(merge({ Image: "img", HostConfig: {} }, { apiVersion: "1.40", host: { cgroupVersion: 2 } }).hostConfig).toMatchObject({
+      CgroupnsMode: "private",
+    });
     expect(merge({ Image: "img", HostConfig: { AutoRemove: true } }, { apiVersion: "1.24" }).hostConfig).toMatchObject({ AutoRemove: false });
   });
 
   it("re-keys the CLI's default endpoint to bridge and lists an anonymous volume for each Config.Volumes path no bind covers", () => {
-    const merged = merge({ Image: "img", Volumes: { "/v/": {}, "/b": {} }, HostConfig: { Binds: ["/exists:/b"] }, NetworkingConfig: { EndpointsConfig: { default: { Aliases: null } } } });
+    const merged = merge({
+      Image: "img",
+      Volumes: { "/v/": {}, "/b": {} },
+      HostConfig: { Binds: ["/exists:/b"] },
+      NetworkingConfig: { EndpointsConfig: { default: { Aliases: null } } },
+    });
     expect(Object.keys(merged.networks!)).toEqual(["bridge"]);
     const anonymous = (destination: string) => ({ destination, name: "", driver: "local", copyData: true });
     expect(merged.volumes).toEqual([anonymous("/data"), anonymous("/v")]);
@@ -130,10 +211,15 @@ describe("daemon defaults", () => {
 
   it("lists the volumes of Binds, Mounts and Config.Volumes in dockerd's order, with drivers (VolumeDriver applies to Binds, not Mounts) and nocopy", () => {
     const merged = merge({
-      Image: "img", Volumes: { "/n": {} },
+      Image: "img",
+      Volumes: { "/n": {} },
       HostConfig: {
-        VolumeDriver: "vd", Binds: ["/exists:/b", "data:/n:ro,nocopy", "/anon"],
-        Mounts: [{ Type: "volume", Source: "m", Target: "/m" }, { Type: "volume", Target: "/am", VolumeOptions: { DriverConfig: { Name: "other" } } }],
+        VolumeDriver: "vd",
+        Binds: ["/exists:/b", "data:/n:ro,nocopy", "/anon"],
+        Mounts: [
+          { Type: "volume", Source: "m", Target: "/m" },
+          { Type: "volume", Target: "/am", VolumeOptions: { DriverConfig: { Name: "other" } } },
+        ],
       },
     });
     expect(merged.volumes).toEqual([
@@ -151,7 +237,12 @@ describe("daemon defaults", () => {
       { destination: "/data", name: "a".repeat(64), driver: "local", copyData: false },
       { destination: "/n", name: "named", driver: "local", copyData: false },
     ]);
-    const points = mountPointsOf(merged.hostConfig, { probe: (p) => p === "/exists", resolveContainer: () => SRC, mountPointsOfContainer: () => SRC_MOUNTS, daemonRoot: "/var/lib/docker" });
+    const points = mountPointsOf(merged.hostConfig, {
+      probe: (p) => p === "/exists",
+      resolveContainer: () => SRC,
+      mountPointsOfContainer: () => SRC_MOUNTS,
+      daemonRoot: "/var/lib/docker",
+    });
     expect(points.get("/n")).toMatchObject({ RW: false, Relabel: "", Source: "/var/lib/docker/volumes/named/_data", Spec: SRC_MOUNTS[1]!.Spec });
     expect(points.get("/b")).toMatchObject({ Source: "/exists", RW: true, Type: "bind" });
     expect(merge({ Image: "img", HostConfig: { VolumesFrom: [SRC] } }).volumes.map((v) => v.destination)).toEqual(["/data", "/n"]);
@@ -163,21 +254,36 @@ describe("daemon defaults", () => {
     ["src:nocopy", "invalid mode: nocopy"],
     ["src:bogus", "invalid mode: bogus"],
   ])("refuses VolumesFrom %j as dockerd does", (spec, message) => {
-    expect(() => merge({ Image: "img", HostConfig: { VolumesFrom: [spec] } })).toThrow(expect.objectContaining({ kind: ENGINE.plainErrorsAreServerErrors ? "internal" : "invalid_argument", message }));
+    expect(() => merge({ Image: "img", HostConfig: { VolumesFrom: [spec] } })).toThrow(
+      expect.objectContaining({ kind: ENGINE.plainErrorsAreServerErrors ? "internal" : "invalid_argument", message }),
+    );
   });
 
   it("gives binds in or around the daemon root rslave propagation, and refuses them a private one (validateBindDaemonRoot)", () => {
-    const propagation = (hostConfig: object) => [...mountPointsOf(merge({ Image: "img", HostConfig: hostConfig }).hostConfig, {
-      probe: () => true, resolveContainer: () => undefined, mountPointsOfContainer: () => [], daemonRoot: "/var/lib/docker",
-    }).values()].map((p) => `${p.Destination} ${p.Propagation}`);
+    const propagation = (hostConfig: object) =>
+      [
+        ...mountPointsOf(merge({ Image: "img", HostConfig: hostConfig }).hostConfig, {
+          probe: () => true,
+          resolveContainer: () => undefined,
+          mountPointsOfContainer: () => [],
+          daemonRoot: "/var/lib/docker",
+        }).values(),
+      ].map((p) => `${p.Destination} ${p.Propagation}`);
     expect(propagation({ Binds: ["/var:/a", "/var/lib/docker/volumes:/b", "/var/lib/dockerx:/c", "/tmp:/d", "/:/e:rshared"] })).toEqual([
-      "/a rslave", "/b rslave", "/c rslave", "/d rprivate", "/e rshared",
+      "/a rslave",
+      "/b rslave",
+      "/c rslave",
+      "/d rprivate",
+      "/e rshared",
     ]);
     expect(propagation({ Mounts: [{ Type: "bind", Source: "/exists", Target: "/m" }] })).toEqual(["/m rprivate"]);
-    expect(() => merge({ Image: "img", HostConfig: { Binds: ["/:/host:rprivate"] } })).toThrow(expect.objectContaining({
-      kind: "invalid_argument",
-      message: 'invalid mount config: must use either propagation mode "rslave" or "rshared" when mount source is within the daemon root, daemon root: "/var/lib/docker", bind mount source: "/", propagation: "rprivate"',
-    }));
+    expect(() => merge({ Image: "img", HostConfig: { Binds: ["/:/host:rprivate"] } })).toThrow(
+      expect.objectContaining({
+        kind: "invalid_argument",
+        message:
+          'invalid mount config: must use either propagation mode "rslave" or "rshared" when mount source is within the daemon root, daemon root: "/var/lib/docker", bind mount source: "/", propagation: "rprivate"',
+      }),
+    );
   });
 
   it("refuses volume labels and driver options, which live in dockerd's volume database", () => {
@@ -216,9 +322,21 @@ describe("validation: dockerd 20.10's message and class", () => {
     [{ Image: "img", Env: ["=x"] }, "invalid_argument", "invalid environment variable: =x"],
     [{ Image: "img", Healthcheck: { Interval: 1 } }, "invalid_argument", "Interval in Healthcheck cannot be less than 1ms"],
     [{ Image: "img", Healthcheck: { Retries: -1 } }, "invalid_argument", "Retries in Healthcheck cannot be negative"],
-    [{ Image: "img", Hostname: "h", HostConfig: { NetworkMode: "container:x" } }, "invalid_argument", "conflicting options: hostname and the network mode"],
-    [{ Image: "img", HostConfig: { NetworkMode: "container:x", Dns: ["1.1.1.1"] } }, "invalid_argument", "conflicting options: dns and the network mode"],
-    [{ Image: "img", ExposedPorts: { "1/tcp": {} }, HostConfig: { NetworkMode: "container:x" } }, "invalid_argument", "conflicting options: port exposing and the container type network mode"],
+    [
+      { Image: "img", Hostname: "h", HostConfig: { NetworkMode: "container:x" } },
+      "invalid_argument",
+      "conflicting options: hostname and the network mode",
+    ],
+    [
+      { Image: "img", HostConfig: { NetworkMode: "container:x", Dns: ["1.1.1.1"] } },
+      "invalid_argument",
+      "conflicting options: dns and the network mode",
+    ],
+    [
+      { Image: "img", ExposedPorts: { "1/tcp": {} }, HostConfig: { NetworkMode: "container:x" } },
+      "invalid_argument",
+      "conflicting options: port exposing and the container type network mode",
+    ],
     [H({ Isolation: "process" }), "internal", `Invalid isolation: "process" - linux only supports 'default'`],
     [H({ IOMaximumBandwidth: 1 }), "internal", "Invalid QoS settings: linux does not support configuration of maximum bandwidth"],
     [H({ AutoRemove: true, RestartPolicy: { Name: "on-failure" } }), "invalid_argument", "can't create 'AutoRemove' container with restart policy"],
@@ -235,22 +353,58 @@ describe("validation: dockerd 20.10's message and class", () => {
     [H({ PortBindings: { "70000/tcp": [] } }), "invalid_argument", 'invalid port specification: "70000"'],
     [H({ PortBindings: { "80/tcp": [{ HostPort: "9-8" }] } }), "invalid_argument", 'invalid port specification: "9-8"'],
     [H({ ExtraHosts: [":1.2.3.4"] }), "invalid_argument", 'bad format for add-host: ":1.2.3.4"'],
-    [H({ Mounts: [{ Type: "bind", Source: "/missing", Target: "/x" }] }), "invalid_argument", 'invalid mount config for type "bind": bind source path does not exist: /missing'],
-    [H({ Mounts: [{ Type: "bind", Source: "/exists", Target: "/" }] }), "invalid_argument", `invalid mount config for type "bind": invalid specification: destination can't be '/'`],
-    [H({ Mounts: [{ Type: "volume", Target: "/x", ReadOnly: true }] }), "invalid_argument", 'invalid mount config for type "volume": must not set ReadOnly mode when using anonymous volumes'],
+    [
+      H({ Mounts: [{ Type: "bind", Source: "/missing", Target: "/x" }] }),
+      "invalid_argument",
+      'invalid mount config for type "bind": bind source path does not exist: /missing',
+    ],
+    [
+      H({ Mounts: [{ Type: "bind", Source: "/exists", Target: "/" }] }),
+      "invalid_argument",
+      `invalid mount config for type "bind": invalid specification: destination can't be '/'`,
+    ],
+    [
+      H({ Mounts: [{ Type: "volume", Target: "/x", ReadOnly: true }] }),
+      "invalid_argument",
+      'invalid mount config for type "volume": must not set ReadOnly mode when using anonymous volumes',
+    ],
     [H({ Binds: ["/a:ro"] }), "internal", "invalid volume specification: '/a:ro'"],
     [H({ Binds: ["/a:/b:ro,rw"] }), "internal", "invalid mode: ro,rw"],
     [H({ SecurityOpt: ["no-new-privileges=maybe"] }), "internal", 'invalid --security-opt 2: "no-new-privileges=maybe"'],
     [H({ LogConfig: { Type: "json-file", Config: { mode: "fast" } } }), "invalid_argument", "logger: logging mode not supported: fast"],
     [H({ LogConfig: { Type: "nope" } }), "invalid_argument", 'error looking up logging plugin nope: plugin "nope" not found'],
     [H({ Tmpfs: { "/": "" } }), "invalid_argument", "invalid specification: destination can't be '/'"],
-    [{ Image: "img", NetworkingConfig: { EndpointsConfig: { a: {}, b: {} } } }, "internal", "Container cannot be connected to network endpoints: a, b"],
-    [{ Image: "img", NetworkingConfig: { EndpointsConfig: { bridge: { IPAMConfig: { IPv4Address: "::1" } } } } }, "internal", "invalid IPv4 address: ::1"],
-    [{ Image: "img", HostConfig: { Memory: "1g" } }, "internal", "json: cannot unmarshal string into Go struct field HostConfig.HostConfig.Memory of type int64"],
-    [{ Image: "img", Volumes: ["x"] }, "internal", "json: cannot unmarshal array into Go struct field ContainerConfigWrapper.Volumes of type map[string]struct {}"],
-    [{ Image: "img", HostConfig: { RestartPolicy: { MaximumRetryCount: 1.5 } } }, "internal", "json: cannot unmarshal number 1.5 into Go struct field RestartPolicy.HostConfig.RestartPolicy.MaximumRetryCount of type int"],
+    [
+      { Image: "img", NetworkingConfig: { EndpointsConfig: { a: {}, b: {} } } },
+      "internal",
+      "Container cannot be connected to network endpoints: a, b",
+    ],
+    [
+      { Image: "img", NetworkingConfig: { EndpointsConfig: { bridge: { IPAMConfig: { IPv4Address: "::1" } } } } },
+      "internal",
+      "invalid IPv4 address: ::1",
+    ],
+    [
+      { Image: "img", HostConfig: { Memory: "1g" } },
+      "internal",
+      "json: cannot unmarshal string into Go struct field HostConfig.HostConfig.Memory of type int64",
+    ],
+    [
+      { Image: "img", Volumes: ["x"] },
+      "internal",
+      "json: cannot unmarshal array into Go struct field ContainerConfigWrapper.Volumes of type map[string]struct {}",
+    ],
+    [
+      { Image: "img", HostConfig: { RestartPolicy: { MaximumRetryCount: 1.5 } } },
+      "internal",
+      "json: cannot unmarshal number 1.5 into Go struct field RestartPolicy.HostConfig.RestartPolicy.MaximumRetryCount of type int",
+    ],
     [{ Image: 5 }, "internal", "json: cannot unmarshal number into Go struct field ContainerConfigWrapper.Image of type string"],
-    [{ Image: "img", HostConfig: { NetworkMode: true } }, "internal", "json: cannot unmarshal bool into Go struct field HostConfig.HostConfig.NetworkMode of type container.NetworkMode"],
+    [
+      { Image: "img", HostConfig: { NetworkMode: true } },
+      "internal",
+      "json: cannot unmarshal bool into Go struct field HostConfig.HostConfig.NetworkMode of type container.NetworkMode",
+    ],
   ])("%j → %s %j", (body, kind, message) => {
     let thrown: unknown;
     try {
@@ -260,5 +414,20 @@ describe("validation: dockerd 20.10's message and class", () => {
     }
     if (message === "") expect(thrown).toBeUndefined();
     else expect(thrown).toMatchObject({ kind, message });
+  });
+});
+
+describe("ImageConfigCache", () => {
+  it("decodes a config document once, whether it comes as text or bytes", () => {
+    const cache = new ImageConfigCache();
+    const config = cache.configOf(IMAGE);
+    expect(config?.User).toBe("app");
+    expect(cache.configOf(Buffer.from(IMAGE))).toBe(config);
+  });
+
+  it("is not changed by the merges that use it", () => {
+    merge({ Env: ["A=2"], Labels: { shared: "user" }, Cmd: ["ls"] });
+    const { config } = merge({ Image: "img" });
+    expect(config).toMatchObject({ Env: ["PATH=/bin", "A=1"], Labels: { from: "image", shared: "image" }, Cmd: ["/bin/sh", "-c", "run"] });
   });
 });

@@ -19,6 +19,8 @@ export interface MergeInput {
   body: string | Uint8Array;
   /** The image config document as stored in imagedb; null for an image-less container. */
   imageConfig: string | Uint8Array | null;
+  /** Image configs decoded by earlier merges (one cache per app). */
+  imageConfigs: ImageConfigCache;
   /** The 64-hex container ID (its short form is the default hostname). */
   containerId: string;
   /** The client's API version ("" for the newest). */
@@ -69,7 +71,7 @@ export function mergeAndVerify(input: MergeInput): MergedContainer {
   verifyNetworkingConfig(networking);
   const host = requestedHost ?? (decodeGo(hostConfigType, {}) as HostConfig);
   applyDaemonDefaults(host, input.host, input.resolveContainer);
-  mergeWithImage(config, input.imageConfig);
+  mergeWithImage(config, input.imageConfig, input.imageConfigs);
   mergeLogConfig(host);
   if (config.Hostname === "") config.Hostname = host.NetworkMode === "host" ? input.host.hostname : input.containerId.slice(0, 12);
   const { path, args } = entrypointAndArgs(config);
@@ -78,7 +80,15 @@ export function mergeAndVerify(input: MergeInput): MergedContainer {
   linksOf(host, input);
   applyPathDefaults(host);
   if (host.NetworkMode === "") host.NetworkMode = ENGINE.blankNetworkMode;
-  return { config, hostConfig: host, networks: networksOf(config, host, networking), path, args, warnings, volumes: volumesOf(config, host, mounted) };
+  return {
+    config,
+    hostConfig: host,
+    networks: networksOf(config, host, networking),
+    path,
+    args,
+    warnings,
+    volumes: volumesOf(config, host, mounted),
+  };
 }
 
 /** In dockerd's order (which decides whose error is reported): Binds, Mounts, then Config.Volumes by path. */
@@ -95,29 +105,32 @@ function verifyHost(host: HostConfig, input: MergeInput): string[] {
   return verifyPlatformSettings(host, input.host);
 }
 
-function mergeWithImage(config: Config, imageConfig: MergeInput["imageConfig"]): void {
-  const image = imageConfig !== null && imageConfig.length > 0 ? imageConfigOf(imageConfig) : null;
+function mergeWithImage(config: Config, imageConfig: MergeInput["imageConfig"], cache: ImageConfigCache): void {
+  const image = imageConfig !== null && imageConfig.length > 0 ? cache.configOf(imageConfig) : null;
   if (image) mergeImageConfig(config, image);
   if (config.Entrypoint?.length === 1 && config.Entrypoint[0] === "") config.Entrypoint = null;
   if ((config.Entrypoint ?? []).length === 0 && (config.Cmd ?? []).length === 0) throw badRequest(ENGINE.noCommandMessage);
 }
 
-/**
- * An image's Config, decoded once per config document: an image's never changes, and decoding it was a
- * third of a merge. Shared by the merges of its containers, which copy what they take from it.
- */
-const imageConfigs = new Map<string, Config | null>();
 const MAX_IMAGE_CONFIGS = 64;
 
-function imageConfigOf(json: string | Uint8Array): Config | null {
-  const key = typeof json === "string" ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString("latin1");
-  let config = imageConfigs.get(key);
-  if (config === undefined) {
-    config = (decodeGo(imageType, parseFirstJsonValue(json)) as { config: Config | null }).config;
-    if (imageConfigs.size >= MAX_IMAGE_CONFIGS) imageConfigs.clear();
-    imageConfigs.set(key, config);
+/**
+ * Images' Config, decoded once per config document: an image's never changes, and decoding it again would
+ * be a large part of every merge. Shared by the merges of its containers, which copy what they take from it.
+ */
+export class ImageConfigCache {
+  private readonly configs = new Map<string, Config | null>();
+
+  configOf(json: string | Uint8Array): Config | null {
+    const key = typeof json === "string" ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString("latin1");
+    let config = this.configs.get(key);
+    if (config === undefined) {
+      config = (decodeGo(imageType, parseFirstJsonValue(json)) as { config: Config | null }).config;
+      if (this.configs.size >= MAX_IMAGE_CONFIGS) this.configs.clear();
+      this.configs.set(key, config);
+    }
+    return config;
   }
-  return config;
 }
 
 /** Go names the fields of the create body after the wrapper struct that embeds Config and HostConfig. */
@@ -137,7 +150,10 @@ export function decodeCreateRequest(body: string | Uint8Array, info: HostInfo): 
   const hasConfig = keys.some((key) => findField(configType, key) !== undefined);
   const config = hasConfig ? (decodeGo(configType, record, WRAPPER) as Config) : null;
   const host = hostConfigOf(record);
-  const networking = decodeGo(wrapperFields.NetworkingConfig!, wrapperValue(record, "NetworkingConfig"), { ...WRAPPER, path: "NetworkingConfig" }) as NetworkingConfig | null;
+  const networking = decodeGo(wrapperFields.NetworkingConfig!, wrapperValue(record, "NetworkingConfig"), {
+    ...WRAPPER,
+    path: "NetworkingConfig",
+  }) as NetworkingConfig | null;
   if (host) {
     if (config && config.Volumes === null) config.Volumes = {};
     if (host.NetworkMode === "") host.NetworkMode = ENGINE.blankNetworkMode;

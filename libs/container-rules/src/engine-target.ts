@@ -35,8 +35,16 @@ export const ENGINE = {
   stateHasRemovalInProgress: true,
   /** oci.DefaultSpec() masked paths, in 20.10's order. Current: a reordered list plus powercap and thermal_throttle paths. */
   maskedPaths: [
-    "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-    "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+    "/proc/asound",
+    "/proc/acpi",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
   ],
   /** oci.DefaultSpec() read-only paths (unchanged since). */
   readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],

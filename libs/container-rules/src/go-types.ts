@@ -1,4 +1,4 @@
-import { SlipwayError } from "@slipway/grpc-kit";
+import { internal, type SlipwayError } from "@slipway/errors";
 
 /**
  * A small model of Go types, enough to decode JSON the way encoding/json fills dockerd's structs
@@ -98,7 +98,8 @@ export function decodeGo(type: GoType, json: unknown, at?: GoPath): unknown {
 }
 
 function decode(type: GoType, json: unknown, where: GoPath | undefined, current: unknown): unknown {
-  if (json === null) return type.kind === "slice" || type.kind === "map" || type.kind === "ptr" || type.kind === "strslice" || type.kind === "any" ? null : current;
+  if (json === null)
+    return type.kind === "slice" || type.kind === "map" || type.kind === "ptr" || type.kind === "strslice" || type.kind === "any" ? null : current;
   switch (type.kind) {
     case "any":
       return json;
@@ -113,7 +114,7 @@ function decode(type: GoType, json: unknown, where: GoPath | undefined, current:
       return json;
     case "strslice":
       if (typeof json === "string") return [json];
-      if (!Array.isArray(json)) throw new SlipwayError("internal", `json: cannot unmarshal ${jsonKind(json)} into Go value of type string`);
+      if (!Array.isArray(json)) throw internal(`json: cannot unmarshal ${jsonKind(json)} into Go value of type string`);
       return decode(goSlice(goString), json, where, null);
     case "slice":
       if (!Array.isArray(json)) throw mismatch(json, type, where);
@@ -132,7 +133,12 @@ function decode(type: GoType, json: unknown, where: GoPath | undefined, current:
   }
 }
 
-function decodeStruct(type: GoType & { kind: "struct" }, json: Record<string, unknown>, where: GoPath | undefined, current: GoStruct | null): GoStruct {
+function decodeStruct(
+  type: GoType & { kind: "struct" },
+  json: Record<string, unknown>,
+  where: GoPath | undefined,
+  current: GoStruct | null,
+): GoStruct {
   const out: GoStruct = { ...(current ?? (zeroValue(type) as GoStruct)) };
   const struct = where?.path === "" ? where.struct : type.name.slice(type.name.lastIndexOf(".") + 1);
   for (const [key, value] of Object.entries(json)) {
@@ -168,7 +174,8 @@ function fieldIndex(type: GoType & { kind: "struct" }) {
 
 /** Encodes a Go value into plain JSON in struct order, with omitempty applied and map keys sorted as Go sorts them. */
 export function encodeGo(type: GoType, value: unknown): unknown {
-  if (value === null || value === undefined) return type.kind === "struct" || type.kind === "array" ? encodeGo(type, zeroValue(type)) : zeroOrNull(type);
+  if (value === null || value === undefined)
+    return type.kind === "struct" || type.kind === "array" ? encodeGo(type, zeroValue(type)) : zeroOrNull(type);
   switch (type.kind) {
     case "slice":
     case "strslice":
@@ -243,5 +250,5 @@ function jsonKind(value: unknown, type?: GoType): string {
 
 function mismatch(json: unknown, type: GoType, where: GoPath | undefined): SlipwayError {
   const field = where ? ` into Go struct field ${where.struct}.${where.path}` : " into Go value";
-  return new SlipwayError("internal", `json: cannot unmarshal ${jsonKind(json, type)}${field} of type ${goName(type)}`);
+  return internal(`json: cannot unmarshal ${jsonKind(json, type)}${field} of type ${goName(type)}`);
 }

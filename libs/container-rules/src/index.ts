@@ -1,6 +1,5 @@
 export * from "./create-request.js";
 export * from "./engine-target.js";
-export * from "./go-json.js";
 export * from "./go-types.js";
 export * from "./model.js";
 export * from "./mounts.js";

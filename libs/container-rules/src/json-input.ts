@@ -138,7 +138,9 @@ function quoteChar(c: string): string {
   if (c === "'") return "'\\''";
   if (c === '"') return "'\"'";
   const byte = Buffer.from(c, "utf8")[0]!;
-  const quoted = JSON.stringify(String.fromCharCode(byte)).slice(1, -1).replace(/\\u00([0-9a-f]{2})/g, "\\x$1");
+  const quoted = JSON.stringify(String.fromCharCode(byte))
+    .slice(1, -1)
+    .replace(/\\u00([0-9a-f]{2})/g, "\\x$1");
   return `'${quoted}'`;
 }
 

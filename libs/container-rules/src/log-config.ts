@@ -4,8 +4,16 @@ const DEFAULT_DRIVER = "json-file";
 /** Log drivers a stock Debian dockerd 20.10 registers, with the options each accepts (undefined: not checked). */
 const DRIVERS: Record<string, readonly string[] | undefined> = {
   "json-file": ["max-file", "max-size", "compress", "labels", "labels-regex", "env", "env-regex", "tag"],
-  none: undefined, local: undefined, syslog: undefined, journald: undefined, gelf: undefined, fluentd: undefined,
-  awslogs: undefined, splunk: undefined, gcplogs: undefined, logentries: undefined,
+  none: undefined,
+  local: undefined,
+  syslog: undefined,
+  journald: undefined,
+  gelf: undefined,
+  fluentd: undefined,
+  awslogs: undefined,
+  splunk: undefined,
+  gcplogs: undefined,
+  logentries: undefined,
 };
 const BUILT_IN = new Set(["mode", "max-buffer-size"]);
 

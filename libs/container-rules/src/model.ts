@@ -1,4 +1,4 @@
-import { SlipwayError } from "@slipway/grpc-kit";
+import { internal, invalidArgument } from "@slipway/errors";
 import { ENGINE } from "./engine-target.js";
 
 /** container.Config after decoding (nil is null). */
@@ -48,7 +48,11 @@ export interface Mount {
   ReadOnly: boolean;
   Consistency: string;
   BindOptions: { Propagation: string; NonRecursive: boolean } | null;
-  VolumeOptions: { NoCopy: boolean; Labels: Record<string, string> | null; DriverConfig: { Name: string; Options: Record<string, string> | null } | null } | null;
+  VolumeOptions: {
+    NoCopy: boolean;
+    Labels: Record<string, string> | null;
+    DriverConfig: { Name: string; Options: Record<string, string> | null } | null;
+  } | null;
   TmpfsOptions: { SizeBytes: number; Mode: number } | null;
 }
 
@@ -139,6 +143,6 @@ export interface HostInfo {
 }
 
 /** A 400 in dockerd: the caller's mistake. */
-export const badRequest = (message: string) => new SlipwayError("invalid_argument", message);
+export const badRequest = (message: string) => invalidArgument(message);
 /** Errors dockerd 20.10 returns as 500 although they are the caller's (plain errors without a class). */
-export const serverError = (message: string) => new SlipwayError(ENGINE.plainErrorsAreServerErrors ? "internal" : "invalid_argument", message);
+export const serverError = (message: string) => (ENGINE.plainErrorsAreServerErrors ? internal : invalidArgument)(message);

@@ -1,4 +1,4 @@
-import { SlipwayError } from "@slipway/grpc-kit";
+import { unimplemented, type SlipwayError } from "@slipway/errors";
 import { cleanPath } from "@slipway/docker-spec";
 import type { ContainerResolver } from "./defaults.js";
 import { badRequest, serverError, type HostConfig, type Mount } from "./model.js";
@@ -93,7 +93,8 @@ function parseBind(raw: string, probe: PathProbe, volumeDriver: string): MountPo
   const type = source!.startsWith("/") ? "bind" : "volume";
   const spec: Partial<Mount> = { Type: type, ...(source ? { Source: source } : {}), Target: target };
   if (options.includes("ro")) spec.ReadOnly = true;
-  if (volumeDriver !== "" && type === "volume") spec.VolumeOptions = { NoCopy: false, Labels: null, DriverConfig: { Name: volumeDriver, Options: null } };
+  if (volumeDriver !== "" && type === "volume")
+    spec.VolumeOptions = { NoCopy: false, Labels: null, DriverConfig: { Name: volumeDriver, Options: null } };
   if (options.includes("nocopy")) spec.VolumeOptions = { Labels: null, DriverConfig: null, ...spec.VolumeOptions, NoCopy: true };
   const propagation = options.find((o) => PROPAGATION.has(o));
   if (propagation) spec.BindOptions = { Propagation: propagation, NonRecursive: false };
@@ -113,9 +114,16 @@ function parseBind(raw: string, probe: PathProbe, volumeDriver: string): MountPo
 function mountPointOf(spec: Partial<Mount>, mode: string): MountPointRecord {
   const volume = spec.Type === "volume";
   return {
-    Source: spec.Type === "bind" ? cleanPath(spec.Source ?? "") : "", Destination: cleanPath(spec.Target ?? ""), RW: !spec.ReadOnly,
-    Name: volume ? spec.Source ?? "" : "", Driver: volume ? "local" : "", Type: spec.Type ?? "", Relabel: volume ? mode || "z" : mode,
-    Propagation: spec.Type === "bind" ? spec.BindOptions?.Propagation || "rprivate" : "", Spec: spec, SkipMountpointCreation: false,
+    Source: spec.Type === "bind" ? cleanPath(spec.Source ?? "") : "",
+    Destination: cleanPath(spec.Target ?? ""),
+    RW: !spec.ReadOnly,
+    Name: volume ? (spec.Source ?? "") : "",
+    Driver: volume ? "local" : "",
+    Type: spec.Type ?? "",
+    Relabel: volume ? mode || "z" : mode,
+    Propagation: spec.Type === "bind" ? spec.BindOptions?.Propagation || "rprivate" : "",
+    Spec: spec,
+    SkipMountpointCreation: false,
     CopyData: volume && !spec.VolumeOptions?.NoCopy,
   };
 }
@@ -141,7 +149,7 @@ function volumeOptionsUnsupported(mount: Mount): SlipwayError | undefined {
   const options = mount.VolumeOptions;
   const given = (map: Record<string, string> | null | undefined) => map !== null && map !== undefined && Object.keys(map).length > 0;
   if (!given(options?.Labels) && !given(options?.DriverConfig?.Options)) return undefined;
-  return new SlipwayError("unimplemented", `volume labels and driver options are not supported yet (Mounts target ${mount.Target})`);
+  return unimplemented(`volume labels and driver options are not supported yet (Mounts target ${mount.Target})`);
 }
 
 /** What registerMountPoints needs to know about the daemon and its containers. */
@@ -210,8 +218,17 @@ function volumesFrom(spec: string, { resolveContainer, mountPointsOfContainer }:
   const id = resolveContainer(source);
   if (id === undefined) throw badRequest(`No such container: ${source}`);
   return mountPointsOfContainer(id).map((m) => ({
-    Source: m.Source, Destination: m.Destination, RW: m.RW && !options.includes("ro"), Name: m.Name, Driver: m.Driver, Type: m.Type,
-    Relabel: "", Propagation: m.Propagation, Spec: m.Spec, SkipMountpointCreation: false, CopyData: false,
+    Source: m.Source,
+    Destination: m.Destination,
+    RW: m.RW && !options.includes("ro"),
+    Name: m.Name,
+    Driver: m.Driver,
+    Type: m.Type,
+    Relabel: "",
+    Propagation: m.Propagation,
+    Spec: m.Spec,
+    SkipMountpointCreation: false,
+    CopyData: false,
   }));
 }
 

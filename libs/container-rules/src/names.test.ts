@@ -28,6 +28,8 @@ describe("names", () => {
   });
 
   it("words the conflict exactly as dockerd", () => {
-    expect(nameConflictMessage("/demo", "abc")).toBe('Conflict. The container name "/demo" is already in use by container "abc". You have to remove (or rename) that container to be able to reuse that name.');
+    expect(nameConflictMessage("/demo", "abc")).toBe(
+      'Conflict. The container name "/demo" is already in use by container "abc". You have to remove (or rename) that container to be able to reuse that name.',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { SlipwayError } from "@slipway/grpc-kit";
+import { notFound } from "@slipway/errors";
 import type { ContainerResolver } from "./defaults.js";
 import { ENGINE } from "./engine-target.js";
 import { zeroValue, type GoStruct } from "./go-types.js";
@@ -31,11 +31,14 @@ export function networksOf(config: Config, host: HostConfig, networking: Network
   const mode = host.NetworkMode || ENGINE.blankNetworkMode;
   if (config.NetworkDisabled || mode.startsWith("container:")) return null;
   const network = mode === "default" ? DEFAULT_NETWORK : mode;
-  const stored = (endpoint: EndpointSettings | null): GoStruct => ({ ...(zeroValue(storedEndpointType) as GoStruct), ...endpoint, IPAMOperational: false });
+  const stored = (endpoint: EndpointSettings | null): GoStruct => ({
+    ...(zeroValue(storedEndpointType) as GoStruct),
+    ...endpoint,
+    IPAMOperational: false,
+  });
   const requested = Object.entries(networking?.EndpointsConfig ?? {});
-  const networks: Record<string, GoStruct> = requested.length > 0
-    ? Object.fromEntries(requested.map(([name, endpoint]) => [name, stored(endpoint)]))
-    : { [network]: stored(null) };
+  const networks: Record<string, GoStruct> =
+    requested.length > 0 ? Object.fromEntries(requested.map(([name, endpoint]) => [name, stored(endpoint)])) : { [network]: stored(null) };
   if (mode === "default" && networks["default"]) {
     networks[DEFAULT_NETWORK] = networks["default"];
     delete networks["default"];
@@ -92,6 +95,6 @@ function networkProvider(id: string, targets: LinkTargets, seen = new Set<string
   if (!mode.startsWith("container:") || seen.has(id)) return id;
   const next = mode.slice("container:".length);
   const provider = targets.resolveContainer(next);
-  if (provider === undefined) throw new SlipwayError("not_found", `Could not get container for ${next}: No such container: ${next}`);
+  if (provider === undefined) throw notFound(`Could not get container for ${next}: No such container: ${next}`);
   return networkProvider(provider, targets, seen.add(id));
 }

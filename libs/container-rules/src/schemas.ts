@@ -1,7 +1,5 @@
 import { ENGINE } from "./engine-target.js";
-import {
-  goArray, goBool, goInt, goMap, goNamed, goPtr, goSet, goSlice, goStrSlice, goString, goStruct, type GoType,
-} from "./go-types.js";
+import { goArray, goBool, goInt, goMap, goNamed, goPtr, goSet, goSlice, goStrSlice, goString, goStruct, type GoType } from "./go-types.js";
 
 // dockerd 20.10's API structs (api/types/container, api/types/network, api/types/mount), in Go field order.
 // Fields that newer engines added or dropped are listed in engine-target.ts, not here.
@@ -42,14 +40,31 @@ export const configType = goStruct("container.Config", [
   ["Shell", goStrSlice, "omitempty"],
 ]);
 
-const weightDevice = goStruct("blkiodev.WeightDevice", [["Path", goString], ["Weight", goInt("uint16")]]);
-const throttleDevice = goStruct("blkiodev.ThrottleDevice", [["Path", goString], ["Rate", goInt("uint64")]]);
-const deviceMapping = goStruct("container.DeviceMapping", [["PathOnHost", goString], ["PathInContainer", goString], ["CgroupPermissions", goString]]);
-const deviceRequest = goStruct("container.DeviceRequest", [
-  ["Driver", goString], ["Count", goInt("int")], ["DeviceIDs", goSlice(goString)],
-  ["Capabilities", goSlice(goSlice(goString))], ["Options", goMap(goString)],
+const weightDevice = goStruct("blkiodev.WeightDevice", [
+  ["Path", goString],
+  ["Weight", goInt("uint16")],
 ]);
-const ulimit = goStruct("units.Ulimit", [["Name", goString], ["Hard", goInt("int64")], ["Soft", goInt("int64")]]);
+const throttleDevice = goStruct("blkiodev.ThrottleDevice", [
+  ["Path", goString],
+  ["Rate", goInt("uint64")],
+]);
+const deviceMapping = goStruct("container.DeviceMapping", [
+  ["PathOnHost", goString],
+  ["PathInContainer", goString],
+  ["CgroupPermissions", goString],
+]);
+const deviceRequest = goStruct("container.DeviceRequest", [
+  ["Driver", goString],
+  ["Count", goInt("int")],
+  ["DeviceIDs", goSlice(goString)],
+  ["Capabilities", goSlice(goSlice(goString))],
+  ["Options", goMap(goString)],
+]);
+const ulimit = goStruct("units.Ulimit", [
+  ["Name", goString],
+  ["Hard", goInt("int64")],
+  ["Soft", goInt("int64")],
+]);
 
 export const mountType = goStruct("mount.Mount", [
   ["Type", goString, "omitempty"],
@@ -57,24 +72,72 @@ export const mountType = goStruct("mount.Mount", [
   ["Target", goString, "omitempty"],
   ["ReadOnly", goBool, "omitempty"],
   ["Consistency", goString, "omitempty"],
-  ["BindOptions", goPtr(goStruct("mount.BindOptions", [["Propagation", goString, "omitempty"], ["NonRecursive", goBool, "omitempty"]])), "omitempty"],
-  ["VolumeOptions", goPtr(goStruct("mount.VolumeOptions", [
-    ["NoCopy", goBool, "omitempty"],
-    ["Labels", goMap(goString), "omitempty"],
-    ["DriverConfig", goPtr(goStruct("mount.Driver", [["Name", goString, "omitempty"], ["Options", goMap(goString), "omitempty"]])), "omitempty"],
-  ])), "omitempty"],
-  ["TmpfsOptions", goPtr(goStruct("mount.TmpfsOptions", [["SizeBytes", goInt("int64"), "omitempty"], ["Mode", goInt("os.FileMode"), "omitempty"]])), "omitempty"],
+  [
+    "BindOptions",
+    goPtr(
+      goStruct("mount.BindOptions", [
+        ["Propagation", goString, "omitempty"],
+        ["NonRecursive", goBool, "omitempty"],
+      ]),
+    ),
+    "omitempty",
+  ],
+  [
+    "VolumeOptions",
+    goPtr(
+      goStruct("mount.VolumeOptions", [
+        ["NoCopy", goBool, "omitempty"],
+        ["Labels", goMap(goString), "omitempty"],
+        [
+          "DriverConfig",
+          goPtr(
+            goStruct("mount.Driver", [
+              ["Name", goString, "omitempty"],
+              ["Options", goMap(goString), "omitempty"],
+            ]),
+          ),
+          "omitempty",
+        ],
+      ]),
+    ),
+    "omitempty",
+  ],
+  [
+    "TmpfsOptions",
+    goPtr(
+      goStruct("mount.TmpfsOptions", [
+        ["SizeBytes", goInt("int64"), "omitempty"],
+        ["Mode", goInt("os.FileMode"), "omitempty"],
+      ]),
+    ),
+    "omitempty",
+  ],
 ]);
 
-const portBinding = goStruct("nat.PortBinding", [["HostIp", goString], ["HostPort", goString]]);
+const portBinding = goStruct("nat.PortBinding", [
+  ["HostIp", goString],
+  ["HostPort", goString],
+]);
 
 export const hostConfigType = goStruct("container.HostConfig", [
   ["Binds", goSlice(goString)],
   ["ContainerIDFile", goString],
-  ["LogConfig", goStruct("container.LogConfig", [["Type", goString], ["Config", goMap(goString)]])],
+  [
+    "LogConfig",
+    goStruct("container.LogConfig", [
+      ["Type", goString],
+      ["Config", goMap(goString)],
+    ]),
+  ],
   ["NetworkMode", goNamed(goString, "container.NetworkMode")],
   ["PortBindings", goNamed(goMap(goSlice(portBinding)), "nat.PortMap")],
-  ["RestartPolicy", goStruct("container.RestartPolicy", [["Name", goString], ["MaximumRetryCount", goInt("int")]])],
+  [
+    "RestartPolicy",
+    goStruct("container.RestartPolicy", [
+      ["Name", goString],
+      ["MaximumRetryCount", goInt("int")],
+    ]),
+  ],
   ["AutoRemove", goBool],
   ["VolumeDriver", goString],
   ["VolumesFrom", goSlice(goString)],
@@ -124,7 +187,12 @@ export const hostConfigType = goStruct("container.HostConfig", [
   ["Devices", goSlice(deviceMapping)],
   ["DeviceCgroupRules", goSlice(goString)],
   ["DeviceRequests", goSlice(deviceRequest)],
-  ...(ENGINE.hostConfigHasKernelMemory ? ([["KernelMemory", goInt("int64")], ["KernelMemoryTCP", goInt("int64")]] as const) : []),
+  ...(ENGINE.hostConfigHasKernelMemory
+    ? ([
+        ["KernelMemory", goInt("int64")],
+        ["KernelMemoryTCP", goInt("int64")],
+      ] as const)
+    : []),
   ["MemoryReservation", goInt("int64")],
   ["MemorySwap", goInt("int64")],
   ["MemorySwappiness", goPtr(goInt("int64"))],
@@ -143,9 +211,16 @@ export const hostConfigType = goStruct("container.HostConfig", [
 ]);
 
 export const endpointSettingsType = goStruct("network.EndpointSettings", [
-  ["IPAMConfig", goPtr(goStruct("network.EndpointIPAMConfig", [
-    ["IPv4Address", goString, "omitempty"], ["IPv6Address", goString, "omitempty"], ["LinkLocalIPs", goSlice(goString), "omitempty"],
-  ]))],
+  [
+    "IPAMConfig",
+    goPtr(
+      goStruct("network.EndpointIPAMConfig", [
+        ["IPv4Address", goString, "omitempty"],
+        ["IPv6Address", goString, "omitempty"],
+        ["LinkLocalIPs", goSlice(goString), "omitempty"],
+      ]),
+    ),
+  ],
   ["Links", goSlice(goString)],
   ["Aliases", goSlice(goString)],
   ["NetworkID", goString],
@@ -176,5 +251,9 @@ export const wrapperFields: Record<string, GoType> = {
 };
 
 /** The image config document (image.Image): only `config` and `os` matter to create. */
-export const imageType = goStruct("image.Image", [["config", goPtr(configType)], ["os", goString], ["architecture", goString], ["variant", goString, "omitempty"]]);
-
+export const imageType = goStruct("image.Image", [
+  ["config", goPtr(configType)],
+  ["os", goString],
+  ["architecture", goString],
+  ["variant", goString, "omitempty"],
+]);

@@ -7,7 +7,20 @@ export interface SecurityFields {
   NoNewPrivileges: boolean;
 }
 
-const BOOL: Record<string, boolean> = { "1": true, t: true, T: true, true: true, TRUE: true, True: true, "0": false, f: false, F: false, false: false, FALSE: false, False: false };
+const BOOL: Record<string, boolean> = {
+  "1": true,
+  t: true,
+  T: true,
+  true: true,
+  TRUE: true,
+  True: true,
+  "0": false,
+  f: false,
+  F: false,
+  false: false,
+  FALSE: false,
+  False: false,
+};
 
 /** parseSecurityOpt: `no-new-privileges[=bool]`, `disable`, `label=…`, `apparmor=…`, `seccomp=…` (`:` still accepted). */
 export function parseSecurityOpts(options: readonly string[] | null): SecurityFields {

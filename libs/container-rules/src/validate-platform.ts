@@ -69,7 +69,8 @@ function validateNetMode(config: Config, host: HostConfig): void {
   }
   const container = isContainerMode(mode);
   if (container && config.Hostname !== "") throw conflict("hostname and the network mode");
-  if (container && (host.Links ?? []).length > 0) throw conflict("container type network can't be used with links. This would result in undefined behavior");
+  if (container && (host.Links ?? []).length > 0)
+    throw conflict("container type network can't be used with links. This would result in undefined behavior");
   if (container && (host.Dns ?? []).length > 0) throw conflict("dns and the network mode");
   if (container && (host.ExtraHosts ?? []).length > 0) throw conflict("custom host-to-IP mapping and the network mode");
   if ((container || mode === "host") && config.MacAddress !== "") throw conflict("mac-address and the network mode");
@@ -78,5 +79,6 @@ function validateNetMode(config: Config, host: HostConfig): void {
   }
   if (container && Object.keys(config.ExposedPorts ?? {}).length > 0) throw conflict("port exposing and the container type network mode");
   if (host.UTSMode === "host" && config.Hostname !== "") throw conflict("hostname and the UTS mode");
-  if (mode === "host" && (host.Links ?? []).length > 0) throw conflict("host type networking can't be used with links. This would result in undefined behavior");
+  if (mode === "host" && (host.Links ?? []).length > 0)
+    throw conflict("host type networking can't be used with links. This would result in undefined behavior");
 }

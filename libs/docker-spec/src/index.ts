@@ -3,3 +3,4 @@ export * from "./ids.js";
 export * from "./reference.js";
 export * from "./units.js";
 export * from "./go-path.js";
+export * from "./go-json.js";

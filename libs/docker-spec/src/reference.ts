@@ -3,9 +3,9 @@
  * `ubuntu` → `docker.io/library/ubuntu`, `localhost:5000/a/b:t`, `name@sha256:…`, with Docker's
  * error texts. Pure functions, no I/O.
  *
- * (The npm port @swimlane/docker-reference was evaluated: its messages differ from Docker's,
- * e.g. the 64-hex rejection lacks a space and uppercase errors lack the "invalid reference format:"
- * prefix, and it has no familiar-form printing; hence this module.)
+ * Not the npm port @swimlane/docker-reference: its messages differ from Docker's (e.g. the 64-hex
+ * rejection lacks a space and uppercase errors lack the "invalid reference format:" prefix), and it has
+ * no familiar-form printing.
  */
 
 const DEFAULT_DOMAIN = "docker.io";

@@ -22,7 +22,12 @@ describe("humanSize (go-units HumanSize)", () => {
 describe("humanDuration and ramInBytes", () => {
   it("says ages as docker does", () => {
     expect([0.5, 1, 3, 60, 61 * 60, 90 * 60].map((s) => humanDuration(s * 1000))).toEqual([
-      "Less than a second", "1 second", "3 seconds", "About a minute", "About an hour", "2 hours",
+      "Less than a second",
+      "1 second",
+      "3 seconds",
+      "About a minute",
+      "About an hour",
+      "2 hours",
     ]);
     expect(humanDuration(56 * 365 * 24 * 3600 * 1000 + 1)).toBe("56 years");
   });

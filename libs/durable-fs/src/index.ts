@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 
 // Only fsync(2) waits for the disk, so only it goes to libuv's thread pool. The opens, writes (into the
 // page cache), renames and closes around it take microseconds on this thread, where sending each to the
-// pool would cost a thread hand-off apiece: on a 2-core VM that hand-off is most of a metadata write.
+// pool would cost a thread hand-off apiece, which can cost more than the metadata write itself.
 const fsyncFd = promisify(fsync);
 
 /** fsync a directory, so that entries created, renamed or removed in it survive a crash. */
@@ -74,4 +74,10 @@ export function isAtomicTempName(name: string): boolean {
   return name.startsWith(".tmp-");
 }
 export { GroupFlush } from "./group-flush.js";
+export { KeyedLock } from "./keyed-lock.js";
+export { FsBatch, syncWriter, type FsWriter } from "./fs-batch.js";
+export { BatchFlush } from "./batch-flush.js";
+export { syncFilesystem } from "./sync-filesystem.js";
+export { removeTree } from "./remove-tree.js";
+export { fileSyscalls, type FileSyscalls } from "./native.js";
 export { readLinks, readSmallFiles, readSmallFileSync, type FileText } from "./read-small-file.js";

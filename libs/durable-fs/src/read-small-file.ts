@@ -5,8 +5,8 @@ const scratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * Reads a metadata file synchronously with one open, read and close into a reused buffer. Start-up
- * recovery reads tens of thousands of such files before a store serves; readFileSync's fstat and fresh
- * buffer per file make it about a third slower there. Larger files fall back to readFileSync.
+ * recovery reads tens of thousands of such files before a store serves, and readFileSync's fstat and fresh
+ * buffer per file are work those reads do not need. Larger files fall back to readFileSync.
  */
 export function readSmallFileSync(path: string): string {
   const fd = openSync(path, "r");
@@ -24,7 +24,7 @@ export type FileText = string | NodeJS.ErrnoException;
 
 /** Reads probed synchronously before choosing how to read the rest. */
 const PROBE_READS = 32;
-/** A synchronous read from the page cache takes ~20-40 µs here; one that waits for the disk, far more. */
+/** Well above a synchronous read from the page cache (tens of microseconds); one that waits for the disk takes far more. */
 const COLD_READ_MS = 0.15;
 const READS_IN_FLIGHT = 32;
 

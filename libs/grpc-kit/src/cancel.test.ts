@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { layerstore } from "@slipway/proto";
 import { pino } from "pino";
 import { afterAll, expect, it } from "vitest";
-import { createClient, enableInProcessCalls, service, startService, unimplementedHandlers, type RunningService } from "./index.js";
+import { createClient, InProcessRegistry, service, startService, unimplementedHandlers, type RunningService } from "./index.js";
 
 const servers: RunningService[] = [];
 const dir = mkdtempSync(join(tmpdir(), "slipway-"));
@@ -16,16 +16,17 @@ afterAll(async () => {
 it.each([
   ["over the network", false],
   ["in-process", true],
-])("a client stream cut by the caller fails in the handler instead of looking complete (%s)", async (_mode, inProcess) => {
-  enableInProcessCalls(inProcess);
+])("a client stream cut by the caller fails in the handler instead of looking complete (%s)", async (_mode, local) => {
+  const inProcess = local ? new InProcessRegistry() : undefined;
   let signalReceived!: () => void;
   const receivedTwo = new Promise<void>((r) => (signalReceived = r));
   let settle!: (outcome: string) => void;
   const outcome = new Promise<string>((r) => (settle = r));
   const server = await startService({
     name: "cancel-test",
-    bind: `unix:${join(dir, `cancel-${inProcess ? "in-process" : "network"}.sock`)}`,
+    bind: `unix:${join(dir, `cancel-${local ? "in-process" : "network"}.sock`)}`,
     logger: pino({ level: "silent" }),
+    inProcess,
     services: [
       service(layerstore.LayerStoreServiceService, {
         ...unimplementedHandlers(layerstore.LayerStoreServiceService, "cancel-test"),
@@ -43,7 +44,7 @@ it.each([
     ],
   });
   servers.push(server);
-  const client = createClient(layerstore.LayerStoreServiceService, server.address, { name: "cancel-test" });
+  const client = createClient(layerstore.LayerStoreServiceService, server.address, { name: "cancel-test", inProcess });
   async function* cutAfterTwo(): AsyncGenerator<layerstore.RegisterLayerRequest> {
     yield { header: layerstore.RegisterLayerHeader.create() };
     yield { chunk: Buffer.alloc(16) };
@@ -53,5 +54,4 @@ it.each([
   await expect(client.registerLayer(cutAfterTwo())).rejects.toThrow("the upload's source failed");
   expect(await outcome).toBe("failed: the caller cancelled the call (or its deadline passed) before finishing its request stream");
   client.close();
-  enableInProcessCalls(false);
 });

@@ -1,11 +1,11 @@
 import { containerconfig, layerstore } from "@slipway/proto";
 import { describe, expect, it } from "vitest";
-import { chunkCodec, withChunkCodec } from "./chunk-codec.js";
+import { chunkCodec, chunkFieldOf, withChunkCodec } from "./chunk-codec.js";
 
 const list = containerconfig.ContainerConfigServiceService.listContainersJson;
 const fastList = withChunkCodec(containerconfig.ContainerConfigServiceService, "listContainersJson").listContainersJson;
 const register = layerstore.LayerStoreServiceService.registerLayer;
-const fastRegister = withChunkCodec(layerstore.LayerStoreServiceService, "registerLayer", { side: "request", field: 2 }).registerLayer;
+const fastRegister = withChunkCodec(layerstore.LayerStoreServiceService, "registerLayer", "request").registerLayer;
 
 describe("the chunk message codec", () => {
   it.each([1, 127, 128, 16_383, 16_384, 65_536, 2_097_152])("encodes and decodes %i bytes exactly as ts-proto does", (size) => {
@@ -23,7 +23,9 @@ describe("the chunk message codec", () => {
     expect(fastRegister.requestDeserialize(register.requestSerialize({ chunk })).chunk!.equals(chunk)).toBe(true);
     const header = { header: { parentChainId: "", expectedDiffId: "", holder: "h", placementFollows: true } };
     expect(fastRegister.requestSerialize(header).equals(register.requestSerialize(header))).toBe(true);
-    expect(fastRegister.requestDeserialize(register.requestSerialize(header))).toEqual(register.requestDeserialize(register.requestSerialize(header)));
+    expect(fastRegister.requestDeserialize(register.requestSerialize(header))).toEqual(
+      register.requestDeserialize(register.requestSerialize(header)),
+    );
   });
 
   it("leaves an empty chunk, unknown fields and truncated bytes to the generated codec", () => {
@@ -35,5 +37,18 @@ describe("the chunk message codec", () => {
     expect(chunkCodec(1).decode(Buffer.from([0x0a, 0x05, 0x61]))).toBeUndefined(); // truncated
     expect(chunkCodec(1).decode(Buffer.from([0x12, 0x00]))).toBeUndefined();
     expect(() => chunkCodec(16)).toThrow(/one-byte tag/);
+  });
+});
+
+describe("the chunk's field number", () => {
+  it("is read off the generated codec", () => {
+    expect(chunkFieldOf(list, "response")).toBe(1);
+    expect(chunkFieldOf(register, "request")).toBe(2);
+  });
+
+  it("is refused for a message without a bytes field named chunk", () => {
+    expect(() => chunkFieldOf(register, "response")).toThrow(
+      '/slipway.layerstore.v1.LayerStoreService/RegisterLayer: its response message has no bytes field "chunk"',
+    );
   });
 });

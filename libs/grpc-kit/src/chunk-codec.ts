@@ -1,31 +1,46 @@
-import type { ServiceDefinition } from "./definitions.js";
+import type { MethodDefinition, ServiceDefinition } from "./definitions.js";
 
 /** The hot message of a byte stream: only its `bytes chunk` field is set. */
 interface ChunkMessage {
   chunk: Buffer;
 }
 
-/** Which of a method's messages carry the chunks, and the chunk's field number. */
-export interface ChunkCodecOptions {
-  readonly side?: "request" | "response";
-  readonly field?: number;
-}
+/** Which of a method's messages carry the chunks (default: its responses). */
+export type ChunkSide = "request" | "response";
 
 /**
  * The definition with `method`'s chunk messages (requests or responses) encoded in one allocation and one
  * copy, and decoded as a view of the received bytes; the bytes on the wire are the same, and any other
  * message (a header, an empty message, unknown fields) goes through the generated codec. ts-proto grows a
  * writer and copies each chunk three times into fresh buffers, which for an archive or a list streamed
- * through a hop is most of that hop's cost on these VMs.
+ * through a hop would be most of that hop's work.
  */
-export function withChunkCodec<S extends ServiceDefinition>(definition: S, method: keyof S & string, options: ChunkCodecOptions = {}): S {
+export function withChunkCodec<S extends ServiceDefinition>(definition: S, method: keyof S & string, side: ChunkSide = "response"): S {
   const generated = definition[method]!;
-  const codec = chunkCodec(options.field ?? 1);
-  const [serializeKey, deserializeKey] =
-    options.side === "request" ? (["requestSerialize", "requestDeserialize"] as const) : (["responseSerialize", "responseDeserialize"] as const);
+  const [serializeKey, deserializeKey] = CODEC_KEYS[side];
+  const codec = chunkCodec(chunkFieldOf(generated, side));
   const serialize = (message: object): Buffer => (isLoneChunk(message) ? codec.encode(message.chunk) : generated[serializeKey](message));
   const deserialize = (bytes: Buffer): unknown => codec.decode(bytes) ?? generated[deserializeKey](bytes);
   return { ...definition, [method]: { ...generated, [serializeKey]: serialize, [deserializeKey]: deserialize } };
+}
+
+const CODEC_KEYS = {
+  request: ["requestSerialize", "requestDeserialize"],
+  response: ["responseSerialize", "responseDeserialize"],
+} as const;
+
+/**
+ * The field number of the `chunk` of a method's requests or responses, read off the generated codec: the
+ * message with every field at its default but a one-byte chunk encodes as the chunk's tag, length 1, the byte.
+ */
+export function chunkFieldOf(method: MethodDefinition, side: ChunkSide): number {
+  const [serializeKey, deserializeKey] = CODEC_KEYS[side];
+  const sample = method[serializeKey]({ ...method[deserializeKey](Buffer.alloc(0)), chunk: Buffer.of(0) });
+  const [tag = 0, length] = sample;
+  if (sample.length !== 3 || (tag & 7) !== 2 || length !== 1) {
+    throw new Error(`${method.path}: its ${side} message has no bytes field "chunk" with a one-byte tag`);
+  }
+  return tag >> 3;
 }
 
 function isLoneChunk(message: object): message is ChunkMessage {

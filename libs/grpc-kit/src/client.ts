@@ -1,8 +1,8 @@
 import { Client, Metadata, type CallOptions, type ServiceError } from "@grpc/grpc-js";
 import type { CallContext } from "./context.js";
 import type { MethodDefinition, RequestOf, ResponseOf, ServiceDefinition } from "./definitions.js";
-import { fromServiceError } from "./errors.js";
-import { inProcessCall } from "./in-process.js";
+import { fromServiceError, isServiceError } from "./error-mapping.js";
+import type { InProcessRegistry } from "./in-process.js";
 import type { CertificateFiles } from "./security/certificate-files.js";
 import { channelCredentialsFor, tlsChannelOptions } from "./security/transport-credentials.js";
 
@@ -34,18 +34,16 @@ export interface ClientOptions {
   readonly unaryDeadlineMs?: number;
   /** Deadline of streaming calls without an explicit one (archives can be large). */
   readonly streamDeadlineMs?: number;
+  /** The services hosted in this process: a call to one of them skips the network. */
+  readonly inProcess?: InProcessRegistry;
 }
 
 /**
  * A promise/async-iterator client for a ts-proto service definition. Every call carries a deadline:
  * the explicit one, else the parent call's (when sooner), else the client default. Errors come back
- * as SlipwayError of the matching kind; UNAVAILABLE and DEADLINE_EXCEEDED name the service.
+ * as SlipwayError of the matching kind; UNAVAILABLE, DEADLINE_EXCEEDED and CANCELLED name the service.
  */
-export function createClient<S extends ServiceDefinition>(
-  definition: S,
-  address: string,
-  options: ClientOptions,
-): ServiceClient<S> {
+export function createClient<S extends ServiceDefinition>(definition: S, address: string, options: ClientOptions): ServiceClient<S> {
   const channel = new Client(address, channelCredentialsFor(address, options.name, options.certificates), {
     "grpc.max_receive_message_length": 64 * 1024 * 1024,
     "grpc.enable_retries": 0,
@@ -65,7 +63,7 @@ export function createClient<S extends ServiceDefinition>(
     const callOptions = (opts?: CallOpts) => callOptionsFor(opts, streaming ? streamDefault : unaryDefault);
     const overNetwork = bindMethod(channel, method, callOptions, toError);
     client[name] = (input: unknown, opts?: CallOpts) => {
-      const local = inProcessCall(address, method.path);
+      const local = options.inProcess?.call(address, method.path);
       if (!local) return overNetwork(input as never, opts);
       const { deadline } = callOptions(opts);
       return local(input, { method, deadline: deadline as Date, parentSignal: opts?.parent?.signal, toError });
@@ -90,9 +88,7 @@ function bindMethod(channel: Client, m: MethodDefinition, options: (o?: CallOpts
   if (!m.requestStream && !m.responseStream) {
     return (request: unknown, opts?: CallOpts) =>
       new Promise((resolve, reject) =>
-        channel.makeUnaryRequest(path, ser, de, request, new Metadata(), options(opts), (err, res) =>
-          err ? reject(toError(err)) : resolve(res),
-        ),
+        channel.makeUnaryRequest(path, ser, de, request, new Metadata(), options(opts), (err, res) => (err ? reject(toError(err)) : resolve(res))),
       );
   }
   if (m.requestStream && !m.responseStream) {
@@ -151,8 +147,4 @@ async function* translateErrors<T>(call: AsyncIterable<T> & { cancel(): void }, 
     // The caller stopped reading: without a cancel the server's handler would go on producing.
     if (!ended) call.cancel();
   }
-}
-
-function isServiceError(err: unknown): err is ServiceError {
-  return err instanceof Error && typeof (err as Partial<ServiceError>).code === "number";
 }

@@ -22,7 +22,11 @@ describe("config", () => {
   });
 
   it("takes each endpoint from its SLIPWAY_*_ADDR", () => {
-    const env = { SLIPWAY_DATA_ROOT: join(root, "d"), SLIPWAY_RUN_ROOT: join(root, "r"), SLIPWAY_IMAGE_STORE_ADDR: "unix:/run/other/image-store.sock" };
+    const env = {
+      SLIPWAY_DATA_ROOT: join(root, "d"),
+      SLIPWAY_RUN_ROOT: join(root, "r"),
+      SLIPWAY_IMAGE_STORE_ADDR: "unix:/run/other/image-store.sock",
+    };
     expect(loadServiceConfig("orchestrator", [], env).endpoints["image-store"]).toBe("unix:/run/other/image-store.sock");
   });
 

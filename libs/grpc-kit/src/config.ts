@@ -2,6 +2,7 @@ import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Logger } from "pino";
+import type { InProcessRegistry } from "./in-process.js";
 import { CertificateFiles, certificatePathsIn, type CertificatePaths } from "./security/certificate-files.js";
 import { secureRunRoot, socketGroupFrom, type SocketGroup } from "./security/local-socket.js";
 
@@ -44,6 +45,11 @@ export interface ServiceConfig {
   readonly socketGroup: SocketGroup;
   /** This app's certificates (SLIPWAY_TLS_DIR), needed for any TCP listener or TCP peer. */
   readonly certificates: CertificateFiles | undefined;
+  /**
+   * The services hosted in this process, when it hosts several apps (npm start): the app's server joins them
+   * and its clients call them directly. Set by whoever composes the apps, never by flags or env.
+   */
+  readonly inProcess?: InProcessRegistry;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { EventEmitter } from "node:events";
 import type { Metadata, ServerUnaryCall } from "@grpc/grpc-js";
+import { identityOf, identityUri } from "./security/identity.js";
 
 /** What every server call has in common (grpc-js does not export its own name for this). */
 export type ServerSurfaceCall = EventEmitter &
@@ -14,6 +15,7 @@ export interface CallContext {
   /** Aborted when the caller cancels or the deadline passes. */
   readonly signal: AbortSignal;
   readonly metadata: Metadata;
+  /** Who called: a TLS caller's identity and address, "unix-socket", or "in-process". */
   readonly peer: string;
   /** The underlying gRPC call, for deadline and cancellation propagation to downstream calls; none in-process. */
   readonly call?: ServerSurfaceCall;
@@ -24,5 +26,13 @@ export function contextOf(method: string, call: ServerSurfaceCall): CallContext 
   call.once("cancelled", () => controller.abort(new Error(`${method} was cancelled by the caller`)));
   const raw = call.getDeadline();
   const deadline = raw instanceof Date ? raw : Number.isFinite(raw) ? new Date(raw) : undefined;
-  return { method, deadline, signal: controller.signal, metadata: call.metadata, peer: call.getPeer(), call };
+  return { method, deadline, signal: controller.signal, metadata: call.metadata, peer: peerOf(call), call };
+}
+
+/** grpc-js knows no address for a unix socket's peer; whoever it is passed the socket's file mode. */
+function peerOf(call: ServerSurfaceCall): string {
+  const address = call.getPeer();
+  const identity = identityOf(call.getAuthContext().sslPeerCertificate);
+  if (identity) return `${identityUri(identity)}@${address}`;
+  return address === "unknown" ? "unix-socket" : address;
 }

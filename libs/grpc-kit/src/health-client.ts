@@ -23,9 +23,7 @@ export async function checkHealth(address: string, service = "", timeoutMs = 2_0
   const client = new HealthCtor!(address, channelCredentialsFor(address, tls.app, tls.certificates), tlsChannelOptions(address, tls.app));
   try {
     return await new Promise<string>((resolve, reject) =>
-      client.check({ service }, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) =>
-        err ? reject(err) : resolve(res!.status),
-      ),
+      client.check({ service }, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => (err ? reject(err) : resolve(res!.status))),
     );
   } finally {
     client.close();

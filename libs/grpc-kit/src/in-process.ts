@@ -1,48 +1,48 @@
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
-import type { Logger } from "pino";
 import type { CallContext } from "./context.js";
 import type { MethodDefinition } from "./definitions.js";
-import { toStatus } from "./errors.js";
-import { logCall, type AnyHandler, type ServiceRegistration } from "./server-handlers.js";
+import { isServiceError, toStatus } from "./error-mapping.js";
+import type { ServedMethod } from "./server-handlers.js";
 
 /**
- * Calls between apps that one process hosts (npm start runs all five in one Node process) skip HTTP/2:
- * a client finds the handler by the address it dials and calls it directly. Everything else stays as on
- * the wire: messages pass through the client's and the server's codecs (so no two apps share an object),
- * errors through the same status mapping, and each call has its deadline, its cancellation and its log line.
- * The gRPC servers still listen, for every caller outside the process.
+ * The services one process hosts, by the addresses they listen on, so that calls between the apps of that
+ * process (npm start runs all five in one) skip HTTP/2: a client given the registry finds the handler by the
+ * address it dials and calls it directly. Everything else stays as on the wire: messages pass through the
+ * client's and the server's codecs (so no two apps share an object), errors through the same status mapping,
+ * and each call has its deadline, its cancellation and the service's middleware (the call log among them).
+ * The gRPC servers still listen, for every caller outside the process. Whoever composes the apps owns the
+ * registry, so two stacks in one process (tests) never call each other's services.
  */
-let enabled = false;
-const hosted = new Map<string, HostedService>();
+export class InProcessRegistry {
+  private readonly hosted = new Map<string, HostedService>();
+
+  /**
+   * Makes the methods a server at `address` serves callable in-process. The returned function withdraws them
+   * (later calls go over the network, which the stopped server refuses) and resolves once the in-process
+   * calls still running have settled.
+   */
+  host(address: string, methods: readonly ServedMethod[]): () => Promise<void> {
+    const service: HostedService = { methods: new Map(methods.map((served) => [served.method.path, served])), inFlight: new Set() };
+    const aliases = aliasesOf(address);
+    aliases.forEach((alias) => this.hosted.set(alias, service));
+    return async () => {
+      aliases.forEach((alias) => this.hosted.get(alias) === service && this.hosted.delete(alias));
+      await Promise.allSettled([...service.inFlight]);
+    };
+  }
+
+  /** The in-process form of a call to `address`, or undefined when no service of this registry serves it there. */
+  call(address: string, path: string): ((input: unknown, options: LocalCallOptions) => unknown) | undefined {
+    const service = this.hosted.get(address);
+    const target = service?.methods.get(path);
+    if (!service || !target) return undefined;
+    return (input, options) => new LocalCall(target, service.inFlight, options).start(input);
+  }
+}
 
 interface HostedService {
-  readonly handlers: ReadonlyMap<string, { readonly method: MethodDefinition; readonly handler: AnyHandler }>;
-  readonly logger: Logger;
+  readonly methods: ReadonlyMap<string, ServedMethod>;
   readonly inFlight: Set<Promise<unknown>>;
-}
-
-/** Turns in-process calls on (npm start's host process, before any app starts) or off. */
-export function enableInProcessCalls(on = true): void {
-  enabled = on;
-}
-
-/**
- * Makes the services a server at `address` serves callable in-process (when enabled). The returned
- * function withdraws them (later calls go over the network, which the stopped server refuses) and
- * resolves once the in-process calls still running have settled.
- */
-export function hostInProcess(address: string, registrations: readonly ServiceRegistration[], logger: Logger): () => Promise<void> {
-  const handlers = new Map<string, { method: MethodDefinition; handler: AnyHandler }>();
-  for (const { definition, handlers: byName } of registrations) {
-    for (const [name, method] of Object.entries(definition)) handlers.set(method.path, { method, handler: byName[name] as AnyHandler });
-  }
-  const service: HostedService = { handlers, logger, inFlight: new Set() };
-  const aliases = aliasesOf(address);
-  aliases.forEach((alias) => hosted.set(alias, service));
-  return async () => {
-    aliases.forEach((alias) => hosted.get(alias) === service && hosted.delete(alias));
-    await Promise.allSettled([...service.inFlight]);
-  };
 }
 
 /** A wildcard bind is dialled on loopback. */
@@ -59,58 +59,43 @@ export interface LocalCallOptions {
   readonly toError: (err: ServiceError) => Error;
 }
 
-/** The in-process form of a call to `address`, or undefined when no service of this process serves it there. */
-export function inProcessCall(address: string, path: string): ((input: unknown, options: LocalCallOptions) => unknown) | undefined {
-  const service = enabled ? hosted.get(address) : undefined;
-  const target = service?.handlers.get(path);
-  if (!service || !target) return undefined;
-  return (input, options) => {
-    const call = new LocalCall(path, service, options);
-    const request = () =>
-      target.method.requestStream
-        ? call.input(input as AsyncIterable<unknown> | Iterable<unknown>, target.method)
-        : target.method.requestDeserialize(options.method.requestSerialize(input));
-    const output = call.run(() => target.handler(request(), call.ctx));
-    const toClient = (message: unknown) => options.method.responseDeserialize(target.method.responseSerialize(message));
-    return target.method.responseStream ? call.output(output as AsyncIterable<unknown> | Promise<never>, toClient) : call.settle((output as Promise<unknown>).then(toClient));
-  };
-}
-
 const CUT_REQUEST_STREAM = "the caller cancelled the call (or its deadline passed) before finishing its request stream";
 
-/** One in-process call: its context, deadline timer, log line and error mapping. */
+/** One in-process call: its context, deadline timer, middleware and error mapping. */
 class LocalCall {
   readonly ctx: CallContext;
   /** Made when the handler first looks at ctx.signal (few do): most calls never need one. */
   private controller?: AbortController;
   private cutReason?: Error;
   private metadata?: Metadata;
-  private readonly started = performance.now();
   private readonly timer: NodeJS.Timeout;
   private readonly cut: Promise<never>;
   private callerError: unknown;
-  private logged = false;
+  /** Settles the innermost step of the middleware chain once the client is done with the response stream. */
+  private streamEnded?: { resolve: () => void; reject: (err: unknown) => void };
   private readonly done: Promise<void>;
   private settled!: () => void;
   private readonly onParentAbort = () => this.stop(status.CANCELLED, "Cancelled on client");
   private stop!: (code: status, details: string) => void;
 
   constructor(
-    private readonly path: string,
-    private readonly service: HostedService,
+    private readonly target: ServedMethod,
+    private readonly inFlight: Set<Promise<unknown>>,
     private readonly options: LocalCallOptions,
   ) {
     const { deadline, parentSignal } = options;
-    const call = this;
+    const path = target.method.path;
+    const signal = () => this.signal();
+    const metadata = () => (this.metadata ??= new Metadata());
     this.ctx = {
       method: path,
       deadline,
       peer: "in-process",
       get signal() {
-        return call.signal();
+        return signal();
       },
       get metadata() {
-        return (call.metadata ??= new Metadata());
+        return metadata();
       },
     };
     this.cut = new Promise<never>((_, reject) => {
@@ -121,23 +106,44 @@ class LocalCall {
     parentSignal?.addEventListener("abort", this.onParentAbort, { once: true });
     if (parentSignal?.aborted) this.onParentAbort();
     this.done = new Promise<void>((resolve) => (this.settled = resolve));
-    service.inFlight.add(this.done);
+    inFlight.add(this.done);
   }
 
-  /** Runs the handler; its outcome is logged once, as the server logs a network call. */
-  run(handler: () => unknown): unknown {
-    let result: unknown;
-    try {
-      result = handler();
-    } catch (err) {
-      result = Promise.reject(err);
+  /**
+   * Runs the handler inside the service's middleware, as the server runs a network call: the request through
+   * both codecs on the way in, the answer (a promise, or a stream the client iterates) on the way out.
+   */
+  start(input: unknown): unknown {
+    const { name, method, handler, around } = this.target;
+    const info = { name, method, ctx: this.ctx };
+    const request = () =>
+      method.requestStream
+        ? this.input(input as AsyncIterable<unknown> | Iterable<unknown>, method)
+        : method.requestDeserialize(this.options.method.requestSerialize(input));
+    const toClient = (message: unknown) => this.options.method.responseDeserialize(method.responseSerialize(message));
+    if (!method.responseStream) {
+      let response: unknown;
+      const answered = around(info, async () => void (response = await handler(request(), this.ctx)));
+      return this.settle(answered.then(() => toClient(response)));
     }
-    if (result instanceof Promise) void result.then(() => this.finish(), (err: unknown) => this.finish(err));
-    return result;
+    let handOver!: (responses: AsyncIterable<unknown>) => void;
+    const responses = new Promise<AsyncIterable<unknown>>((resolve) => (handOver = resolve));
+    const over = around(
+      info,
+      () =>
+        new Promise<void>((resolve, reject) => {
+          this.streamEnded = { resolve, reject };
+          handOver(handler(request(), this.ctx) as AsyncIterable<unknown>);
+        }),
+    );
+    // A call the middleware refused (or whose request did not encode) never hands a stream over.
+    const handedOver = Promise.race([responses, over.then(() => responses)]);
+    handedOver.catch(() => undefined);
+    return this.output(handedOver, toClient);
   }
 
   /** A unary answer, or the call's failure as the client sees it over the network. */
-  settle(response: Promise<unknown>): Promise<unknown> {
+  private settle(response: Promise<unknown>): Promise<unknown> {
     return Promise.race([response, this.cut]).then(
       (value) => {
         this.close();
@@ -153,7 +159,7 @@ class LocalCall {
   }
 
   /** The handler's request stream: the caller's messages, each through both codecs; a cut call ends it with an error. */
-  async *input(requests: AsyncIterable<unknown> | Iterable<unknown>, target: MethodDefinition): AsyncIterable<unknown> {
+  private async *input(requests: AsyncIterable<unknown> | Iterable<unknown>, target: MethodDefinition): AsyncIterable<unknown> {
     try {
       for await (const request of requests) {
         if (this.cutReason) break;
@@ -167,27 +173,26 @@ class LocalCall {
   }
 
   /** The handler's response stream as the client iterates it; a cut call or a failed handler ends it with the client's error. */
-  async *output(responses: AsyncIterable<unknown> | Promise<never>, toClient: (message: unknown) => unknown): AsyncIterable<unknown> {
+  private async *output(responses: Promise<AsyncIterable<unknown>>, toClient: (message: unknown) => unknown): AsyncIterable<unknown> {
     let iterator: AsyncIterator<unknown> | undefined;
     let completed = false;
     try {
-      // A promise is a call that failed before its handler could answer (a request that did not encode).
-      iterator = (await responses)[Symbol.asyncIterator]();
+      iterator = (await Promise.race([responses, this.cut]))[Symbol.asyncIterator]();
       for (;;) {
         const next = await Promise.race([iterator.next(), this.cut]);
         if (next.done) break;
         yield toClient(next.value);
       }
       completed = true;
-      this.finish();
+      this.streamEnded?.resolve();
     } catch (err) {
-      this.finish(err);
+      this.streamEnded?.reject(err);
       throw this.clientError(err);
     } finally {
       if (!completed) {
         // The client stopped reading (or the call was cut): the handler is cancelled, as over the network.
-        this.abort(new Error(`${this.path} was cancelled by the caller`));
-        this.finish(new Error("the caller cancelled the call"));
+        this.abort(new Error(`${this.target.method.path} was cancelled by the caller`));
+        this.streamEnded?.reject(new Error("the caller cancelled the call"));
         Promise.resolve(iterator?.return?.()).catch(() => undefined);
       }
       this.close();
@@ -209,16 +214,10 @@ class LocalCall {
     this.controller?.abort(reason);
   }
 
-  private finish(err?: unknown): void {
-    if (this.logged) return;
-    this.logged = true;
-    logCall(this.service.logger, this.path, "in-process", this.started, err);
-  }
-
   private close(): void {
     clearTimeout(this.timer);
     this.options.parentSignal?.removeEventListener("abort", this.onParentAbort);
-    this.service.inFlight.delete(this.done);
+    this.inFlight.delete(this.done);
     this.settled();
   }
 
@@ -232,8 +231,4 @@ class LocalCall {
   private error(code: status, details: string): ServiceError {
     return Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details, metadata: new Metadata() });
   }
-}
-
-function isServiceError(err: unknown): err is ServiceError {
-  return err instanceof Error && typeof (err as Partial<ServiceError>).code === "number" && "details" in err;
 }

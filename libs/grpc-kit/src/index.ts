@@ -1,18 +1,24 @@
-export * from "./errors.js";
 export * from "./definitions.js";
 export type { CallContext } from "./context.js";
 export { createLogger, type Logger } from "./logger.js";
-export { service, type Handler, type ServiceHandlers, type ServiceRegistration } from "./server-handlers.js";
+export { service, type Handler, type RegistrationOptions, type ServiceHandlers, type ServiceRegistration } from "./server-handlers.js";
+export { untilReady, type ServerCallInfo, type ServerMiddleware } from "./middleware.js";
 export { SERVER_STREAM_WINDOW, startService, type RunningService, type ServiceOptions } from "./server.js";
 export { createClient, type CallOpts, type ClientOptions, type ServiceClient } from "./client.js";
 export * from "./config.js";
-export { runService, stopOnSignal, type App } from "./run.js";
-export { enableInProcessCalls } from "./in-process.js";
+export { isEntryPoint, runService, stopOnSignal, type App } from "./run.js";
+export { InProcessRegistry } from "./in-process.js";
 export { unimplementedHandlers } from "./unimplemented.js";
 export { checkHealth, waitUntilServing } from "./health-client.js";
 export { listReflectedServices } from "./reflection-client.js";
-export { withChunkCodec, type ChunkCodecOptions } from "./chunk-codec.js";
-export { CertificateFiles, certificatePathsIn, loadCertificateSet, type CertificatePaths, type CertificateSet } from "./security/certificate-files.js";
+export { containerConfigDefinition, imageStoreDefinition, layerStoreDefinition, orchestratorDefinition } from "./service-definitions.js";
+export {
+  CertificateFiles,
+  certificatePathsIn,
+  loadCertificateSet,
+  type CertificatePaths,
+  type CertificateSet,
+} from "./security/certificate-files.js";
 export { claimSocketPath, secureRunRoot, secureSocket, socketGroupFrom, type ClaimOptions, type SocketGroup } from "./security/local-socket.js";
 export { identityOf, identityUri, IDENTITY_PREFIX } from "./security/identity.js";
 export { ACCESS_POLICY, decideAccess, type AccessDecision } from "./security/access-policy.js";

@@ -7,20 +7,21 @@ import { connect as connectSocket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { CONSTRUCTOR_OF_KIND, SlipwayError, unavailable } from "@slipway/errors";
 import {
   checkHealth,
   ConfigError,
   createClient,
-  enableInProcessCalls,
+  InProcessRegistry,
   listReflectedServices,
-  notFound,
   service,
-  SlipwayError,
   SERVER_STREAM_WINDOW,
   startService,
   unimplementedHandlers,
+  untilReady,
   type RunningService,
+  type ServerMiddleware,
 } from "./index.js";
 
 const LAYER = { chainId: "sha256:aa", diffId: "sha256:bb", parentChainId: "", cacheId: "c", size: 1, referenceCount: 1, depth: 1 };
@@ -45,18 +46,26 @@ function tempSocket(name = "test-store"): string {
 }
 afterAll(() => socketDirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-async function startLayerStore(overrides: Partial<Parameters<typeof service<typeof layerstore.LayerStoreServiceService>>[1]> = {}) {
+type LayerStoreHandlers = Parameters<typeof service<typeof layerstore.LayerStoreServiceService>>[1];
+
+/** A layer-store stand-in and its client; with `inProcess`, both join that registry. */
+async function startLayerStore(
+  overrides: Partial<LayerStoreHandlers> = {},
+  options: { inProcess?: InProcessRegistry; middleware?: ServerMiddleware[] } = {},
+) {
+  const { inProcess, middleware } = options;
   const { logger, lines } = captureLogger();
   const handlers = { ...unimplementedHandlers(layerstore.LayerStoreServiceService, "test-store"), ...overrides };
   const server = await startService({
     name: "test-store",
     bind: tempSocket(),
     logger,
-    services: [service(layerstore.LayerStoreServiceService, handlers)],
+    services: [service(layerstore.LayerStoreServiceService, handlers, { middleware })],
     drainTimeoutMs: 2_000,
+    inProcess,
   });
   running.push(server);
-  const client = createClient(layerstore.LayerStoreServiceService, server.address, { name: "test-store" });
+  const client = createClient(layerstore.LayerStoreServiceService, server.address, { name: "test-store", inProcess });
   return { server, client, lines };
 }
 
@@ -107,9 +116,10 @@ describe("reflection", () => {
 describe.each([
   ["over the network", false],
   ["in-process", true],
-])("%s", (_mode, inProcess) => {
-  beforeAll(() => enableInProcessCalls(inProcess));
-  afterAll(() => enableInProcessCalls(false));
+])("%s", (_mode, local) => {
+  const inProcess = local ? new InProcessRegistry() : undefined;
+  const start = (overrides: Partial<LayerStoreHandlers> = {}, middleware?: ServerMiddleware[]) =>
+    startLayerStore(overrides, { inProcess, middleware });
 
   describe("errors", () => {
     it("maps each domain kind to its gRPC code and back, message unchanged", async () => {
@@ -119,27 +129,34 @@ describe.each([
         ["already_exists", status.ALREADY_EXISTS],
         ["failed_precondition", status.FAILED_PRECONDITION],
         ["unavailable", status.UNAVAILABLE],
+        ["deadline_exceeded", status.DEADLINE_EXCEEDED],
+        ["cancelled", status.CANCELLED],
+        ["unimplemented", status.UNIMPLEMENTED],
+        ["unauthenticated", status.UNAUTHENTICATED],
+        ["permission_denied", status.PERMISSION_DENIED],
         ["internal", status.INTERNAL],
       ] as const;
       for (const [kind, code] of cases) {
         const message = `Conflict. The container name "/demo" is already in use (${kind})`;
-        const { client, lines } = await startLayerStore({
+        const { client, lines } = await start({
           getLayer: async () => {
-            throw new SlipwayError(kind, message);
+            throw CONSTRUCTOR_OF_KIND[kind](message);
           },
         });
         const err = await client.getLayer({ chainId: "x" }).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(SlipwayError);
         expect((err as SlipwayError).kind).toBe(kind);
-        if (kind !== "unavailable") expect((err as SlipwayError).message).toBe(message);
-        else expect((err as SlipwayError).message).toContain(message);
+        // The codes a client also meets without a server name the service; the server's message stays in them.
+        if (kind === "unavailable" || kind === "cancelled") expect((err as SlipwayError).message).toContain(message);
+        else if (kind === "deadline_exceeded") expect((err as SlipwayError).message).toContain("test-store at unix:");
+        else expect((err as SlipwayError).message).toBe(message);
         expect(lines.find((l) => l.msg === "rpc")?.code).toBe(status[code]);
         client.close();
       }
     });
 
     it("turns a plain exception into INTERNAL and logs it with its stack", async () => {
-      const { client, lines } = await startLayerStore({
+      const { client, lines } = await start({
         getLayer: async () => {
           throw new TypeError("boom");
         },
@@ -153,9 +170,9 @@ describe.each([
     });
 
     it("logs UNAVAILABLE (a store recovering or down) as a warning without a stack trace", async () => {
-      const { client, lines } = await startLayerStore({
+      const { client, lines } = await start({
         getLayer: async () => {
-          throw new SlipwayError("unavailable", "layer-store is still recovering its data root; retry shortly");
+          throw unavailable("layer-store is still recovering its data root; retry shortly");
         },
       });
       await client.getLayer({ chainId: "x" }).catch(() => undefined);
@@ -166,7 +183,7 @@ describe.each([
     });
 
     it("placeholders answer UNIMPLEMENTED naming the service and method", async () => {
-      const { client } = await startLayerStore();
+      const { client } = await start();
       const err = (await client.listLayers({}).catch((e: unknown) => e)) as SlipwayError;
       expect(err.kind).toBe("unimplemented");
       expect(err.message).toBe("slipway.layerstore.v1.LayerStoreService/ListLayers is not implemented yet by test-store");
@@ -174,27 +191,77 @@ describe.each([
 
     it("names the service when it is down", async () => {
       const down = tempSocket("down");
-      const client = createClient(layerstore.LayerStoreServiceService, down, { name: "layer-store" });
+      const client = createClient(layerstore.LayerStoreServiceService, down, { name: "layer-store", inProcess });
       const err = (await client.getLayer({ chainId: "x" }, { deadlineMs: 3_000 }).catch((e: unknown) => e)) as SlipwayError;
-      expect(err.kind).toBe("unavailable");
-      expect(err.message.startsWith(`layer-store is unavailable at ${down}`) || err.message.startsWith(`layer-store at ${down}`)).toBe(true);
+      // Nothing listens: refused at once, or (when the connect attempt outlives the deadline) no answer in time.
+      if (err.kind === "unavailable") expect(err.message).toMatch(`layer-store is unavailable at ${down}`);
+      else expect(err).toMatchObject({ kind: "deadline_exceeded", message: `layer-store at ${down} did not answer in time (deadline exceeded)` });
       client.close();
+    });
+  });
+
+  describe("middleware", () => {
+    it("refuses calls with UNAVAILABLE until the service is ready, except the methods it names", async () => {
+      let ready = false;
+      const gate = untilReady(() => ready, "test-store is still recovering its data root; retry shortly", ["getStoreStatus"]);
+      const { client, lines } = await start(
+        { getLayer: async () => ({ layer: LAYER }), getStoreStatus: async () => ({ ...layerstore.GetStoreStatusResponse.create(), ready }) },
+        [gate],
+      );
+      await expect(client.getLayer({ chainId: "x" })).rejects.toMatchObject({
+        kind: "unavailable",
+        message: expect.stringContaining("test-store is still recovering"),
+      });
+      expect((await client.getStoreStatus({})).ready).toBe(false);
+      ready = true;
+      expect((await client.getLayer({ chainId: "x" })).layer).toEqual(LAYER);
+      expect(lines.filter((l) => l.msg === "rpc").map((l) => l.code)).toEqual(["UNAVAILABLE", "OK", "OK"]);
+    });
+
+    it("runs the service's middleware inside the call log, around unary calls and streams until they end", async () => {
+      const seen: string[] = [];
+      const record: ServerMiddleware = async ({ name, ctx }, next) => {
+        seen.push(`${name} from ${ctx.peer}`);
+        await next().then(
+          () => seen.push(`${name} ended`),
+          (err: unknown) => (seen.push(`${name} failed: ${(err as Error).message}`), Promise.reject(err)),
+        );
+      };
+      const { client, lines } = await start(
+        {
+          getLayer: async () => ({ layer: LAYER }),
+          exportLayer: async function* () {
+            yield { chunk: Buffer.alloc(10) };
+            throw new Error("disk gone");
+          },
+        },
+        [record],
+      );
+      await client.getLayer({ chainId: "x" });
+      const consume = async () => {
+        for await (const _ of client.exportLayer({ chainId: "x" })) void _;
+      };
+      await expect(consume()).rejects.toMatchObject({ kind: "internal", message: "disk gone" });
+      await new Promise((resolve) => setImmediate(resolve)); // in-process, the client may hear of the failure first
+      const peer = local ? "in-process" : "unix-socket";
+      expect(seen).toEqual([`getLayer from ${peer}`, "getLayer ended", `exportLayer from ${peer}`, "exportLayer failed: disk gone"]);
+      expect(lines.filter((l) => l.msg === "rpc").map((l) => l.code)).toEqual(["OK", "INTERNAL"]);
     });
   });
 
   describe("calls", () => {
     it("logs one line per RPC with method, code, duration and peer", async () => {
-      const { client, lines } = await startLayerStore({ getLayer: async () => ({ layer: LAYER }) });
+      const { client, lines } = await start({ getLayer: async () => ({ layer: LAYER }) });
       expect((await client.getLayer({ chainId: "sha256:aa" })).layer).toEqual(LAYER);
       const rpc = lines.filter((l) => l.msg === "rpc");
       expect(rpc).toHaveLength(1);
       expect(rpc[0]).toMatchObject({ method: "/slipway.layerstore.v1.LayerStoreService/GetLayer", code: "OK" });
       expect(typeof rpc[0].durationMs).toBe("number");
-      expect(rpc[0].peer).toBe(inProcess ? "in-process" : "unix-socket");
+      expect(rpc[0].peer).toBe(local ? "in-process" : "unix-socket");
     });
 
     it("streams in both directions", async () => {
-      const { client } = await startLayerStore({
+      const { client } = await start({
         registerLayer: async (requests) => {
           let bytes = 0;
           for await (const r of requests) bytes += r.chunk?.length ?? 0;
@@ -221,6 +288,7 @@ describe.each([
         name: "image-test",
         bind: tempSocket("image-test"),
         logger,
+        inProcess,
         services: [
           service(imagestore.ImageStoreServiceService, {
             ...unimplementedHandlers(imagestore.ImageStoreServiceService, "image-test"),
@@ -233,7 +301,7 @@ describe.each([
         ],
       });
       running.push(server);
-      const client = createClient(imagestore.ImageStoreServiceService, server.address, { name: "image-test" });
+      const client = createClient(imagestore.ImageStoreServiceService, server.address, { name: "image-test", inProcess });
       const events = [];
       for await (const e of client.loadImages([{ chunk: Buffer.alloc(4) }, { chunk: Buffer.alloc(6) }])) events.push(e);
       expect(events.at(-1)?.loaded?.message).toBe("read 10");
@@ -244,7 +312,7 @@ describe.each([
   describe("isolation", () => {
     it("hands the server its own copy of the request and the client its own copy of the answer", async () => {
       const answer = { layer: { ...LAYER } };
-      const { client } = await startLayerStore({
+      const { client } = await start({
         getLayer: async (request) => ((request.chainId = "changed by the server"), answer),
       });
       const request = { chainId: "sha256:aa" };
@@ -257,7 +325,7 @@ describe.each([
     it("cancels a server stream's handler when the client stops reading", async () => {
       let cancelled!: (reason: string) => void;
       const handlerSaw = new Promise<string>((r) => (cancelled = r));
-      const { client } = await startLayerStore({
+      const { client } = await start({
         exportLayer: async function* (_request, ctx) {
           ctx.signal.addEventListener("abort", () => cancelled("aborted"));
           for (let i = 0; ; i++) yield { chunk: Buffer.alloc(1000, i) };
@@ -269,23 +337,23 @@ describe.each([
   });
 
   describe("deadlines", () => {
-    it("fails a call that outlives its deadline with UNAVAILABLE naming the service", async () => {
-      const { client } = await startLayerStore({
+    it("fails a call that outlives its deadline with DEADLINE_EXCEEDED naming the service", async () => {
+      const { client } = await start({
         getLayer: (_req, ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))),
       });
       const started = Date.now();
       const err = (await client.getLayer({ chainId: "x" }, { deadlineMs: 200 }).catch((e: unknown) => e)) as SlipwayError;
       expect(Date.now() - started).toBeLessThan(2_000);
-      expect(err.kind).toBe("unavailable");
-      expect(err.message).toContain("deadline exceeded");
+      expect(err.kind).toBe("deadline_exceeded");
+      expect(err.message).toMatch(/^test-store at unix:\S+ did not answer in time \(deadline exceeded\)$/);
     });
 
     it("propagates the incoming deadline to downstream calls", async () => {
       let downstreamDeadline: Date | undefined;
-      const downstream = await startLayerStore({
+      const downstream = await start({
         getLayer: async (_req, ctx) => ((downstreamDeadline = ctx.deadline), { layer: LAYER }),
       });
-      const upstream = await startLayerStore({
+      const upstream = await start({
         listLayers: async (_req, ctx) => {
           await downstream.client.getLayer({ chainId: "x" }, { parent: ctx });
           return { layers: [] };
@@ -301,7 +369,7 @@ describe.each([
   describe("shutdown", () => {
     it("drains a call in flight, then refuses new ones", async () => {
       let release!: () => void;
-      const { server, client } = await startLayerStore({
+      const { server, client } = await start({
         getLayer: () => new Promise((resolve) => (release = () => resolve({ layer: LAYER }))),
       });
       server.setServing();
@@ -319,7 +387,7 @@ describe.each([
 
   describe("placeholder stream", () => {
     it("server streams report UNIMPLEMENTED as well", async () => {
-      const { client } = await startLayerStore();
+      const { client } = await start();
       const consume = async () => {
         for await (const _ of client.exportLayer({ chainId: "x" })) void _;
       };
@@ -328,15 +396,27 @@ describe.each([
   });
 });
 
-export { notFound };
+describe("in-process registries", () => {
+  it("hold only the services started with them: a client of another registry goes over the network", async () => {
+    const own = new InProcessRegistry();
+    const { server, lines } = await startLayerStore({ getLayer: async () => ({ layer: LAYER }) }, { inProcess: own });
+    const other = createClient(layerstore.LayerStoreServiceService, server.address, { name: "test-store", inProcess: new InProcessRegistry() });
+    const same = createClient(layerstore.LayerStoreServiceService, server.address, { name: "test-store", inProcess: own });
+    await other.getLayer({ chainId: "x" });
+    await same.getLayer({ chainId: "x" });
+    expect(lines.filter((l) => l.msg === "rpc").map((l) => l.peer)).toEqual(["unix-socket", "in-process"]);
+    other.close();
+    same.close();
+  });
+});
 
 describe("binding", () => {
   it("says plainly when the socket is already in use", async () => {
     const { server } = await startLayerStore();
     const { logger } = captureLogger();
-    await expect(
-      startService({ name: "second", bind: server.address, logger, services: [] }),
-    ).rejects.toThrow(`${server.address.slice("unix:".length)} is in use`);
+    await expect(startService({ name: "second", bind: server.address, logger, services: [] })).rejects.toThrow(
+      `${server.address.slice("unix:".length)} is in use`,
+    );
   });
 
   it("refuses TCP without certificates, on either end", async () => {

@@ -8,7 +8,11 @@ import { channelCredentialsFor, tlsChannelOptions } from "./security/transport-c
 export async function listReflectedServices(address: string, timeoutMs = 5_000, certificates?: CertificateFiles): Promise<string[]> {
   const file = createRequire(import.meta.url).resolve("@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto");
   const pkg = loadPackageDefinition(loadSync(file, { keepCase: true })) as any;
-  const client = new pkg.grpc.reflection.v1.ServerReflection(address, channelCredentialsFor(address, undefined, certificates), tlsChannelOptions(address, undefined));
+  const client = new pkg.grpc.reflection.v1.ServerReflection(
+    address,
+    channelCredentialsFor(address, undefined, certificates),
+    tlsChannelOptions(address, undefined),
+  );
   const call = client.ServerReflectionInfo({ deadline: new Date(Date.now() + timeoutMs) });
   try {
     const answer = new Promise<any>((resolve, reject) => call.once("data", resolve).once("error", reject));

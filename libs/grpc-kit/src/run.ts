@@ -1,5 +1,8 @@
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import type { Logger } from "pino";
 import { ConfigError, loadServiceConfig, type ServiceConfig, type ServiceName } from "./config.js";
+import type { InProcessRegistry } from "./in-process.js";
 import { createLogger } from "./logger.js";
 import { startService, type RunningService } from "./server.js";
 import type { ServiceRegistration } from "./server-handlers.js";
@@ -16,18 +19,20 @@ export interface App {
 /**
  * The whole life of a service process: validated config, server up as NOT_SERVING, recovery,
  * SERVING, and on SIGTERM/SIGINT NOT_SERVING, drain, close, exit 0. Bad config or a port in use
- * prints one line naming it and exits non-zero.
+ * prints one line naming it and exits non-zero. A process that hosts several apps passes the
+ * registry they share (config.inProcess).
  */
 export async function runService(
   name: ServiceName,
   build: (config: ServiceConfig, logger: Logger) => Promise<App> | App,
+  inProcess?: InProcessRegistry,
 ): Promise<RunningService> {
   const logger = createLogger(name);
   try {
-    const config = loadServiceConfig(name, undefined, undefined, logger);
+    const config: ServiceConfig = { ...loadServiceConfig(name, undefined, undefined, logger), inProcess };
     const app = await build(config, logger);
     const { bind, certificates, socketGroup } = config;
-    const running = await startService({ name, bind, certificates, socketGroup, logger, services: app.services });
+    const running = await startService({ name, bind, certificates, socketGroup, logger, services: app.services, inProcess });
     stopOnSignal(async (signal) => {
       logger.info({ signal }, `${name} stopping`);
       await running.shutdown();
@@ -47,6 +52,14 @@ export async function runService(
   }
 }
 
+/** True when `moduleUrl` (a main module's import.meta.url) is the script node was started with. */
+export function isEntryPoint(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  return script !== undefined && pathToFileURL(realpathSync(script)).href === moduleUrl;
+}
+
+// Signals and exit belong to the process, not to one app or one stack: whatever apps a process runs stop
+// together, once. Tests start servers with startService and stop them with shutdown(), never through here.
 const stoppers: ((signal: string) => Promise<void>)[] = [];
 let stopping: Promise<void> | undefined;
 

@@ -1,5 +1,4 @@
 import {
-  status,
   type sendUnaryData,
   type ServerDuplexStream,
   type ServerReadableStream,
@@ -8,11 +7,10 @@ import {
   type UntypedHandleCall,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import type { Logger } from "pino";
 import { contextOf, type CallContext, type ServerSurfaceCall } from "./context.js";
 import type { MethodDefinition, RequestOf, ResponseOf, ServiceDefinition } from "./definitions.js";
-import { isClientError, toStatus } from "./errors.js";
-import { identityOf, identityUri } from "./security/identity.js";
+import { toStatus } from "./error-mapping.js";
+import { composeMiddleware, type ServerMiddleware } from "./middleware.js";
 
 /** A handler in async style, typed from the method definition's streaming flags. */
 export type Handler<M> = M extends { requestStream: false; responseStream: false }
@@ -25,60 +23,75 @@ export type Handler<M> = M extends { requestStream: false; responseStream: false
 
 export type ServiceHandlers<S extends ServiceDefinition> = { [K in keyof S]: Handler<S[K]> };
 
-/** A service definition with its handlers, ready for startService. */
+/** A service definition with its handlers and the middleware that runs around each of their calls. */
 export interface ServiceRegistration {
   readonly definition: ServiceDefinition;
   readonly handlers: Record<string, (...args: any[]) => unknown>;
+  readonly middleware: readonly ServerMiddleware[];
 }
 
-export function service<S extends ServiceDefinition>(definition: S, handlers: ServiceHandlers<S>): ServiceRegistration {
-  return { definition, handlers: handlers as ServiceRegistration["handlers"] };
+export interface RegistrationOptions {
+  /** Runs around every call of the service, first outermost (inside the server's call log). */
+  readonly middleware?: readonly ServerMiddleware[];
+}
+
+export function service<S extends ServiceDefinition>(
+  definition: S,
+  handlers: ServiceHandlers<S>,
+  options: RegistrationOptions = {},
+): ServiceRegistration {
+  return { definition, handlers: handlers as ServiceRegistration["handlers"], middleware: options.middleware ?? [] };
 }
 
 export type AnyHandler = (input: unknown, ctx: CallContext) => unknown;
 
-/** Wraps async handlers into grpc-js callbacks; every call is logged once with its code and duration. */
-export function toGrpcImplementation(registration: ServiceRegistration, logger: Logger): UntypedServiceImplementation {
-  const implementation: UntypedServiceImplementation = {};
-  for (const [name, method] of Object.entries(registration.definition)) {
-    const handler = registration.handlers[name] as AnyHandler | undefined;
-    if (!handler) throw new Error(`no handler for ${method.path}`);
-    implementation[name] = adapt(method, handler, logger);
-  }
-  return implementation;
+/** One method as a server runs it: its handler inside the middleware chain, the same over the network and in-process. */
+export interface ServedMethod {
+  readonly name: string;
+  readonly method: MethodDefinition;
+  readonly handler: AnyHandler;
+  readonly around: ServerMiddleware;
 }
 
-function adapt(method: MethodDefinition, handler: AnyHandler, logger: Logger): UntypedHandleCall {
-  const finish = (call: ServerSurfaceCall, started: number, err?: unknown) => logCall(logger, method.path, peerOf(call), started, err);
-  if (!method.requestStream && !method.responseStream) {
-    return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      const started = performance.now();
-      (handler(call.request, contextOf(method.path, call)) as Promise<unknown>).then(
-        (response) => (finish(call, started), callback(null, response)),
-        (err) => callback(finish(call, started, err)),
-      );
-    };
-  }
-  if (method.requestStream && !method.responseStream) {
-    return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      const started = performance.now();
-      (handler(untilCancelled(call, call), contextOf(method.path, call)) as Promise<unknown>).then(
-        (response) => (finish(call, started), callback(null, response)),
-        (err) => callback(finish(call, started, err)),
+/** The methods of a registration, each inside the server's middleware, then the service's own (composed once). */
+export function servedMethods(registration: ServiceRegistration, serverMiddleware: readonly ServerMiddleware[]): ServedMethod[] {
+  const around = composeMiddleware([...serverMiddleware, ...registration.middleware]);
+  return Object.entries(registration.definition).map(([name, method]) => {
+    const handler = registration.handlers[name] as AnyHandler | undefined;
+    if (!handler) throw new Error(`no handler for ${method.path}`);
+    return { name, method, handler, around };
+  });
+}
+
+/** grpc-js callbacks for a service's methods: async handlers, run inside their middleware, answering gRPC statuses. */
+export function toGrpcImplementation(methods: readonly ServedMethod[]): UntypedServiceImplementation {
+  return Object.fromEntries(methods.map((served) => [served.name, adapt(served)]));
+}
+
+function adapt({ name, method, handler, around }: ServedMethod): UntypedHandleCall {
+  if (!method.responseStream) {
+    return (call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      const ctx = contextOf(method.path, call);
+      const input = method.requestStream
+        ? untilCancelled(call, call as ServerReadableStream<unknown, unknown>)
+        : (call as ServerUnaryCall<unknown, unknown>).request;
+      let response: unknown;
+      around({ name, method, ctx }, async () => void (response = await handler(input, ctx))).then(
+        () => callback(null, response),
+        (err: unknown) => callback(toStatus(err)),
       );
     };
   }
   return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
-    const started = performance.now();
+    const ctx = contextOf(method.path, call);
     // A for-await over a Readable destroys it when the loop ends, which on a duplex call would
     // also drop every response still to come: iterate without destroying.
     const input = method.requestStream
       ? untilCancelled(call, (call as ServerDuplexStream<unknown, unknown>).iterator({ destroyOnReturn: false }))
       : (call as ServerWritableStream<unknown, unknown>).request;
-    const output = handler(input, contextOf(method.path, call)) as AsyncIterable<unknown>;
-    writeAll(call as ServerWritableStream<unknown, unknown>, output).then(
-      () => (finish(call, started), call.end()),
-      (err) => call.emit("error", finish(call, started, err)),
+    around({ name, method, ctx }, () => writeAll(call as ServerWritableStream<unknown, unknown>, handler(input, ctx) as AsyncIterable<unknown>)).then(
+      () => call.end(),
+      (err: unknown) => call.emit("error", toStatus(err)),
     );
   };
 }
@@ -111,30 +124,4 @@ function drainedOrCancelled(call: ServerWritableStream<unknown, unknown>): Promi
     const done = () => (call.off("drain", done), call.off("cancelled", done), resolve());
     call.once("drain", done).once("cancelled", done);
   });
-}
-
-/**
- * Who called, for the log: a TLS caller's identity and address, or "unix-socket" (grpc-js knows no
- * address for a socket's peer; whoever it is passed the socket's file mode).
- */
-function peerOf(call: ServerSurfaceCall): string {
-  const address = call.getPeer();
-  const identity = identityOf(call.getAuthContext().sslPeerCertificate);
-  if (identity) return `${identityUri(identity)}@${address}`;
-  return address === "unknown" ? "unix-socket" : address;
-}
-
-/** Logs a served call once, with its code and duration; returns the status the caller gets. */
-export function logCall(logger: Logger, path: string, peer: string, started: number, err?: unknown) {
-  const { code, details } = err === undefined ? { code: status.OK, details: "" } : toStatus(err);
-  const entry = { method: path, code: status[code], durationMs: elapsed(started), peer };
-  if (code === status.OK || isClientError(code)) logger.info(details ? { ...entry, error: details } : entry, "rpc");
-  // UNAVAILABLE says "not now" (recovering, a store down): the caller retries, no stack trace helps.
-  else if (code === status.UNAVAILABLE) logger.warn({ ...entry, error: details }, "rpc");
-  else logger.error({ ...entry, error: details, stack: err instanceof Error ? err.stack : undefined }, "rpc");
-  return { code, details };
-}
-
-function elapsed(started: number): number {
-  return Math.round((performance.now() - started) * 100) / 100;
 }

@@ -7,11 +7,12 @@ import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-
 import { DESCRIPTOR_SET_BASE64 } from "@slipway/proto";
 import type { Logger } from "pino";
 import { serviceNameOf } from "./definitions.js";
-import { hostInProcess } from "./in-process.js";
+import type { InProcessRegistry } from "./in-process.js";
+import { callLog } from "./middleware.js";
 import type { CertificateFiles } from "./security/certificate-files.js";
 import { claimSocketPath, secureSocket, type SocketGroup } from "./security/local-socket.js";
 import { serverCredentialsFor } from "./security/transport-credentials.js";
-import { toGrpcImplementation, type ServiceRegistration } from "./server-handlers.js";
+import { servedMethods, toGrpcImplementation, type ServiceRegistration } from "./server-handlers.js";
 
 export interface ServiceOptions {
   /** App name for logs, e.g. "layer-store". */
@@ -26,6 +27,8 @@ export interface ServiceOptions {
   readonly services: readonly ServiceRegistration[];
   /** How long SIGTERM waits for calls in flight before cancelling them. */
   readonly drainTimeoutMs?: number;
+  /** Where this process's services are hosted: this server's join them, for clients given the same registry. */
+  readonly inProcess?: InProcessRegistry;
 }
 
 export interface RunningService {
@@ -56,16 +59,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const health = new HealthImplementation(Object.fromEntries(["", ...names].map((n) => [n, NOT_SERVING])));
   health.addToServer(server);
   addLazyReflection(server);
-  for (const registration of options.services) {
-    server.addService(registration.definition, toGrpcImplementation(registration, logger));
-  }
+  // Each call, over the network or in-process, is logged once, around the service's own middleware.
+  const served = options.services.map((registration) => servedMethods(registration, [callLog(logger)]));
+  options.services.forEach((registration, i) => server.addService(registration.definition, toGrpcImplementation(served[i]!)));
   const credentials = serverCredentialsFor(options.bind, options.name, options.certificates, logger);
   const port = await bind(server, options.bind, credentials, options.name, options.socketGroup ?? { name: "root", gid: 0 });
   const address = options.bind.startsWith("unix:") ? options.bind : options.bind.replace(/:\d+$/, `:${port}`);
   const setAll = (state: typeof SERVING | typeof NOT_SERVING) => {
     for (const n of ["", ...names]) health.setStatus(n, state);
   };
-  const unhost = hostInProcess(address, options.services, logger);
+  const unhost = options.inProcess?.host(address, served.flat()) ?? (async () => undefined);
   logger.info({ address, services: names }, `${options.name} listening on ${address}`);
   let stopping: Promise<void> | undefined;
   return {
@@ -79,7 +82,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
 /**
  * Reflection over every Slipway service and grpc.health.v1, built on the first reflection call: building
- * its descriptor index costs ~150 ms of CPU, which at start-up would compete with the stores' recovery.
+ * its descriptor index takes a noticeable share of CPU, which at start-up would compete with the stores' recovery.
  * An empty ReflectionService (cheap) provides the service definitions to register up front.
  */
 function addLazyReflection(server: Server): void {
@@ -101,7 +104,9 @@ interface RegisteredService {
 /** What a ReflectionService would register on a server, captured instead. */
 function servicesOf(reflection: ReflectionService): RegisteredService[] {
   const services: RegisteredService[] = [];
-  const capture = { addService: (definition: GrpcServiceDefinition, implementation: UntypedServiceImplementation) => services.push({ definition, implementation }) };
+  const capture = {
+    addService: (definition: GrpcServiceDefinition, implementation: UntypedServiceImplementation) => services.push({ definition, implementation }),
+  };
   reflection.addToServer(capture as unknown as Server);
   return services;
 }
@@ -157,7 +162,7 @@ export const SERVER_STREAM_WINDOW = 8 * 1024 * 1024;
 
 /**
  * HTTP/2's default 64 KiB stream window makes a client stream (an image archive into image-store, a
- * layer into layer-store) wait for a WINDOW_UPDATE round trip every 64 KiB: a load ran ~30% slower.
+ * layer into layer-store) wait for a WINDOW_UPDATE round trip every 64 KiB, which throttles a load.
  * grpc-js (pinned at 1.14.7) has no option for its servers' window but hands `commonServerOptions` to
  * http2.createServer, so the setting goes there; a test checks that clients see it.
  */

@@ -66,7 +66,7 @@ export async function applyLayerTar(source: AsyncIterable<Uint8Array>, diffDir: 
   } finally {
     input.close();
   }
-  // Walking 20,000 files with lstat cost more than a second of system time; the entries say the same.
+  // The entries give the size unless one replaced or removed something: walking the tree would lstat every file again.
   const size = extractor.sizeFromEntries ?? (await directorySize(diffDir));
   return { diffId: `sha256:${hash.digest("hex")}`, size, tarSplit: await packer.finish() };
 }
@@ -108,11 +108,13 @@ async function packTrailingData(tar: TarReader, packer: TarSplitPacker): Promise
 /** Maps any failure to what the caller should see, naming the entry being read. */
 function classify(err: unknown, entry: string | undefined, signal: AbortSignal | undefined): unknown {
   if (signal?.aborted && err === signal.reason) return err;
-  if (err instanceof InvalidLayerError) return err.entry === undefined && entry !== undefined ? new InvalidLayerError(err.reason, entry, { cause: err.cause }) : err;
+  if (err instanceof InvalidLayerError)
+    return err.entry === undefined && entry !== undefined ? new InvalidLayerError(err.reason, entry, { cause: err.cause }) : err;
   if (err instanceof SourceError) return new InvalidLayerError(`the layer stream failed: ${err.message}`, entry, { cause: err });
   if (err instanceof DuplicatePathError) return new InvalidLayerError(err.message, entry);
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code !== undefined && ENTRY_ERRORS.has(code)) return new InvalidLayerError(`cannot create it: ${(err as Error).message}`, entry, { cause: err });
+  if (code !== undefined && ENTRY_ERRORS.has(code))
+    return new InvalidLayerError(`cannot create it: ${(err as Error).message}`, entry, { cause: err });
   if (err instanceof Error && entry !== undefined) {
     return new Error(`extracting layer entry "${entry}": ${err.message}`, { cause: err });
   }

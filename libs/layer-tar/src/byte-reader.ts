@@ -82,7 +82,10 @@ export class ByteReader {
       signal.addEventListener("abort", onAbort, { once: true });
       if (signal.aborted) onAbort(); // the source may abort synchronously inside next()
       const settle = () => signal.removeEventListener("abort", onAbort);
-      next.then((r) => (settle(), resolve(r)), (e: unknown) => (settle(), reject(e)));
+      next.then(
+        (r) => (settle(), resolve(r)),
+        (e: unknown) => (settle(), reject(e)),
+      );
     });
   }
 }

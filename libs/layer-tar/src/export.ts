@@ -35,7 +35,7 @@ function* readFileContent(root: string, name: string, size: number, checksum: Bu
   try {
     if (!fstatSync(fd).isFile()) throw new Error(`layer file "${displayName(name)}" is not a regular file`);
     const crc = new Crc64();
-    for (let done = 0; done < size; ) {
+    for (let done = 0; done < size;) {
       const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, size - done));
       const read = readSync(fd, buffer, 0, buffer.length, null);
       if (read === 0) throw new Error(`layer file "${displayName(name)}" is shorter than the ${size} bytes its tar-split records`);

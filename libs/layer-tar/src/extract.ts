@@ -18,8 +18,8 @@ import {
   writeSync,
 } from "node:fs";
 import { resolve } from "node:path";
+import { fileSyscalls } from "@slipway/durable-fs";
 import { InvalidLayerError } from "./errors.js";
-import { native } from "./native.js";
 import { byteString, displayName, escapesRoot, fsPath } from "./paths.js";
 import { cleanPath } from "@slipway/docker-spec";
 import type { TarTime } from "./pax.js";
@@ -124,10 +124,14 @@ export class LayerExtractor {
     if (escapesRoot(cleanPath(entry.name))) throw this.invalid("path escapes the layer through '..'", entry);
     if (!KNOWN_TYPES.has(entry.typeflag)) throw this.invalid(`unsupported tar entry type ${JSON.stringify(entry.typeflag)}`, entry);
     if (entry.typeflag === "4" || (entry.typeflag === "3" && (entry.devmajor !== 0 || entry.devminor !== 0))) {
-      throw this.invalid(`device nodes are not allowed in layers (only 0/0 character devices, which are whiteouts); this one is ${entry.devmajor}/${entry.devminor}`, entry);
+      throw this.invalid(
+        `device nodes are not allowed in layers (only 0/0 character devices, which are whiteouts); this one is ${entry.devmajor}/${entry.devminor}`,
+        entry,
+      );
     }
     for (const name of entry.xattrs.keys()) {
-      if (name.startsWith("trusted.overlay.")) throw this.invalid(`xattr ${displayName(name)} is overlay metadata and is not allowed in a layer tar`, entry);
+      if (name.startsWith("trusted.overlay."))
+        throw this.invalid(`xattr ${displayName(name)} is overlay metadata and is not allowed in a layer tar`, entry);
     }
   }
 
@@ -182,7 +186,7 @@ export class LayerExtractor {
         this.createHardlink(path, entry);
         return null;
       case "6":
-        native.mknod(fsPath(path), constants.S_IFIFO | (entry.mode & 0o7777), 0, 0);
+        fileSyscalls.mknod(fsPath(path), constants.S_IFIFO | (entry.mode & 0o7777), 0, 0);
         this.finishMetadata(path, entry, { mode: true, times: true });
         return null;
       default: // "3", a 0/0 character device: a whiteout already in overlay form
@@ -196,7 +200,7 @@ export class LayerExtractor {
     this.createdBytes += entry.size;
     return {
       write: (chunk) => {
-        for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
+        for (let offset = 0; offset < chunk.length;) offset += writeSync(fd, chunk, offset);
       },
       close: () => {
         try {
@@ -247,7 +251,7 @@ export class LayerExtractor {
 
   private whiteout(parent: string, base: string, entry: TarEntry): void {
     if (base === OPAQUE_WHITEOUT) {
-      this.privileged("trusted-xattr", () => native.lsetxattr(fsPath(parent), Buffer.from(OPAQUE_XATTR), Buffer.from("y")));
+      this.privileged("trusted-xattr", () => fileSyscalls.lsetxattr(fsPath(parent), Buffer.from(OPAQUE_XATTR), Buffer.from("y")));
       return;
     }
     const original = base.slice(WHITEOUT_PREFIX.length);
@@ -259,7 +263,7 @@ export class LayerExtractor {
 
   /** False when the kernel refuses (unprivileged mknod of 0/0 devices needs Linux >= 5.8). */
   private mknodWhiteout(path: string, permissions: number): boolean {
-    return this.privileged("mknod", () => native.mknod(fsPath(path), constants.S_IFCHR | permissions, 0, 0));
+    return this.privileged("mknod", () => fileSyscalls.mknod(fsPath(path), constants.S_IFCHR | permissions, 0, 0));
   }
 
   /** lchown, xattrs, then mode (after chown, which clears setuid) and times, in moby's order. */
@@ -273,23 +277,31 @@ export class LayerExtractor {
   private setXattrs(path: string, entry: TarEntry): void {
     for (const [name, value] of entry.xattrs) {
       try {
-        native.lsetxattr(fsPath(path), fsPath(name), fsPath(value));
+        fileSyscalls.lsetxattr(fsPath(path), fsPath(name), fsPath(value));
       } catch (err) {
         const code = errorCode(err);
         if (code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "EPERM") throw err;
-        this.warnOnce(`xattr-${code}`, `layer-tar: xattrs could not be set (${code}), first ${displayName(name)} on "${entry.label}"; ignored as dockerd does`);
+        this.warnOnce(
+          `xattr-${code}`,
+          `layer-tar: xattrs could not be set (${code}), first ${displayName(name)} on "${entry.label}"; ignored as dockerd does`,
+        );
       }
     }
   }
 
   /** Files get atime = mtime unless a later atime was recorded (moby's createTarFile). */
   private setEntryTimes(path: string, entry: TarEntry): void {
-    const atime = entry.atime && (entry.atime.seconds > entry.mtime.seconds || (entry.atime.seconds === entry.mtime.seconds && entry.atime.nanoseconds >= entry.mtime.nanoseconds)) ? entry.atime : entry.mtime;
+    const atime =
+      entry.atime &&
+      (entry.atime.seconds > entry.mtime.seconds ||
+        (entry.atime.seconds === entry.mtime.seconds && entry.atime.nanoseconds >= entry.mtime.nanoseconds))
+        ? entry.atime
+        : entry.mtime;
     this.setTimes(path, clampTime(atime), clampTime(entry.mtime));
   }
 
   private setTimes(path: string, atime: TarTime, mtime: TarTime): void {
-    native.lutimes(fsPath(path), atime.seconds, atime.nanoseconds, mtime.seconds, mtime.nanoseconds);
+    fileSyscalls.lutimes(fsPath(path), atime.seconds, atime.nanoseconds, mtime.seconds, mtime.nanoseconds);
   }
 
   private removeExisting(path: string): void {
@@ -332,7 +344,8 @@ export class LayerExtractor {
       return true;
     } catch (err) {
       if (errorCode(err) !== "EPERM") throw err;
-      if (kind === "mknod") this.warnOnce(kind, "layer-tar: cannot create whiteout device nodes here (mknod: EPERM); files they hide in lower layers will show through");
+      if (kind === "mknod")
+        this.warnOnce(kind, "layer-tar: cannot create whiteout device nodes here (mknod: EPERM); files they hide in lower layers will show through");
       else if (this.isRoot) this.warnOnce(kind, `layer-tar: ${kind} failed with EPERM; the layer's metadata is not fully reproduced`);
       return false;
     }

@@ -1,16 +1,16 @@
 import { constants } from "node:fs";
-import { native } from "./native.js";
+import { fileSyscalls } from "@slipway/durable-fs";
 
 const CAPABILITY_XATTR = "security.capability";
 
 /** Makes a FIFO (mknod(2)); the umask applies, so callers chmod it to the exact bits afterwards. */
 export function makeFifo(path: string, permissions: number): void {
-  native.mknod(Buffer.from(path), constants.S_IFIFO | permissions, 0, 0);
+  fileSyscalls.mknod(Buffer.from(path), constants.S_IFIFO | permissions, 0, 0);
 }
 
 /** A file's capabilities: its security.capability xattr as stored, or null when it has none. */
 export function readFileCapabilities(path: string): Buffer | null {
-  return native.lgetxattr(path, CAPABILITY_XATTR);
+  return fileSyscalls.lgetxattr(path, CAPABILITY_XATTR);
 }
 
 /**
@@ -19,5 +19,5 @@ export function readFileCapabilities(path: string): Buffer | null {
  */
 export function copyFileCapabilities(from: string, to: string): void {
   const value = readFileCapabilities(from);
-  if (value !== null) native.lsetxattr(Buffer.from(to), Buffer.from(CAPABILITY_XATTR), value);
+  if (value !== null) fileSyscalls.lsetxattr(Buffer.from(to), Buffer.from(CAPABILITY_XATTR), value);
 }

@@ -1,31 +1,10 @@
 import { createRequire } from "node:module";
 
-/** The syscalls Node's fs lacks, from this lib's N-API addon (native/layer_tar_native.c). */
+/** This lib's N-API addon (native/layer_tar_native.c); the file syscalls come from @slipway/durable-fs. */
 export interface NativeBindings {
-  mknod(path: Buffer, mode: number, major: number, minor: number): void;
-  lsetxattr(path: Buffer, name: Buffer, value: Buffer): void;
-  /** The attribute's value, or null when the file has no such attribute. */
-  lgetxattr(path: Buffer | string, name: string): Buffer | null;
-  /** utimensat(AT_SYMLINK_NOFOLLOW): sets atime and mtime of the path itself, never a symlink's target. */
-  lutimes(path: Buffer, atimeSeconds: number, atimeNanoseconds: number, mtimeSeconds: number, mtimeNanoseconds: number): void;
   /** Updates an 8-byte big-endian CRC-64/ISO state in place with more data. */
   crc64(state: Buffer, data: Uint8Array): void;
-  /** syncfs(2) of the filesystem holding path, run in libuv's thread pool. */
-  syncfs(path: string): Promise<void>;
-  /** Removes path and, for a directory, everything in it, in libuv's thread pool. */
-  removeTree(path: string): Promise<void>;
-  /** Applies an FsBatch's encoded writes in order in libuv's thread pool; rejects at the first failure. */
-  applyBatch(bytes: Buffer): Promise<void>;
-  /**
-   * A group commit round in libuv's thread pool (see BatchFlush): every caller's writes, a syncfs of the
-   * filesystem holding path, the renames of the callers whose writes succeeded, a second syncfs. `bytes`: a u32
-   * count, then the callers' write batches, then their rename batches, each a u32 length and its encoding.
-   * Errors carry `phase`: 1 for the writes and the first flush, 2 for the renames and the second.
-   */
-  applyRound(bytes: Buffer, path: string): Promise<{ outcomes: (RoundError | null)[]; syncError: RoundError | null }>;
 }
-
-export type RoundError = NodeJS.ErrnoException & { readonly phase: 1 | 2 };
 
 // Relative to both src/ (tests) and dist/ (built): the addon is built into <lib>/build/Release by node-gyp.
 const ADDON = "../build/Release/layer_tar_native.node";
@@ -34,7 +13,9 @@ function load(): NativeBindings {
   try {
     return createRequire(import.meta.url)(ADDON) as NativeBindings;
   } catch (err) {
-    throw new Error(`@slipway/layer-tar: native addon ${ADDON} is missing or broken; build it with "npm run build -w @slipway/layer-tar"`, { cause: err });
+    throw new Error(`@slipway/layer-tar: native addon ${ADDON} is missing or broken; build it with "npm run build -w @slipway/layer-tar"`, {
+      cause: err,
+    });
   }
 }
 

@@ -36,7 +36,9 @@ export function resolveDirectory(root: string, relative: string, createMissing?:
       if (++symlinks > MAX_SYMLINKS) throw new ScopedPathError("too many levels of symbolic links in the path");
       const target = byteString(readlinkSync(fsPath(path), { encoding: "buffer" }));
       if (target.startsWith("/")) {
-        throw new ScopedPathError(`path passes through symlink "${displayName([...stack, part].join("/"))}" -> "${displayName(target)}", which leads outside the layer`);
+        throw new ScopedPathError(
+          `path passes through symlink "${displayName([...stack, part].join("/"))}" -> "${displayName(target)}", which leads outside the layer`,
+        );
       }
       pending.unshift(...target.split("/"));
       continue;

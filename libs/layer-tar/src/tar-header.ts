@@ -72,7 +72,8 @@ function parseNumeric(field: Buffer, what: string, rawName: string): number {
   return Number(result);
 }
 
-function checksums(block: Buffer): [number, number] {
+/** The header's checksums as Go computes them, with the checksum field counted as spaces. */
+function checksums(block: Buffer): [unsigned: number, signed: number] {
   let unsigned = 0;
   let signed = 0;
   for (let i = 0; i < BLOCK; i++) {
@@ -81,6 +82,11 @@ function checksums(block: Buffer): [number, number] {
     signed += byte < 128 ? byte : byte - 256;
   }
   return [unsigned, signed];
+}
+
+/** The checksum a writer stores (the unsigned sum; readers also accept the signed one old tars used). */
+export function headerChecksum(block: Buffer): number {
+  return checksums(block)[0];
 }
 
 function detectFormat(block: Buffer): TarFormat {

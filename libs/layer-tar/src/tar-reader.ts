@@ -103,7 +103,10 @@ export class TarReader {
     if (this.remaining === 0) return null;
     const chunk = await this.input.readChunk(Math.min(max, this.remaining));
     if (chunk === null) {
-      throw new InvalidLayerError(`truncated tar: the stream ends ${this.remaining} bytes before the end of this entry's content`, this.current?.label);
+      throw new InvalidLayerError(
+        `truncated tar: the stream ends ${this.remaining} bytes before the end of this entry's content`,
+        this.current?.label,
+      );
     }
     this.remaining -= chunk.length;
     return chunk;

@@ -5,9 +5,8 @@ import { once } from "node:events";
 import { createGunzip, createGzip } from "node:zlib";
 import { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
-import { goJsonString } from "./go-json.js";
 import { displayName } from "./paths.js";
-import { cleanPath } from "@slipway/docker-spec";
+import { cleanPath, goJsonString } from "@slipway/docker-spec";
 
 export const SEGMENT_TYPE = 2;
 export const FILE_TYPE = 1;
@@ -87,8 +86,7 @@ export class TarSplitPacker {
 
 /** One line of a tar-split document, decoded. */
 export type TarSplitEntry =
-  | { type: typeof SEGMENT_TYPE; payload: Buffer }
-  | { type: typeof FILE_TYPE; name: Buffer; size: number; checksum: Buffer | null };
+  { type: typeof SEGMENT_TYPE; payload: Buffer } | { type: typeof FILE_TYPE; name: Buffer; size: number; checksum: Buffer | null };
 
 interface TarSplitLine {
   type?: number;

@@ -1,6 +1,6 @@
 import type { Stats } from "node:fs";
+import { fileSyscalls } from "@slipway/durable-fs";
 import { OPAQUE_XATTR } from "./extract.js";
-import { native } from "./native.js";
 
 /** An overlay2 whiteout: a character device with device number 0/0. */
 export function isWhiteout(stats: Stats): boolean {
@@ -9,5 +9,5 @@ export function isWhiteout(stats: Stats): boolean {
 
 /** An overlay2 opaque directory: xattr trusted.overlay.opaque = "y" (the directory itself, not a symlink's target). */
 export function isOpaqueDir(path: string): boolean {
-  return native.lgetxattr(path, OPAQUE_XATTR)?.toString("latin1") === "y";
+  return fileSyscalls.lgetxattr(path, OPAQUE_XATTR)?.toString("latin1") === "y";
 }

@@ -40,7 +40,11 @@ describe("applyLayerTar details", () => {
       .end();
     await applyLayerTar(chunked(tar), diff);
     expect(readdirSync(join(diff, "d")).sort()).toEqual(["dir", "file", "link"]);
-    expect(["file", "link", "dir"].map((name) => readFileSync(join(diff, "d", name), "utf8"))).toEqual(["second", "not a symlink any more", "a file now"]);
+    expect(["file", "link", "dir"].map((name) => readFileSync(join(diff, "d", name), "utf8"))).toEqual([
+      "second",
+      "not a symlink any more",
+      "a file now",
+    ]);
     expect(lstatSync(join(diff, "d/file")).mode & 0o7777).toBe(0o640);
     expect(readFileSync("/etc/passwd", "utf8")).not.toContain("not a symlink");
   });
@@ -68,11 +72,20 @@ describe("applyLayerTar details", () => {
   });
 
   it.each([
-    ["files, symlinks, hardlinks, empty files and whiteouts", new TarWriter().dir("d").file("d/a", "12345").file("d/empty", "").symlink("d/s", "../target/name").hardlink("d/h", "d/a").file(".wh.gone", "")],
+    [
+      "files, symlinks, hardlinks, empty files and whiteouts",
+      new TarWriter().dir("d").file("d/a", "12345").file("d/empty", "").symlink("d/s", "../target/name").hardlink("d/h", "d/a").file(".wh.gone", ""),
+    ],
     // A layer names a path once; it is reached again only through a symlinked directory.
     ["a file replaced by a longer one", new TarWriter().dir("d").symlink("alias", "d").file("d/f", "short").file("alias/f", "a longer content")],
-    ["a directory replaced by a file", new TarWriter().dir("d").symlink("alias", ".").file("d/child", "x".repeat(3000)).file("alias/d", "now a file")],
-    ["a hardlinked file replaced (its inode stays through the link)", new TarWriter().dir("d").symlink("alias", "d").file("d/f", "shared bytes").hardlink("g", "d/f").file("alias/f", "new")],
+    [
+      "a directory replaced by a file",
+      new TarWriter().dir("d").symlink("alias", ".").file("d/child", "x".repeat(3000)).file("alias/d", "now a file"),
+    ],
+    [
+      "a hardlinked file replaced (its inode stays through the link)",
+      new TarWriter().dir("d").symlink("alias", "d").file("d/f", "shared bytes").hardlink("g", "d/f").file("alias/f", "new"),
+    ],
   ])("reports the size a walk of the diff directory gives: %s", async (name, tar) => {
     const diff = freshDiff(`size-${name.length}-${name.slice(0, 12).replace(/\W/g, "")}`);
     const applied = await applyLayerTar(chunked(tar.end()), diff);

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { digestHex } from "@slipway/docker-spec";
+import { fileSyscalls } from "@slipway/durable-fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyLayerTar, directorySize, exportLayerTar, isOpaqueDir, isWhiteout, type AppliedLayer } from "../src/index.js";
-import { native } from "../src/native.js";
 import { chunked } from "../src/testing/index.js";
 import { BIG_FILE_SIZE, ESCAPED_NAME, LONG_GNU_NAME, LONG_LINK_TARGET, LONG_PAX_NAME, NON_UTF8_NAME, generatedLayer } from "./generated-layer.js";
 import { collect, describeTree, docker, dockerRoot, sha256 } from "./support.js";
@@ -56,7 +56,7 @@ describe("a generated layer with every feature", () => {
     expect(lstatSync(join(diff, "tmp")).mode & 0o7777).toBe(0o1777);
     const conf = lstatSync(join(diff, "etc/conf"), { bigint: true });
     expect([conf.uid, conf.gid, conf.mode & 0o7777n, conf.mtimeNs]).toEqual([1000n, 1000n, 0o640n, 1_700_000_000_123_456_789n]);
-    expect(native.lgetxattr(join(diff, "etc/conf"), "user.note")?.toString()).toBe("hello xattr");
+    expect(fileSyscalls.lgetxattr(join(diff, "etc/conf"), "user.note")?.toString()).toBe("hello xattr");
     expect(lstatSync(join(diff, "bin/su-link")).ino).toBe(lstatSync(join(diff, "bin/su")).ino);
     expect(readFileSync(join(diff, "usr/lib/through-symlink"), "utf8")).toBe("resolved inside the layer\n");
     expect(readFileSync(join(diff, LONG_GNU_NAME), "utf8")).toBe("gnu long name\n");
@@ -110,7 +110,7 @@ function expectSameAsDockerd(tar: Buffer, applied: AppliedLayer, diff: string): 
     const [diffId] = JSON.parse(docker("image", "inspect", imported, "--format", "{{json .RootFS.Layers}}")) as string[];
     expect(applied.diffId).toBe(diffId);
     const layerdb = join(dockerRoot(), "image/overlay2/layerdb/sha256", digestHex(diffId!));
-    expect(gunzipSync(applied.tarSplit).toString("utf8")).toBe(gunzipSync(readFileSync(join(layerdb, "tar-split.json.gz"))).toString("utf8"));
+    expect(comparableTarSplit(applied.tarSplit)).toEqual(comparableTarSplit(readFileSync(join(layerdb, "tar-split.json.gz"))));
     expect(String(applied.size)).toBe(readFileSync(join(layerdb, "size"), "utf8"));
     const dockerDiff = join(dockerRoot(), "overlay2", readFileSync(join(layerdb, "cache-id"), "utf8"), "diff");
     const tree = describeTree(diff);
@@ -119,6 +119,22 @@ function expectSameAsDockerd(tar: Buffer, applied: AppliedLayer, diff: string): 
   } finally {
     docker("image", "rm", "-f", tag);
   }
+}
+
+/**
+ * A tar-split's lines, with the segments after the last file joined into one. How dockerd cuts the data after
+ * the end-of-archive marker into segments follows how its input's reads happened to be sized (for `docker
+ * import`, the HTTP body's reads), so it is not a property of the tar; the bytes themselves are compared.
+ */
+function comparableTarSplit(gzipped: Buffer): unknown[] {
+  const lines = gunzipSync(gzipped)
+    .toString("utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { type: number; payload?: string | null });
+  const lastFile = lines.map((line) => line.type).lastIndexOf(1);
+  const trailing = lines.slice(lastFile + 1).map((line) => Buffer.from(line.payload ?? "", "base64"));
+  return [...lines.slice(0, lastFile + 1), Buffer.concat(trailing).toString("base64")];
 }
 
 function execDockerImport(tar: Buffer, tag: string): string {

@@ -78,7 +78,11 @@ interface TarSplitEntry {
 }
 
 function tarSplitEntries(gzipped: Buffer): TarSplitEntry[] {
-  return gunzipSync(gzipped).toString("utf8").trim().split("\n").map((line) => JSON.parse(line) as TarSplitEntry);
+  return gunzipSync(gzipped)
+    .toString("utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as TarSplitEntry);
 }
 
 /**

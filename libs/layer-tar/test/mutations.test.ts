@@ -55,4 +55,3 @@ it("accepts or cleanly refuses 300 mutated layers", async () => {
   expect(outcomes.refused).toBeGreaterThan(0);
   expect(outcomes.accepted).toBeGreaterThan(0);
 });
-

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { native } from "../src/native.js";
+import { fileSyscalls } from "@slipway/durable-fs";
 
 /** Fails loudly (not skip) when there is no Docker engine: these tests compare with a real dockerd. */
 export function docker(...args: string[]): string {
@@ -10,7 +10,10 @@ export function docker(...args: string[]): string {
     return execFileSync("docker", args, { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], maxBuffer: 64 << 20 }).trim();
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr ?? "";
-    throw new Error(`docker ${args.join(" ")} failed: ${stderr || (err as Error).message}. These tests need a running Docker engine (dockerd 20.10 with overlay2).`);
+    throw new Error(
+      `docker ${args.join(" ")} failed: ${stderr || (err as Error).message}. These tests need a running Docker engine (dockerd 20.10 with overlay2).`,
+      { cause: err },
+    );
   }
 }
 
@@ -52,9 +55,11 @@ export function describeTree(dir: string, xattrNames: string[] = ["trusted.overl
       const stats = lstatSync(path, { bigint: true });
       const link = stats.isSymbolicLink() ? ` -> ${readlinkSync(path, { encoding: "buffer" }).toString("latin1")}` : "";
       const mtime = stats.isSymbolicLink() || stats.isDirectory() || stats.isFile() ? ` mtime=${stats.mtimeNs}` : "";
-      const xattrs = xattrNames.map((x) => [x, native.lgetxattr(path, x)] as const).filter(([, v]) => v !== null);
+      const xattrs = xattrNames.map((x) => [x, fileSyscalls.lgetxattr(path, x)] as const).filter(([, v]) => v !== null);
       const xattrText = xattrs.map(([x, v]) => ` ${x}=${v!.toString("hex")}`).join("");
-      lines.push(`${join(relative, name)} mode=${stats.mode.toString(8)} ${stats.uid}:${stats.gid} size=${stats.isDirectory() ? "-" : stats.size} rdev=${stats.rdev} nlink=${stats.nlink}${mtime}${link}${xattrText}`);
+      lines.push(
+        `${join(relative, name)} mode=${stats.mode.toString(8)} ${stats.uid}:${stats.gid} size=${stats.isDirectory() ? "-" : stats.size} rdev=${stats.rdev} nlink=${stats.nlink}${mtime}${link}${xattrText}`,
+      );
       if (stats.isDirectory()) walk(join(relative, name));
     }
   };

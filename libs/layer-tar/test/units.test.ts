@@ -1,13 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Crc64 } from "../src/crc64.js";
-import { goJsonString } from "../src/go-json.js";
 import { escapesRoot } from "../src/paths.js";
 import { parsePaxRecords, parsePaxTime } from "../src/pax.js";
 import { parseHeader } from "../src/tar-header.js";
-import { removeTree, syncFilesystem } from "../src/index.js";
+import { encodeTarHeader, storeChecksum, tarPadding } from "../src/tar-writer.js";
 import { paxRecord, tarHeader } from "../src/testing/index.js";
 
 describe("crc64 (ISO, as Go's hash/crc64)", () => {
@@ -29,12 +25,6 @@ describe("escapesRoot", () => {
     expect(escapesRoot("..")).toBe(true);
     expect(escapesRoot("../x")).toBe(true);
     expect(escapesRoot("..x")).toBe(false);
-  });
-});
-
-describe("Go JSON strings", () => {
-  it("escapes HTML characters, controls and line separators as encoding/json does", () => {
-    expect(goJsonString('a<b>&"\\\t\n\r\u0001\u2028é')).toBe('"a\\u003cb\\u003e\\u0026\\"\\\\\\t\\n\\r\\u0001\\u2028é"');
   });
 });
 
@@ -62,49 +52,45 @@ describe("tar headers", () => {
     const block = tarHeader({ name: "file", size: 0 });
     Buffer.from([0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00]).copy(block, 124); // size 256, base-256
     Buffer.from("some/prefix").copy(block, 345);
-    block.fill(0x20, 148, 156);
-    const sum = block.reduce((total, byte) => total + byte, 0);
-    block.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, 8, "latin1");
+    storeChecksum(block);
     const header = parseHeader(block);
     expect([header.size, header.name, header.format]).toEqual([256, "some/prefix/file", "ustar"]);
     expect(parseHeader(tarHeader({ name: "gnu", format: "gnu" })).format).toBe("gnu");
   });
+  it("writes headers that read back as written, in Go's USTAR layout", () => {
+    const block = encodeTarHeader({
+      name: "dir/link",
+      typeflag: "2",
+      mode: 0o120777,
+      mtime: 1_700_000_000,
+      linkname: "../target",
+      uid: 1000,
+      gname: "staff",
+    });
+    expect(parseHeader(block)).toMatchObject({
+      name: "dir/link",
+      typeflag: "2",
+      mode: 0o120777,
+      mtime: 1_700_000_000,
+      linkname: "../target",
+      uid: 1000,
+      gid: 0,
+      size: 0,
+      format: "ustar",
+    });
+    expect(block.toString("latin1", 100, 108)).toBe("0120777\0");
+    expect(block.toString("latin1", 257, 297)).toBe("ustar\u000000root".padEnd(40, "\0"));
+    expect(block.toString("latin1", 297, 303)).toBe("staff\0");
+    expect(block.toString("latin1", 154, 156)).toBe("\0 ");
+    expect([tarPadding(0).length, tarPadding(1).length, tarPadding(512).length]).toEqual([0, 511, 0]);
+  });
+  it("refuses to write a value that does not fit its field", () => {
+    expect(() => encodeTarHeader({ name: "n".repeat(101), typeflag: "0", mode: 0o644, mtime: 0 })).toThrow(/longer than 100 bytes/);
+    expect(() => encodeTarHeader({ name: "big", typeflag: "0", mode: 0o644, mtime: 0, size: 8 * 1024 ** 3 })).toThrow(/longer than 12 bytes/);
+    expect(() => encodeTarHeader({ name: "old", typeflag: "0", mode: 0o644, mtime: -1 })).toThrow(/not a non-negative integer/);
+  });
   it("refuses a bad checksum and a non-octal field", () => {
     expect(() => parseHeader(tarHeader({ name: "x", checksumDelta: 3 }))).toThrow(/bad checksum/);
     expect(() => parseHeader(tarHeader({ name: "x", rawFields: { mode: "07x7\0" } }))).toThrow(/mode field "07x7" is not octal/);
-  });
-});
-
-describe("syncFilesystem", () => {
-  it("flushes the filesystem of a path, and rejects with Node's error shape for a missing one", async () => {
-    await expect(syncFilesystem(import.meta.dirname)).resolves.toBeUndefined();
-    const missing = join(import.meta.dirname, "no-such-dir");
-    await expect(syncFilesystem(missing)).rejects.toMatchObject({ code: "ENOENT", syscall: "open", message: expect.stringContaining(missing) });
-  });
-});
-
-describe("removeTree", () => {
-  it("removes a tree with files, symlinks and nested directories without following symlinks", async () => {
-    const root = mkdtempSync(join(tmpdir(), "remove-tree-"));
-    const outside = join(root, "outside");
-    mkdirSync(join(outside, "kept"), { recursive: true });
-    const tree = join(root, "tree");
-    mkdirSync(join(tree, "a", "b", "c"), { recursive: true });
-    writeFileSync(join(tree, "a", "b", "c", "file"), "x");
-    writeFileSync(join(tree, "top"), "y");
-    symlinkSync(outside, join(tree, "a", "to-outside"));
-    await removeTree(tree);
-    expect(existsSync(tree)).toBe(false);
-    expect(existsSync(join(outside, "kept"))).toBe(true);
-    await expect(removeTree(join(root, "no-such"))).resolves.toBeUndefined();
-    writeFileSync(join(root, "plain"), "z");
-    await removeTree(join(root, "plain"));
-    expect(existsSync(join(root, "plain"))).toBe(false);
-  });
-
-  it("rejects with Node's error shape when an entry cannot be removed", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "remove-tree-")), "file");
-    writeFileSync(file, "x");
-    await expect(removeTree(join(file, "below"))).rejects.toMatchObject({ code: "ENOTDIR", syscall: "unlink", message: expect.stringContaining(file) });
   });
 });

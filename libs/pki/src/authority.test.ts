@@ -201,7 +201,7 @@ interface Tlv {
 function children(der: Buffer, at: number): Tlv[] {
   const outer = tlv(der, at);
   const result: Tlv[] = [];
-  for (let i = outer.contentStart; i < outer.end; ) {
+  for (let i = outer.contentStart; i < outer.end;) {
     const child = tlv(der, i);
     result.push(child);
     i = child.end;

@@ -82,7 +82,7 @@ export async function loadCertificateAuthority(certPem: string, keyPem: string):
   try {
     cert = new x509.X509Certificate(certPem);
   } catch (err) {
-    throw new Error(`the CA certificate is not a PEM certificate: ${(err as Error).message}`);
+    throw new Error(`the CA certificate is not a PEM certificate: ${(err as Error).message}`, { cause: err });
   }
   const constraints = cert.getExtension(x509.BasicConstraintsExtension);
   if (!constraints?.ca) throw new Error(`the CA certificate (${cert.subject}) is not a CA: basicConstraints CA:true is missing`);
@@ -96,7 +96,8 @@ export async function loadCertificateAuthority(certPem: string, keyPem: string):
     // Never the key's text, nor node's message about it.
     throw new Error("the CA key is not a PEM private key");
   }
-  if (!publicKeyDer.equals(Buffer.from(cert.publicKey.rawData))) throw new Error(`the CA key does not belong to the CA certificate (${cert.subject})`);
+  if (!publicKeyDer.equals(Buffer.from(cert.publicKey.rawData)))
+    throw new Error(`the CA key does not belong to the CA certificate (${cert.subject})`);
   let signingKey: CryptoKey;
   try {
     signingKey = await subtle.importKey("pkcs8", privateKeyDer, KEY_ALGORITHM, false, ["sign"]);

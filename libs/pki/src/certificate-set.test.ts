@@ -111,7 +111,9 @@ describe("writeCertificateSet", () => {
     await expect(writeCertificateSet(root, { names: ["../x"] })).rejects.toThrow(/must be a host name/);
     await expect(writeCertificateSet(root, { names: ["ca"] })).rejects.toThrow(/"ca" cannot be a certificate name/);
     await expect(writeCertificateSet(root, { names: ["cli", "cli"] })).rejects.toThrow(/named twice/);
-    await expect(writeCertificateSet(root, { keyOwners: { orchestrater: { uid: 1, gid: 1 } } })).rejects.toThrow(/"orchestrater", which is not one of the certificates/);
+    await expect(writeCertificateSet(root, { keyOwners: { orchestrater: { uid: 1, gid: 1 } } })).rejects.toThrow(
+      /"orchestrater", which is not one of the certificates/,
+    );
     await expect(writeCertificateSet(root, { keyOwners: { cli: { uid: -1, gid: 1 } } })).rejects.toThrow(/numeric uid and gid/);
     await expect(writeCertificateSet(root, { extraNames: ["no spaces"] })).rejects.toThrow(/not a host name or an IP address/);
     expect(readdirSync(root)).toEqual([]);

@@ -46,7 +46,8 @@ export async function writeCertificateSet(outDir: string, options: CertificateSe
   const keyOwners = options.keyOwners ?? {};
   for (const [name, owner] of Object.entries(keyOwners)) {
     if (!names.includes(name)) throw new TypeError(`a key owner is given for "${name}", which is not one of the certificates (${names.join(", ")})`);
-    if (!isId(owner.uid) || !isId(owner.gid)) throw new TypeError(`the owner of ${name}.key must be a numeric uid and gid, not ${owner.uid}:${owner.gid}`);
+    if (!isId(owner.uid) || !isId(owner.gid))
+      throw new TypeError(`the owner of ${name}.key must be a numeric uid and gid, not ${owner.uid}:${owner.gid}`);
   }
   const extras = (options.extraNames ?? []).map(subjectNameOf);
   const dnsNames = extras.filter((n) => n.type === "dns").map((n) => n.value);
@@ -69,7 +70,9 @@ export async function writeCertificateSet(outDir: string, options: CertificateSe
   } else {
     if (hasCrt && !options.newCa) {
       // Its key was taken offline: a new CA here would silently stop every peer trusting the old one.
-      throw new Error(`${caCrt} exists but ${basename(caKey)} does not: put the CA key back to issue under this CA, or ask for a new CA (newCa, \`slipway certs --new-ca\`)`);
+      throw new Error(
+        `${caCrt} exists but ${basename(caKey)} does not: put the CA key back to issue under this CA, or ask for a new CA (newCa, \`slipway certs --new-ca\`)`,
+      );
     }
     ca = await createCertificateAuthority();
   }
@@ -130,7 +133,7 @@ async function writeAtomic(path: string, data: string, mode: number, owner?: Key
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (owner && (code === "EPERM" || code === "EINVAL")) {
-      throw new Error(`cannot give ${basename(path)} to ${owner.uid}:${owner.gid}: ${code}`);
+      throw new Error(`cannot give ${basename(path)} to ${owner.uid}:${owner.gid}: ${code}`, { cause: err });
     }
     throw err;
   }

@@ -116,7 +116,12 @@ describe("mutual TLS 1.3 with node:tls", () => {
     expect(refused.server.clientError).toBeDefined();
 
     const inspected = await handshake(expired, { rejectUnauthorized: false });
-    expect(inspected.server).toMatchObject({ served: true, authorized: false, authorizationError: "CERT_HAS_EXPIRED", peerUri: "spiffe://slipway/cli" });
+    expect(inspected.server).toMatchObject({
+      served: true,
+      authorized: false,
+      authorizationError: "CERT_HAS_EXPIRED",
+      peerUri: "spiffe://slipway/cli",
+    });
     expect(inspected.client.reply).toBe("refused");
   });
 

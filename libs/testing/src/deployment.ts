@@ -75,7 +75,18 @@ export const DEPLOYMENT: Readonly<Record<SlipwayApp, AppDeployment>> = {
 };
 
 function store(app: (typeof STORES)[number], capDrop: string[], capAdd: string[]): AppDeployment {
-  return { app, port: SERVICES[app].port, hostPortEnv: hostPortEnvOf(app), user: "0:0", capDrop, capAdd, dataRoot: true, runRoot: false, env: {}, dependsOn: [] };
+  return {
+    app,
+    port: SERVICES[app].port,
+    hostPortEnv: hostPortEnvOf(app),
+    user: "0:0",
+    capDrop,
+    capAdd,
+    dataRoot: true,
+    runRoot: false,
+    env: {},
+    dependsOn: [],
+  };
 }
 
 /** "engine-api" -> "SLIPWAY_ENGINE_API_PORT" */

@@ -20,7 +20,9 @@ export async function runDocker(target: string | DockerEnv, args: readonly strin
     return stdout.trim();
   } catch (err) {
     const { stderr = "" } = err as { stderr?: string };
-    const where = Object.entries(env).map(([name, value]) => `${name}=${value}`).join(" ");
-    throw new Error(`docker ${args.join(" ")} (${where}) failed: ${stderr.trim() || String(err)}`);
+    const where = Object.entries(env)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(" ");
+    throw new Error(`docker ${args.join(" ")} (${where}) failed: ${stderr.trim() || String(err)}`, { cause: err });
   }
 }

@@ -13,9 +13,7 @@ export interface EngineApiClientTls {
  * with a client certificate, so give `tls` for it; without, the request goes out as plain HTTP (which
  * engine-api refuses, as a test may want to see).
  */
-export type EngineApiTarget =
-  | { readonly socketPath: string }
-  | { readonly host: string; readonly port: number; readonly tls?: EngineApiClientTls };
+export type EngineApiTarget = { readonly socketPath: string } | { readonly host: string; readonly port: number; readonly tls?: EngineApiClientTls };
 
 /** GET /_ping on engine-api; resolves to the status code, or to the error text when unreachable. */
 export function pingEngineApi(target: EngineApiTarget, timeoutMs = 2_000): Promise<number | string> {

@@ -30,7 +30,7 @@ export async function buildSlipwayImage(options: BuildImageOptions = {}): Promis
     await run("bash", [join(REPO_ROOT, "tools/docker/build-image.sh"), tag, baseImage], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
   } catch (err) {
     const { stderr = "", stdout = "" } = err as { stderr?: string; stdout?: string };
-    throw new Error(`building ${tag} failed: ${(stderr || stdout).trim() || String(err)}`);
+    throw new Error(`building ${tag} failed: ${(stderr || stdout).trim() || String(err)}`, { cause: err });
   }
   return tag;
 }

@@ -20,6 +20,14 @@ export {
 export { runDocker, type DockerEnv } from "./docker-cli.js";
 export { buildSlipwayImage, DEFAULT_IMAGE, OFFLINE_BASE_IMAGE, REPO_ROOT, type BuildImageOptions } from "./image.js";
 export { pingEngineApi, type EngineApiClientTls, type EngineApiTarget } from "./engine-api-ping.js";
-export { reapLeftoverComposeProjects, reapLeftoverStacks, removeStack, testComposeProject, OWNER_PID_LABEL, STACK_LABEL, type Removed } from "./reap.js";
+export {
+  reapLeftoverComposeProjects,
+  reapLeftoverStacks,
+  removeStack,
+  testComposeProject,
+  OWNER_PID_LABEL,
+  STACK_LABEL,
+  type Removed,
+} from "./reap.js";
 export { startSecondDockerd, type SecondDockerd, type SecondDockerdOptions } from "./second-dockerd.js";
 export { CertificateDir } from "./tls.js";

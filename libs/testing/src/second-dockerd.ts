@@ -127,7 +127,12 @@ class RunningDockerd implements SecondDockerd {
     if (this.exitCode === undefined) {
       // Swarm state: leave (a no-op error when not in one), then drop docker_gwbridge, which leaving keeps.
       await this.docker(["swarm", "leave", "--force"]).catch(() => undefined);
-      madeGatewayBridge = !this.hostHadGatewayBridge && (await this.docker(["network", "inspect", SWARM_GATEWAY_BRIDGE]).then(() => true, () => false));
+      madeGatewayBridge =
+        !this.hostHadGatewayBridge &&
+        (await this.docker(["network", "inspect", SWARM_GATEWAY_BRIDGE]).then(
+          () => true,
+          () => false,
+        ));
       if (madeGatewayBridge) await this.docker(["network", "rm", SWARM_GATEWAY_BRIDGE]).catch(() => undefined);
       this.child.kill("SIGTERM");
       const killer = setTimeout(() => this.child.kill("SIGKILL"), 30_000);
@@ -137,7 +142,8 @@ class RunningDockerd implements SecondDockerd {
     // dockerd leaves a self bind-mount of its data root (and netns/shm mounts under the exec root).
     await unmountUnder([this.dataRoot, this.workDir]);
     await run("ip", ["link", "delete", this.bridge]).catch(() => undefined);
-    if (madeGatewayBridge && (await linkExists(SWARM_GATEWAY_BRIDGE))) await run("ip", ["link", "delete", SWARM_GATEWAY_BRIDGE]).catch(() => undefined);
+    if (madeGatewayBridge && (await linkExists(SWARM_GATEWAY_BRIDGE)))
+      await run("ip", ["link", "delete", SWARM_GATEWAY_BRIDGE]).catch(() => undefined);
     rmSync(this.workDir, { recursive: true, force: true });
   }
 
@@ -148,13 +154,16 @@ class RunningDockerd implements SecondDockerd {
       return stdout.trim();
     } catch (err) {
       const { stderr = "" } = err as { stderr?: string };
-      throw new Error(`docker ${args.join(" ")} on the second dockerd failed: ${stderr.trim() || String(err)}`);
+      throw new Error(`docker ${args.join(" ")} on the second dockerd failed: ${stderr.trim() || String(err)}`, { cause: err });
     }
   }
 }
 
 async function linkExists(name: string): Promise<boolean> {
-  return run("ip", ["link", "show", name]).then(() => true, () => false);
+  return run("ip", ["link", "show", name]).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
@@ -182,7 +191,7 @@ async function createBridge(name: string): Promise<void> {
       return;
     } catch (err) {
       await run("ip", ["link", "delete", name]).catch(() => undefined);
-      throw new Error(`cannot create bridge ${name} with ${subnet}.1/24 (needs root and iproute2): ${(err as Error).message}`);
+      throw new Error(`cannot create bridge ${name} with ${subnet}.1/24 (needs root and iproute2): ${(err as Error).message}`, { cause: err });
     }
   }
   throw new Error("no free 172.31.200-254.0/24 subnet for a second dockerd's bridge");

@@ -252,7 +252,10 @@ async function startInDependencyOrder(plan: Plan, started: Map<SlipwayApp, Start
   const starting = new Map<SlipwayApp, Promise<void>>();
   for (const app of SLIPWAY_APPS) {
     const deps = DEPLOYMENT[app].dependsOn.map((dep) => starting.get(dep)!);
-    starting.set(app, Promise.all(deps).then(async () => void started.set(app, await appContainer(plan, app).start())));
+    starting.set(
+      app,
+      Promise.all(deps).then(async () => void started.set(app, await appContainer(plan, app).start())),
+    );
   }
   const results = await Promise.allSettled(starting.values());
   const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");

@@ -60,7 +60,11 @@ export class CertificateDir {
     const certPath = join(this.dir, `docker-${identity}`);
     mkdirSync(certPath, { recursive: true });
     const { ca, cert, key } = this.paths(identity);
-    for (const [link, target] of [["ca.pem", ca], ["cert.pem", cert], ["key.pem", key]] as const) {
+    for (const [link, target] of [
+      ["ca.pem", ca],
+      ["cert.pem", cert],
+      ["key.pem", key],
+    ] as const) {
       if (!lstatSync(join(certPath, link), { throwIfNoEntry: false })) symlinkSync(target, join(certPath, link));
     }
     return { DOCKER_HOST: tcpUrl, DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: certPath };

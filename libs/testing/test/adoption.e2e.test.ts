@@ -51,7 +51,12 @@ const stock = (...args: string[]) => docker(daemon!.dockerHost, args);
 
 it("a stock dockerd lists what Slipway created as Created, with its name, image and command", async () => {
   const listed = (await stock("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}} {{.Image}} {{.Status}}")).split("\n");
-  const expected = [`${demoId} demo golden:1`, `${flagsId} flags golden:1`, `${volumeId} vol slipway-e2e/volume:1`, `${namedId} named slipway-e2e/volume:1`];
+  const expected = [
+    `${demoId} demo golden:1`,
+    `${flagsId} flags golden:1`,
+    `${volumeId} vol slipway-e2e/volume:1`,
+    `${namedId} named slipway-e2e/volume:1`,
+  ];
   expect(listed.sort()).toEqual(expected.map((line) => `${line} Created`).sort());
   expect(await stock("inspect", "--format", "{{json .Path}} {{json .Args}}", "demo")).toBe(
     '"/bin/sh" ["-c","cat /srv/app/hello.txt; echo $GREETING"]',
@@ -67,17 +72,20 @@ const SAME_CREATES: [string, () => string, string[]][] = [
   ["named", () => namedId, ["-v", "shared:/data", "slipway-e2e/volume:1"]],
 ];
 
-it.each(SAME_CREATES)("wrote what the stock dockerd writes for the same create (%s): init layer, layer dirs, layerdb mount, config", async (name, ourId, args) => {
-  const stockId = await stock("create", "--name", `stock-${name}`, ...args);
-  const ours = normalisedContainer(dataRoot, ourId());
-  const theirs = normalisedContainer(dataRoot, stockId);
-  await stock("rm", "-v", `stock-${name}`);
-  expect(ours).toEqual(theirs);
-  // Not vacuous: the comparison saw the real files.
-  expect(ours.initTree).toContain("100755 0:0 0 .dockerenv");
-  expect(ours.lowers[1]).toMatch(/^l\/<init-link>:l\/[A-Z2-7]{26}/);
-  expect(ours.config).toMatchObject({ ID: "<id>", Name: "<name>", Config: { Hostname: "<short-id>" } });
-});
+it.each(SAME_CREATES)(
+  "wrote what the stock dockerd writes for the same create (%s): init layer, layer dirs, layerdb mount, config",
+  async (name, ourId, args) => {
+    const stockId = await stock("create", "--name", `stock-${name}`, ...args);
+    const ours = normalisedContainer(dataRoot, ourId());
+    const theirs = normalisedContainer(dataRoot, stockId);
+    await stock("rm", "-v", `stock-${name}`);
+    expect(ours).toEqual(theirs);
+    // Not vacuous: the comparison saw the real files.
+    expect(ours.initTree).toContain("100755 0:0 0 .dockerenv");
+    expect(ours.lowers[1]).toMatch(/^l\/<init-link>:l\/[A-Z2-7]{26}/);
+    expect(ours.config).toMatchObject({ ID: "<id>", Name: "<name>", Config: { Hostname: "<short-id>" } });
+  },
+);
 
 it("starts it: the image's command runs, with the image's env", async () => {
   await stock("start", "demo");

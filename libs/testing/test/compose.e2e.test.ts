@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { status, type ServiceError } from "@grpc/grpc-js";
-import { createClient, SlipwayError } from "@slipway/grpc-kit";
+import { SlipwayError } from "@slipway/errors";
+import { createClient } from "@slipway/grpc-kit";
 import { layerstore, orchestrator } from "@slipway/proto";
 import { RandomPortGenerator } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -46,7 +47,7 @@ async function compose(...args: string[]): Promise<string> {
     return stdout.trim();
   } catch (err) {
     const { stderr = "" } = err as { stderr?: string };
-    throw new Error(`docker-compose ${args.join(" ")} failed: ${stderr.trim() || String(err)}`);
+    throw new Error(`docker-compose ${args.join(" ")} failed: ${stderr.trim() || String(err)}`, { cause: err });
   }
 }
 
@@ -90,7 +91,9 @@ async function waitUntilAllHealthy(timeoutMs: number): Promise<void> {
     if (SLIPWAY_APPS.every((app) => last.get(app) === "running/healthy")) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`not every service became healthy within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(last))}\n${await compose("logs", "--tail", "20")}`);
+  throw new Error(
+    `not every service became healthy within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(last))}\n${await compose("logs", "--tail", "20")}`,
+  );
 }
 
 const socketHost = () => `unix://${join(workDir, "run", "docker.sock")}`;
@@ -125,12 +128,18 @@ describe("docker-compose.yml with docker-compose", () => {
   it("runs the five services, healthy, each with only the CA certificate and its own pair mounted read-only", async () => {
     const ids = (await compose("ps", "-q")).split("\n");
     const format = '{{index .Config.Labels "com.docker.compose.service"}}{{range .Mounts}} {{.Destination}}:{{.RW}}{{end}}';
-    const mounts = new Map((await docker({}, ["inspect", "--format", format, ...ids])).split("\n").map((line) => {
-      const [service, ...entries] = line.split(" ");
-      return [service!, entries.filter((entry) => entry.startsWith(`${TLS_DIR_IN_CONTAINER}/`)).sort()];
-    }));
+    const mounts = new Map(
+      (await docker({}, ["inspect", "--format", format, ...ids])).split("\n").map((line) => {
+        const [service, ...entries] = line.split(" ");
+        return [service!, entries.filter((entry) => entry.startsWith(`${TLS_DIR_IN_CONTAINER}/`)).sort()];
+      }),
+    );
     for (const app of SLIPWAY_APPS) {
-      expect(mounts.get(app), app).toEqual(certificateFilesOf(app).map((file) => `${TLS_DIR_IN_CONTAINER}/${file}:false`).sort());
+      expect(mounts.get(app), app).toEqual(
+        certificateFilesOf(app)
+          .map((file) => `${TLS_DIR_IN_CONTAINER}/${file}:false`)
+          .sort(),
+      );
     }
   });
 
@@ -153,9 +162,15 @@ describe("docker-compose.yml with docker-compose", () => {
     const cli = certs.certificates("cli");
     const grpcAddress = (app: SlipwayApp) => `127.0.0.1:${hostPorts[app]}`;
     const layerStore = createClient(layerstore.LayerStoreServiceService, grpcAddress("layer-store"), { name: "layer-store", certificates: cli });
-    const orchestratorClient = createClient(orchestrator.OrchestratorServiceService, grpcAddress("orchestrator"), { name: "orchestrator", certificates: cli });
+    const orchestratorClient = createClient(orchestrator.OrchestratorServiceService, grpcAddress("orchestrator"), {
+      name: "orchestrator",
+      certificates: cli,
+    });
     try {
-      const refused = await layerStore.listVolumes({ names: [] }).then(() => undefined, (err: unknown) => err);
+      const refused = await layerStore.listVolumes({ names: [] }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(refused).toBeInstanceOf(SlipwayError);
       expect(((refused as SlipwayError).cause as ServiceError).code).toBe(status.PERMISSION_DENIED);
       // cli is the orchestrator's caller: it sees both containers.

@@ -82,14 +82,17 @@ describe("docker-compose.yml", () => {
     );
   });
 
-  it.each(SLIPWAY_APPS)("%s mounts the data-root volume or the host run dir, and only its own certificate files, read-only, as SlipwayStack does", (app: SlipwayApp) => {
-    const expected = [
-      ...(DEPLOYMENT[app].dataRoot ? [`slipway-data:${DATA_ROOT_IN_CONTAINER}`] : []),
-      ...(DEPLOYMENT[app].runRoot ? [`./.slipway/compose-run:${RUN_ROOT_IN_CONTAINER}`] : []),
-      ...certificateFilesOf(app).map((file) => `./.slipway/certs/${file}:${TLS_DIR_IN_CONTAINER}/${file}:ro`),
-    ];
-    expect((compose.services[app].volumes ?? []).map(shortForm)).toEqual(expected);
-  });
+  it.each(SLIPWAY_APPS)(
+    "%s mounts the data-root volume or the host run dir, and only its own certificate files, read-only, as SlipwayStack does",
+    (app: SlipwayApp) => {
+      const expected = [
+        ...(DEPLOYMENT[app].dataRoot ? [`slipway-data:${DATA_ROOT_IN_CONTAINER}`] : []),
+        ...(DEPLOYMENT[app].runRoot ? [`./.slipway/compose-run:${RUN_ROOT_IN_CONTAINER}`] : []),
+        ...certificateFilesOf(app).map((file) => `./.slipway/certs/${file}:${TLS_DIR_IN_CONTAINER}/${file}:ro`),
+      ];
+      expect((compose.services[app].volumes ?? []).map(shortForm)).toEqual(expected);
+    },
+  );
 
   it("takes the certificates from SLIPWAY_CERTS_DIR, and the image looks for them where they are mounted", () => {
     const sources = Object.values(parse(composeText, { merge: true }).services as Record<string, ComposeService>).flatMap((s) =>

@@ -37,9 +37,15 @@ export function normalisedContainer(dataRoot: string, id: string): NormalisedCon
   const configText = normalise(readFileSync(join(containerDir, "config.v2.json"), "utf8")).replace(/"Created":"[^"]+"/, '"Created":"<created>"');
   return {
     initTree: walk(join(initDir, "diff")).map((path) => describe(path, join(initDir, "diff"))),
-    layerDirs: [initDir, mountDir].flatMap((dir) => walk(dir).filter((p) => !p.includes("/diff/")).map((p) => `${dir === initDir ? "init" : "mount"}:${describe(p, dir)}`)),
+    layerDirs: [initDir, mountDir].flatMap((dir) =>
+      walk(dir)
+        .filter((p) => !p.includes("/diff/"))
+        .map((p) => `${dir === initDir ? "init" : "mount"}:${describe(p, dir)}`),
+    ),
     lowers: [initDir, mountDir].map((dir) => readFileSync(join(dir, "lower"), "utf8").split(initLink).join("<init-link>")),
-    mountFiles: walk(layerdbMounts).map((p) => relative(layerdbMounts, p)).concat(readFileSync(join(layerdbMounts, "parent"), "utf8")),
+    mountFiles: walk(layerdbMounts)
+      .map((p) => relative(layerdbMounts, p))
+      .concat(readFileSync(join(layerdbMounts, "parent"), "utf8")),
     // The name by field, not by text: "/vol" also occurs in "slipway-e2e/volume:1".
     config: { ...JSON.parse(configText), Name: "<name>" },
     hostConfig: JSON.parse(normalise(readFileSync(join(containerDir, "hostconfig.json"), "utf8"))),

@@ -28,8 +28,12 @@ export function orphansIn(dataRoot: string, containerIds: readonly string[]): st
   return [
     ...records.filter((id) => !ids.has(id)).map((id) => `containers/${id}`),
     ...mounts.filter((id) => !ids.has(id)).map((id) => `layerdb/mounts/${id}`),
-    ...listDir(join(dataRoot, "overlay2")).filter((dir) => !owned.has(dir)).map((dir) => `overlay2/${dir}`),
-    ...listDir(join(dataRoot, "volumes")).filter((v) => /^[0-9a-f]{64}$/.test(v) && !volumes.has(v)).map((v) => `volumes/${v}`),
+    ...listDir(join(dataRoot, "overlay2"))
+      .filter((dir) => !owned.has(dir))
+      .map((dir) => `overlay2/${dir}`),
+    ...listDir(join(dataRoot, "volumes"))
+      .filter((v) => /^[0-9a-f]{64}$/.test(v) && !volumes.has(v))
+      .map((v) => `volumes/${v}`),
     ...walk(dataRoot).filter((path) => isAtomicTempName(basename(path))),
   ];
 }

@@ -30,9 +30,13 @@ export async function unpackGoldenImage(archive: string, dir: string): Promise<G
 export async function saveVolumeImage(dir: string): Promise<string> {
   const tag = "slipway-e2e/volume:1";
   const archive = join(dir, "volume-image.tar");
-  const built = await run("docker", ["image", "inspect", tag]).then(() => true, () => false);
+  const built = await run("docker", ["image", "inspect", tag]).then(
+    () => true,
+    () => false,
+  );
   if (!built) {
-    const dockerfile = 'FROM bb:latest\nRUN mkdir -p /data && echo "volume content" > /data/seed.txt\nVOLUME ["/data"]\nCMD ["cat", "/data/seed.txt"]\n';
+    const dockerfile =
+      'FROM bb:latest\nRUN mkdir -p /data && echo "volume content" > /data/seed.txt\nVOLUME ["/data"]\nCMD ["cat", "/data/seed.txt"]\n';
     await run("bash", ["-c", `printf '%s' "$1" | DOCKER_BUILDKIT=0 docker build -q -t ${tag} -`, "build", dockerfile]);
   }
   await run("docker", ["save", tag, "-o", archive]);

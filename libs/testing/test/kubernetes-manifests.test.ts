@@ -152,10 +152,16 @@ describe("the DaemonSet's policy", () => {
   it("every container mounts only ca.crt and its own certificate and key, every key 0400", () => {
     for (const app of APPS) {
       const secretMounts = container(app).volumeMounts!.filter((m) => volume(m.name)?.secret);
-      expect(secretMounts.map((m) => [m.mountPath, m.readOnly, m.subPath]), app).toEqual([["/etc/slipway/tls", true, undefined]]);
+      expect(
+        secretMounts.map((m) => [m.mountPath, m.readOnly, m.subPath]),
+        app,
+      ).toEqual([["/etc/slipway/tls", true, undefined]]);
       const { secret } = volume(secretMounts[0]!.name)!;
       expect(secret!.secretName).toBe("slipway-tls");
-      expect(secret!.items!.map((item) => `${item.key}:${item.path}`), app).toEqual(["ca.crt", `${app}.crt`, `${app}.key`].map((f) => `${f}:${f}`));
+      expect(
+        secret!.items!.map((item) => `${item.key}:${item.path}`),
+        app,
+      ).toEqual(["ca.crt", `${app}.crt`, `${app}.key`].map((f) => `${f}:${f}`));
       for (const item of secret!.items!) expect((item.mode ?? secret!.defaultMode)?.toString(8), `${app}: ${item.key}`).toBe("400");
       expect(container(app).env!.find((e) => e.name === "SLIPWAY_TLS_DIR")?.value).toBe("/etc/slipway/tls");
     }

@@ -21,7 +21,10 @@ const CONVERGE_TIMEOUT_MS = 90_000;
 
 it("deploy/swarm/stack.yml runs one healthy Slipway on a swarm node that the docker CLI creates through, and leaves nothing behind", async () => {
   // docker_gwbridge is one name per host: if the host already has one, this test would share (and judge) it.
-  expect(await linkExists(SWARM_GATEWAY_BRIDGE), `the host already has a ${SWARM_GATEWAY_BRIDGE} link; this test needs a host that is in no swarm`).toBe(false);
+  expect(
+    await linkExists(SWARM_GATEWAY_BRIDGE),
+    `the host already has a ${SWARM_GATEWAY_BRIDGE} link; this test needs a host that is in no swarm`,
+  ).toBe(false);
   const dir = mkdtempSync(join(tmpdir(), "slipway-swarm-"));
   const dataRoot = join(dir, "data"); // the node's Slipway data root (SLIPWAY_DATA_ROOT_HOST)
   const runDir = join(dir, "run"); // the node's /run/slipway (SLIPWAY_RUN_DIR_HOST)
@@ -59,9 +62,9 @@ it("deploy/swarm/stack.yml runs one healthy Slipway on a swarm node that the doc
       expect(await node("inspect", "-f", "{{.HostConfig.NetworkMode}} {{.Config.User}} {{.HostConfig.CapAdd}} {{.HostConfig.CapDrop}}", id!)).toBe(
         `host ${uid}:${uid} ${app === "layer-store" ? "[CAP_SYS_ADMIN] []" : "[] [ALL]"}`,
       );
-      expect((await node("exec", id!, "stat", "-c", "%n %u %a", "/run/secrets/ca.crt", `/run/secrets/${app}.crt`, `/run/secrets/${app}.key`)).split("\n")).toEqual(
-        [`ca.crt`, `${app}.crt`, `${app}.key`].map((file) => `/run/secrets/${file} ${uid} 400`),
-      );
+      expect(
+        (await node("exec", id!, "stat", "-c", "%n %u %a", "/run/secrets/ca.crt", `/run/secrets/${app}.crt`, `/run/secrets/${app}.key`)).split("\n"),
+      ).toEqual([`ca.crt`, `${app}.crt`, `${app}.key`].map((file) => `/run/secrets/${file} ${uid} 400`));
       expect(await node("exec", id!, "ls", "/run/secrets")).toBe(["ca.crt", `${app}.crt`, `${app}.key`].sort().join("\n"));
     }
     // The gRPC apps listen on the node's loopback only, at the ports given.
@@ -87,7 +90,11 @@ it("deploy/swarm/stack.yml runs one healthy Slipway on a swarm node that the doc
 
     // Down again as an operator would: the stack, its containers, the swarm.
     await node("stack", "rm", STACK);
-    await waitFor("the stack's containers to be removed", 60_000, async () => (await node("ps", "-aq", "--filter", `label=com.docker.stack.namespace=${STACK}`)) === "");
+    await waitFor(
+      "the stack's containers to be removed",
+      60_000,
+      async () => (await node("ps", "-aq", "--filter", `label=com.docker.stack.namespace=${STACK}`)) === "",
+    );
     await node("swarm", "leave", "--force");
     expect(await node("info", "--format", "{{.Swarm.LocalNodeState}}")).toBe("inactive");
   } finally {
@@ -108,11 +115,20 @@ it("deploy/swarm/stack.yml runs one healthy Slipway on a swarm node that the doc
 async function waitUntilConverged(daemon: SecondDockerd): Promise<void> {
   const node = (...args: string[]) => docker(daemon.dockerHost, args);
   const state = async () => ({
-    services: (await node("service", "ls", "--filter", `label=com.docker.stack.namespace=${STACK}`, "--format", "{{.Name}} {{.Mode}} {{.Replicas}}")).split("\n").sort(),
-    containers: (await node("ps", "--filter", `label=com.docker.stack.namespace=${STACK}`, "--format", "{{.Label \"com.docker.swarm.service.name\"}} {{.Status}}")).split("\n").sort(),
+    services: (await node("service", "ls", "--filter", `label=com.docker.stack.namespace=${STACK}`, "--format", "{{.Name}} {{.Mode}} {{.Replicas}}"))
+      .split("\n")
+      .sort(),
+    containers: (
+      await node("ps", "--filter", `label=com.docker.stack.namespace=${STACK}`, "--format", '{{.Label "com.docker.swarm.service.name"}} {{.Status}}')
+    )
+      .split("\n")
+      .sort(),
   });
   const converged = (s: Awaited<ReturnType<typeof state>>) =>
-    s.services.join("\n") === APPS.map((app) => `${STACK}_${app} global 1/1`).sort().join("\n") &&
+    s.services.join("\n") ===
+      APPS.map((app) => `${STACK}_${app} global 1/1`)
+        .sort()
+        .join("\n") &&
     s.containers.length === APPS.length &&
     s.containers.every((line) => /^\S+ Up .*\(healthy\)$/.test(line)) &&
     new Set(s.containers.map((line) => line.split(" ")[0])).size === APPS.length;
@@ -120,8 +136,12 @@ async function waitUntilConverged(daemon: SecondDockerd): Promise<void> {
   let last = await state();
   while (!converged(last)) {
     if (Date.now() > deadline) {
-      const tasks = await node("stack", "ps", "--no-trunc", "--format", "{{.Name}} {{.CurrentState}} {{.Error}}", STACK).catch((err: Error) => err.message);
-      throw new Error(`the stack did not converge within ${CONVERGE_TIMEOUT_MS} ms:\n${last.services.join("\n")}\n${last.containers.join("\n")}\ntasks:\n${tasks}`);
+      const tasks = await node("stack", "ps", "--no-trunc", "--format", "{{.Name}} {{.CurrentState}} {{.Error}}", STACK).catch(
+        (err: Error) => err.message,
+      );
+      throw new Error(
+        `the stack did not converge within ${CONVERGE_TIMEOUT_MS} ms:\n${last.services.join("\n")}\n${last.containers.join("\n")}\ntasks:\n${tasks}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     last = await state();
@@ -143,12 +163,15 @@ async function docker(host: string, args: string[], env: Record<string, string> 
     return stdout.trim();
   } catch (err) {
     const { stderr = "" } = err as { stderr?: string };
-    throw new Error(`docker ${args.join(" ")} (DOCKER_HOST=${host}) failed: ${stderr.trim() || String(err)}`);
+    throw new Error(`docker ${args.join(" ")} (DOCKER_HOST=${host}) failed: ${stderr.trim() || String(err)}`, { cause: err });
   }
 }
 
 async function linkExists(name: string): Promise<boolean> {
-  return run("ip", ["link", "show", name]).then(() => true, () => false);
+  return run("ip", ["link", "show", name]).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Processes whose command line names `path` (dockerd, its containerd and shims all name the work dir). */
@@ -164,4 +187,3 @@ function processesMentioning(path: string): string[] {
       }
     });
 }
-

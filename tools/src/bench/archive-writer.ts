@@ -1,29 +1,10 @@
 import { createHash } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { once } from "node:events";
+import { encodeTarHeader, tarPadding, tarTrailer } from "@slipway/layer-tar";
 
-const BLOCK = 512;
-
-/** A ustar header for a regular file ("0") or directory ("5"); names up to 100 bytes. */
-export function ustarHeader(name: string, size: number, type: "0" | "5", mode: number, mtime = 1_700_000_000): Buffer {
-  const header = Buffer.alloc(BLOCK);
-  const field = (value: string, offset: number, length: number) => header.write(value, offset, length, "utf8");
-  const octal = (value: number, offset: number, length: number) => field(value.toString(8).padStart(length - 1, "0"), offset, length - 1);
-  if (Buffer.byteLength(name) > 100) throw new Error(`tar name longer than 100 bytes: ${name}`);
-  field(name, 0, 100);
-  octal(mode, 100, 8);
-  octal(0, 108, 8);
-  octal(0, 116, 8);
-  octal(size, 124, 12);
-  octal(mtime, 136, 12);
-  header.fill(" ", 148, 156);
-  field(type, 156, 1);
-  field("ustar\x0000", 257, 8);
-  let checksum = 0;
-  for (const byte of header) checksum += byte;
-  field(`${checksum.toString(8).padStart(6, "0")}\0 `, 148, 8);
-  return header;
-}
+/** One mtime for every entry: generated archives differ only in their random content. */
+const MTIME = 1_700_000_000;
 
 /** Writes a tar file entry by entry to disk, tracking its sha256 (the diffID when it is a layer). */
 export class TarFileWriter {
@@ -42,24 +23,24 @@ export class TarFileWriter {
   }
 
   async directory(name: string): Promise<void> {
-    await this.write(ustarHeader(name.endsWith("/") ? name : `${name}/`, 0, "5", 0o755));
+    await this.write(encodeTarHeader({ name: name.endsWith("/") ? name : `${name}/`, typeflag: "5", mode: 0o755, mtime: MTIME }));
   }
 
   /** A file whose content comes in chunks (so large files are never held in memory). */
   async file(name: string, size: number, chunks: Iterable<Buffer> | AsyncIterable<Buffer>, mode = 0o644): Promise<void> {
-    await this.write(ustarHeader(name, size, "0", mode));
+    await this.write(encodeTarHeader({ name, typeflag: "0", mode, size, mtime: MTIME }));
     let written = 0;
     for await (const chunk of chunks) {
       await this.write(chunk);
       written += chunk.length;
     }
     if (written !== size) throw new Error(`${name}: wrote ${written} bytes, header says ${size}`);
-    if (size % BLOCK) await this.write(Buffer.alloc(BLOCK - (size % BLOCK)));
+    await this.write(tarPadding(size));
   }
 
   /** Ends the archive with two zero blocks; resolves to "sha256:<hex>" of everything written. */
   async finish(): Promise<string> {
-    await this.write(Buffer.alloc(2 * BLOCK));
+    await this.write(tarTrailer());
     this.out.end();
     await once(this.out, "close");
     return `sha256:${this.hash.digest("hex")}`;

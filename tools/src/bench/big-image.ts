@@ -47,9 +47,7 @@ export async function writeBigImage(dir: string, shape: BigImageShape): Promise<
     }),
   );
   const configName = `${sha256Digest(config).slice(7)}.json`;
-  const manifest = Buffer.from(
-    JSON.stringify([{ Config: configName, RepoTags: ["bench-big:1"], Layers: layers.map((_, i) => `${i}/layer.tar`) }]),
-  );
+  const manifest = Buffer.from(JSON.stringify([{ Config: configName, RepoTags: ["bench-big:1"], Layers: layers.map((_, i) => `${i}/layer.tar`) }]));
   const archive = new TarFileWriter(join(dir, "bench-big.tar"));
   await archive.file(configName, config.length, [config]);
   for (const [i, layer] of layers.entries()) {

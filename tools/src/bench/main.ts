@@ -68,8 +68,11 @@ async function runCreates(target: Target, image: string, o: BenchOptions): Promi
   const concurrent = await createMany(target, image, "conc-", o.concurrentCreates, o.clients);
   const footprint = await createFootprint(target, image, 20);
   return {
-    ...stats("sequential", sequential), ...stats("concurrent", concurrent),
-    "inodes/container": footprint.inodes, "KiB/container": footprint.bytes / 1024, ...firstList,
+    ...stats("sequential", sequential),
+    ...stats("concurrent", concurrent),
+    "inodes/container": footprint.inodes,
+    "KiB/container": footprint.bytes / 1024,
+    ...firstList,
   };
 }
 
@@ -160,7 +163,9 @@ async function cleanUp(targets: Target[], o: BenchOptions): Promise<void> {
     try {
       log(`dockerd: removed the remaining ${await removeBenchContainers(target, o.clients)} bench containers`);
     } catch (err) {
-      log(`dockerd: could not remove every bench container (${(err as Error).message}); remove them with: docker ps -aq --filter name=^/bench- | xargs -r docker rm -v -f`);
+      log(
+        `dockerd: could not remove every bench container (${(err as Error).message}); remove them with: docker ps -aq --filter name=^/bench- | xargs -r docker rm -v -f`,
+      );
     }
   }
 }
@@ -216,7 +221,9 @@ function report(options: BenchOptions, machine: Machine, figures: Record<string,
 }
 
 function machineLines(machine: Machine): string {
-  return Object.entries(machine).map(([key, value]) => `- ${key}: ${String(value)}`).join("\n");
+  return Object.entries(machine)
+    .map(([key, value]) => `- ${key}: ${String(value)}`)
+    .join("\n");
 }
 
 /** Rewrites the generated "last run" section of docs/benchmarks.md; the hand-written sections stay. */

@@ -18,7 +18,14 @@ export interface BenchOptions {
   readonly writeDocs: boolean;
 }
 
-const FULL = { sequentialCreates: 500, concurrentCreates: 1000, listPopulations: [1000, 10000], loadMiB: 500, loadSmallFiles: 20000, removeSample: 1000 };
+const FULL = {
+  sequentialCreates: 500,
+  concurrentCreates: 1000,
+  listPopulations: [1000, 10000],
+  loadMiB: 500,
+  loadSmallFiles: 20000,
+  removeSample: 1000,
+};
 const QUICK = { sequentialCreates: 100, concurrentCreates: 200, listPopulations: [300, 1000], loadMiB: 50, loadSmallFiles: 2000, removeSample: 200 };
 
 export const USAGE = `usage: npm run bench -- [--quick] [--no-docker] [--creates N] [--concurrent N] [--clients N]

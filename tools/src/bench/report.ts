@@ -23,7 +23,9 @@ export function renderTable(rows: readonly Row[]): string {
   const lines = ["| figure | Slipway | dockerd | Slipway advantage |", "|---|---:|---:|---:|"];
   for (const row of rows) {
     const factor = advantage(row);
-    lines.push(`| ${row.figure}${row.unit ? ` (${row.unit})` : ""} | ${format(row.slipway)} | ${format(row.dockerd)} | ${factor === undefined ? "n/a" : `${factor.toFixed(2)}×`} |`);
+    lines.push(
+      `| ${row.figure}${row.unit ? ` (${row.unit})` : ""} | ${format(row.slipway)} | ${format(row.dockerd)} | ${factor === undefined ? "n/a" : `${factor.toFixed(2)}×`} |`,
+    );
   }
   return lines.join("\n");
 }

@@ -22,10 +22,9 @@ export async function createFootprint(target: Target, image: string, count: numb
 
 /**
  * GET /containers/json?all=1 latency with the current population: from the request to the last byte of
- * the body, as `curl -w %{time_total}` counts it. Decoding the body is the client's work, so it is not
- * timed (joining and decoding the text costs this client ~40 ms for 10,000 rows, parsing the JSON ~65 ms more,
- * whichever engine sent them); every timed body must have the byte length of the decoded one, as
- * nothing changes the list meanwhile.
+ * the body, as `curl -w %{time_total}` counts it. Decoding the body is the client's work, the same whichever
+ * engine sent it, and would add that fixed cost to both engines' figures, so it is not timed; every timed body
+ * must have the byte length of the decoded one, as nothing changes the list meanwhile.
  */
 export async function listLatency(target: Target, calls: number): Promise<RunStats & { population: number }> {
   const first = await target.client.listAllBody();
@@ -40,7 +39,10 @@ export async function listLatency(target: Target, calls: number): Promise<RunSta
 
 /** The IDs of every container this benchmark made (named bench-*). */
 export async function benchContainerIds(target: Target): Promise<string[]> {
-  const res = await target.client.call("GET", `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ name: { [`^/${BENCH_PREFIX}`]: true } }))}`);
+  const res = await target.client.call(
+    "GET",
+    `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ name: { [`^/${BENCH_PREFIX}`]: true } }))}`,
+  );
   if (res.status !== 200) throw new Error(`list of bench containers on ${target.client.socketPath}: HTTP ${res.status} ${res.body.trim()}`);
   return (JSON.parse(res.body) as { Id: string; Names: string[] }[])
     .filter((c) => c.Names.some((n) => n.startsWith(`/${BENCH_PREFIX}`)))
@@ -70,5 +72,10 @@ export async function loadArchive(target: Target, archive: string) {
   const seconds = (performance.now() - started) / 1000;
   const { peak, growth } = rss.stop();
   const mib = (n: number) => Math.round(n / 2 ** 20);
-  return { mbPerSecond: Math.round((bytes / 1e6 / seconds) * 10) / 10, seconds: Math.round(seconds * 100) / 100, peakRssMiB: mib(peak), peakRssGrowthMiB: mib(growth) };
+  return {
+    mbPerSecond: Math.round((bytes / 1e6 / seconds) * 10) / 10,
+    seconds: Math.round(seconds * 100) / 100,
+    peakRssMiB: mib(peak),
+    peakRssGrowthMiB: mib(growth),
+  };
 }

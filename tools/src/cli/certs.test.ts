@@ -77,8 +77,14 @@ describe("slipway certs", () => {
       [[], /^slipway: certs needs the directory to write to: slipway certs --out DIR/],
       [["--out", root, "--days", "0"], /^slipway: invalid argument "0" for "--days" flag: a positive whole number of days$/],
       [["--out", root, "--days", "1.5"], /^slipway: invalid argument "1\.5" for "--days" flag/],
-      [["--out", root, "--key-owner", "orchestrator"], /^slipway: invalid argument "orchestrator" for "--key-owner" flag: use APP=UID or APP=UID:GID/],
-      [["--out", root, "--key-owner", "orchestrater=1000"], /^slipway: invalid argument "orchestrater=1000" for "--key-owner" flag: "orchestrater" is not one of/],
+      [
+        ["--out", root, "--key-owner", "orchestrator"],
+        /^slipway: invalid argument "orchestrator" for "--key-owner" flag: use APP=UID or APP=UID:GID/,
+      ],
+      [
+        ["--out", root, "--key-owner", "orchestrater=1000"],
+        /^slipway: invalid argument "orchestrater=1000" for "--key-owner" flag: "orchestrater" is not one of/,
+      ],
       [["--out", root, "--key-owner", "cli=alice"], /^slipway: invalid argument "cli=alice" for "--key-owner" flag/],
       [["--out", root, "--san", "not a host"], /^slipway: invalid --san: not a host name or an IP address: "not a host"$/],
       [["--out", root, "extra"], /^slipway: "certs" takes no arguments/],
@@ -98,7 +104,9 @@ describe("slipway certs", () => {
     rmSync(join(root, "ca.key"));
     const result = await slipway("certs", "--out", root);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`slipway: ${join(root, "ca.crt")} exists but ca.key does not: put the CA key back to issue under this CA, or ask for a new CA (newCa, \`slipway certs --new-ca\`)\n`);
+    expect(result.stderr).toBe(
+      `slipway: ${join(root, "ca.crt")} exists but ca.key does not: put the CA key back to issue under this CA, or ask for a new CA (newCa, \`slipway certs --new-ca\`)\n`,
+    );
   });
 
   it("is listed in the help", async () => {

@@ -31,7 +31,9 @@ describe("the slipway CLI against the stack npm start runs", () => {
     expect(await slipway("load", "-i", archive)).toEqual({ code: 0, stdout: "Loaded image: slipway-sample:1\n", stderr: "" });
 
     const images = await slipway("images");
-    expect(images.stdout).toMatch(new RegExp(`^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE\\nslipway-sample +1 +${image.imageId.slice(7, 19)} +\\d+ \\w+ ago +\\d`));
+    expect(images.stdout).toMatch(
+      new RegExp(`^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE\\nslipway-sample +1 +${image.imageId.slice(7, 19)} +\\d+ \\w+ ago +\\d`),
+    );
 
     const created = await slipway("create", "-it", "--name", "demo", "slipway-sample:1");
     expect(created.stderr).toBe("");
@@ -45,7 +47,9 @@ describe("the slipway CLI against the stack npm start runs", () => {
 
     const ps = await slipway("ps", "-a");
     expect(ps.stdout.split("\n")[0]).toMatch(/^CONTAINER ID   IMAGE {14}COMMAND {18}CREATED +STATUS {4}PORTS {5}NAMES$/);
-    expect(ps.stdout.split("\n")[1]).toMatch(new RegExp(`^${id.slice(0, 12)}   slipway-sample:1   "/bin/sh -c 'cat /sr…"   .* ago +Created {13}demo$`));
+    expect(ps.stdout.split("\n")[1]).toMatch(
+      new RegExp(`^${id.slice(0, 12)}   slipway-sample:1   "/bin/sh -c 'cat /sr…"   .* ago +Created {13}demo$`),
+    );
 
     const inspect = await slipway("inspect", "demo");
     const [document] = JSON.parse(inspect.stdout);

@@ -20,14 +20,48 @@ describe("create arguments → the body the docker CLI sends", () => {
   it("is byte for byte the body without -it (1729 bytes, as captured)", () => {
     const request = createRequestFromArgs(["--name", "demo", "golden:1"], client);
     expect(request.body.length).toBe(1729);
-    expect(JSON.parse(request.body.toString())).toMatchObject({ AttachStdin: false, AttachStdout: true, Tty: false, OpenStdin: false, StdinOnce: false });
+    expect(JSON.parse(request.body.toString())).toMatchObject({
+      AttachStdin: false,
+      AttachStdout: true,
+      Tty: false,
+      OpenStdin: false,
+      StdinOnce: false,
+    });
   });
 
   it("maps each common flag to its field, and keeps the command's own flags", () => {
     const args = [
-      "-e", "FOO=bar", "-e", "HOME_DIR", "-e", "UNSET", "--entrypoint", "/bin/sh", "-p", "127.0.0.1:8080:80", "-p", "53/udp",
-      "--restart", "on-failure:3", "-m", "64m", "-w", "/work", "-u", "1000:1000", "-l", "a=b", "-l", "flag", "-v", "/data",
-      "-v", "/srv:/srv:ro", "golden:1", "-c", "ls -la",
+      "-e",
+      "FOO=bar",
+      "-e",
+      "HOME_DIR",
+      "-e",
+      "UNSET",
+      "--entrypoint",
+      "/bin/sh",
+      "-p",
+      "127.0.0.1:8080:80",
+      "-p",
+      "53/udp",
+      "--restart",
+      "on-failure:3",
+      "-m",
+      "64m",
+      "-w",
+      "/work",
+      "-u",
+      "1000:1000",
+      "-l",
+      "a=b",
+      "-l",
+      "flag",
+      "-v",
+      "/data",
+      "-v",
+      "/srv:/srv:ro",
+      "golden:1",
+      "-c",
+      "ls -la",
     ];
     const body = JSON.parse(createRequestFromArgs(args, client).body.toString());
     expect(body).toMatchObject({
@@ -49,7 +83,7 @@ describe("create arguments → the body the docker CLI sends", () => {
     expect(Object.keys(body).indexOf("ExposedPorts")).toBe(Object.keys(body).indexOf("AttachStderr") + 1);
   });
 
-  it("sends [\"\"] for --entrypoint \"\" and the terminal size only with -t", () => {
+  it('sends [""] for --entrypoint "" and the terminal size only with -t', () => {
     const body = JSON.parse(createRequestFromArgs(["-t", "--entrypoint", "", "golden:1"], { env: {}, consoleSize: [40, 120] }).body.toString());
     expect(body.Entrypoint).toEqual([""]);
     expect(body.HostConfig.ConsoleSize).toEqual([40, 120]);
@@ -70,20 +104,33 @@ describe("docker's output formats", () => {
   it("prints `docker ps -a` exactly as the captured CLI did", () => {
     const table = formatTable(
       ["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"],
-      [["81f2a5b1a2fd", "golden:1", JSON.stringify(ellipsis("/bin/sh -c 'cat /srv/app/hello.txt; echo $GREETING'", 20)), "3 seconds ago", "Created", "", "demo"]],
+      [
+        [
+          "81f2a5b1a2fd",
+          "golden:1",
+          JSON.stringify(ellipsis("/bin/sh -c 'cat /srv/app/hello.txt; echo $GREETING'", 20)),
+          "3 seconds ago",
+          "Created",
+          "",
+          "demo",
+        ],
+      ],
     );
     expect(table).toBe(
       "CONTAINER ID   IMAGE      COMMAND                  CREATED         STATUS    PORTS     NAMES\n" +
-        "81f2a5b1a2fd   golden:1   \"/bin/sh -c 'cat /sr…\"   3 seconds ago   Created             demo\n",
+        '81f2a5b1a2fd   golden:1   "/bin/sh -c \'cat /sr…"   3 seconds ago   Created             demo\n',
     );
   });
 
   it("prints `docker images` exactly as the captured CLI did", () => {
-    const table = formatTable(["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"], [["golden", "1", "69820369cc29", "41 minutes ago", humanSizeWithPrecision(1982308, 3)]]);
-    expect(table).toBe("REPOSITORY   TAG       IMAGE ID       CREATED          SIZE\ngolden       1         69820369cc29   41 minutes ago   1.98MB\n");
+    const table = formatTable(
+      ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"],
+      [["golden", "1", "69820369cc29", "41 minutes ago", humanSizeWithPrecision(1982308, 3)]],
+    );
+    expect(table).toBe(
+      "REPOSITORY   TAG       IMAGE ID       CREATED          SIZE\ngolden       1         69820369cc29   41 minutes ago   1.98MB\n",
+    );
   });
-
-
 
   it("prints inspect documents as `docker inspect` does: the raw bytes re-indented, nulls and order kept", () => {
     const golden = fixture("docker-inspect-demo.txt");

@@ -1,5 +1,12 @@
 import { resolve } from "node:path";
-import { certificatesFrom, createClient, DEFAULT_RUN_ROOT, endpointsFrom as serviceEndpoints, type CertificateFiles, type ServiceClient } from "@slipway/grpc-kit";
+import {
+  certificatesFrom,
+  createClient,
+  DEFAULT_RUN_ROOT,
+  endpointsFrom as serviceEndpoints,
+  type CertificateFiles,
+  type ServiceClient,
+} from "@slipway/grpc-kit";
 import { imagestore, orchestrator } from "@slipway/proto";
 
 export type OrchestratorClient = ServiceClient<typeof orchestrator.OrchestratorServiceService>;
@@ -36,13 +43,17 @@ export function endpointsFrom(flags: Map<string, string>, env: NodeJS.ProcessEnv
 }
 
 /** Clients are made on first use and closed by the returned close(). Over TCP the CLI is `cli` (cli.crt). */
-export function connect(endpoints: Endpoints, env: NodeJS.ProcessEnv = process.env): Pick<CliContext, "orchestrator" | "imageStore"> & { close(): void } {
+export function connect(
+  endpoints: Endpoints,
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<CliContext, "orchestrator" | "imageStore"> & { close(): void } {
   let orchestratorClient: OrchestratorClient | undefined;
   let imageStoreClient: ImageStoreClient | undefined;
   let certificates: CertificateFiles | undefined;
   const options = (name: string) => ({ name, certificates: (certificates ??= certificatesFrom("cli", endpoints.tlsDir, env)) });
   return {
-    orchestrator: () => (orchestratorClient ??= createClient(orchestrator.OrchestratorServiceService, endpoints.orchestrator, options("orchestrator"))),
+    orchestrator: () =>
+      (orchestratorClient ??= createClient(orchestrator.OrchestratorServiceService, endpoints.orchestrator, options("orchestrator"))),
     imageStore: () => (imageStoreClient ??= createClient(imagestore.ImageStoreServiceService, endpoints.imageStore, options("image-store"))),
     close: () => {
       orchestratorClient?.close();

@@ -1,4 +1,4 @@
-import { SlipwayError } from "@slipway/grpc-kit";
+import { isOutcomeUnknown, SlipwayError } from "@slipway/errors";
 import { certs, CERTS_USAGE } from "./commands/certs.js";
 import { create, inspect, ps, rm } from "./commands/containers.js";
 import { images, load, save } from "./commands/images.js";
@@ -12,7 +12,11 @@ type LocalCommand = (args: readonly string[], ctx: Omit<CliContext, "orchestrato
 const COMMANDS: Record<string, { run: Command; summary: string } | { runLocal: LocalCommand; summary: string }> = {
   load: { run: load, summary: "Load an image archive (docker save format or OCI layout): load -i FILE [-q]" },
   images: { run: images, summary: "List images: images [-a] [-q]" },
-  create: { run: create, summary: "Create a container: create [-i] [-t] [--name N] [-e K=V] [--entrypoint E] [-p P] [--restart R] [-m M] [-w DIR] [-u USER] [-l K=V] [-v V] IMAGE [CMD...]" },
+  create: {
+    run: create,
+    summary:
+      "Create a container: create [-i] [-t] [--name N] [-e K=V] [--entrypoint E] [-p P] [--restart R] [-m M] [-w DIR] [-u USER] [-l K=V] [-v V] IMAGE [CMD...]",
+  },
   ps: { run: ps, summary: "List containers: ps [-a] [-q] [--no-trunc]" },
   inspect: { run: inspect, summary: "Show a container's docker inspect document: inspect CONTAINER..." },
   rm: { run: rm, summary: "Remove containers (-v: and their anonymous volumes): rm [-v] CONTAINER..." },
@@ -67,7 +71,7 @@ export async function runCli(argv: readonly string[], io: Omit<CliContext, "orch
 
 function describeError(err: unknown, endpoints: { orchestrator: string; imageStore: string }): string {
   if (err instanceof UsageError) return `slipway: ${err.message}\nSee 'slipway help'.`;
-  if (err instanceof SlipwayError && err.kind === "unavailable") {
+  if (err instanceof SlipwayError && isOutcomeUnknown(err)) {
     return `Cannot reach Slipway: ${err.message}\nIs it running (npm start)? Endpoints used: orchestrator ${endpoints.orchestrator}, image-store ${endpoints.imageStore} (set --orchestrator/--image-store or SLIPWAY_*_ADDR).`;
   }
   if (err instanceof SlipwayError && (err.kind === "unauthenticated" || err.kind === "permission_denied")) {

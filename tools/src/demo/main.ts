@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { checkHealth, DEFAULT_DATA_ROOT, SlipwayError } from "@slipway/grpc-kit";
+import { SlipwayError } from "@slipway/errors";
+import { checkHealth, DEFAULT_DATA_ROOT } from "@slipway/grpc-kit";
 import { connect, endpointsFrom } from "../cli/context.js";
 import { createRequestFromArgs } from "../cli/create-request.js";
 import { sampleImage } from "../sample-image/sample-image.js";
@@ -24,12 +25,15 @@ async function main(): Promise<void> {
     for await (const event of clients.imageStore().loadImages([{ chunk: image.archive }])) {
       if (event.loaded) say(`  ${event.loaded.message}`);
     }
-    await clients.orchestrator().removeContainer({ idOrName: "demo", removeVolumes: true, force: true }).then(
-      () => say("Removed the demo container of an earlier run (rm -v demo)"),
-      (err: unknown) => {
-        if (!(err instanceof SlipwayError && err.kind === "not_found")) throw err;
-      },
-    );
+    await clients
+      .orchestrator()
+      .removeContainer({ idOrName: "demo", removeVolumes: true, force: true })
+      .then(
+        () => say("Removed the demo container of an earlier run (rm -v demo)"),
+        (err: unknown) => {
+          if (!(err instanceof SlipwayError && err.kind === "not_found")) throw err;
+        },
+      );
     const request = createRequestFromArgs(["-it", "--name", "demo", image.reference], { env, consoleSize: [0, 0] });
     say(`slipway create -it --name demo ${image.reference}`);
     const { id, warnings } = await clients

@@ -77,7 +77,7 @@ function treeLines(root: string): string[] {
 /** From the image's top layer down to its base, following each layer's parent file. */
 function chainLines(layerdb: string, topChainId: string): string[] {
   const lines: string[] = [];
-  for (let chainId = topChainId; chainId.startsWith("sha256:"); ) {
+  for (let chainId = topChainId; chainId.startsWith("sha256:");) {
     const dir = join(layerdb, "sha256", chainId.slice("sha256:".length));
     if (!existsSync(dir)) return [...lines, `   ${chainId}: (no layerdb entry)`];
     const diffId = readFileSync(join(dir, "diff"), "utf8");
@@ -123,7 +123,10 @@ function volumeLines(dataRoot: string, configPath: string): string[] {
 function configLines(path: string): string[] {
   if (!existsSync(path)) return [];
   const config = JSON.parse(readFileSync(path, "utf8")) as {
-    Path: string; Args: string[]; Name: string; Config: { Hostname: string; Env: string[] | null; WorkingDir: string; Image: string };
+    Path: string;
+    Args: string[];
+    Name: string;
+    Config: { Hostname: string; Env: string[] | null; WorkingDir: string; Image: string };
     MountPoints: Record<string, { Name: string }>;
   };
   return [

@@ -87,6 +87,9 @@ export function formatMismatch(file: string, command: string, mismatch: Mismatch
     `  README:  ${mismatch.expected}`,
     `  printed: ${mismatch.actual}`,
     "  it printed:",
-    ...output.replace(/\n$/, "").split("\n").map((l) => `    | ${l}`),
+    ...output
+      .replace(/\n$/, "")
+      .split("\n")
+      .map((l) => `    | ${l}`),
   ].join("\n");
 }

@@ -121,7 +121,11 @@ export function findBlocks(file: string, text: string): { blocks: Block[]; probl
     if (!closed) problems.push({ file, line, message: "this fenced block is never closed" });
     const block: Block = { file, line, lang, body, ...(pending ? { marker: pending.marker } : {}) };
     if (pending && !SHELL_LANGUAGES.has(lang)) {
-      problems.push({ file, line: pending.line, message: `a readme-check marker before a "${lang || "plain"}" block, which is not shell and never run` });
+      problems.push({
+        file,
+        line: pending.line,
+        message: `a readme-check marker before a "${lang || "plain"}" block, which is not shell and never run`,
+      });
     }
     if (!SHELL_LANGUAGES.has(lang) && !NON_SHELL_LANGUAGES.has(lang)) {
       problems.push({
@@ -132,7 +136,11 @@ export function findBlocks(file: string, text: string): { blocks: Block[]; probl
     }
     const first = body.find((l) => l.text.trim() !== "");
     if (lang === "" && first && /^\$ \S/.test(first.text.trim())) {
-      problems.push({ file, line, message: "a plain block that looks like a shell session: label it console (run, or marked not run with the reason)" });
+      problems.push({
+        file,
+        line,
+        message: "a plain block that looks like a shell session: label it console (run, or marked not run with the reason)",
+      });
     }
     pending = undefined;
     blocks.push(block);

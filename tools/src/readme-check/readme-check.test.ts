@@ -132,8 +132,8 @@ describe("normalise", () => {
   it("replaces IDs, sha256 digests, times, dates and sizes, and makes whitespace runs one space", () => {
     expect(normalise("golden       1         e6f464db403a   12 minutes ago   1.98MB")).toBe("golden 1 <hex> <time> ago <size>");
     expect(normalise("golden       1         940b1464d1d6   About a minute ago   123kB")).toBe("golden 1 <hex> <time> ago <size>");
-    expect(normalise("3f1c0b0d6f4e   golden:1   \"/bin/sh -c 'cat /sr…\"   Less than a second ago   Created             demo")).toBe(
-      "<hex> golden:1 \"/bin/sh -c 'cat /sr…\" <time> ago Created demo",
+    expect(normalise('3f1c0b0d6f4e   golden:1   "/bin/sh -c \'cat /sr…"   Less than a second ago   Created             demo')).toBe(
+      '<hex> golden:1 "/bin/sh -c \'cat /sr…" <time> ago Created demo',
     );
     expect(normalise("Deleted: sha256:940b1464d1d683c5f702a01060aff7b839da50789f6a8b621a1b839ff263c0c6")).toBe("Deleted: sha256:<hex>");
     expect(normalise('        "Created": "2026-12-06T23:57:45.726001464Z",')).toBe('"Created": "<time>",');
@@ -156,11 +156,11 @@ describe("compareOutput", () => {
     const expected = lines(
       11,
       "CONTAINER ID   IMAGE      COMMAND                  CREATED         STATUS    PORTS     NAMES",
-      "3f1c0b0d6f4e   golden:1   \"/bin/sh -c 'cat /sr…\"   3 seconds ago   Created             demo",
+      '3f1c0b0d6f4e   golden:1   "/bin/sh -c \'cat /sr…"   3 seconds ago   Created             demo',
     );
     const printed = [
       "CONTAINER ID   IMAGE      COMMAND                  CREATED                  STATUS    PORTS     NAMES",
-      "c2927a23713e   golden:1   \"/bin/sh -c 'cat /sr…\"   Less than a second ago   Created             demo",
+      'c2927a23713e   golden:1   "/bin/sh -c \'cat /sr…"   Less than a second ago   Created             demo',
       "",
     ].join("\n");
     expect(compareOutput(expected, printed, 10)).toBeUndefined();
@@ -174,7 +174,13 @@ describe("compareOutput", () => {
     expect(compareOutput(rmi, printed, 4)).toBeUndefined();
     const middle = lines(1, "[", "…", "]");
     expect(compareOutput(middle, "[\n  {\n  }\n]", 0)).toBeUndefined();
-    expect(compareOutput(lines(1, "Error response from daemon: Slipway does not pull images, and …"), "Error response from daemon: Slipway does not pull images, and nosuch:1 is not here.", 0)).toBeUndefined();
+    expect(
+      compareOutput(
+        lines(1, "Error response from daemon: Slipway does not pull images, and …"),
+        "Error response from daemon: Slipway does not pull images, and nosuch:1 is not here.",
+        0,
+      ),
+    ).toBeUndefined();
   });
 
   it("reports a changed line as a mismatch with its file:line, what the README says and what was printed", () => {

@@ -33,7 +33,7 @@ const LAYERS: readonly SampleLayer[] = [
     createdBy: "ADD rootfs / (a tiny text-only root filesystem)",
     entries: [
       { type: "dir", path: "bin", mode: 0o755 },
-      { type: "file", path: "bin/hello", mode: 0o755, content: "#!/bin/sh\necho \"$GREETING\"\n" },
+      { type: "file", path: "bin/hello", mode: 0o755, content: '#!/bin/sh\necho "$GREETING"\n' },
       { type: "dir", path: "etc", mode: 0o755 },
       { type: "file", path: "etc/os-release", mode: 0o644, content: 'NAME="Slipway sample"\nID=slipway-sample\n' },
       { type: "symlink", path: "etc/motd", target: "os-release" },

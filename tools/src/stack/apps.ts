@@ -13,8 +13,8 @@ export function mainOf(repoRoot: string, app: string): string {
 /**
  * glibc malloc settings every app runs with (npm start here, ENV in the Dockerfile): the 1 MiB
  * buffers a load or a large list passes through stay in malloc's heap and are reused, instead of
- * being mmap'ed, page-faulted in and unmapped again for every message (a 534 MB load ~13% faster;
- * measured in docs/benchmarks.md). The price: memory freed after a peak stays resident, up to the trim threshold.
+ * being mmap'ed, page-faulted in and unmapped again for every message (docs/benchmarks.md has the
+ * figures). The price: memory freed after a peak stays resident, up to the trim threshold.
  * A value already in the environment wins.
  */
 export const MALLOC_TUNING: Readonly<Record<string, string>> = {

@@ -60,7 +60,9 @@ async function main(): Promise<void> {
   const apps = new Supervisor(env, runRoot, (app) => mainOf(REPO_ROOT, app), READY_TIMEOUT_MS, logs);
   process.once("SIGINT", () => void apps.stopAll(0)).once("SIGTERM", () => void apps.stopAll(0));
   const isHealthy = (name: string) =>
-    name === "engine-api" ? pingEngineApi(socketPath) : checkHealth(env[SERVICES[name as ServiceName].env]!, "", 2_000, { certificates, app: name }).then(
+    name === "engine-api"
+      ? pingEngineApi(socketPath)
+      : checkHealth(env[SERVICES[name as ServiceName].env]!, "", 2_000, { certificates, app: name }).then(
           (s) => s === "SERVING",
           () => false,
         );
@@ -103,4 +105,3 @@ main().catch((err: unknown) => {
   process.stderr.write(`slipway: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(err instanceof ConfigError ? 2 : 1);
 });
-

@@ -6,8 +6,15 @@ import { connect as tlsConnect } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { status } from "@grpc/grpc-js";
-import { bindEnvOf, certificatesFrom, createClient, SERVICES, SlipwayError, socketGroupFrom, type ServiceName } from "@slipway/grpc-kit";
-import { createCertificateAuthority, loadCertificateAuthority, writeCertificateSet, type CertificateAuthority, type IssueOptions } from "@slipway/pki";
+import { SlipwayError } from "@slipway/errors";
+import { bindEnvOf, certificatesFrom, createClient, SERVICES, socketGroupFrom, type ServiceName } from "@slipway/grpc-kit";
+import {
+  createCertificateAuthority,
+  loadCertificateAuthority,
+  writeCertificateSet,
+  type CertificateAuthority,
+  type IssueOptions,
+} from "@slipway/pki";
 import { layerstore, orchestrator } from "@slipway/proto";
 import { afterAll, describe, expect, it } from "vitest";
 import { GRPC_APPS } from "./apps.js";
@@ -96,27 +103,47 @@ describe("what an unprivileged local user can reach", () => {
   it.each([
     ["in one process", []],
     ["with --split", ["--split"]],
-  ])("nothing that npm start prints %s: its sockets are 0660 in a 0750 run root", async (_mode, args) => {
-    const stack = await startStack(args);
-    const endpoints = printedEndpoints(stack);
-    expect(endpoints.map((e) => e.app)).toEqual([...GRPC_APPS, "engine-api"]);
-    expect(endpoints.every((e) => e.url.startsWith("unix://"))).toBe(true);
-    expect(probeAs(NOBODY, NOBODY, endpoints.map((e) => e.url))).toEqual(endpoints.map(() => "EACCES"));
-    // Members of the socket group (`docker` when the host has one, else root) may connect.
-    expect(probeAs(NOBODY, socketGroupFrom(process.env).gid, endpoints.map((e) => e.url))).toEqual(endpoints.map(() => "connected"));
-    expect(statSync(stack.runRoot).mode & 0o777).toBe(0o750);
-    const sockets = readdirSync(stack.runRoot).filter((f) => f.endsWith(".sock"));
-    expect(sockets.sort()).toEqual([...GRPC_APPS.map((a) => `${a}.sock`), "docker.sock"].sort());
-    for (const socket of sockets) expect(statSync(join(stack.runRoot, socket)).mode & 0o777).toBe(0o660);
-    expect(await stack.stop()).toBe(0);
-    expect(readdirSync(stack.runRoot).filter((f) => f.endsWith(".sock"))).toEqual([]);
-  }, 90_000);
+  ])(
+    "nothing that npm start prints %s: its sockets are 0660 in a 0750 run root",
+    async (_mode, args) => {
+      const stack = await startStack(args);
+      const endpoints = printedEndpoints(stack);
+      expect(endpoints.map((e) => e.app)).toEqual([...GRPC_APPS, "engine-api"]);
+      expect(endpoints.every((e) => e.url.startsWith("unix://"))).toBe(true);
+      expect(
+        probeAs(
+          NOBODY,
+          NOBODY,
+          endpoints.map((e) => e.url),
+        ),
+      ).toEqual(endpoints.map(() => "EACCES"));
+      // Members of the socket group (`docker` when the host has one, else root) may connect.
+      expect(
+        probeAs(
+          NOBODY,
+          socketGroupFrom(process.env).gid,
+          endpoints.map((e) => e.url),
+        ),
+      ).toEqual(endpoints.map(() => "connected"));
+      expect(statSync(stack.runRoot).mode & 0o777).toBe(0o750);
+      const sockets = readdirSync(stack.runRoot).filter((f) => f.endsWith(".sock"));
+      expect(sockets.sort()).toEqual([...GRPC_APPS.map((a) => `${a}.sock`), "docker.sock"].sort());
+      for (const socket of sockets) expect(statSync(join(stack.runRoot, socket)).mode & 0o777).toBe(0o660);
+      expect(await stack.stop()).toBe(0);
+      expect(readdirSync(stack.runRoot).filter((f) => f.endsWith(".sock"))).toEqual([]);
+    },
+    90_000,
+  );
 
   it("nothing over TCP without a client certificate, and engine-api's socket stays closed", async () => {
     const stack = await startStack([], tcpWithTls);
     const endpoints = printedEndpoints(stack);
     expect(endpoints.filter((e) => e.url.startsWith("grpcs://")).map((e) => e.app)).toEqual([...GRPC_APPS]);
-    const results = probeAs(NOBODY, NOBODY, endpoints.map((e) => e.url));
+    const results = probeAs(
+      NOBODY,
+      NOBODY,
+      endpoints.map((e) => e.url),
+    );
     expect(results).toEqual([...GRPC_APPS.map(() => `grpc-status ${status.UNAUTHENTICATED}`), "EACCES"]);
   }, 90_000);
 });
@@ -129,7 +156,10 @@ describe("mutual TLS between the apps of a real stack", () => {
     const volumesDir = join(stack.dataRoot, "volumes");
     const before = readdirSync(volumesDir).sort();
     const createAs = async (dir: string, name: string) => {
-      const client = createClient(layerstore.LayerStoreServiceService, address, { name: "layer-store", certificates: certificatesFrom(name, dir, {}) });
+      const client = createClient(layerstore.LayerStoreServiceService, address, {
+        name: "layer-store",
+        certificates: certificatesFrom(name, dir, {}),
+      });
       try {
         await client.createVolume(layerstore.CreateVolumeRequest.fromPartial({ name: "secret-volume" }));
         return "created";

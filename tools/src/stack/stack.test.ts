@@ -34,29 +34,37 @@ describe("npm start (tools/src/stack)", () => {
   it.each([
     ["in one process", [], ["slipway"]],
     ["with --split, one process per app", ["--split"], [...Object.keys(SERVICES), "engine-api"]],
-  ])("brings all five apps up healthy %s, prints the endpoints, and Ctrl-C leaves no process behind", async (_mode, args, processes) => {
-    const stack = await startLocalStack(undefined, 30_000, args);
-    children.push(stack.launcher);
-    const { addresses, socketPath: socket } = stack;
-    for (const app of GRPC_APPS) {
-      expect(await checkHealth(addresses[app])).toBe("SERVING");
-      expect(await listReflectedServices(addresses[app])).toEqual(expect.arrayContaining([SERVICES[app], "grpc.health.v1.Health"]));
-      expect(stack.output()).toContain(`unix://${addresses[app].slice("unix:".length)}`);
-    }
-    expect(await pingEngineApi(socket)).toBe(true);
-    expect(stack.output()).toContain(`unix://${socket}`);
-    // Not a terminal: each app's own JSON lines, naming the app, unrelayed.
-    const appLines = stack.output().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { name: string; msg: string });
-    for (const app of [...Object.keys(SERVICES), "engine-api"]) {
-      expect(appLines).toContainEqual(expect.objectContaining({ name: app, msg: expect.stringContaining(`${app} listening on`) }));
-    }
-    expect(Object.keys(stack.pids()).sort()).toEqual([...processes].sort());
-    const pids = Object.values(stack.pids());
-    expect(pids.every(alive)).toBe(true);
-    expect(await stack.stop()).toBe(0);
-    expect(stack.output()).toContain(`slipway: stopped all 5 apps (${processes.length === 1 ? "1 process" : "5 processes"})`);
-    expect(pids.filter(alive)).toEqual([]);
-  }, 60_000);
+  ])(
+    "brings all five apps up healthy %s, prints the endpoints, and Ctrl-C leaves no process behind",
+    async (_mode, args, processes) => {
+      const stack = await startLocalStack(undefined, 30_000, args);
+      children.push(stack.launcher);
+      const { addresses, socketPath: socket } = stack;
+      for (const app of GRPC_APPS) {
+        expect(await checkHealth(addresses[app])).toBe("SERVING");
+        expect(await listReflectedServices(addresses[app])).toEqual(expect.arrayContaining([SERVICES[app], "grpc.health.v1.Health"]));
+        expect(stack.output()).toContain(`unix://${addresses[app].slice("unix:".length)}`);
+      }
+      expect(await pingEngineApi(socket)).toBe(true);
+      expect(stack.output()).toContain(`unix://${socket}`);
+      // Not a terminal: each app's own JSON lines, naming the app, unrelayed.
+      const appLines = stack
+        .output()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as { name: string; msg: string });
+      for (const app of [...Object.keys(SERVICES), "engine-api"]) {
+        expect(appLines).toContainEqual(expect.objectContaining({ name: app, msg: expect.stringContaining(`${app} listening on`) }));
+      }
+      expect(Object.keys(stack.pids()).sort()).toEqual([...processes].sort());
+      const pids = Object.values(stack.pids());
+      expect(pids.every(alive)).toBe(true);
+      expect(await stack.stop()).toBe(0);
+      expect(stack.output()).toContain(`slipway: stopped all 5 apps (${processes.length === 1 ? "1 process" : "5 processes"})`);
+      expect(pids.filter(alive)).toEqual([]);
+    },
+    60_000,
+  );
 
   it("refuses a port already in use with one line naming it", async () => {
     const { env, addresses, root } = await localStackEnv();
@@ -137,4 +145,3 @@ describe("npm start (tools/src/stack)", () => {
     expect(stack.output().trim()).toMatch(new RegExp(`^slipway: data root ${unwritable} is not writable \\(E[A-Z]+\\); set a writable directory$`));
   });
 });
-

@@ -1,5 +1,5 @@
 import { getSystemErrorMap } from "node:util";
-import { SlipwayError, type ErrorKind } from "@slipway/grpc-kit";
+import { SlipwayError, type ErrorKind } from "@slipway/errors";
 
 /** The HTTP status of each error kind, as dockerd's errdefs map them. */
 const STATUS_OF_KIND: Record<ErrorKind, number> = {
@@ -8,6 +8,9 @@ const STATUS_OF_KIND: Record<ErrorKind, number> = {
   already_exists: 409,
   failed_precondition: 409,
   unavailable: 503,
+  // A store that did not answer in time, or a call cancelled: dockerd answers these (errdefs' deadline and cancelled) with 500.
+  deadline_exceeded: 500,
+  cancelled: 500,
   internal: 500,
   unimplemented: 501,
   // A peer refused engine-api's own certificate: a deployment fault, not the Docker client's.

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { invalidArgument, notFound, SlipwayError } from "@slipway/grpc-kit";
+import { invalidArgument, notFound, SlipwayError, unimplemented } from "@slipway/errors";
 import { familiarString, InvalidReferenceError, parseNormalizedNamed, withTag } from "@slipway/docker-spec";
 import type { imagestore } from "@slipway/proto";
 import type { Backends } from "../backends.js";
@@ -123,9 +123,8 @@ async function sendArchive(res: ServerResponse, chunks: AsyncIterable<imagestore
 /** The CLI pulls after a 404 from create; Slipway has no registry client, so it says so and how to get the image. */
 function refusePull(query: URLSearchParams): never {
   const from = query.get("fromImage");
-  if (!from) throw new SlipwayError("unimplemented", `POST /images/create is not implemented by Slipway. ${NOT_IMPLEMENTED}`);
-  throw new SlipwayError(
-    "unimplemented",
+  if (!from) throw unimplemented(`POST /images/create is not implemented by Slipway. ${NOT_IMPLEMENTED}`);
+  throw unimplemented(
     `Slipway does not pull images, and ${pulledReference(from, query.get("tag") ?? "")} is not in its image store. ` +
       `Load it instead: docker save it where it exists, then docker load -i <archive> here.`,
   );

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { invalidArgument } from "@slipway/grpc-kit";
+import { invalidArgument } from "@slipway/errors";
 import type { types } from "@slipway/proto";
 
 /** dockerd's boolean query values: absent, "", "0", "no", "false" and "none" are false, anything else true. */

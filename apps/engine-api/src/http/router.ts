@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { invalidArgument } from "@slipway/grpc-kit";
+import { invalidArgument } from "@slipway/errors";
 
 /** Everything a route handler needs about one request. */
 export interface RequestContext {

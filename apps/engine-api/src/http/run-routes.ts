@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { invalidArgument, SlipwayError } from "@slipway/grpc-kit";
+import { invalidArgument, SlipwayError } from "@slipway/errors";
 import type { Backends } from "../backends.js";
 import { httpErrorOf } from "./errors.js";
 import { sendError, sendJson } from "./responses.js";
@@ -170,7 +170,13 @@ function waitBody(exitCode: number) {
  * The status line and headers now (the CLI's ContainerWait returns once they arrive, before it starts the
  * container), the body when the container is gone.
  */
-function holdWait(res: ServerResponse, container: ContainerFacts, condition: HeldCondition, waits: HeldWaits, isGone: (id: string) => Promise<boolean>): void {
+function holdWait(
+  res: ServerResponse,
+  container: ContainerFacts,
+  condition: HeldCondition,
+  waits: HeldWaits,
+  isGone: (id: string) => Promise<boolean>,
+): void {
   let checking = false;
   const held: Held = {
     condition,

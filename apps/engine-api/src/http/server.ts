@@ -2,7 +2,8 @@ import { createServer as createHttpServer, ServerResponse, type IncomingMessage,
 import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { SlipwayError, type CertificateFiles, type CertificateSet, type Logger } from "@slipway/grpc-kit";
+import { SlipwayError } from "@slipway/errors";
+import type { CertificateFiles, CertificateSet, Logger } from "@slipway/grpc-kit";
 import { DEFAULT_LIMITS, type HttpLimits } from "../config.js";
 import { API_VERSION, splitVersion, versionError } from "./api-version.js";
 import { HttpError, httpErrorOf } from "./errors.js";
@@ -49,7 +50,7 @@ export function createEngineApiServer(routes: readonly Route[], logger: Logger, 
     headersTimeout: limits.headersTimeoutMs,
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, limits.headersTimeoutMs / 4)),
     // A body is read as whatever has arrived (up to highWaterMark) per message: with the default 16 KiB, a
-    // load paid gRPC's per-message cost for every ~64 KiB socket read.
+    // load would pay gRPC's per-message cost for every ~64 KiB socket read.
     highWaterMark: BODY_BUFFER_BYTES,
   };
   const warnings = new OncePerMinute(logger);
@@ -114,7 +115,11 @@ export function createEngineApiServer(routes: readonly Route[], logger: Logger, 
     server.once("close", stop);
     server.on("tlsClientError", (err: Error & { code?: string }, socket: Socket) => {
       if (err.code === "ECONNRESET") return;
-      warnings.warn(peerOf(socket), { peer: peerOf(socket), reason: err.code ?? err.message }, "TLS handshake refused (no client certificate, another CA, or an expired one)");
+      warnings.warn(
+        peerOf(socket),
+        { peer: peerOf(socket), reason: err.code ?? err.message },
+        "TLS handshake refused (no client certificate, another CA, or an expired one)",
+      );
     });
   } else {
     server = createHttpServer(httpOptions, handler);
@@ -145,7 +150,11 @@ function limitConnections(server: Server, limits: HttpLimits, warnings: OncePerM
     const count = (open.get(client) ?? 0) + 1;
     if (count > limits.maxConnectionsPerClient) {
       socket.destroy();
-      warnings.warn(client, { peer: client, limit: limits.maxConnectionsPerClient }, `${client} has ${limits.maxConnectionsPerClient} connections open: refused more`);
+      warnings.warn(
+        client,
+        { peer: client, limit: limits.maxConnectionsPerClient },
+        `${client} has ${limits.maxConnectionsPerClient} connections open: refused more`,
+      );
       return;
     }
     open.set(client, count);
@@ -179,7 +188,13 @@ function peerOf(socket: Socket): string {
   return socket.remoteAddress ? `${normalAddress(socket.remoteAddress)}:${socket.remotePort}` : "unix socket";
 }
 
-async function dispatch(routes: readonly Route[], req: IncomingMessage, res: ServerResponse, limits: HttpLimits, upgrade?: () => Duplex): Promise<void> {
+async function dispatch(
+  routes: readonly Route[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  limits: HttpLimits,
+  upgrade?: () => Duplex,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://engine-api");
   const { version, path } = splitVersion(url.pathname);
   const tooNewOrOld = versionError(version);

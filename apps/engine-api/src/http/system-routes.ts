@@ -21,7 +21,11 @@ export function systemRoutes(backends: Backends, dataRoot: string): Route[] {
     { method: "GET", pattern: /^\/_ping$/, handle: ping(true) },
     { method: "HEAD", pattern: /^\/_ping$/, handle: ping(false) },
     { method: "GET", pattern: /^\/version$/, handle: ({ res }) => sendJson(res, 200, versionDocument()) },
-    { method: "GET", pattern: /^\/info$/, handle: async ({ res }) => sendJson(res, 200, infoDocument(dataRoot, await countStores(backends, dataRoot))) },
+    {
+      method: "GET",
+      pattern: /^\/info$/,
+      handle: async ({ res }) => sendJson(res, 200, infoDocument(dataRoot, await countStores(backends, dataRoot))),
+    },
     ...objectsSlipwayHasNone,
   ];
 }
@@ -40,7 +44,12 @@ function versionDocument() {
     Os: "linux",
   };
   const { Experimental: _, ...topLevel } = details;
-  return { Platform: { Name: "Slipway" }, Components: [{ Name: "Engine", Version: SLIPWAY_VERSION, Details: details }], Version: SLIPWAY_VERSION, ...topLevel };
+  return {
+    Platform: { Name: "Slipway" },
+    Components: [{ Name: "Engine", Version: SLIPWAY_VERSION, Details: details }],
+    Version: SLIPWAY_VERSION,
+    ...topLevel,
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { invalidArgument } from "@slipway/grpc-kit";
+import { invalidArgument } from "@slipway/errors";
 import type { layerstore } from "@slipway/proto";
 import type { Backends } from "../backends.js";
 import { boolParam, filtersParam, requireJsonContentType } from "./request.js";
@@ -47,8 +47,13 @@ export function volumeRoutes({ orchestrator }: Backends): Route[] {
 /** The Volume document of API 1.41, in dockerd's key order (local volumes have no labels or options here). */
 function volumeJson(volume: layerstore.Volume) {
   return {
-    CreatedAt: `${volume.createdAt.slice(0, 19)}Z`, Driver: volume.driver, Labels: null, Mountpoint: volume.mountpoint,
-    Name: volume.name, Options: null, Scope: "local",
+    CreatedAt: `${volume.createdAt.slice(0, 19)}Z`,
+    Driver: volume.driver,
+    Labels: null,
+    Mountpoint: volume.mountpoint,
+    Name: volume.name,
+    Options: null,
+    Scope: "local",
   };
 }
 
@@ -60,7 +65,8 @@ function parseCreateBody(raw: Buffer) {
   } catch (err) {
     throw invalidArgument(`invalid JSON: ${(err as Error).message}`);
   }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalidArgument("the body must be a JSON object: {\"Name\": ..., \"Driver\": ...}");
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw invalidArgument('the body must be a JSON object: {"Name": ..., "Driver": ...}');
   const { Name = "", Driver = "", DriverOpts, Labels } = body as Record<string, unknown>;
   if (typeof Name !== "string" || typeof Driver !== "string") throw invalidArgument("Name and Driver must be strings");
   return { name: Name, driver: Driver, driverOpts: stringMap(DriverOpts, "DriverOpts"), labels: stringMap(Labels, "Labels") };

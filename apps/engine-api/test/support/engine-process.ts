@@ -20,7 +20,10 @@ export interface EngineProcess {
 }
 
 export function spawnEngineApi(args: readonly string[], env: NodeJS.ProcessEnv): EngineProcess {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH, SLIPWAY_LOG_LEVEL: "info", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    env: { PATH: process.env.PATH, SLIPWAY_LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d: Buffer) => (stdout += d));
@@ -43,7 +46,13 @@ export async function untilServing(engine: EngineProcess, socketPath: string, ti
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (engine.child.exitCode !== null) throw new Error(`engine-api exited with ${engine.child.exitCode}:\n${engine.output()}`);
-    if (await pingStatus(socketPath).then((s) => s === 200, () => false)) return;
+    if (
+      await pingStatus(socketPath).then(
+        (s) => s === 200,
+        () => false,
+      )
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`engine-api did not serve within ${timeoutMs} ms:\n${engine.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -69,7 +78,9 @@ export function freePort(): Promise<number> {
 
 /** The kernel's resident set size of a process, in KiB. */
 export function rssKiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("VmRSS:"));
   return Number(/(\d+)/.exec(line ?? "")?.[1] ?? NaN);
 }
 

@@ -28,8 +28,10 @@ export function tree(root: string): string[] {
       const relPath = rel ? `${rel}/${name}` : name;
       const stat = lstatSync(path);
       if (stat.isSymbolicLink()) entries.push(`link ${relPath} -> ${readlinkSync(path)}`);
-      else if (stat.isDirectory()) (entries.push(`dir  ${relPath}`), walk(path, relPath));
-      else entries.push(`file ${relPath}`);
+      else if (stat.isDirectory()) {
+        entries.push(`dir  ${relPath}`);
+        walk(path, relPath);
+      } else entries.push(`file ${relPath}`);
     }
   };
   if (existsSync(root)) walk(root, "");

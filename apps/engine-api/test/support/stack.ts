@@ -46,13 +46,18 @@ export async function startStack(): Promise<Stack> {
   };
   try {
     await waitUntilReady(children, () => [
-      ...GRPC_APPS.map((app) => checkHealth(env[SERVICES[app].env]!).then((s) => s === "SERVING", () => false)),
+      ...GRPC_APPS.map((app) =>
+        checkHealth(env[SERVICES[app].env]!).then(
+          (s) => s === "SERVING",
+          () => false,
+        ),
+      ),
       pingEngineApi(socketPath),
     ]);
   } catch (err) {
     await stop();
     rmSync(root, { recursive: true, force: true });
-    throw new Error(`${(err as Error).message}\n${output}`);
+    throw new Error(`${(err as Error).message}\n${output}`, { cause: err });
   }
   return { root, dataRoot, socketPath, output: () => output, stop };
 }

@@ -1,14 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  createLogger,
-  service,
-  startService,
-  unimplementedHandlers,
-  type ServiceDefinition,
-  type ServiceHandlers,
-} from "@slipway/grpc-kit";
+import { createLogger, service, startService, unimplementedHandlers, type ServiceDefinition, type ServiceHandlers } from "@slipway/grpc-kit";
 import { imagestore, orchestrator } from "@slipway/proto";
 
 type Orchestrator = typeof orchestrator.OrchestratorServiceService;

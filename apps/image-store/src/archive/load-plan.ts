@@ -1,5 +1,5 @@
 import { digestHex, isDigest, parseNormalizedNamed, sha256Digest, type Reference } from "@slipway/docker-spec";
-import { invalidArgument } from "@slipway/grpc-kit";
+import { invalidArgument } from "@slipway/errors";
 import { isObject } from "../domain/go-json.js";
 import { parseImageConfig, type ImageConfig } from "../domain/image-config.js";
 import { normalizeArchivePath, promisedDigest, type ArchiveSpool, type SpooledFile } from "./spool.js";

@@ -5,11 +5,11 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { digestHex, familiarName, familiarString, type Reference } from "@slipway/docker-spec";
-import { SlipwayError } from "@slipway/grpc-kit";
+import { failedPrecondition } from "@slipway/errors";
+import { encodeTarHeader, tarPadding, tarTrailer } from "@slipway/layer-tar";
 import { goJson, sortedNestedMap } from "../domain/go-json.js";
 import type { ImageRecord } from "../domain/image-index.js";
 import { unixSeconds } from "../domain/image-config.js";
-import { padding, tarHeader, trailer } from "./tar-writer.js";
 import { v1Id, v1Image, v1Json, withOs } from "./v1-compat.js";
 
 /** An image to save with the tags to record for it. */
@@ -50,11 +50,18 @@ export async function* saveArchive(
       continue;
     }
     const size = content.kind === "bytes" ? content.data.length : 0;
-    const type = content.kind === "directory" ? "directory" : content.kind === "symlink" ? "symlink" : "file";
-    yield tarHeader({ name: entry.name, type, size, mtime: entry.mtime, ...(content.kind === "symlink" ? { linkname: content.target } : {}) });
-    if (content.kind === "bytes") yield Buffer.concat([content.data, padding(size)]);
+    yield entryHeader(entry, size);
+    if (content.kind === "bytes") yield Buffer.concat([content.data, tarPadding(size)]);
   }
-  yield trailer();
+  yield tarTrailer();
+}
+
+/** A header as dockerd's save writes it: Go's FileInfoHeader keeps the file-type bits in the mode; directories end in "/". */
+function entryHeader(entry: Entry, size: number): Buffer {
+  const { name, mtime, content } = entry;
+  if (content.kind === "directory") return encodeTarHeader({ name: `${name}/`, typeflag: "5", mode: 0o40755, mtime });
+  if (content.kind === "symlink") return encodeTarHeader({ name, typeflag: "2", mode: 0o120777, mtime, linkname: content.target });
+  return encodeTarHeader({ name, typeflag: "0", mode: 0o100644, size, mtime });
 }
 
 async function* spooledLayer(entry: Entry, tar: AsyncIterable<Buffer>, scratch: string): AsyncIterable<Buffer> {
@@ -62,9 +69,9 @@ async function* spooledLayer(entry: Entry, tar: AsyncIterable<Buffer>, scratch: 
   try {
     await pipeline(Readable.from(tar), createWriteStream(file, { mode: 0o600 }));
     const { size } = await stat(file);
-    yield tarHeader({ name: entry.name, type: "file", size, mtime: entry.mtime });
+    yield entryHeader(entry, size);
     for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) yield chunk as Buffer;
-    yield padding(size);
+    yield tarPadding(size);
   } finally {
     await rm(file, { force: true });
   }
@@ -79,7 +86,7 @@ function layout(images: readonly ImageToSave[]): Entry[] {
   const repositories: Record<string, Record<string, string>> = {};
   for (const { image, tags } of images) {
     const { doc, diffIds, chainIds } = image.config;
-    if (diffIds.length === 0) throw new SlipwayError("failed_precondition", `image ${image.id} has no layers: empty export - not implemented`);
+    if (diffIds.length === 0) throw failedPrecondition(`image ${image.id} has no layers: empty export - not implemented`);
     const created = unixSeconds(image.config.created);
     const layerDirs: string[] = [];
     let parent = "";
@@ -100,7 +107,11 @@ function layout(images: readonly ImageToSave[]): Entry[] {
     }
     add(`${digestHex(image.id)}.json`, created, { kind: "bytes", data: image.configBytes });
     for (const tag of tags) (repositories[familiarName(tag)] ??= {})[tag.tag!] = layerDirs.at(-1)!;
-    manifest.push({ Config: `${digestHex(image.id)}.json`, RepoTags: tags.length > 0 ? tags.map(familiarString) : null, Layers: layerDirs.map((d) => `${d}/layer.tar`) });
+    manifest.push({
+      Config: `${digestHex(image.id)}.json`,
+      RepoTags: tags.length > 0 ? tags.map(familiarString) : null,
+      Layers: layerDirs.map((d) => `${d}/layer.tar`),
+    });
   }
   // Go's nil slice: saving nothing gives "null".
   add("manifest.json", 0, { kind: "bytes", data: Buffer.from(`${goJson(manifest.length > 0 ? manifest : null)}\n`) });

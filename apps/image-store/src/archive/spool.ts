@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { extract, type Extract, type Header } from "tar-stream";
-import { invalidArgument, SlipwayError } from "@slipway/grpc-kit";
+import { invalidArgument, SlipwayError } from "@slipway/errors";
 
 /**
  * A regular file of the archive: copied to disk while its sha256 was computed, or taken by a claim as

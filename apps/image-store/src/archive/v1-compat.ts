@@ -35,7 +35,10 @@ export function v1Image(doc: Record<string, unknown>, isTop: boolean): Record<st
  */
 export function v1Id(image: Record<string, unknown>, chainId: string, parentDigest: string): string {
   const fields: Record<string, unknown> = { ...image, layer_id: chainId, ...(parentDigest ? { parent: parentDigest } : {}) };
-  const body = Object.keys(fields).sort().map((key) => `${JSON.stringify(key)}:${goJson(fields[key])}`).join(",");
+  const body = Object.keys(fields)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${goJson(fields[key])}`)
+    .join(",");
   return sha256Digest(`{${body}}`);
 }
 

@@ -1,5 +1,6 @@
 import { sha256Digest } from "@slipway/docker-spec";
-import { SlipwayError, type CallContext } from "@slipway/grpc-kit";
+import { CONSTRUCTOR_OF_KIND, invalidArgument, SlipwayError } from "@slipway/errors";
+import type { CallContext } from "@slipway/grpc-kit";
 import { normalizeArchivePath, type ArchiveSpool, type EntryConsumer } from "../archive/spool.js";
 import { isObject } from "./go-json.js";
 import { parseImageConfig, type ImageConfig } from "./image-config.js";
@@ -55,11 +56,11 @@ export class DirectRegistration {
     const diffId = tracker.config.diffIds[index]!;
     const { layers, holderOf, emit, ctx } = this.deps;
     const info = await layers.register(tracker.parent, diffId, holderOf(tracker.id), withProgress(content, diffId, size, emit), ctx).catch((err) => {
-      throw err instanceof SlipwayError ? new SlipwayError(err.kind, `layer ${path} of image ${tracker.id}: ${err.message}`) : err;
+      throw err instanceof SlipwayError ? CONSTRUCTOR_OF_KIND[err.kind](`layer ${path} of image ${tracker.id}: ${err.message}`) : err;
     });
     this.taken.set(tracker.id, [...(this.taken.get(tracker.id) ?? []), info.chainId]);
     if (info.diffId !== diffId || info.chainId !== tracker.config.chainIds[index]) {
-      throw new SlipwayError("invalid_argument", `layer ${path} has diffID ${info.diffId} but the image config's rootfs.diff_ids[${index}] is ${diffId}`);
+      throw invalidArgument(`layer ${path} has diffID ${info.diffId} but the image config's rootfs.diff_ids[${index}] is ${diffId}`);
     }
     this.registered.set(`${tracker.id} ${index}`, info);
     this.deps.chainOfPath.set(path, info.chainId);

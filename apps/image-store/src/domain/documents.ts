@@ -41,7 +41,10 @@ function graphDriverData(image: ResolvedImage, dataRoot: string): Record<string,
   const top = image.layers.at(-1);
   if (!top) return null;
   const dir = (cacheId: string) => join(dataRoot, "overlay2", cacheId);
-  const lowers = image.layers.slice(0, -1).reverse().map((l) => join(dir(l.cacheId), "diff"));
+  const lowers = image.layers
+    .slice(0, -1)
+    .reverse()
+    .map((l) => join(dir(l.cacheId), "diff"));
   return {
     ...(lowers.length > 0 ? { LowerDir: lowers.join(":") } : {}),
     MergedDir: join(dir(top.cacheId), "merged"),

@@ -1,4 +1,5 @@
-import { configType, encodeGo, goJson, goMap, goString } from "@slipway/container-rules";
+import { configType, encodeGo, goMap, goString } from "@slipway/container-rules";
+import { goJson } from "@slipway/docker-spec";
 
 export { goJson };
 

@@ -27,7 +27,7 @@ export function parseImageConfig(bytes: Uint8Array): ImageConfig {
   try {
     doc = JSON.parse(Buffer.from(bytes).toString("utf8"));
   } catch (err) {
-    throw new Error(`the image config is not valid JSON (${(err as Error).message})`);
+    throw new Error(`the image config is not valid JSON (${(err as Error).message})`, { cause: err });
   }
   if (!isObject(doc)) throw new Error("the image config is not a JSON object");
   const rootfs = doc.rootfs;
@@ -49,7 +49,9 @@ export function parseImageConfig(bytes: Uint8Array): ImageConfig {
     architecture: text(doc.architecture),
     variant: text(doc.variant),
     created: text(doc.created),
-    labels: isObject(config.Labels) ? (Object.fromEntries(Object.entries(config.Labels).filter(([, v]) => typeof v === "string")) as Record<string, string>) : {},
+    labels: isObject(config.Labels)
+      ? (Object.fromEntries(Object.entries(config.Labels).filter(([, v]) => typeof v === "string")) as Record<string, string>)
+      : {},
   };
 }
 

@@ -42,5 +42,4 @@ export class ImageIndex {
     const found = [...this.images.values()].filter((image) => image.id.startsWith(`sha256:${hex}`));
     return found.length > 1 ? "ambiguous" : found[0];
   }
-
 }

@@ -1,23 +1,16 @@
 import { rmdir } from "node:fs/promises";
-import {
-  familiarString,
-  isNamed,
-  parseAnyReference,
-  parseNormalizedNamed,
-  withDefaultTag,
-  withTag,
-  type Reference,
-} from "@slipway/docker-spec";
-import { SlipwayError, type CallContext } from "@slipway/grpc-kit";
+import { familiarString, isNamed, parseAnyReference, parseNormalizedNamed, withDefaultTag, withTag, type Reference } from "@slipway/docker-spec";
+import { KeyedLock } from "@slipway/durable-fs";
+import { CONSTRUCTOR_OF_KIND, failedPrecondition, internal, invalidArgument, notFound, SlipwayError } from "@slipway/errors";
+import type { CallContext } from "@slipway/grpc-kit";
 import { ArchiveSpool, type EntryClaim, type SpooledFile } from "../archive/spool.js";
 import { planLoad, type HostPlatform, type ImageToLoad } from "../archive/load-plan.js";
 import type { ImageDb } from "../storage/image-db.js";
 import type { ImageStorePaths } from "../storage/paths.js";
-import type { RepositoriesFile } from "../storage/repositories-file.js";
+import type { Repositories, RepositoriesFile } from "../storage/repositories-file.js";
 import { DirectRegistration } from "./direct-registration.js";
 import { ImageIndex, type ImageRecord } from "./image-index.js";
 import { withProgress, type LoadEvent } from "./load-events.js";
-import { Mutex } from "./mutex.js";
 import type { ContainerUsage, LayerInfo, LayerStore } from "./ports.js";
 import { ReferenceStore } from "./reference-store.js";
 import { StagedLayers } from "./staged-layers.js";
@@ -55,17 +48,38 @@ export interface ResolvedImage extends ImageRecord {
 /** The layer-store holder name under which an image keeps its layers. */
 export const holderOf = (imageId: string) => `image:${imageId}`;
 
+/** What startup recovery found on disk: the usable images and repositories.json's references. */
+export interface ImageSnapshot {
+  readonly images: readonly ImageRecord[];
+  readonly repositories: Repositories;
+}
+
 /**
- * The image store's domain: images by ID, references, loads. Mutations of the index, the reference
- * store and their files run one at a time; layer transfers run outside that lock.
+ * The image store's domain: images by ID, references, loads. Changes to the index, the reference
+ * store and their files run one at a time (`exclusive`); layer transfers run outside that lock.
  */
 export class ImageService {
   readonly images = new ImageIndex();
-  refs = new ReferenceStore();
-  readonly lock = new Mutex();
+  private references = new ReferenceStore();
+  private readonly lock = new KeyedLock();
   private readonly layerCache = new Map<string, LayerInfo>();
 
   constructor(readonly deps: ImageServiceDeps) {}
+
+  /** Takes what startup recovery found, before any call is served. */
+  restore(snapshot: ImageSnapshot): void {
+    for (const image of snapshot.images) this.images.add(image);
+    this.references = new ReferenceStore(snapshot.repositories);
+  }
+
+  get refs(): ReferenceStore {
+    return this.references;
+  }
+
+  /** Runs a change to the index, the references or their files once the changes before it are done. */
+  exclusive<T>(change: () => Promise<T>): Promise<T> {
+    return this.lock.run("images", change);
+  }
 
   // --- lookup ---------------------------------------------------------------------------------
 
@@ -77,12 +91,12 @@ export class ImageService {
     const ref = parseUserReference(refOrId);
     if (!isNamed(ref)) {
       const image = this.images.get(ref.digest!);
-      if (!image) throw new SlipwayError("not_found", `No such image: ${ref.digest}`);
+      if (!image) throw notFound(`No such image: ${ref.digest}`);
       return image;
     }
     const id = this.refs.get(ref);
     const image = (id !== undefined ? this.images.get(id) : undefined) ?? this.uniquePrefixMatch(refOrId);
-    if (!image) throw new SlipwayError("not_found", `No such image: ${familiarString(withDefaultTag(ref))}`);
+    if (!image) throw notFound(`No such image: ${familiarString(withDefaultTag(ref))}`);
     return image;
   }
 
@@ -114,7 +128,7 @@ export class ImageService {
     const cached = this.layerCache.get(chainId);
     if (cached) return cached;
     const info = await this.deps.layers.get(chainId, ctx);
-    if (!info) throw new SlipwayError("failed_precondition", `layer ${chainId} of the image is missing from layer-store`);
+    if (!info) throw failedPrecondition(`layer ${chainId} of the image is missing from layer-store`);
     this.layerCache.set(chainId, info);
     return info;
   }
@@ -169,12 +183,12 @@ export class ImageService {
         registered.push(info.chainId);
         streamed.chainOfPath.set(layer.file.path, info.chainId);
         if (info.diffId !== layer.diffId || info.chainId !== image.config.chainIds[i]) {
-          throw new SlipwayError("invalid_argument", `layer ${layer.file.path} has diffID ${info.diffId} but the image config's rootfs.diff_ids[${i}] is ${layer.diffId}`);
+          throw invalidArgument(`layer ${layer.file.path} has diffID ${info.diffId} but the image config's rootfs.diff_ids[${i}] is ${layer.diffId}`);
         }
         this.layerCache.set(info.chainId, info);
         parent = info.chainId;
       }
-      await this.lock.run(() => this.commitLoaded(image, emit));
+      await this.exclusive(() => this.commitLoaded(image, emit));
     } catch (err) {
       if (!existed && !this.images.has(image.id)) await this.releaseQuietly(image.id, registered.reverse(), ctx);
       throw err;
@@ -207,7 +221,7 @@ export class ImageService {
   private layerTar(spool: ArchiveSpool, file: SpooledFile, streamed: StreamedLayers, ctx?: CallContext): AsyncIterable<Buffer> {
     if (file.file !== undefined) return spool.open(file);
     const chainId = streamed.chainOfPath.get(file.path);
-    if (chainId === undefined) throw new SlipwayError("internal", `layer ${file.path} went to layer-store as it streamed in but was never placed`);
+    if (chainId === undefined) throw internal(`layer ${file.path} went to layer-store as it streamed in but was never placed`);
     return this.deps.layers.export(chainId, ctx);
   }
 
@@ -249,9 +263,9 @@ export class ImageService {
     const image = this.find(source);
     let ref = parseUserName(target);
     if (tag !== "") ref = rethrowInvalid(() => withTag(ref, tag));
-    if (ref.digest !== undefined) throw new SlipwayError("invalid_argument", "refusing to create a tag with a digest reference");
+    if (ref.digest !== undefined) throw invalidArgument("refusing to create a tag with a digest reference");
     ref = withDefaultTag(ref);
-    await this.lock.run(async () => {
+    await this.exclusive(async () => {
       this.refs.add(ref, image.id);
       await this.saveReferences();
       await this.deps.db.setLastUpdated(image.id, now);
@@ -282,11 +296,11 @@ function rethrowInvalid<T>(parse: () => T): T {
   try {
     return parse();
   } catch (err) {
-    throw new SlipwayError("invalid_argument", (err as Error).message);
+    throw invalidArgument((err as Error).message);
   }
 }
 
 function prefixError(err: unknown, what: string): Error {
-  if (err instanceof SlipwayError) return new SlipwayError(err.kind, `${what}: ${err.message}`, { cause: err });
+  if (err instanceof SlipwayError) return CONSTRUCTOR_OF_KIND[err.kind](`${what}: ${err.message}`, err);
   return new Error(`${what}: ${(err as Error).message}`, { cause: err });
 }

@@ -1,5 +1,6 @@
 import { parseNormalizedNamed, familiarName } from "@slipway/docker-spec";
-import { SlipwayError, type CallContext } from "@slipway/grpc-kit";
+import { invalidArgument } from "@slipway/errors";
+import type { CallContext } from "@slipway/grpc-kit";
 import { summaryOf, type ImageSummaryRow } from "./documents.js";
 import { unixSeconds } from "./image-config.js";
 import type { ImageService } from "./image-service.js";
@@ -9,7 +10,7 @@ const KNOWN_FILTERS = new Set(["reference", "dangling", "label", "before", "sinc
 /** `docker images` with dockerd's filters (reference globs, dangling, label, before, since); newest first. */
 export async function listImages(service: ImageService, filters: Record<string, string[]>, ctx?: CallContext): Promise<ImageSummaryRow[]> {
   for (const key of Object.keys(filters)) {
-    if (!KNOWN_FILTERS.has(key)) throw new SlipwayError("invalid_argument", `Invalid filter '${key}'`);
+    if (!KNOWN_FILTERS.has(key)) throw invalidArgument(`Invalid filter '${key}'`);
   }
   const dangling = danglingFilter(filters.dangling ?? []);
   const before = timeBound(service, filters.before ?? []);
@@ -34,7 +35,7 @@ function danglingFilter(values: string[]): boolean | undefined {
   const value = values[0]!.toLowerCase();
   if (value === "true" || value === "1") return true;
   if (value === "false" || value === "0") return false;
-  throw new SlipwayError("invalid_argument", `Invalid filter 'dangling=${values[0]}'`);
+  throw invalidArgument(`Invalid filter 'dangling=${values[0]}'`);
 }
 
 function timeBound(service: ImageService, refs: string[]): number | undefined {
@@ -60,7 +61,11 @@ function restrictToReferences(row: ImageSummaryRow, patterns: string[]): ImageSu
 
 /** reference.FamiliarMatch: the glob against the familiar string, then against the familiar name. */
 function familiarMatch(pattern: string, familiar: string): boolean {
-  const glob = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")}$`);
+  const glob = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, "[^/]*")
+      .replace(/\?/g, "[^/]")}$`,
+  );
   return glob.test(familiar) || glob.test(familiarName(parseNormalizedNamed(familiar)));
 }
-

@@ -1,8 +1,8 @@
 import { rm, stat } from "node:fs/promises";
-import { SlipwayError } from "@slipway/grpc-kit";
+import { isOutcomeUnknown } from "@slipway/errors";
 import { parseImageConfig } from "./image-config.js";
+import type { ImageRecord } from "./image-index.js";
 import type { ImageService } from "./image-service.js";
-import { ReferenceStore } from "./reference-store.js";
 
 /** What startup recovery found. */
 export interface RecoveryReport {
@@ -19,21 +19,24 @@ const LAYER_STORE_WAIT_MS = 30_000;
 
 /**
  * Rebuilds the in-memory index from imagedb and repositories.json: verifies each config's sha256,
- * parses it, checks its top layer in layer-store, skips and reports whatever is broken. Never throws.
+ * parses it, checks its top layer in layer-store, skips and reports whatever is broken, and hands
+ * the service what it found. Never throws.
  */
 export async function recover(service: ImageService, log: (message: string) => void = () => undefined): Promise<RecoveryReport> {
   const { db, repositories, paths } = service.deps;
-  const report: RecoveryReport = { images: 0, broken: [], missingLayers: [], removed: [] };
+  const broken: string[] = [];
+  const missingLayers: string[] = [];
+  const removed: string[] = [];
   if (await exists(paths.scratch)) {
     await rm(paths.scratch, { recursive: true, force: true });
-    report.removed.push(paths.scratch);
+    removed.push(paths.scratch);
   }
-  report.removed.push(...(await db.open()));
+  removed.push(...(await db.open()));
   const loaded = await repositories.load();
-  if (loaded.problem) report.broken.push(loaded.problem);
-  service.refs = new ReferenceStore(loaded.repositories);
+  if (loaded.problem) broken.push(loaded.problem);
   const { ids, skipped } = await db.list();
-  report.broken.push(...skipped.map((path) => `${path}: not an image ID`));
+  broken.push(...skipped.map((path) => `${path}: not an image ID`));
+  const images: ImageRecord[] = [];
   const deadline = Date.now() + LAYER_STORE_WAIT_MS;
   for (const id of ids) {
     try {
@@ -42,18 +45,18 @@ export async function recover(service: ImageService, log: (message: string) => v
       const top = config.chainIds.at(-1);
       const present = top === undefined ? true : await layerExists(service, top, deadline);
       if (present === false) {
-        report.missingLayers.push(`${id}: layer ${top} is missing from layer-store`);
+        missingLayers.push(`${id}: layer ${top} is missing from layer-store`);
         continue;
       }
-      if (present === "unknown") report.broken.push(`${id}: layer-store is unreachable, layers not verified`);
-      service.images.add({ id, configBytes, config });
+      if (present === "unknown") broken.push(`${id}: layer-store is unreachable, layers not verified`);
+      images.push({ id, configBytes, config });
     } catch (err) {
-      report.broken.push(`${id}: ${(err as Error).message}`);
+      broken.push(`${id}: ${(err as Error).message}`);
     }
   }
-  (report as { images: number }).images = service.images.all().length;
-  for (const line of [...report.broken, ...report.missingLayers]) log(line);
-  return report;
+  service.restore({ images, repositories: loaded.repositories });
+  for (const line of [...broken, ...missingLayers]) log(line);
+  return { images: images.length, broken, missingLayers, removed };
 }
 
 /** Asks layer-store, waiting (until the deadline) while it is still starting; "unknown" if it never answers. */
@@ -62,7 +65,7 @@ async function layerExists(service: ImageService, chainId: string, deadline: num
     try {
       return (await service.deps.layers.get(chainId)) !== undefined;
     } catch (err) {
-      if (!(err instanceof SlipwayError && err.kind === "unavailable")) throw err;
+      if (!isOutcomeUnknown(err)) throw err;
       if (Date.now() > deadline) return "unknown";
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -70,5 +73,8 @@ async function layerExists(service: ImageService, chainId: string, deadline: num
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -1,11 +1,5 @@
-import { SlipwayError } from "@slipway/grpc-kit";
-import {
-  familiarName,
-  familiarString,
-  parseNormalizedNamed,
-  withDefaultTag,
-  type Reference,
-} from "@slipway/docker-spec";
+import { failedPrecondition } from "@slipway/errors";
+import { familiarName, familiarString, parseNormalizedNamed, withDefaultTag, type Reference } from "@slipway/docker-spec";
 import type { Repositories } from "../storage/repositories-file.js";
 
 /**
@@ -37,7 +31,7 @@ export class ReferenceStore {
     const previous = refs.get(familiarString(key));
     if (previous === id) return {};
     if (previous !== undefined && key.digest !== undefined) {
-      throw new SlipwayError("failed_precondition", `Cannot overwrite digest ${key.digest}`);
+      throw failedPrecondition(`Cannot overwrite digest ${key.digest}`);
     }
     refs.set(familiarString(key), id);
     this.byName.set(name, refs);

@@ -1,5 +1,6 @@
 import { familiarString, truncateId, withDefaultTag, type Reference } from "@slipway/docker-spec";
-import { SlipwayError, type CallContext } from "@slipway/grpc-kit";
+import { failedPrecondition, notFound, SlipwayError, unavailable } from "@slipway/errors";
+import type { CallContext } from "@slipway/grpc-kit";
 import { parseUserName, type ImageService } from "./image-service.js";
 
 /** One line of `docker rmi` output. */
@@ -11,7 +12,7 @@ export type DeleteItem = { readonly untagged: string } | { readonly deleted: str
  * and multi-repository images are conflicts unless forced. Runs under the service lock.
  */
 export function removeImage(service: ImageService, refOrId: string, force: boolean, ctx?: CallContext): Promise<DeleteItem[]> {
-  return service.lock.run(() => new Removal(service, force, ctx).run(refOrId));
+  return service.exclusive(() => new Removal(service, force, ctx).run(refOrId));
 }
 
 class Removal {
@@ -31,11 +32,13 @@ class Removal {
       if (!this.force && isSingleReference(repoRefs)) {
         const user = (await this.containersUsing(id))[0];
         if (user !== undefined) {
-          throw conflict(`conflict: unable to remove repository reference "${refOrId}" (must force) - container ${truncateId(user)} is using its referenced image ${truncateId(id)}`);
+          throw conflict(
+            `conflict: unable to remove repository reference "${refOrId}" (must force) - container ${truncateId(user)} is using its referenced image ${truncateId(id)}`,
+          );
         }
       }
       const parsed = withDefaultTag(parseUserName(refOrId));
-      if (!refs.delete(parsed)) throw new SlipwayError("not_found", "reference does not exist");
+      if (!refs.delete(parsed)) throw notFound("reference does not exist");
       this.records.push({ untagged: familiarString(parsed) });
       repoRefs = this.dropOrphanDigests(parsed, refs.references(id));
       if (repoRefs.length > 0) {
@@ -106,7 +109,7 @@ class Removal {
     try {
       return await this.service.deps.containers.containersUsing(id, this.ctx);
     } catch (err) {
-      throw new SlipwayError("unavailable", `cannot tell whether containers use image ${truncateId(id)}, so it was not removed: ${(err as Error).message}`);
+      throw unavailable(`cannot tell whether containers use image ${truncateId(id)}, so it was not removed: ${(err as Error).message}`);
     }
   }
 
@@ -117,7 +120,7 @@ class Removal {
 }
 
 function conflict(message: string): SlipwayError {
-  return new SlipwayError("failed_precondition", message);
+  return failedPrecondition(message);
 }
 
 /** True when what the user typed is a prefix of the image ID (with or without "sha256:"). */

@@ -1,5 +1,6 @@
 import { familiarName, isNamed, withDefaultTag, type Reference } from "@slipway/docker-spec";
-import { SlipwayError, type CallContext } from "@slipway/grpc-kit";
+import { internal, notFound } from "@slipway/errors";
+import type { CallContext } from "@slipway/grpc-kit";
 import { saveArchive, type ImageToSave } from "../archive/save-archive.js";
 import { parseUserReference, removeScratchIfEmpty, type ImageService } from "./image-service.js";
 
@@ -24,7 +25,7 @@ function selectImages(service: ImageService, names: readonly string[]): ImageToS
   const chosen = new Map<string, { image: ImageToSave["image"]; tags: Reference[] }>();
   const add = (id: string, tag?: Reference) => {
     const image = service.images.get(id);
-    if (!image) throw new SlipwayError("not_found", `No such image: ${id}`);
+    if (!image) throw notFound(`No such image: ${id}`);
     const entry = chosen.get(id) ?? { image, tags: [] };
     chosen.set(id, entry);
     if (tag && tag.digest === undefined) {
@@ -42,13 +43,13 @@ function selectImages(service: ImageService, names: readonly string[]): ImageToS
       if (byName.length === 0) {
         const image = service.images.searchPrefix(name);
         // dockerd's save passes its digest set's error through: a 500 with this text.
-        if (image === "ambiguous") throw new SlipwayError("internal", "ambiguous digest string");
-        if (!image) throw new SlipwayError("not_found", `No such image: ${name}`);
+        if (image === "ambiguous") throw internal("ambiguous digest string");
+        if (!image) throw notFound(`No such image: ${name}`);
         add(image.id);
       }
     } else {
       const id = service.refs.get(ref);
-      if (id === undefined) throw new SlipwayError("not_found", "reference does not exist");
+      if (id === undefined) throw notFound("reference does not exist");
       add(id, ref);
     }
   }

@@ -20,7 +20,13 @@ export class ImageDb {
   /** Creates imagedb/{content,metadata}/sha256 (0700) and removes leftovers of interrupted atomic writes. */
   async open(): Promise<string[]> {
     const removed: string[] = [];
-    for (const dir of [join(this.paths.content, "..", ".."), join(this.paths.content, ".."), this.paths.content, join(this.paths.metadata, ".."), this.paths.metadata]) {
+    for (const dir of [
+      join(this.paths.content, "..", ".."),
+      join(this.paths.content, ".."),
+      this.paths.content,
+      join(this.paths.metadata, ".."),
+      this.paths.metadata,
+    ]) {
       await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
       await setMode(dir, PRIVATE_DIR);
     }
@@ -70,7 +76,10 @@ export class ImageDb {
 
   async lastUpdated(id: string): Promise<string | undefined> {
     if (this.lastUpdatedCache.has(id)) return this.lastUpdatedCache.get(id);
-    const time = await readFile(join(this.paths.metadata, digestHex(id), "lastUpdated"), "utf8").then((text) => text.trim() || undefined, () => undefined);
+    const time = await readFile(join(this.paths.metadata, digestHex(id), "lastUpdated"), "utf8").then(
+      (text) => text.trim() || undefined,
+      () => undefined,
+    );
     this.lastUpdatedCache.set(id, time);
     return time;
   }

@@ -1,6 +1,7 @@
 import { chainId as chainIdOf, generateRandomId, isDigest } from "@slipway/docker-spec";
-import { failedPrecondition, invalidArgument, notFound } from "@slipway/grpc-kit";
-import { applyLayerTar, exportLayerTar, InvalidLayerError, removeTree, syncFilesystem, type AppliedLayer } from "@slipway/layer-tar";
+import { KeyedLock, removeTree, syncFilesystem } from "@slipway/durable-fs";
+import { failedPrecondition, invalidArgument, notFound } from "@slipway/errors";
+import { applyLayerTar, exportLayerTar, InvalidLayerError, type AppliedLayer } from "@slipway/layer-tar";
 import type { Failpoint } from "../failpoints.js";
 import {
   publishLayerRecord,
@@ -11,36 +12,14 @@ import {
   writeLayerWriteSet,
   type Holders,
   type LayerRecord,
-  type MountRecord,
 } from "../storage/layerdb.js";
 import type { StoreLayout } from "../storage/layout.js";
 import { lstatIfExists } from "../storage/merged-view.js";
 import { finishLayerDir, makeLayerDir, markCommitted, removeLayerDir, type LayerLinks } from "../storage/overlay.js";
-import { KeyedLock } from "./keyed-lock.js";
+import { LayerGraph, type LayerState } from "./layer-graph.js";
 
 /** moby's maxLayerDepth: image layers + init + RW layer stay within overlay's 128 lowers. */
 export const MAX_DEPTH = 125;
-
-/** A loaded read-only layer and who holds it. */
-export interface LayerState extends LayerRecord {
-  readonly depth: number;
-  readonly link: string;
-  readonly lower: string;
-  /** Image (and anonymous) references, persisted in layerdb/holders/. */
-  readonly holders: Holders;
-  /** Child layers registered on top of this one. */
-  children: number;
-  /** Container RW layers on top of this one. */
-  rwLayers: number;
-  /** Calls in flight that build on this layer; it cannot be deleted meanwhile. */
-  pending: number;
-}
-
-export function referenceCount(layer: LayerState): number {
-  let count = layer.children + layer.rwLayers;
-  for (const n of layer.holders.values()) count += n;
-  return count;
-}
 
 /** Where a registered layer goes: its parent, who holds it, and the diffID it must have. */
 export interface LayerPlacement {
@@ -57,30 +36,41 @@ export interface RegisterLayerInput {
   readonly signal?: AbortSignal;
 }
 
-
 /**
- * The read-only layer graph and its reference counts (holders, child layers, RW layers). Each
- * mutation holds the lock of the chainID it changes (a layer's lock before its parent's, never the
- * other way), and no lock is held across extraction.
+ * Read-only layers on disk and in the layer graph: register, release (and the deletes it cascades
+ * to), export. Each change holds the lock of the chainID it changes (a layer's lock before its
+ * parent's, never the other way), and no lock is held across extraction.
  */
 export class LayerStore {
   private readonly chainLocks = new KeyedLock();
+  /** Empty until startup recovery hands over the graph it loaded (restore). */
+  private graph = new LayerGraph();
 
   constructor(
     private readonly layout: StoreLayout,
     private readonly failpoint: Failpoint,
-    readonly layers: Map<string, LayerState>,
-    /** The container RW layers (owned by RWLayerStore), to name them when a release is refused. */
-    private readonly rwLayers: ReadonlyMap<string, MountRecord>,
     /** Where the tar library says what it cannot reproduce (ownership when not root, ...). */
     private readonly log: (message: string) => void = () => {},
   ) {}
 
+  /** Takes the graph startup recovery loaded from the data root, before any call is served. */
+  restore(graph: LayerGraph): void {
+    this.graph = graph;
+  }
+
   getLayer(chainId: string): LayerState {
     if (!isDigest(chainId)) throw invalidArgument(`"${chainId}" is not a chainID (sha256:<64 hex>)`);
-    const layer = this.layers.get(chainId);
+    const layer = this.graph.get(chainId);
     if (!layer) throw notFound(`layer ${chainId} does not exist`);
     return layer;
+  }
+
+  listLayers(): LayerState[] {
+    return this.graph.list();
+  }
+
+  get layerCount(): number {
+    return this.graph.size;
   }
 
   /**
@@ -101,7 +91,8 @@ export class LayerStore {
       this.checkPlacement(where);
       const { parentChainId, expectedDiffId, holder } = where;
       parent = this.acquire(parentChainId);
-      if (expectedDiffId !== "" && applied.diffId !== expectedDiffId) throw invalidArgument(`layer tar has diffID ${applied.diffId}, expected ${expectedDiffId}`);
+      if (expectedDiffId !== "" && applied.diffId !== expectedDiffId)
+        throw invalidArgument(`layer tar has diffID ${applied.diffId}, expected ${expectedDiffId}`);
       placed = { chainId: chainIdOf(parentChainId, applied.diffId), holder };
     } catch (err) {
       this.unpend(parent);
@@ -117,7 +108,8 @@ export class LayerStore {
 
   /** Refuses a malformed expected diffID, an unknown parent, or one already at the maximum depth. */
   private checkPlacement({ parentChainId, expectedDiffId }: LayerPlacement): void {
-    if (expectedDiffId !== "" && !isDigest(expectedDiffId)) throw invalidArgument(`expected diffID "${expectedDiffId}" is not a sha256:<64 hex> digest`);
+    if (expectedDiffId !== "" && !isDigest(expectedDiffId))
+      throw invalidArgument(`expected diffID "${expectedDiffId}" is not a sha256:<64 hex> digest`);
     if (parentChainId !== "" && this.getLayer(parentChainId).depth >= MAX_DEPTH) throw failedPrecondition("max depth exceeded");
   }
 
@@ -143,10 +135,10 @@ export class LayerStore {
     parent: LayerState | undefined,
     holder: string,
   ): Promise<{ layer: LayerState; existed: boolean }> {
-    const existing = this.layers.get(chainId);
+    const existing = this.graph.get(chainId);
     if (existing) {
       await removeLayerDir(this.layout, cacheId);
-      await this.addHolder(existing, holder);
+      await this.graph.hold(chainId, holder, (holders) => writeHolders(this.layout, chainId, holders));
       return { layer: existing, existed: true };
     }
     const record: LayerRecord = {
@@ -170,27 +162,11 @@ export class LayerStore {
       await this.replaceUnloadedRecord(chainId);
       await publishLayerRecord(this.layout, writeSet, chainId);
     } catch (err) {
-      await Promise.all([
-        removeLayerDir(this.layout, cacheId),
-        removeHolders(this.layout, chainId),
-        writeSet && removeTree(writeSet),
-      ]);
+      await Promise.all([removeLayerDir(this.layout, cacheId), removeHolders(this.layout, chainId), writeSet && removeTree(writeSet)]);
       throw err;
     }
     this.failpoint("register-layer:after-publish");
-    const layer: LayerState = {
-      ...record,
-      depth: (parent?.depth ?? 0) + 1,
-      link: links.link,
-      lower: links.lower,
-      holders,
-      children: 0,
-      rwLayers: 0,
-      pending: 0,
-    };
-    this.layers.set(chainId, layer);
-    if (parent) parent.children++;
-    return { layer, existed: false };
+    return { layer: this.graph.add(record, links, holders), existed: false };
   }
 
   /**
@@ -202,14 +178,6 @@ export class LayerStore {
     await removeTree(await unpublishLayerRecord(this.layout, chainId));
   }
 
-  private async addHolder(layer: LayerState, holder: string): Promise<void> {
-    const held = layer.holders.get(holder) ?? 0;
-    if (held > 0 && holder !== "") return;
-    const next = new Map(layer.holders).set(holder, held + 1);
-    await writeHolders(this.layout, layer.chainId, next);
-    layer.holders.set(holder, held + 1);
-  }
-
   /**
    * Drops the holder's reference. A named holder that holds none is a no-op (releases are
    * idempotent); an anonymous release with no anonymous reference left names who still uses the layer.
@@ -218,17 +186,10 @@ export class LayerStore {
     this.getLayer(chainId);
     return this.chainLocks.run(chainId, async () => {
       const layer = this.getLayer(chainId);
-      const held = layer.holders.get(holder);
-      if (held === undefined) {
+      if (!(await this.graph.unhold(chainId, holder, (holders) => writeHolders(this.layout, chainId, holders)))) {
         if (holder !== "") return [];
         throw failedPrecondition(`layer ${chainId} has no anonymous reference to release; it is still used by ${this.usersOf(layer)}`);
       }
-      const next = new Map(layer.holders);
-      if (held > 1) next.set(holder, held - 1);
-      else next.delete(holder);
-      await writeHolders(this.layout, chainId, next);
-      if (held > 1) layer.holders.set(holder, held - 1);
-      else layer.holders.delete(holder);
       return this.deleteIfUnused(layer);
     });
   }
@@ -236,31 +197,38 @@ export class LayerStore {
   /** Who keeps a layer alive, for error messages: holders, child layers, containers. */
   private usersOf(layer: LayerState): string {
     const users = [...layer.holders.keys()].map((h) => (h === "" ? "an anonymous reference" : h));
-    for (const child of this.layers.values()) if (child.parentChainId === layer.chainId) users.push(`child layer ${child.chainId}`);
-    for (const rw of this.rwLayers.values()) if (rw.parentChainId === layer.chainId) users.push(`container ${rw.containerId}`);
+    for (const child of this.graph.list()) if (child.parentChainId === layer.chainId) users.push(`child layer ${child.chainId}`);
+    for (const containerId of layer.rwLayers) users.push(`container ${containerId}`);
     return users.length > 0 ? users.join(", ") : "calls in progress";
   }
 
   /** Caller holds the layer's lock. At zero references: unpublish, delete, then release the parent. */
   private async deleteIfUnused(layer: LayerState): Promise<string[]> {
-    if (referenceCount(layer) > 0 || layer.pending > 0 || this.layers.get(layer.chainId) !== layer) return [];
-    this.layers.delete(layer.chainId);
+    if (!this.graph.removeIfUnused(layer)) return [];
     const removing = await unpublishLayerRecord(this.layout, layer.chainId);
     this.failpoint("release-layer:after-unpublish");
     await removeHolders(this.layout, layer.chainId);
     await removeLayerDir(this.layout, layer.cacheId);
     await removeTree(removing);
     if (layer.parentChainId === "") return [layer.chainId];
-    return [layer.chainId, ...(await this.dropReference(layer.parentChainId, "children"))];
+    return [layer.chainId, ...(await this.releaseReference(layer.parentChainId, () => this.graph.releaseChild(layer.parentChainId)))];
   }
 
-  /** Drops a child layer's or RW layer's reference; at zero the layer is deleted (and so on down). */
-  dropReference(chainId: string, kind: "children" | "rwLayers"): Promise<string[]> {
+  /** Counts a container's new RW layer on its parent layer (pinned by the caller). */
+  retainRw(parent: LayerState, containerId: string): void {
+    this.graph.retainRw(parent.chainId, containerId);
+  }
+
+  /** Drops a deleted RW layer's reference to its parent layer; at zero the layer is deleted (and so on down). */
+  releaseRw(chainId: string, containerId: string): Promise<string[]> {
+    return this.releaseReference(chainId, () => this.graph.releaseRw(chainId, containerId));
+  }
+
+  /** Under the chain's lock: drops one reference (`release` returns the layer, if it is still there), then deletes the layer if unused. */
+  private releaseReference(chainId: string, release: () => LayerState | undefined): Promise<string[]> {
     return this.chainLocks.run(chainId, async () => {
-      const layer = this.layers.get(chainId);
-      if (!layer) return [];
-      layer[kind]--;
-      return this.deleteIfUnused(layer);
+      const layer = release();
+      return layer ? this.deleteIfUnused(layer) : [];
     });
   }
 
@@ -268,15 +236,13 @@ export class LayerStore {
   acquire(chainId: string): LayerState | undefined {
     if (chainId === "") return undefined;
     const layer = this.getLayer(chainId);
-    layer.pending++;
+    this.graph.pin(layer);
     return layer;
   }
 
   /** Unpins; a layer left without references is deleted. */
   unpend(layer: LayerState | undefined): void {
-    if (!layer) return;
-    layer.pending--;
-    if (layer.pending === 0 && referenceCount(layer) === 0) {
+    if (layer && this.graph.unpin(layer)) {
       void this.chainLocks.run(layer.chainId, () => this.deleteIfUnused(layer)).catch(() => {});
     }
   }
@@ -284,7 +250,7 @@ export class LayerStore {
   /** diff/ directories of a layer and all below it, uppermost first. */
   diffStack(layer: LayerState | undefined): string[] {
     const stack: string[] = [];
-    for (let l = layer; l; l = l.parentChainId ? this.layers.get(l.parentChainId) : undefined) {
+    for (let l = layer; l; l = l.parentChainId ? this.graph.get(l.parentChainId) : undefined) {
       stack.push(this.layout.diffDir(l.cacheId));
     }
     return stack;
@@ -301,12 +267,14 @@ export class LayerStore {
   }
 
   exportLayer(chainId: string): AsyncIterable<Buffer> {
-    const layer = this.getLayer(chainId);
-    return this.pinnedExport(layer);
+    this.getLayer(chainId);
+    return this.pinnedExport(chainId);
   }
 
-  private async *pinnedExport(layer: LayerState): AsyncIterable<Buffer> {
-    layer.pending++;
+  /** Pins the layer once the export starts (a layer deleted meanwhile is NOT_FOUND). */
+  private async *pinnedExport(chainId: string): AsyncIterable<Buffer> {
+    const layer = this.getLayer(chainId);
+    this.graph.pin(layer);
     try {
       const tarSplit = await readTarSplit(this.layout, layer.chainId);
       yield* exportLayerTar(this.layout.diffDir(layer.cacheId), tarSplit);
@@ -314,7 +282,6 @@ export class LayerStore {
       this.unpend(layer);
     }
   }
-
 }
 
 export function linksOf(layer: LayerState): LayerLinks {

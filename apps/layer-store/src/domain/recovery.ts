@@ -1,21 +1,13 @@
 import { mkdir, readdir, readFile, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { isFullId } from "@slipway/docker-spec";
-import { readLinks } from "@slipway/durable-fs";
+import { readLinks, removeTree } from "@slipway/durable-fs";
 import type { Logger } from "@slipway/grpc-kit";
-import { removeTree } from "@slipway/layer-tar";
-import {
-  BrokenRecordError,
-  readHolders,
-  readLayerRecord,
-  readMountRecords,
-  type LayerRecord,
-  type MountRecord,
-} from "../storage/layerdb.js";
+import { BrokenRecordError, readHolders, readLayerRecord, readMountRecords, type LayerRecord, type MountRecord } from "../storage/layerdb.js";
 import type { StoreLayout } from "../storage/layout.js";
 import { readLinkId, readLower } from "../storage/overlay.js";
 import { isBuildingVolume } from "../storage/volumes.js";
-import type { LayerState } from "./layer-store.js";
+import { LayerGraph } from "./layer-graph.js";
 
 /** What startup recovery found; GetStoreStatus reports it. */
 export interface RecoveryReport {
@@ -24,8 +16,9 @@ export interface RecoveryReport {
   recreatedLinks: number;
 }
 
+/** What LayerStore and RWLayerStore take over (restore): the layers with every reference counted, and the RW layers. */
 export interface RecoveredState {
-  layers: Map<string, LayerState>;
+  layers: LayerGraph;
   rwLayers: Map<string, MountRecord>;
   report: RecoveryReport;
 }
@@ -79,7 +72,7 @@ export async function recoverStore(layout: StoreLayout, logger: Logger): Promise
 /** Loads layerdb/mounts/*, counting each RW layer on its parent; the IDs they (or broken ones) name go to `named`. */
 async function loadMountRecords(
   layout: StoreLayout,
-  layers: Map<string, LayerState>,
+  layers: LayerGraph,
   named: Set<string>,
   broken: (err: unknown) => void,
 ): Promise<Map<string, MountRecord>> {
@@ -96,7 +89,7 @@ async function loadMountRecords(
         if (record.parentChainId !== "" && !parent) {
           throw new BrokenRecordError(layout.mountRecordDir(names[i]!), `parent layer ${record.parentChainId} is not loaded`);
         }
-        if (parent) parent.rwLayers++;
+        if (parent) layers.retainRw(parent.chainId, record.containerId);
         rwLayers.set(names[i]!, record);
       } catch (err) {
         broken(err);
@@ -126,19 +119,14 @@ async function ensureDirectories(layout: StoreLayout): Promise<void> {
   await mkdir(layout.volumes, { recursive: true, mode: 0o701 });
 }
 
-/** Orders layers base first, computes depth, link and lower, and counts children. */
-async function linkLayers(
-  layout: StoreLayout,
-  records: Map<string, LayerRecord>,
-  broken: (err: unknown) => void,
-): Promise<Map<string, LayerState>> {
-  const layers = new Map<string, LayerState>();
+/** Adds the layers to a new graph base first (which counts children), with their link and lower. */
+async function linkLayers(layout: StoreLayout, records: Map<string, LayerRecord>, broken: (err: unknown) => void): Promise<LayerGraph> {
+  const layers = new LayerGraph();
   let pending = [...records.values()];
   while (pending.length > 0) {
     const next: LayerRecord[] = [];
     for (const record of pending) {
-      const parent = record.parentChainId === "" ? undefined : layers.get(record.parentChainId);
-      if (record.parentChainId !== "" && !parent) {
+      if (record.parentChainId !== "" && !layers.get(record.parentChainId)) {
         next.push(record);
         continue;
       }
@@ -148,8 +136,7 @@ async function linkLayers(
         continue;
       }
       const lower = await readLower(layout, record.cacheId);
-      layers.set(record.chainId, { ...record, depth: (parent?.depth ?? 0) + 1, link, lower, holders: new Map(), children: 0, rwLayers: 0, pending: 0 });
-      if (parent) parent.children++;
+      layers.add(record, { link, lower }, new Map());
     }
     if (next.length === pending.length) {
       for (const r of next) broken(`${layout.layerRecordDir(r.chainId)}: parent layer ${r.parentChainId} is not loaded`);
@@ -162,7 +149,7 @@ async function linkLayers(
 
 async function loadHolders(
   layout: StoreLayout,
-  layers: Map<string, LayerState>,
+  layers: LayerGraph,
   broken: (err: unknown) => void,
   remove: (path: string) => Promise<void>,
 ): Promise<void> {
@@ -174,7 +161,7 @@ async function loadHolders(
       continue;
     }
     try {
-      for (const [holder, count] of await readHolders(layout, layer.chainId)) layer.holders.set(holder, count);
+      layers.restoreHolders(layer.chainId, await readHolders(layout, layer.chainId));
     } catch (err) {
       broken(err instanceof BrokenRecordError ? err : new BrokenRecordError(path, String(err)));
     }

@@ -1,15 +1,15 @@
 import { join } from "node:path";
 import { generateRandomId, isFullId } from "@slipway/docker-spec";
-import { alreadyExists, invalidArgument, notFound } from "@slipway/grpc-kit";
-import { FsBatch, type BatchFlush } from "@slipway/layer-tar";
+import { FsBatch, KeyedLock, type BatchFlush } from "@slipway/durable-fs";
+import { alreadyExists, invalidArgument, notFound } from "@slipway/errors";
 import type { Failpoint } from "../failpoints.js";
-import { buildInitLayer } from "../storage/init-layer.js";
+import { InitLayerBuilder } from "../storage/init-layer.js";
 import { unpublishMountRecord, writeMountRecord, type MountRecord } from "../storage/layerdb.js";
 import type { StoreLayout } from "../storage/layout.js";
-import { mkdirWorkingDir, NotADirectoryError } from "../storage/merged-view.js";
+import { NotADirectoryError, WorkingDirBuilder } from "../storage/merged-view.js";
 import { finishLayerDir, makeLayerDir, markCommitted, readLower, removeLayerDir, removeLayerDirInto } from "../storage/overlay.js";
-import { KeyedLock } from "./keyed-lock.js";
-import { linksOf, type LayerState, type LayerStore } from "./layer-store.js";
+import type { LayerState } from "./layer-graph.js";
+import { linksOf, type LayerStore } from "./layer-store.js";
 
 export interface CreateRWLayerInput {
   readonly containerId: string;
@@ -33,14 +33,30 @@ export interface OverlayMountSpec {
  */
 export class RWLayerStore {
   private readonly containerLocks = new KeyedLock();
+  /** Container ID → its layerdb/mounts record; empty until startup recovery hands over what it loaded (restore). */
+  private records = new Map<string, MountRecord>();
+  private readonly initLayers = new InitLayerBuilder();
+  private readonly workingDirs = new WorkingDirBuilder();
 
   constructor(
     private readonly layout: StoreLayout,
     private readonly layers: LayerStore,
     private readonly failpoint: Failpoint,
-    readonly records: Map<string, MountRecord>,
     private readonly flush: BatchFlush,
   ) {}
+
+  /** Takes the records startup recovery loaded (their parents already count them), before any call is served. */
+  restore(records: Map<string, MountRecord>): void {
+    this.records = records;
+  }
+
+  listRWLayers(): MountRecord[] {
+    return [...this.records.values()];
+  }
+
+  get rwLayerCount(): number {
+    return this.records.size;
+  }
 
   async createRWLayer(input: CreateRWLayerInput): Promise<MountRecord> {
     const { containerId, workingDir } = input;
@@ -56,7 +72,7 @@ export class RWLayerStore {
       try {
         await this.buildRWLayer(record, parent, workingDir);
         this.records.set(containerId, record);
-        if (parent) parent.rwLayers++;
+        if (parent) this.layers.retainRw(parent, containerId);
         return record;
       } catch (err) {
         await Promise.all([removeLayerDir(this.layout, record.initId), removeLayerDir(this.layout, mountId)]);
@@ -81,11 +97,11 @@ export class RWLayerStore {
     const batch = new FsBatch();
     makeLayerDir(this.layout, initId, batch);
     const init = finishLayerDir(this.layout, initId, parent && linksOf(parent), { mounted: true }, batch);
-    await buildInitLayer(this.layout.diffDir(initId), imageLayers, batch);
+    await this.initLayers.build(this.layout.diffDir(initId), imageLayers, batch);
     await this.crashPoint("create-rw-layer:after-init-layer", batch);
     makeLayerDir(this.layout, mountId, batch);
     finishLayerDir(this.layout, mountId, init, { mounted: true }, batch);
-    if (workingDir !== "") await mkdirWorkingDir(this.layout.diffDir(mountId), this.layout.diffDir(initId), imageLayers, workingDir, batch);
+    if (workingDir !== "") await this.workingDirs.build(this.layout.diffDir(mountId), this.layout.diffDir(initId), imageLayers, workingDir, batch);
     markCommitted(this.layout, initId, batch);
     if (parent) markCommitted(this.layout, parent.cacheId, batch);
     await this.crashPoint("create-rw-layer:after-mount-layer", batch);
@@ -124,7 +140,7 @@ export class RWLayerStore {
       if (rw.initId !== "") removeLayerDirInto(batch, this.layout, rw.initId);
       batch.removeTree(removing);
       await batch.apply();
-      return rw.parentChainId === "" ? [] : this.layers.dropReference(rw.parentChainId, "rwLayers");
+      return rw.parentChainId === "" ? [] : this.layers.releaseRw(rw.parentChainId, containerId);
     });
   }
 

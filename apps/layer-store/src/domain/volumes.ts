@@ -1,13 +1,21 @@
 import { generateRandomId } from "@slipway/docker-spec";
-import { invalidArgument, notFound, type Logger } from "@slipway/grpc-kit";
-import type { BatchFlush } from "@slipway/layer-tar";
+import { KeyedLock, type BatchFlush } from "@slipway/durable-fs";
+import { invalidArgument, notFound } from "@slipway/errors";
+import type { Logger } from "@slipway/grpc-kit";
 import type { StoreLayout } from "../storage/layout.js";
 import { lstatIfExists } from "../storage/merged-view.js";
 import {
-  createVolumeDir, isEmptyVolume, listVolumeNames, markKept, removeVolumeDir, seedVolumeDir, volumeInfo, volumeSource, type VolumeInfo,
+  createVolumeDir,
+  isEmptyVolume,
+  listVolumeNames,
+  markKept,
+  removeVolumeDir,
+  seedVolumeDir,
+  volumeInfo,
+  VolumeSources,
+  type VolumeInfo,
   type VolumeSource,
 } from "../storage/volumes.js";
-import { KeyedLock } from "./keyed-lock.js";
 import type { LayerStore } from "./layer-store.js";
 
 /** The local volume driver's name rule. */
@@ -28,6 +36,7 @@ export interface CreateVolumeInput {
 /** Local volumes, named or anonymous, seeded from an image's content at a path. */
 export class VolumeStore {
   private readonly locks = new KeyedLock();
+  private readonly sources = new VolumeSources();
 
   constructor(
     private readonly layout: StoreLayout,
@@ -54,7 +63,11 @@ export class VolumeStore {
       const exists = lstatIfExists(this.layout.volumeDir(name)) !== undefined;
       if (exists && (input.parentChainId === "" || !isEmptyVolume(this.layout, name))) return volumeInfo(this.layout, name);
       return this.withImageContent(input, async (source) => {
-        const skipped = (path: string) => this.logger.warn({ volume: name, path }, "not copied into the volume: a socket or device node (dockerd's copy skips sockets; layers cannot hold devices)");
+        const skipped = (path: string) =>
+          this.logger.warn(
+            { volume: name, path },
+            "not copied into the volume: a socket or device node (dockerd's copy skips sockets; layers cannot hold devices)",
+          );
         if (!exists) return createVolumeDir(this.layout, this.flush, name, { source, keep: input.keep, skipped });
         if (source) await seedVolumeDir(this.layout, this.flush, name, { source, skipped });
         return volumeInfo(this.layout, name);
@@ -65,7 +78,7 @@ export class VolumeStore {
   /** The image directory at `path` that seeds the volume (undefined when there is no image or no directory there), its layers pinned. */
   private async withImageContent<T>(input: CreateVolumeInput, use: (source: VolumeSource | undefined) => Promise<T>): Promise<T> {
     if (input.parentChainId === "") return use(undefined);
-    return this.layers.withLayerStack(input.parentChainId, (stack) => use(volumeSource(stack, input.path)));
+    return this.layers.withLayerStack(input.parentChainId, (stack) => use(this.sources.find(stack, input.path)));
   }
 
   async remove(name: string): Promise<void> {
@@ -92,7 +105,10 @@ export class VolumeStore {
 
   /** Every volume, or only those of `names` that exist. */
   async list(names: readonly string[] = []): Promise<VolumeInfo[]> {
-    const listed = names.length > 0 ? names.filter((name) => VOLUME_NAME.test(name) && lstatIfExists(this.layout.volumeDir(name))) : await listVolumeNames(this.layout);
+    const listed =
+      names.length > 0
+        ? names.filter((name) => VOLUME_NAME.test(name) && lstatIfExists(this.layout.volumeDir(name)))
+        : await listVolumeNames(this.layout);
     return listed.map((name) => volumeInfo(this.layout, name));
   }
 }

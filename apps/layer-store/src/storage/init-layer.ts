@@ -1,5 +1,5 @@
 import { dirname, join } from "node:path";
-import { syncWriter, type FsBatch, type FsWriter } from "@slipway/layer-tar";
+import { syncWriter, type FsBatch, type FsWriter } from "@slipway/durable-fs";
 import { BoundedMap } from "./bounded-map.js";
 import { applyUpperStep, lookupMerged, mkdirMerged, stepRecorder, type UpperStep } from "./merged-view.js";
 
@@ -21,41 +21,43 @@ const INIT_ENTRIES: readonly InitEntry[] = [
 
 /** One change to an init layer's diff/, by path relative to it. */
 type InitStep =
-  | UpperStep
-  | { readonly op: "file"; readonly path: string }
-  | { readonly op: "symlink"; readonly path: string; readonly target: string };
+  UpperStep | { readonly op: "file"; readonly path: string } | { readonly op: "symlink"; readonly path: string; readonly target: string };
 
 /**
- * The steps that built the init layer on each stack of image layers. Committed layers never change,
- * so every container of an image gets the same init layer: the lookups in the image (dozens of lstat
- * calls) are made once per image, not once per container.
- */
-const stepsByImageLayers = new BoundedMap<string, readonly InitStep[]>(512);
-
-/**
- * Fills an init layer's diff/ with what dockerd's Setup leaves in the upper directory of the mounted
+ * Fills init layers' diff/ with what dockerd's Setup leaves in the upper directory of the mounted
  * init layer: a path that is a real directory in the image is left alone; anything else is (re)made:
  * directories 0755, empty files 0755, etc/mtab → /proc/mounts. Parent directories that the image has
  * are copied up with the image's mode and owner, as the kernel does when a child is created in them.
- * The writes join `batch` (which makes `upper`); only the first init layer of an image applies the batch
- * and is worked out against the disk, with the lookups merged-view.ts makes.
  */
-export async function buildInitLayer(upper: string, imageLayers: readonly string[], batch: FsBatch): Promise<void> {
-  const key = imageLayers.join("\n");
-  const known = stepsByImageLayers.get(key);
-  if (known) return known.forEach((step) => applyStep(batch, upper, step));
-  await batch.apply();
-  const steps: InitStep[] = [];
-  const record = (step: InitStep) => (applyStep(syncWriter, upper, step), steps.push(step));
-  const writer = stepRecorder(record);
-  for (const entry of INIT_ENTRIES) {
-    const existing = lookupMerged([upper, ...imageLayers], entry.path);
-    if (existing?.stats.isDirectory()) continue;
-    mkdirMerged(upper, imageLayers, dirname(entry.path), { replaceNonDirectories: true }, writer);
-    if (entry.kind === "dir") writer.mkdir(entry.path, 0o755);
-    else record(entry.kind === "symlink" ? { op: "symlink", path: entry.path, target: entry.target } : { op: "file", path: entry.path });
+export class InitLayerBuilder {
+  /**
+   * The steps that built the init layer on each stack of image layers. Committed layers never change,
+   * so every container of an image gets the same init layer: the lookups in the image (dozens of lstat
+   * calls) are made once per image, not once per container.
+   */
+  private readonly stepsByImageLayers = new BoundedMap<string, readonly InitStep[]>(512);
+
+  /**
+   * The writes join `batch` (which makes `upper`); only the first init layer of an image applies the batch
+   * and is worked out against the disk, with the lookups merged-view.ts makes.
+   */
+  async build(upper: string, imageLayers: readonly string[], batch: FsBatch): Promise<void> {
+    const key = imageLayers.join("\n");
+    const known = this.stepsByImageLayers.get(key);
+    if (known) return known.forEach((step) => applyStep(batch, upper, step));
+    await batch.apply();
+    const steps: InitStep[] = [];
+    const record = (step: InitStep) => (applyStep(syncWriter, upper, step), steps.push(step));
+    const writer = stepRecorder(record);
+    for (const entry of INIT_ENTRIES) {
+      const existing = lookupMerged([upper, ...imageLayers], entry.path);
+      if (existing?.stats.isDirectory()) continue;
+      mkdirMerged(upper, imageLayers, dirname(entry.path), { replaceNonDirectories: true }, writer);
+      if (entry.kind === "dir") writer.mkdir(entry.path, 0o755);
+      else record(entry.kind === "symlink" ? { op: "symlink", path: entry.path, target: entry.target } : { op: "file", path: entry.path });
+    }
+    this.stepsByImageLayers.set(key, steps);
   }
-  stepsByImageLayers.set(key, steps);
 }
 
 function applyStep(fs: FsWriter, upper: string, step: InitStep): void {

@@ -2,8 +2,17 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { isDigest, isFullId, takeRandomBytes } from "@slipway/docker-spec";
-import { fsyncDir, publish, readSmallFiles, readSmallFileSync, writeFileAtomic, writeFileSynced, type FileText } from "@slipway/durable-fs";
-import { removeTree, type FsWriter } from "@slipway/layer-tar";
+import {
+  fsyncDir,
+  publish,
+  readSmallFiles,
+  readSmallFileSync,
+  removeTree,
+  writeFileAtomic,
+  writeFileSynced,
+  type FileText,
+  type FsWriter,
+} from "@slipway/durable-fs";
 import type { StoreLayout } from "./layout.js";
 
 /** A read-only layer as layerdb/sha256/<chainID hex>/ records it. */

@@ -1,7 +1,8 @@
 import type { Stats } from "node:fs";
 import { lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { isOpaqueDir, isWhiteout, syncWriter, type FsBatch, type FsWriter } from "@slipway/layer-tar";
+import { syncWriter, type FsBatch, type FsWriter } from "@slipway/durable-fs";
+import { isOpaqueDir, isWhiteout } from "@slipway/layer-tar";
 import { BoundedMap } from "./bounded-map.js";
 
 /**
@@ -107,26 +108,35 @@ export type UpperStep =
   | { readonly op: "chown"; readonly path: string; readonly uid: number; readonly gid: number }
   | { readonly op: "chmod"; readonly path: string; readonly mode: number };
 
-const workingDirSteps = new BoundedMap<string, readonly UpperStep[]>(512);
-
 /**
- * mkdirAllMerged of a container's WorkingDir in its new (not yet made) mount layer `upper`, on its init
- * layer and image layers, writing into `batch`. The steps are worked out once per image and path and then
- * replayed: the lookups (an lstat and an xattr read per component and layer) were the main thread's
- * largest cost in a create, and neither the image's layers nor the init layers of its containers
- * (init-layer.ts) differ from one container to the next. Working them out applies the batch first, so
- * that the init layer the lookups see is on disk.
+ * mkdirAllMerged of containers' WorkingDir in their new (not yet made) mount layer. The steps are worked
+ * out once per image and path and then replayed: the lookups (an lstat and an xattr read per component
+ * and layer) run on the main thread, and neither the image's layers nor the init layers of its containers
+ * (init-layer.ts) differ from one container to the next, so repeating them for every create buys nothing.
  */
-export async function mkdirWorkingDir(upper: string, initLayer: string, imageLayers: readonly string[], workingDir: string, batch: FsBatch): Promise<void> {
-  const key = `${imageLayers.join("\n")}\n${workingDir}`;
-  let steps = workingDirSteps.get(key);
-  if (!steps) {
-    await batch.apply();
-    const recorded: UpperStep[] = [];
-    mkdirAllMerged(upper, [initLayer, ...imageLayers], workingDir, stepRecorder((step) => recorded.push(step)));
-    workingDirSteps.set(key, (steps = recorded));
+export class WorkingDirBuilder {
+  private readonly stepsByImagePath = new BoundedMap<string, readonly UpperStep[]>(512);
+
+  /**
+   * The WorkingDir in mount layer `upper`, on its init layer and image layers, written into `batch`.
+   * Working the steps out applies the batch first, so that the init layer the lookups see is on disk.
+   */
+  async build(upper: string, initLayer: string, imageLayers: readonly string[], workingDir: string, batch: FsBatch): Promise<void> {
+    const key = `${imageLayers.join("\n")}\n${workingDir}`;
+    let steps = this.stepsByImagePath.get(key);
+    if (!steps) {
+      await batch.apply();
+      const recorded: UpperStep[] = [];
+      mkdirAllMerged(
+        upper,
+        [initLayer, ...imageLayers],
+        workingDir,
+        stepRecorder((step) => recorded.push(step)),
+      );
+      this.stepsByImagePath.set(key, (steps = recorded));
+    }
+    for (const step of steps) applyUpperStep(batch, upper, step);
   }
-  for (const step of steps) applyUpperStep(batch, upper, step);
 }
 
 /** An UpperWriter that hands each change to `onStep` as an UpperStep. */
@@ -157,7 +167,7 @@ export function resolveInScope(stack: readonly string[], path: string): string {
   let pending = path.split("/").filter((p) => p !== "" && p !== ".");
   const resolved: string[] = [];
   let missing = false;
-  for (let hops = 0; pending.length > 0; ) {
+  for (let hops = 0; pending.length > 0;) {
     const part = pending.shift()!;
     if (part === "..") {
       resolved.pop();

@@ -1,8 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { takeRandomBytes } from "@slipway/docker-spec";
-import { readSmallFileSync } from "@slipway/durable-fs";
-import { FsBatch, syncWriter, type FsWriter } from "@slipway/layer-tar";
+import { FsBatch, readSmallFileSync, syncWriter, type FsWriter } from "@slipway/durable-fs";
 import type { StoreLayout } from "./layout.js";
 
 /** What a child layer needs from its parent's directory: its link id and its own lower chain. */

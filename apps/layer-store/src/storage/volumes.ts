@@ -1,10 +1,22 @@
 import {
-  chmodSync, chownSync, existsSync, lchownSync, linkSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, statSync, symlinkSync, utimesSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  lchownSync,
+  linkSync,
+  lutimesSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
   type Stats,
 } from "node:fs";
 import { copyFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { copyFileCapabilities, FsBatch, makeFifo, removeTree, syncWriter, type BatchFlush, type FsWriter } from "@slipway/layer-tar";
+import { FsBatch, removeTree, syncWriter, type BatchFlush, type FsWriter } from "@slipway/durable-fs";
+import { copyFileCapabilities, makeFifo } from "@slipway/layer-tar";
 import { BoundedMap } from "./bounded-map.js";
 import type { StoreLayout } from "./layout.js";
 import { listMerged, lookupMerged, type MergedEntry } from "./merged-view.js";
@@ -41,21 +53,24 @@ export interface VolumeSource {
   readonly empty: boolean;
 }
 
-const sources = new BoundedMap<string, VolumeSource | undefined>(512);
-
 /**
- * The merged directory at `path` in an image's diff/ stack (undefined when the image has none there),
- * looked up once per image and path: image layers never change, and the lookups (an lstat and an xattr
- * read per component and layer, a readdir per layer) were a third of a volume's cost on the main thread.
+ * The merged directory at a path in an image's diff/ stack, looked up once per image and path: image
+ * layers never change, and the lookups (an lstat and an xattr read per component and layer, a readdir
+ * per layer) would otherwise run on the main thread for every volume made from the image.
  */
-export function volumeSource(stack: readonly string[], path: string): VolumeSource | undefined {
-  const key = `${stack.join("\n")}\n${path}`;
-  if (sources.has(key)) return sources.get(key);
-  const found = lookupMerged(stack, path);
-  const dir = found?.stats.isDirectory() ? { ...found, layers: found.layers.map((root) => join(root, path)) } : undefined;
-  const source = dir && { dir, empty: listMerged(dir, "").size === 0 };
-  sources.set(key, source);
-  return source;
+export class VolumeSources {
+  private readonly byImagePath = new BoundedMap<string, VolumeSource | undefined>(512);
+
+  /** The source at `path` in `stack`; undefined when the image has no directory there. */
+  find(stack: readonly string[], path: string): VolumeSource | undefined {
+    const key = `${stack.join("\n")}\n${path}`;
+    if (this.byImagePath.has(key)) return this.byImagePath.get(key);
+    const found = lookupMerged(stack, path);
+    const dir = found?.stats.isDirectory() ? { ...found, layers: found.layers.map((root) => join(root, path)) } : undefined;
+    const source = dir && { dir, empty: listMerged(dir, "").size === 0 };
+    this.byImagePath.set(key, source);
+    return source;
+  }
 }
 
 /**

@@ -42,7 +42,12 @@ const ALLOWED: AccessDecision = { allowed: true };
  * Decides a call to `path` ("/package.Service/Method") by `caller`, the identity of a verified client
  * certificate (undefined: none, or one that failed verification, whose `reason` is then given).
  */
-export function decideAccess(path: string, caller: string | undefined, server: string, reason = "no client certificate was presented"): AccessDecision {
+export function decideAccess(
+  path: string,
+  caller: string | undefined,
+  server: string,
+  reason = "no client certificate was presented",
+): AccessDecision {
   const [, service = "", method = ""] = /^\/([^/]+)\/([^/]+)$/.exec(path) ?? [];
   if (OPEN_SERVICES.has(service)) return ALLOWED;
   if (caller === undefined) {

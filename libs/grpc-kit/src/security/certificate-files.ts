@@ -96,7 +96,10 @@ export class CertificateFiles implements CertificateProvider {
     try {
       this.current = loadCertificateSet(this.paths);
     } catch (err) {
-      this.options.logger?.warn({ cert: this.paths.cert, error: (err as Error).message }, "certificate files changed but do not load; the previous certificates stay in use");
+      this.options.logger?.warn(
+        { cert: this.paths.cert, error: (err as Error).message },
+        "certificate files changed but do not load; the previous certificates stay in use",
+      );
       return;
     }
     this.options.logger?.info({ cert: this.paths.cert }, "certificates reloaded");
@@ -152,6 +155,8 @@ function readPem(path: string, what: string): Buffer {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "it does not exist" : code === "EACCES" ? "permission denied" : (err as Error).message;
-    throw new ConfigError(`cannot read the ${what} ${path}: ${reason}; make the certificates with "npx slipway certs --out DIR" and set SLIPWAY_TLS_DIR=DIR`);
+    throw new ConfigError(
+      `cannot read the ${what} ${path}: ${reason}; make the certificates with "npx slipway certs --out DIR" and set SLIPWAY_TLS_DIR=DIR`,
+    );
   }
 }

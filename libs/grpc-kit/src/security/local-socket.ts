@@ -85,7 +85,8 @@ export async function claimSocketPath(path: string, owner: string, options: Clai
   const where = options.where ? ` ${options.where}` : "";
   const stat = lstatSync(path, { throwIfNoEntry: false });
   if (!stat) return;
-  if (!stat.isSocket()) throw new ConfigError(`${path} exists and is not a socket; ${owner} will not replace it: remove it or choose another path${where}`);
+  if (!stat.isSocket())
+    throw new ConfigError(`${path} exists and is not a socket; ${owner} will not replace it: remove it or choose another path${where}`);
   const state = await probeSocket(path);
   if (state === "stale") return rmSync(path, { force: true });
   if (state !== "live") {
@@ -103,7 +104,13 @@ function probeSocket(path: string, timeoutMs = 2_000): Promise<"live" | "stale" 
     socket.setTimeout(timeoutMs, () => done("live"));
     socket.once("connect", () => done("live"));
     socket.once("error", (err: NodeJS.ErrnoException) =>
-      done(err.code === "ECONNREFUSED" || err.code === "ENOENT" ? "stale" : err.code === "EACCES" || err.code === "EPERM" ? "permission denied" : err.message),
+      done(
+        err.code === "ECONNREFUSED" || err.code === "ENOENT"
+          ? "stale"
+          : err.code === "EACCES" || err.code === "EPERM"
+            ? "permission denied"
+            : err.message,
+      ),
     );
   });
 }

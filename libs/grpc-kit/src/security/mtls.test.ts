@@ -11,13 +11,19 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CertificateFiles, certificatePathsIn, loadCertificateSet } from "./certificate-files.js";
 import { ConfigError } from "../config.js";
-import { createClient, service, SlipwayError, startService, unimplementedHandlers, type RunningService } from "../index.js";
+import { SlipwayError } from "@slipway/errors";
+import { createClient, service, startService, unimplementedHandlers, type RunningService } from "../index.js";
 
 /** Writes ca.crt and <name>.crt/.key into a new directory; the CA named in ca.crt may differ from the signer. */
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-async function identityDir(trusted: CertificateAuthority, signer: CertificateAuthority, name: string, options: Parameters<CertificateAuthority["issue"]>[1] = {}) {
+async function identityDir(
+  trusted: CertificateAuthority,
+  signer: CertificateAuthority,
+  name: string,
+  options: Parameters<CertificateAuthority["issue"]>[1] = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), "slipway-mtls-"));
   dirs.push(dir);
   const { certPem, keyPem } = await signer.issue(name, options);
@@ -77,7 +83,10 @@ function clientAs(dir: string, name: string) {
 }
 
 async function refusal(call: Promise<unknown>): Promise<SlipwayError> {
-  const err = await call.then(() => undefined, (e: unknown) => e);
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(SlipwayError);
   return err as SlipwayError;
 }
@@ -93,7 +102,13 @@ describe("a TCP listener (mutual TLS and the access policy)", () => {
 
   it("names a TCP port already in use", async () => {
     const port = server.address.split(":").pop();
-    const second = startService({ name: "layer-store", bind: `127.0.0.1:${port}`, logger: log.logger, certificates: filesOf(serverDir, "layer-store"), services: [] });
+    const second = startService({
+      name: "layer-store",
+      bind: `127.0.0.1:${port}`,
+      logger: log.logger,
+      certificates: filesOf(serverDir, "layer-store"),
+      services: [],
+    });
     await expect(second).rejects.toThrow(`127.0.0.1:${port} is already in use`);
   });
 
@@ -102,7 +117,9 @@ describe("a TCP listener (mutual TLS and the access policy)", () => {
     const before = served.length;
     const err = await refusal(client.createVolume(layerstore.CreateVolumeRequest.fromPartial({ name: "x" })));
     expect((err.cause as ServiceError).code).toBe(status.PERMISSION_DENIED);
-    expect(err.message).toBe("spiffe://slipway/engine-api may not call /slipway.layerstore.v1.LayerStoreService/CreateVolume on layer-store (Slipway's access policy)");
+    expect(err.message).toBe(
+      "spiffe://slipway/engine-api may not call /slipway.layerstore.v1.LayerStoreService/CreateVolume on layer-store (Slipway's access policy)",
+    );
     expect(served.length).toBe(before);
     const refused = log.lines.filter((l) => l.msg === "call refused" && l.identity === "spiffe://slipway/engine-api");
     expect(refused).toHaveLength(1);
@@ -133,7 +150,15 @@ describe("a TCP listener (mutual TLS and the access policy)", () => {
     const raw = new Client(server.address, credentials.createSsl(Buffer.from(ca.certPem)), { "grpc.ssl_target_name_override": "layer-store" });
     const call = (path: string, req: Buffer) =>
       new Promise<ServiceError | null>((resolve) =>
-        raw.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, req, new Metadata(), { deadline: Date.now() + 5_000 }, (err) => resolve(err)),
+        raw.makeUnaryRequest(
+          path,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          req,
+          new Metadata(),
+          { deadline: Date.now() + 5_000 },
+          (err) => resolve(err),
+        ),
       );
     const denied = await call("/slipway.layerstore.v1.LayerStoreService/ListVolumes", Buffer.alloc(0));
     expect(denied?.code).toBe(status.UNAUTHENTICATED);
@@ -146,7 +171,10 @@ describe("a TCP listener (mutual TLS and the access policy)", () => {
   it("speaks only TLS 1.3", async () => {
     const port = Number(server.address.split(":").pop());
     const error = await new Promise<Error | undefined>((resolve) => {
-      const socket = tlsConnect({ host: "127.0.0.1", servername: "layer-store", port, maxVersion: "TLSv1.2", rejectUnauthorized: false, ALPNProtocols: ["h2"] }, () => resolve(undefined));
+      const socket = tlsConnect(
+        { host: "127.0.0.1", servername: "layer-store", port, maxVersion: "TLSv1.2", rejectUnauthorized: false, ALPNProtocols: ["h2"] },
+        () => resolve(undefined),
+      );
       socket.once("error", resolve);
     });
     expect(error?.message).toMatch(/version|protocol/i);
@@ -154,7 +182,10 @@ describe("a TCP listener (mutual TLS and the access policy)", () => {
 
   it("refuses a client whose server presents another app's certificate", async () => {
     const dir = await identityDir(ca, ca, "orchestrator");
-    const client = createClient(layerstore.LayerStoreServiceService, server.address, { name: "image-store", certificates: filesOf(dir, "orchestrator") });
+    const client = createClient(layerstore.LayerStoreServiceService, server.address, {
+      name: "image-store",
+      certificates: filesOf(dir, "orchestrator"),
+    });
     const err = await refusal(client.listVolumes(layerstore.ListVolumesRequest.fromPartial({})));
     expect(err.message).toContain("presented spiffe://slipway/layer-store, not spiffe://slipway/image-store");
     client.close();
@@ -189,13 +220,17 @@ describe("certificate files", () => {
     const dir = await identityDir(ca, ca, "orchestrator");
     chmodSync(join(dir, "orchestrator.key"), 0o644);
     expect(() => loadCertificateSet(certificatePathsIn(dir, "orchestrator"))).toThrow(
-      new ConfigError(`private key ${join(dir, "orchestrator.key")} may be read by other users (mode 0644); chmod 600 ${join(dir, "orchestrator.key")}`),
+      new ConfigError(
+        `private key ${join(dir, "orchestrator.key")} may be read by other users (mode 0644); chmod 600 ${join(dir, "orchestrator.key")}`,
+      ),
     );
   });
 
   it("names a missing file and how to make one, never the key's content", async () => {
     const dir = mkdtempSync(join(tmpdir(), "slipway-mtls-"));
-    expect(() => loadCertificateSet(certificatePathsIn(dir, "cli"))).toThrow(/cannot read the CA certificate .*ca\.crt: it does not exist; make the certificates with "npx slipway certs --out DIR"/);
+    expect(() => loadCertificateSet(certificatePathsIn(dir, "cli"))).toThrow(
+      /cannot read the CA certificate .*ca\.crt: it does not exist; make the certificates with "npx slipway certs --out DIR"/,
+    );
   });
 
   it("keeps the previous certificates when a replacement does not load", async () => {

@@ -47,7 +47,9 @@ export function channelCredentialsFor(address: string, expected: string | undefi
       const identity = identityOf(cert);
       if (identity !== undefined && (expected === undefined || identity === expected)) return undefined;
       const wanted = expected ? identityUri(expected) : "a Slipway identity";
-      return new Error(`the server at ${host} presented ${identity ? identityUri(identity) : "a certificate without a Slipway identity"}, not ${wanted}`);
+      return new Error(
+        `the server at ${host} presented ${identity ? identityUri(identity) : "a certificate without a Slipway identity"}, not ${wanted}`,
+      );
     },
   });
 }
@@ -93,7 +95,13 @@ function accessInterceptor(app: string, logger: Logger): ServerInterceptor {
             const decision = decideAccess(descriptor.path, peer.identity, app, peer.reason);
             if (decision.allowed) return forward(metadata);
             logger.warn(
-              { method: descriptor.path, code: status[decision.code], peer: call.getPeer(), identity: peer.identity && identityUri(peer.identity), reason: peer.reason },
+              {
+                method: descriptor.path,
+                code: status[decision.code],
+                peer: call.getPeer(),
+                identity: peer.identity && identityUri(peer.identity),
+                reason: peer.reason,
+              },
               "call refused",
             );
             call.sendStatus({ code: decision.code, details: decision.message, metadata: new Metadata() });

@@ -85,7 +85,11 @@ export function hostileCorpus(): HostileTar[] {
     },
     { name: "block-device", bytes: tar((w) => w.dir("dev/").device("dev/sda", "block", 8, 0)), expectedEntry: "dev/sda" },
     { name: "char-device", bytes: tar((w) => w.dir("dev/").device("dev/mem", "char", 1, 1)), expectedEntry: "dev/mem" },
-    { name: "bad-checksum", bytes: Buffer.concat([tarHeader({ name: "bad-checksum", checksumDelta: 1 }), Buffer.alloc(1024)]), expectedEntry: "bad-checksum" },
+    {
+      name: "bad-checksum",
+      bytes: Buffer.concat([tarHeader({ name: "bad-checksum", checksumDelta: 1 }), Buffer.alloc(1024)]),
+      expectedEntry: "bad-checksum",
+    },
     {
       name: "bad-octal",
       bytes: tar((w) => w.raw(tarHeader({ name: "bad-octal", rawFields: { size: "0000000001x\0" } }))),
@@ -99,12 +103,21 @@ export function hostileCorpus(): HostileTar[] {
     { name: "name-too-long", bytes: tar((w) => w.pax({ path: LONG_NAME }).file("short", "x")), expectedEntry: entryLabel(LONG_NAME) },
     {
       name: "malformed-pax-record",
-      bytes: tar((w) => w.raw(tarHeader({ name: "PaxHeaders/bad", typeflag: "x", size: 12 })).raw(Buffer.from("99 path=x\n\0\0".padEnd(512, "\0"))).file("f", "x")),
+      bytes: tar((w) =>
+        w
+          .raw(tarHeader({ name: "PaxHeaders/bad", typeflag: "x", size: 12 }))
+          .raw(Buffer.from("99 path=x\n\0\0".padEnd(512, "\0")))
+          .file("f", "x"),
+      ),
       expectedEntry: "PaxHeaders/bad",
     },
     {
       name: "truncated-content",
-      bytes: new TarWriter().file("complete", "ok").raw(tarHeader({ name: "truncated", size: 1000 })).raw(Buffer.alloc(100, 1)).bytes(),
+      bytes: new TarWriter()
+        .file("complete", "ok")
+        .raw(tarHeader({ name: "truncated", size: 1000 }))
+        .raw(Buffer.alloc(100, 1))
+        .bytes(),
       expectedEntry: "truncated",
     },
     { name: "truncated-header", bytes: new TarWriter().file("complete", "ok").raw(Buffer.alloc(200, 7)).bytes(), expectedEntry: "complete" },

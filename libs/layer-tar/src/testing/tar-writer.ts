@@ -1,6 +1,8 @@
 // A raw tar builder for tests: writes exactly the headers asked for (including wrong ones), so
-// tests can produce hostile, unusual and byte-exact archives without a tar library.
-import { BLOCK } from "../tar-header.js";
+// tests can produce hostile, unusual and byte-exact archives without a tar library. Well-formed
+// fields are encoded by the production writer; the test-only options then overwrite its bytes.
+import { headerChecksum } from "../tar-header.js";
+import { encodeTarHeader, storeChecksum, tarPadding, tarTrailer } from "../tar-writer.js";
 
 export interface HeaderFields {
   /** Text (UTF-8) or raw bytes; longer than 100 bytes is cut (use pax() or gnuLongName()). */
@@ -26,45 +28,29 @@ export interface HeaderFields {
 
 const FIELDS = { mode: [100, 8], uid: [108, 8], gid: [116, 8], size: [124, 12], mtime: [136, 12] } as const;
 
-function writeOctal(block: Buffer, offset: number, length: number, value: number): void {
-  block.write(`${value.toString(8).padStart(length - 1, "0")}\0`, offset, length, "latin1");
-}
-
 function bytes(value: string | Buffer): Buffer {
   return typeof value === "string" ? Buffer.from(value, "utf8") : value;
 }
 
 /** One 512-byte header block. */
 export function tarHeader(fields: HeaderFields): Buffer {
-  const block = Buffer.alloc(BLOCK);
-  bytes(fields.name).copy(block, 0, 0, 100);
-  writeOctal(block, 100, 8, fields.mode ?? 0o644);
-  writeOctal(block, 108, 8, fields.uid ?? 0);
-  writeOctal(block, 116, 8, fields.gid ?? 0);
-  writeOctal(block, 124, 12, fields.size ?? 0);
-  writeOctal(block, 136, 12, fields.mtime ?? 1_700_000_000);
-  block.write(fields.typeflag ?? "0", 156, 1, "latin1");
-  if (fields.linkname !== undefined) bytes(fields.linkname).copy(block, 157, 0, 100);
-  block.write(fields.format === "gnu" ? "ustar  \0" : "ustar\x0000", 257, 8, "latin1");
-  block.write(fields.uname ?? "root", 265, 32, "latin1");
-  block.write(fields.gname ?? "root", 297, 32, "latin1");
-  writeOctal(block, 329, 8, fields.devmajor ?? 0);
-  writeOctal(block, 337, 8, fields.devminor ?? 0);
-  for (const [field, raw] of Object.entries(fields.rawFields ?? {})) {
+  const { name, linkname, typeflag = "0", mode = 0o644, mtime = 1_700_000_000, format, rawFields = {}, checksumDelta = 0, ...rest } = fields;
+  const block = encodeTarHeader({
+    ...rest,
+    name: bytes(name).subarray(0, 100),
+    ...(linkname === undefined ? {} : { linkname: bytes(linkname).subarray(0, 100) }),
+    typeflag,
+    mode,
+    mtime,
+  });
+  if (format === "gnu") block.write("ustar  \0", 257, 8, "latin1");
+  for (const [field, raw] of Object.entries(rawFields)) {
     const [offset, length] = FIELDS[field as keyof typeof FIELDS];
     block.fill(0, offset, offset + length);
     block.write(raw, offset, length, "latin1");
   }
-  block.fill(0x20, 148, 156);
-  let sum = 0;
-  for (const byte of block) sum += byte;
-  block.write(`${(sum + (fields.checksumDelta ?? 0)).toString(8).padStart(6, "0")}\0 `, 148, 8, "latin1");
+  storeChecksum(block, headerChecksum(block) + checksumDelta);
   return block;
-}
-
-function padded(content: Buffer): Buffer {
-  const padding = (BLOCK - (content.length % BLOCK)) % BLOCK;
-  return Buffer.concat([content, Buffer.alloc(padding)]);
 }
 
 /** One PAX record "<length> <key>=<value>\n" (the length counts itself). */
@@ -81,7 +67,7 @@ export class TarWriter {
   /** Any header followed by its content and padding. */
   entry(fields: HeaderFields, content: string | Buffer = Buffer.alloc(0)): this {
     const data = bytes(content);
-    this.parts.push(tarHeader({ size: data.length, ...fields }), padded(data));
+    this.parts.push(tarHeader({ size: data.length, ...fields }), data, tarPadding(data.length));
     return this;
   }
 
@@ -130,6 +116,6 @@ export class TarWriter {
 
   /** The archive with the end-of-archive marker (two zero blocks) and optional trailing bytes. */
   end(trailing = 0): Buffer {
-    return Buffer.concat([...this.parts, Buffer.alloc(2 * BLOCK + trailing)]);
+    return Buffer.concat([...this.parts, tarTrailer(), Buffer.alloc(trailing)]);
   }
 }

@@ -70,7 +70,8 @@ function parseKeyOwners(specs: readonly string[]): Record<string, KeyOwner> {
       throw new UsageError(`invalid argument "${spec}" for "--key-owner" flag: "${app}" is not one of ${SLIPWAY_IDENTITIES.join(", ")}`);
     }
     const owner = { uid: Number(uid), gid: Number(gid ?? uid) };
-    if (owner.uid > 0xffff_fffe || owner.gid > 0xffff_fffe) throw new UsageError(`invalid argument "${spec}" for "--key-owner" flag: an id is too large`);
+    if (owner.uid > 0xffff_fffe || owner.gid > 0xffff_fffe)
+      throw new UsageError(`invalid argument "${spec}" for "--key-owner" flag: an id is too large`);
     owners[app!] = owner;
   }
   return owners;

@@ -1,5 +1,5 @@
 import { truncateId } from "@slipway/docker-spec";
-import { SlipwayError } from "@slipway/grpc-kit";
+import { isOutcomeUnknown, SlipwayError } from "@slipway/errors";
 import type { CliContext } from "../context.js";
 import { createRequestFromArgs } from "../create-request.js";
 import { parseFlags, UsageError } from "../flags.js";
@@ -11,9 +11,7 @@ import { humanDuration } from "@slipway/docker-spec";
 export async function create(args: readonly string[], ctx: CliContext): Promise<number> {
   const consoleSize: [number, number] = ctx.out.isTTY ? [ctx.out.rows ?? 0, ctx.out.columns ?? 0] : [0, 0];
   const request = createRequestFromArgs(args, { env: ctx.env, consoleSize });
-  const { id, warnings } = await ctx
-    .orchestrator()
-    .createContainer({ name: request.name, createRequestJson: request.body, apiVersion: "1.41" });
+  const { id, warnings } = await ctx.orchestrator().createContainer({ name: request.name, createRequestJson: request.body, apiVersion: "1.41" });
   for (const warning of warnings) ctx.err.write(`WARNING: ${warning}\n`);
   ctx.out.write(`${id}\n`);
   return 0;
@@ -41,7 +39,10 @@ export async function ps(args: readonly string[], ctx: CliContext): Promise<numb
     `${humanDuration(ctx.now() - c.created * 1000)} ago`,
     c.status,
     c.ports.map((p) => (p.publicPort ? `${p.ip}:${p.publicPort}->${p.privatePort}/${p.type}` : `${p.privatePort}/${p.type}`)).join(", "),
-    c.names.map((n) => n.replace(/^\//, "")).filter((n) => !n.includes("/")).join(","),
+    c.names
+      .map((n) => n.replace(/^\//, ""))
+      .filter((n) => !n.includes("/"))
+      .join(","),
   ]);
   ctx.out.write(formatTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
   return 0;
@@ -79,7 +80,7 @@ export async function rm(args: readonly string[], ctx: CliContext): Promise<numb
       await ctx.orchestrator().removeContainer({ idOrName, removeVolumes: flags.bools.has("volumes"), force: flags.bools.has("force") });
       ctx.out.write(`${idOrName}\n`);
     } catch (err) {
-      if (!(err instanceof SlipwayError) || err.kind === "unavailable") throw err;
+      if (!(err instanceof SlipwayError) || isOutcomeUnknown(err)) throw err;
       ctx.err.write(`Error response from daemon: ${err.message}\n`);
       failed++;
     }

@@ -1,0 +1,2 @@
+// Test support for the registry protocol, shared with the apps' tests ("@slipway/registry-client/testing").
+export { htpasswdEntry, startRegistry, type TestRegistry, type TestRegistryOptions } from "./registry.js";
