@@ -74,8 +74,8 @@ const RFC3339_NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 
 /** The container-config domain: merge and verify, names, and the records in containers/. */
 export class ContainerConfigService {
-  readonly names = new NameRegistry();
-  readonly index = new ContainerIndex(this.names);
+  private readonly names = new NameRegistry();
+  private readonly index = new ContainerIndex(this.names);
   private readonly busy = new Set<string>();
   private readonly links: ContainerLinks;
   private readonly imageConfigs = new ImageConfigCache();

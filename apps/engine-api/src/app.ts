@@ -2,6 +2,7 @@ import { connectBackends } from "./backends.js";
 import type { EngineApiConfig } from "./config.js";
 import { containerRoutes } from "./http/container-routes.js";
 import { imageRoutes } from "./http/image-routes.js";
+import { registryRoutes } from "./http/registry-routes.js";
 import type { Route } from "./http/router.js";
 import { HeldWaits, runRoutes } from "./http/run-routes.js";
 import { systemRoutes } from "./http/system-routes.js";
@@ -24,6 +25,7 @@ export function createEngineApi(
     ...containerRoutes(backends, waits),
     ...runRoutes(backends, waits, [config.dataRoot]),
     ...volumeRoutes(backends),
+    ...registryRoutes(backends, [config.dataRoot]),
     ...imageRoutes(backends, [config.dataRoot]),
   ];
   return { routes, close: backends.close };

@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { request, type Server } from "node:http";
-import { tmpdir } from "node:os";
+import { request } from "node:http";
 import { join } from "node:path";
-import { CONSTRUCTOR_OF_KIND, invalidArgument, notFound, unavailable, type ErrorKind } from "@slipway/errors";
+import { invalidArgument, notFound, unavailable } from "@slipway/errors";
 import { createLogger } from "@slipway/grpc-kit";
 import type { imagestore } from "@slipway/proto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -10,23 +8,18 @@ import { createEngineApi } from "../src/app.js";
 import { createEngineApiServer } from "../src/http/server.js";
 import { docker, requireDockerCli } from "./support/docker-cli.js";
 import { call, exchangeOnOneConnection } from "./support/http-client.js";
-import { startStubBackends, type StubBackends } from "./support/stub-backends.js";
+import { fail, type StubBackends } from "./support/stub-backends.js";
+import { DATA_ROOT, startStubEngine, type StubEngine } from "./support/stub-engine.js";
 
-const DATA_ROOT = "/srv/slipway-test-data";
+let engine: StubEngine;
 let stubs: StubBackends;
-let engine: ReturnType<typeof createEngineApi>;
-let server: Server;
 let dir: string;
 let socketPath: string;
 
 beforeAll(async () => {
   requireDockerCli();
-  stubs = await startStubBackends();
-  dir = mkdtempSync(join(tmpdir(), "engine-api-"));
-  socketPath = join(dir, "docker.sock");
-  engine = createEngineApi({ orchestrator: stubs.address, imageStore: stubs.address, dataRoot: DATA_ROOT });
-  server = createEngineApiServer(engine.routes, createLogger("engine-api", "silent"), { hiddenPaths: [DATA_ROOT] });
-  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  engine = await startStubEngine();
+  ({ stubs, dir, socketPath } = engine);
 });
 let listVersions = 0;
 // A new list version per test, so that no test is answered a list body kept by another.
@@ -35,18 +28,10 @@ beforeEach(() => {
   stubs.orchestrator.getListVersion = async () => ({ listVersion });
 });
 afterEach(() => stubs.reset());
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  engine.close();
-  await stubs.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => engine?.stop());
 
 const get = (path: string) => call(socketPath, "GET", path);
 const json = (text: string) => JSON.parse(text) as unknown;
-const fail = (kind: ErrorKind, message: string) => async (): Promise<never> => {
-  throw CONSTRUCTOR_OF_KIND[kind](message);
-};
 
 describe("/_ping and versions", () => {
   it("answers GET with OK and the negotiation headers", async () => {
@@ -468,26 +453,6 @@ describe("the stock docker CLI against the HTTP layer", () => {
     expect(r.stdout).toContain(" Storage Driver: overlay2\n");
     expect(r.stdout).toMatch(/ Containers: 0\n[^]* Images: 0\n/);
     expect(r.stderr).toContain("WARNING: image count unknown: imagedb is unreadable");
-  });
-  it("docker create of an unknown image gets the 404, then a clear refusal of the pull", async () => {
-    stubs.orchestrator.createContainer = fail("not_found", "No such image: nosuch:1");
-    const r = await docker(socketPath, ["create", "nosuch:1"]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(
-      "Unable to find image 'nosuch:1' locally\n" +
-        "Error response from daemon: Slipway does not pull images, and nosuch:1 is not in its image store. " +
-        "Load it instead: docker save it where it exists, then docker load -i <archive> here.\n",
-    );
-  });
-  it("a pull request names the image in its familiar form, and rejects a malformed one", async () => {
-    const pull = (q: string) => call(socketPath, "POST", `/v1.41/images/create?${q}`, { headers: { "X-Registry-Auth": "e30=" } });
-    const named = await pull("fromImage=docker.io%2Flibrary%2Fnosuch&tag=1");
-    expect(named.status).toBe(501);
-    expect((json(named.text) as { message: string }).message).toMatch(/^Slipway does not pull images, and nosuch:1 is not/);
-    const bad = await pull("fromImage=Bad_Name&tag=1");
-    expect(bad.status).toBe(400);
-    expect(json(bad.text)).toEqual({ message: "invalid reference format: repository name must be lowercase" });
-    expect((await pull("fromSrc=-")).status).toBe(501);
   });
   it("docker load -q reads the streamed answer", async () => {
     stubs.imageStore.loadImages = async function* (requests) {

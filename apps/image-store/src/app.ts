@@ -1,17 +1,25 @@
 import { arch, platform } from "node:os";
 import type { App, Logger, ServiceConfig } from "@slipway/grpc-kit";
+import { RegistryClient } from "@slipway/registry-client";
 import { containerUsageClient, layerStoreClient } from "./clients.js";
+import { loadImageStoreConfig } from "./config.js";
 import { ImageService } from "./domain/image-service.js";
 import { recover } from "./domain/recovery.js";
+import { TransferSlots } from "./domain/transfer-slots.js";
 import { imageStoreService } from "./server.js";
+import { DistributionMetadata } from "./storage/distribution-metadata.js";
 import { ImageDb } from "./storage/image-db.js";
 import { imageStorePaths } from "./storage/paths.js";
 import { RepositoriesFile } from "./storage/repositories-file.js";
 
 const GO_ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64", arm: "arm", ia32: "386", ppc64: "ppc64le", s390x: "s390x" };
+// dockerd's default max-concurrent-downloads.
+const MAX_CONCURRENT_DOWNLOADS = 3;
 
 /** Wires config → storage → domain → gRPC handlers. Health stays NOT_SERVING until recovery is done. */
-export function createApp(config: ServiceConfig, logger?: Logger): App {
+export function createApp(config: ServiceConfig, logger?: Logger, env = process.env): App {
+  const { registry: registryOptions } = loadImageStoreConfig(env);
+  const registry = new RegistryClient(registryOptions);
   const paths = imageStorePaths(config.dataRoot);
   const layers = layerStoreClient(config.endpoints["layer-store"], config);
   const containers = containerUsageClient(config.endpoints["container-config"], config);
@@ -19,13 +27,15 @@ export function createApp(config: ServiceConfig, logger?: Logger): App {
     paths,
     db: new ImageDb(paths),
     repositories: new RepositoriesFile(paths.repositories),
+    distribution: new DistributionMetadata(paths.imageRoot),
+    downloads: new TransferSlots(MAX_CONCURRENT_DOWNLOADS),
     layers,
     containers,
     platform: { os: platform(), architecture: GO_ARCH[arch()] ?? arch() },
     now: rfc3339NanoNow,
   });
   return {
-    services: [imageStoreService(images)],
+    services: [imageStoreService(images, registry)],
     async recover() {
       const report = await recover(images, (line) => logger?.warn(line));
       logger?.info({ images: report.images, broken: report.broken.length, missingLayers: report.missingLayers.length }, "image-store recovered");

@@ -1,15 +1,21 @@
+import { goJson } from "@slipway/docker-spec";
 import { imageStoreDefinition, service, type CallContext, type ServiceRegistration } from "@slipway/grpc-kit";
 import type { imagestore } from "@slipway/proto";
+import { INDEX_SERVER, type AuthConfig, type RegistryClient } from "@slipway/registry-client";
 import { eventsOf } from "./async-queue.js";
 import { inspectDocument } from "./domain/documents.js";
 import type { ImageService } from "./domain/image-service.js";
 import type { LoadEvent } from "./domain/load-events.js";
 import { listImages } from "./domain/list.js";
+import { loginToRegistry } from "./domain/login.js";
+import type { Progress, ProgressSink } from "./domain/progress.js";
+import { pullImage } from "./domain/pull.js";
+import { pushImage } from "./domain/push.js";
 import { removeImage } from "./domain/remove.js";
 import { saveImages } from "./domain/save.js";
 
 /** The gRPC adapter: proto messages in and out, everything else in the domain. */
-export function imageStoreService(images: ImageService): ServiceRegistration {
+export function imageStoreService(images: ImageService, registry: RegistryClient): ServiceRegistration {
   return service(imageStoreDefinition, {
     loadImages: (requests, ctx) => loadImages(images, requests, ctx),
     async *saveImages({ references }, ctx) {
@@ -43,7 +49,45 @@ export function imageStoreService(images: ImageService): ServiceRegistration {
     async removeImage({ reference, force }, ctx) {
       return { items: await removeImage(images, reference, force, ctx) };
     },
+    pullImage: ({ reference, tag, platform, auth }, ctx) =>
+      progressStream((emit) => pullImage(images, registry, { reference, tag, platform, auth: authConfigOf(auth) }, emit, ctx)),
+    pushImage: ({ reference, auth }, ctx) =>
+      progressStream((emit) => pushImage(images, registry, { reference, auth: authConfigOf(auth) }, emit, ctx)),
+    async login({ auth }, ctx) {
+      const { status, identityToken } = await loginToRegistry(registry, authConfigOf(auth), ctx.signal);
+      return { status, identityToken };
+    },
+    async getRegistryConfig() {
+      return { registryConfigJson: Buffer.from(goJson(registry.serviceConfig())), indexServerAddress: INDEX_SERVER };
+    },
   });
+}
+
+/** X-Registry-Auth's fields as the registry client takes them; empty ones left out. */
+function authConfigOf(auth: imagestore.RegistryAuth | undefined): AuthConfig {
+  const fields = {
+    username: auth?.username,
+    password: auth?.password,
+    identitytoken: auth?.identityToken,
+    registrytoken: auth?.registryToken,
+    serveraddress: auth?.serverAddress,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value)) as AuthConfig;
+}
+
+async function* progressStream(work: (emit: ProgressSink) => Promise<void>): AsyncIterable<{ progress: imagestore.ProgressMessage }> {
+  for await (const progress of eventsOf<Progress>(work)) yield { progress: toProgressMessage(progress) };
+}
+
+function toProgressMessage({ id, status, current, total, retryInSeconds, pushResult }: Progress): imagestore.ProgressMessage {
+  return {
+    id,
+    status,
+    current: current ?? 0,
+    total: total ?? 0,
+    ...(retryInSeconds !== undefined ? { retryInSeconds } : {}),
+    ...(pushResult !== undefined ? { pushResult: { ...pushResult } } : {}),
+  };
 }
 
 async function* loadImages(images: ImageService, requests: AsyncIterable<imagestore.LoadImagesRequest>, ctx: CallContext) {

@@ -48,7 +48,7 @@ export function decodeRegistryAuth(header: string | undefined): AuthConfig {
   }
 }
 
-/** "repository:library/alpine:pull,push" (a RepositoryScope for images). */
+/** "repository:library/alpine:push,pull" (a RepositoryScope for images). */
 export function repositoryScope(path: string, actions: readonly string[]): string {
   return `repository:${path}:${actions.join(",")}`;
 }

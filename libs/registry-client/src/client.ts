@@ -9,6 +9,7 @@ import { RegistryError, pullError } from "./errors.js";
 import { RegistryHosts, type Endpoint, type RegistryHostsOptions } from "./endpoints.js";
 import { shouldTryNextEndpoint } from "./fallback.js";
 import { Repository } from "./repository.js";
+import { serviceConfig, type ServiceConfig } from "./service-config.js";
 import { Session, sessionScopes } from "./session.js";
 import { DEFAULT_CERTS_DIR, readCertsDirectory } from "./tls-files.js";
 import { Transport } from "./transport.js";
@@ -41,6 +42,11 @@ export class RegistryClient {
   constructor(private readonly options: RegistryClientOptions = {}) {
     this.hosts = new RegistryHosts(options);
     this.certsDir = options.certsDir ?? DEFAULT_CERTS_DIR;
+  }
+
+  /** The settings as GET /info's RegistryConfig shows them. */
+  serviceConfig(): ServiceConfig {
+    return serviceConfig(this.options);
   }
 
   /** The endpoints dockerd would try for a registry domain, best first. */
@@ -87,6 +93,8 @@ export class RegistryClient {
    * whole pull or push per endpoint: an endpoint that cannot be reached gives way to the next, one that
    * answered only on the errors dockerd falls back on (and plain HTTP is not tried once HTTPS answered).
    * A pull's final error is worded as dockerd words it ("pull access denied for …", "manifest for … not found").
+   * An error of the work's own (anything but a RegistryError: the caller's storage failing, say) ends it at
+   * once and comes out unchanged: another endpoint would not mend it.
    */
   async withRepository<T>(ref: Reference, options: RepositoryOptions, work: (repository: Repository) => Promise<T>): Promise<T> {
     const finalError = (err: unknown) => (options.push ? err : pullError(err, ref));
@@ -105,6 +113,7 @@ export class RegistryClient {
       try {
         return await work(repository);
       } catch (err) {
+        if (!(err instanceof RegistryError)) throw err;
         if (options.signal?.aborted || !shouldTryNextEndpoint(err, endpoint.mirror)) throw finalError(err);
         if (url.protocol === "https:") answeredOverTls.add(url.host);
         lastError = err;

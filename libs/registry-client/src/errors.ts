@@ -178,3 +178,14 @@ function notFoundText(code: string, text: string, ref: Reference): string | unde
       return undefined;
   }
 }
+
+/**
+ * A failed blob transfer as dockerd's transfer manager reports it (retryOnError): a request that got no
+ * usable answer by its cause alone ("no basic auth credentials", "dial tcp …: connect: connection
+ * refused"), without Go's url.Error prefix; any other error unchanged.
+ */
+export function transferError(err: unknown): unknown {
+  if (!(err instanceof RequestError)) return err;
+  const category = err.cause instanceof RegistryError ? err.cause.category : "unknown";
+  return new RegistryError(err.causeText, { cause: err, retryable: err.retryable, category });
+}

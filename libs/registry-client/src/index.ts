@@ -11,6 +11,7 @@ export {
   RequestError,
   errcodeText,
   pullError,
+  transferError,
   type ErrcodeEntry,
   type ErrorCategory,
 } from "./errors.js";
@@ -26,10 +27,21 @@ export {
   type Manifest,
   type ManifestIndex,
 } from "./manifest.js";
+export { schema2Manifest } from "./manifest-builder.js";
 export { MAX_MANIFEST_BYTES, type FetchedManifest } from "./manifests.js";
 export { MANIFEST_ACCEPT, MediaType, isSupportedBlobType } from "./media-types.js";
-export { formatPlatform, hostPlatform, normalizePlatform, parsePlatform, selectManifest, type ListedPlatform, type Platform } from "./platform.js";
+export {
+  formatPlatform,
+  hostPlatform,
+  imageMatchesPlatform,
+  normalizePlatform,
+  parsePlatform,
+  selectManifest,
+  type ListedPlatform,
+  type Platform,
+} from "./platform.js";
 export { Repository } from "./repository.js";
+export { INDEX_SERVER, serviceConfig, type IndexInfo, type ServiceConfig } from "./service-config.js";
 export { resolveImage, type ResolvedImage, type ResolveOptions } from "./resolve.js";
 export { DEFAULT_CERTS_DIR } from "./tls-files.js";
 export type { BlobSource, MountResult, UploadLocation, UploadMode, UploadOptions } from "./uploads.js";

@@ -142,16 +142,22 @@ function descriptorOf(value: unknown, where: string): Descriptor {
   };
 }
 
+/** A Docker manifest's config must be an image's, not a plugin's (checked before dockerd says "Pulling from"). */
+export function checkConfigClass(manifest: ImageManifest): void {
+  const configType = manifest.config.mediaType;
+  if (manifest.mediaType === MediaType.dockerManifest && !isImageConfigType(configType)) {
+    throw invalid(`Encountered remote ${JSON.stringify(configType)}(${configClassOf(configType)}) when fetching`);
+  }
+}
+
 /**
  * dockerd's checks of an image manifest before it pulls anything: a Docker manifest's config must be an
  * image's (not a plugin's), and the config and every layer must have a valid digest and a media type
  * dockerd pulls.
  */
 export function checkImageManifest(manifest: ImageManifest): void {
+  checkConfigClass(manifest);
   const configType = manifest.config.mediaType;
-  if (manifest.mediaType === MediaType.dockerManifest && !isImageConfigType(configType)) {
-    throw invalid(`Encountered remote ${JSON.stringify(configType)}(${configClassOf(configType)}) when fetching`);
-  }
   if (!isSupportedBlobType(configType)) throw new UnsupportedMediaTypeError(configType);
   const configProblem = digestProblem(manifest.config.digest);
   if (configProblem !== undefined) throw invalid(`invalid config digest ${JSON.stringify(manifest.config.digest)}: ${configProblem}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatPlatform, hostPlatform, normalizePlatform, parsePlatform, selectManifest, type Platform } from "./platform.js";
+import { formatPlatform, hostPlatform, imageMatchesPlatform, normalizePlatform, parsePlatform, selectManifest, type Platform } from "./platform.js";
 
 const amd64: Platform = { os: "linux", architecture: "amd64", variant: "" };
 const armV7: Platform = { os: "linux", architecture: "arm", variant: "v7" };
@@ -94,5 +94,18 @@ describe("selectManifest", () => {
     expect(() => selectManifest([], undefined, armV7)).toThrow("no matching manifest for linux/arm/v7 in the manifest list entries");
     const withoutPlatform: { digest: string; platform?: { os: string } }[] = [{ digest: "x" }];
     expect(() => selectManifest(withoutPlatform, undefined, amd64)).toThrow("no matching manifest");
+  });
+});
+
+describe("imageMatchesPlatform", () => {
+  it("takes the same OS and architecture, a missing or older ARM variant, and nothing else", () => {
+    expect(imageMatchesPlatform(amd64, { os: "linux", architecture: "x86_64" })).toBe(true);
+    expect(imageMatchesPlatform(amd64, { os: "linux", architecture: "arm64" })).toBe(false);
+    expect(imageMatchesPlatform(amd64, { os: "windows", architecture: "amd64" })).toBe(false);
+    expect(imageMatchesPlatform(armV7, { os: "linux", architecture: "arm" })).toBe(true);
+    expect(imageMatchesPlatform(armV7, { os: "linux", architecture: "arm", variant: "v6" })).toBe(true);
+    expect(imageMatchesPlatform({ os: "linux", architecture: "arm", variant: "v6" }, { os: "linux", architecture: "arm", variant: "v7" })).toBe(
+      false,
+    );
   });
 });

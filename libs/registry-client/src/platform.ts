@@ -156,3 +156,17 @@ function withHostDefaults(requested: Platform | undefined, host: Platform): Plat
   if (!requested?.architecture) return { os, architecture: host.architecture, variant: host.variant ?? "" };
   return { os, architecture: requested.architecture, variant: requested.variant ?? "" };
 }
+
+/**
+ * Whether an image config's platform serves the wanted one, as dockerd 20.10 checks a pulled single-arch
+ * image against `--platform` (OnlyPlatformWithFallback): same OS and architecture once normalised, and the
+ * same variant, an older ARM one (v5 and up), or none at all.
+ */
+export function imageMatchesPlatform(wanted: Platform, image: ListedPlatform): boolean {
+  const want = normalizePlatform(wanted);
+  const have = normalizePlatform(image);
+  if (want.os !== have.os || want.architecture !== have.architecture) return false;
+  if ((image.variant ?? "") === "" || have.variant === want.variant) return true;
+  const version = (variant: string | undefined) => Number(/^v(\d+)$/.exec(variant ?? "")?.[1] ?? NaN);
+  return want.architecture === "arm" && version(have.variant) >= 5 && version(have.variant) < version(want.variant);
+}

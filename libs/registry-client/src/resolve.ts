@@ -5,7 +5,7 @@
  */
 import { familiarString, type Reference } from "@slipway/docker-spec";
 import { RegistryError } from "./errors.js";
-import { checkImageManifest, type ImageManifest } from "./manifest.js";
+import { checkConfigClass, checkImageManifest, type ImageManifest } from "./manifest.js";
 import type { FetchedManifest } from "./manifests.js";
 import { hostPlatform, normalizePlatform, selectManifest, type Platform } from "./platform.js";
 import type { Repository } from "./repository.js";
@@ -30,11 +30,19 @@ export interface ResolveOptions {
   /** The host platform (default: this process's). */
   readonly host?: Platform;
   readonly signal?: AbortSignal;
+  /**
+   * Called once the manifest the reference names is fetched (and, for an image manifest, its config class
+   * accepted): where dockerd prints "Pulling from", so later errors (no matching platform, unsupported
+   * media types) come after that line, as in dockerd.
+   */
+  readonly onManifest?: () => void;
 }
 
 export async function resolveImage(repository: Repository, options: ResolveOptions = {}): Promise<ResolvedImage> {
   const { ref } = repository;
   const top = await repository.manifests.get(await topDigest(repository, ref, options.signal), ref, options.signal);
+  if (top.manifest.kind === "image") checkConfigClass(top.manifest);
+  options.onManifest?.();
   if (top.manifest.kind === "image") return { digest: top.digest, image: checked(top) };
   const host = options.host ?? hostPlatform();
   const entry = selectManifest(top.manifest.manifests, options.platform, host);

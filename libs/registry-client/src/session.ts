@@ -92,7 +92,7 @@ export class Session {
   }
 }
 
-/** The scope of a repository session: pull, or pull and push. */
+/** The scope of a repository session: pull, or push and pull (in dockerd's order, which token servers see). */
 export function sessionScopes(path: string, push: boolean): string[] {
-  return [repositoryScope(path, push ? ["pull", "push"] : ["pull"])];
+  return [repositoryScope(path, push ? ["push", "pull"] : ["pull"])];
 }

@@ -131,7 +131,7 @@ describe("token auth", () => {
     );
     expect(mounted.mounted).toBe(true);
     expect(tokens.requests.map((request) => request.scopes)).toContainEqual([
-      repositoryScope("private/target", ["pull", "push"]),
+      repositoryScope("private/target", ["push", "pull"]),
       repositoryScope("private/source", ["pull"]),
     ]);
   });

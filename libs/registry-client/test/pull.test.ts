@@ -84,6 +84,17 @@ describe("pull", () => {
     expect(pulled.config.equals(image.config)).toBe(true);
   });
 
+  it("ends at once with an error of the work's own, unchanged", async () => {
+    const own = new Error("the caller's disk is full");
+    let calls = 0;
+    const work = async () => {
+      calls++;
+      throw own;
+    };
+    await expect(client.withRepository(parseNormalizedNamed(`${registry.host}/team/app:1`), {}, work)).rejects.toBe(own);
+    expect(calls).toBe(1);
+  });
+
   it("words an unreachable registry as Go's dialer, for the last endpoint tried (plain HTTP on loopback)", async () => {
     await expect(pullImage(client, "127.0.0.1:1/x:1")).rejects.toThrow(
       'Get "http://127.0.0.1:1/v2/": dial tcp 127.0.0.1:1: connect: connection refused',

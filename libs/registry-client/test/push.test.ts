@@ -132,9 +132,12 @@ describe("manifest lists", () => {
       expect(arm64.config.equals(images.arm64.config)).toBe(true);
       const armHost = await pullImage(client, reference, { host: { os: "linux", architecture: "arm", variant: "v7" } });
       expect(armHost.config.equals(images.arm.config)).toBe(true);
-      await expect(pullImage(client, reference, { host: amd64, platform: { os: "linux", architecture: "s390x" } })).rejects.toThrow(
+      let announced = 0; // dockerd says "Pulling from" before it looks for the platform
+      const onManifest = () => announced++;
+      await expect(pullImage(client, reference, { host: amd64, platform: { os: "linux", architecture: "s390x" }, onManifest })).rejects.toThrow(
         "no matching manifest for linux/s390x in the manifest list entries",
       );
+      expect(announced).toBe(1);
     });
   }
 });

@@ -3,7 +3,7 @@ import { checkHealth, type CertificateFiles } from "@slipway/grpc-kit";
 import { IntervalRetry, type BoundPorts, type WaitStrategy } from "testcontainers";
 import { DEPLOYMENT, type SlipwayApp } from "./deployment.js";
 import { demuxDockerLogs } from "./docker-logs.js";
-import { pingEngineApi } from "./engine-api-ping.js";
+import { pingEngineApi } from "@slipway/throwaway-dockerd";
 
 const LOOPBACK = "127.0.0.1";
 

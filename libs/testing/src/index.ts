@@ -19,7 +19,7 @@ export {
 } from "./deployment.js";
 export { runDocker, type DockerEnv } from "./docker-cli.js";
 export { buildSlipwayImage, DEFAULT_IMAGE, OFFLINE_BASE_IMAGE, REPO_ROOT, type BuildImageOptions } from "./image.js";
-export { pingEngineApi, type EngineApiClientTls, type EngineApiTarget } from "./engine-api-ping.js";
+export { pingEngineApi, type EngineApiClientTls, type EngineApiTarget } from "@slipway/throwaway-dockerd";
 export {
   reapLeftoverComposeProjects,
   reapLeftoverStacks,
@@ -29,5 +29,5 @@ export {
   STACK_LABEL,
   type Removed,
 } from "./reap.js";
-export { startSecondDockerd, type SecondDockerd, type SecondDockerdOptions } from "./second-dockerd.js";
+export { startSecondDockerd, type SecondDockerd, type SecondDockerdOptions } from "@slipway/throwaway-dockerd";
 export { CertificateDir } from "./tls.js";

@@ -4,7 +4,7 @@ import { CertificateFiles, certificatePathsIn, loadCertificateSet, type Certific
 import { writeCertificateSet } from "@slipway/pki";
 import { keyOwners } from "./deployment.js";
 import type { DockerEnv } from "./docker-cli.js";
-import type { EngineApiClientTls } from "./engine-api-ping.js";
+import type { EngineApiClientTls } from "@slipway/throwaway-dockerd";
 
 /** Tests re-read rotated certificates quickly; the apps' default (10 s) would make a rotation test slow. */
 const TEST_POLL_MS = 500;

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { expect, inject, it } from "vitest";
 import { REPO_ROOT } from "../src/image.js";
-import { freeTcpPort, startSecondDockerd, SWARM_GATEWAY_BRIDGE, type SecondDockerd } from "../src/second-dockerd.js";
+import { freeTcpPort, startSecondDockerd, SWARM_GATEWAY_BRIDGE, type SecondDockerd } from "@slipway/throwaway-dockerd";
 import { saveGoldenImage } from "./golden.js";
 
 // deploy/swarm/stack.yml for real: a throwaway dockerd (never the host's) becomes a one-node swarm, the

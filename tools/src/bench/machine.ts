@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg, release, totalmem } from "node:os";
+import { flushProbe } from "./flush-probe.js";
 
 /** What a benchmark ran on, for the record next to its figures. */
 export interface Machine {
@@ -9,6 +10,8 @@ export interface Machine {
   readonly kernel: string;
   readonly node: string;
   readonly dockerd: string;
+  /** How long the disk of the data roots takes to flush a small write (flushProbe). */
+  readonly flushes: string;
   /** 1-minute load average when the run started and when it ended (the machine is shared). */
   loadAverage: string;
 }
@@ -29,7 +32,7 @@ function diskOf(path: string): string {
   return `${mount[1]} on ${mount[0]}${size ? ` (${size})` : ""}, ${mount[2] ?? ""}`;
 }
 
-export function describeMachine(dataPath: string, withDocker: boolean): Machine {
+export async function describeMachine(dataPath: string, withDocker: boolean): Promise<Machine> {
   const cores = cpus();
   return {
     cpus: `${cores.length} × ${cores[0]?.model.trim() ?? "unknown CPU"}`,
@@ -38,6 +41,7 @@ export function describeMachine(dataPath: string, withDocker: boolean): Machine 
     kernel: release(),
     node: process.version,
     dockerd: withDocker ? (run("docker", ["version", "--format", "{{.Server.Version}}"]) ?? "unknown") : "not measured",
+    flushes: await flushProbe(dataPath),
     loadAverage: loadavg()[0]!.toFixed(2),
   };
 }

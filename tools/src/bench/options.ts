@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { LAYOUTS, type Layout } from "./layouts.js";
 
 /** Sizes of one benchmark run; --quick shrinks them for a smoke run. */
 export interface BenchOptions {
@@ -12,8 +13,10 @@ export interface BenchOptions {
   /** How many removals are measured (the rest are clean-up). */
   readonly removeSample: number;
   readonly withDocker: boolean;
-  /** Slipway as `npm start -- --split` runs it: one process per app. */
-  readonly split: boolean;
+  /** The Slipway layouts measured, each against the same dockerd. */
+  readonly layouts: readonly Layout[];
+  /** How many creates the cold phase times on each freshly restarted engine. */
+  readonly coldCreates: number;
   readonly outDir: string;
   readonly writeDocs: boolean;
 }
@@ -25,15 +28,35 @@ const FULL = {
   loadMiB: 500,
   loadSmallFiles: 20000,
   removeSample: 1000,
+  coldCreates: 300,
 };
-const QUICK = { sequentialCreates: 100, concurrentCreates: 200, listPopulations: [300, 1000], loadMiB: 50, loadSmallFiles: 2000, removeSample: 200 };
+const QUICK = {
+  sequentialCreates: 100,
+  concurrentCreates: 200,
+  listPopulations: [300, 1000],
+  loadMiB: 50,
+  loadSmallFiles: 2000,
+  removeSample: 200,
+  coldCreates: 50,
+};
 
 export const USAGE = `usage: npm run bench -- [--quick] [--no-docker] [--creates N] [--concurrent N] [--clients N]
-                        [--list 1000,10000] [--load-mib N] [--split] [--out DIR] [--docs]
+                        [--list 1000,10000] [--load-mib N] [--layout one|split|both] [--out DIR] [--docs]
   --quick       small sizes for a smoke run (${JSON.stringify(QUICK)})
   --no-docker   measure Slipway alone even when a Docker engine is present
-  --split       run Slipway as \`npm start -- --split\` does (one process per app) instead of in one process
+  --layout      which Slipway layouts to measure: one (\`npm start\`, one process), split (\`npm start -- --split\`,
+                one process per app) or both (the default), each against the same dockerd
+  --split       the same as --layout split
   --docs        write docs/benchmarks.md from this run`;
+
+/** The layouts a --layout value names. */
+export function parseLayouts(value: string | undefined, split: boolean): readonly Layout[] {
+  if (split && value !== undefined && value !== "split") throw new Error(`--split contradicts --layout ${value}`);
+  if (split) return ["split"];
+  if (value === undefined || value === "both") return LAYOUTS;
+  if ((LAYOUTS as readonly string[]).includes(value)) return [value as Layout];
+  throw new Error(`--layout takes one, split or both, got "${value}"`);
+}
 
 export function parseBenchOptions(argv: readonly string[], dockerAvailable: boolean): BenchOptions {
   const { values } = parseArgs({
@@ -49,6 +72,7 @@ export function parseBenchOptions(argv: readonly string[], dockerAvailable: bool
       out: { type: "string" },
       docs: { type: "boolean" },
       split: { type: "boolean" },
+      layout: { type: "string" },
     },
     strict: true,
   });
@@ -69,7 +93,8 @@ export function parseBenchOptions(argv: readonly string[], dockerAvailable: bool
     loadSmallFiles: base.loadSmallFiles,
     removeSample: base.removeSample,
     withDocker: dockerAvailable && !values["no-docker"],
-    split: values.split ?? false,
+    layouts: parseLayouts(values.layout, values.split ?? false),
+    coldCreates: base.coldCreates,
     outDir: values.out ?? `.slipway/bench/${new Date().toISOString().replace(/[:.]/g, "-")}`,
     writeDocs: values.docs ?? false,
   };

@@ -1,3 +1,7 @@
+import { LAYOUT_LABELS, type EngineKey, type Layout } from "./layouts.js";
+import type { Figures } from "./record.js";
+import type { TargetResult } from "./targets.js";
+
 /** One row of the comparison: a figure for Slipway, for dockerd, and which way is better. */
 export interface Row {
   readonly figure: string;
@@ -7,7 +11,7 @@ export interface Row {
   readonly unit: string;
 }
 
-function format(value: number | undefined): string {
+export function format(value: number | undefined): string {
   if (value === undefined || Number.isNaN(value)) return "n/a";
   return value >= 100 ? value.toFixed(0) : value.toFixed(value >= 10 ? 1 : 2);
 }
@@ -18,6 +22,26 @@ export function advantage(row: Row): number | undefined {
   return row.better === "higher" ? row.slipway / row.dockerd : row.dockerd / row.slipway;
 }
 
+/**
+ * A row per figure and layout ("one process: sequential creates/s", "split: sequential creates/s", ...),
+ * each against dockerd's figure of the same run.
+ */
+export function comparisonRows(figures: Partial<Record<EngineKey, Figures>>, layouts: readonly Layout[]): Row[] {
+  const lowerIsBetter = (name: string) => !/creates\/s|MB\/s|removes\/s/.test(name);
+  // Latencies only: every other figure names its unit ("creates/s", "MiB", "seconds", "CPU ms/create", ...).
+  const units = (name: string) => (/ p\d\d$/.test(name) ? "ms" : "");
+  const names = Object.keys(Object.assign({}, ...layouts.map((layout) => figures[layout]), figures.dockerd));
+  return names.flatMap((name) =>
+    layouts.map((layout) => ({
+      figure: `${LAYOUT_LABELS[layout]}: ${name}`,
+      slipway: figures[layout]?.[name],
+      dockerd: figures.dockerd?.[name],
+      better: lowerIsBetter(name) ? ("lower" as const) : ("higher" as const),
+      unit: units(name),
+    })),
+  );
+}
+
 /** A markdown table, readable in a terminal too. */
 export function renderTable(rows: readonly Row[]): string {
   const lines = ["| figure | Slipway | dockerd | Slipway advantage |", "|---|---:|---:|---:|"];
@@ -26,6 +50,19 @@ export function renderTable(rows: readonly Row[]): string {
     lines.push(
       `| ${row.figure}${row.unit ? ` (${row.unit})` : ""} | ${format(row.slipway)} | ${format(row.dockerd)} | ${factor === undefined ? "n/a" : `${factor.toFixed(2)}×`} |`,
     );
+  }
+  return lines.join("\n");
+}
+
+const VERDICTS: Record<TargetResult["verdict"], string> = { aim: "yes, aim too", must: "yes", no: "**no**", "not measured": "not measured" };
+
+/** Which targets held in this run: each as Slipway / dockerd, against its floor (must) and goal (aim). */
+export function renderTargets(results: readonly TargetResult[]): string {
+  const lines = ["| target (Slipway / dockerd) | must | aim | this run | holds? |", "|---|---:|---:|---:|---|"];
+  for (const { target, layout, slipway, dockerd, ratio, verdict } of results) {
+    const bound = (n: number) => `${target.better === "lower" ? "≤" : "≥"} ${n}×`;
+    const run = ratio === undefined ? "n/a" : `${ratio.toFixed(2)}× (${format(slipway)} vs ${format(dockerd)})`;
+    lines.push(`| ${LAYOUT_LABELS[layout]}: ${target.name} | ${bound(target.must)} | ${bound(target.aim)} | ${run} | ${VERDICTS[verdict]} |`);
   }
   return lines.join("\n");
 }

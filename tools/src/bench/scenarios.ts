@@ -2,20 +2,20 @@ import { createReadStream, statSync } from "node:fs";
 import { diskUsage, createFootprintPaths } from "./footprint.js";
 import { sampleRss } from "./process-memory.js";
 import { measure, summarize, type RunStats } from "./stats.js";
-import type { Target } from "./targets.js";
+import type { Engine } from "./engines.js";
 
 export const BENCH_PREFIX = "bench-";
 
 /** Creates `count` containers named <prefix><i> with `clients` concurrent clients. */
-export function createMany(target: Target, image: string, prefix: string, count: number, clients: number): Promise<RunStats> {
-  return measure(count, clients, (i) => target.client.create(`${BENCH_PREFIX}${prefix}${i}`, image));
+export function createMany(engine: Engine, image: string, prefix: string, count: number, clients: number): Promise<RunStats> {
+  return measure(count, clients, (i) => engine.client.create(`${BENCH_PREFIX}${prefix}${i}`, image));
 }
 
 /** Inodes and bytes one created container adds, measured over `count` creates. */
-export async function createFootprint(target: Target, image: string, count: number) {
-  const paths = createFootprintPaths(target.dataRoot);
+export async function createFootprint(engine: Engine, image: string, count: number) {
+  const paths = createFootprintPaths(engine.dataRoot);
   const before = await diskUsage(paths);
-  await createMany(target, image, "fp-", count, 4);
+  await createMany(engine, image, "fp-", count, 4);
   const after = await diskUsage(paths);
   return { inodes: (after.inodes - before.inodes) / count, bytes: (after.bytes - before.bytes) / count };
 }
@@ -26,49 +26,49 @@ export async function createFootprint(target: Target, image: string, count: numb
  * engine sent it, and would add that fixed cost to both engines' figures, so it is not timed; every timed body
  * must have the byte length of the decoded one, as nothing changes the list meanwhile.
  */
-export async function listLatency(target: Target, calls: number): Promise<RunStats & { population: number }> {
-  const first = await target.client.listAllBody();
+export async function listLatency(engine: Engine, calls: number): Promise<RunStats & { population: number }> {
+  const first = await engine.client.listAllBody();
   const population = (JSON.parse(first) as unknown[]).length;
   const firstBytes = Buffer.byteLength(first);
   const stats = await measure(calls, 1, async () => {
-    const bytes = await target.client.listAllBytes();
-    if (bytes !== firstBytes) throw new Error(`${target.name}: a list of ${population} containers changed length (${firstBytes} → ${bytes} bytes)`);
+    const bytes = await engine.client.listAllBytes();
+    if (bytes !== firstBytes) throw new Error(`${engine.label}: a list of ${population} containers changed length (${firstBytes} → ${bytes} bytes)`);
   });
   return { ...stats, population };
 }
 
 /** The IDs of every container this benchmark made (named bench-*). */
-export async function benchContainerIds(target: Target): Promise<string[]> {
-  const res = await target.client.call(
+export async function benchContainerIds(engine: Engine): Promise<string[]> {
+  const res = await engine.client.call(
     "GET",
     `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ name: { [`^/${BENCH_PREFIX}`]: true } }))}`,
   );
-  if (res.status !== 200) throw new Error(`list of bench containers on ${target.client.socketPath}: HTTP ${res.status} ${res.body.trim()}`);
+  if (res.status !== 200) throw new Error(`list of bench containers on ${engine.client.socketPath}: HTTP ${res.status} ${res.body.trim()}`);
   return (JSON.parse(res.body) as { Id: string; Names: string[] }[])
     .filter((c) => c.Names.some((n) => n.startsWith(`/${BENCH_PREFIX}`)))
     .map((c) => c.Id);
 }
 
 /** Removes (v=1, force=1) the first `sample` of `ids` and reports the rate. */
-export function removeMeasured(target: Target, ids: readonly string[], sample: number, clients: number): Promise<RunStats> {
+export function removeMeasured(engine: Engine, ids: readonly string[], sample: number, clients: number): Promise<RunStats> {
   const measured = ids.slice(0, sample);
   if (measured.length === 0) return Promise.resolve(summarize([], 1));
-  return measure(measured.length, clients, (i) => target.client.remove(measured[i]!));
+  return measure(measured.length, clients, (i) => engine.client.remove(measured[i]!));
 }
 
 /** Removes every bench container, unmeasured: the clean-up that leaves a Docker engine as it was. */
-export async function removeBenchContainers(target: Target, clients: number): Promise<number> {
-  const ids = await benchContainerIds(target);
-  await measure(ids.length, clients, (i) => target.client.remove(ids[i]!));
+export async function removeBenchContainers(engine: Engine, clients: number): Promise<number> {
+  const ids = await benchContainerIds(engine);
+  await measure(ids.length, clients, (i) => engine.client.remove(ids[i]!));
   return ids.length;
 }
 
-/** Loads an archive through POST /images/load; MB/s, and the peak RSS of the target's processes and its growth. */
-export async function loadArchive(target: Target, archive: string) {
+/** Loads an archive through POST /images/load; MB/s, and the peak RSS of the engine's processes and its growth. */
+export async function loadArchive(engine: Engine, archive: string) {
   const bytes = statSync(archive).size;
-  const rss = sampleRss(() => target.loadProcesses());
+  const rss = sampleRss(() => engine.loadProcesses());
   const started = performance.now();
-  await target.client.load(createReadStream(archive, { highWaterMark: 1024 * 1024 }));
+  await engine.client.load(createReadStream(archive, { highWaterMark: 1024 * 1024 }));
   const seconds = (performance.now() - started) / 1000;
   const { peak, growth } = rss.stop();
   const mib = (n: number) => Math.round(n / 2 ** 20);

@@ -27,21 +27,33 @@ export function summarize(latenciesMs: readonly number[], seconds: number): RunS
   };
 }
 
+/** Latencies of operations and the wall-clock time they took together. */
+export interface Timed {
+  readonly latenciesMs: readonly number[];
+  readonly seconds: number;
+}
+
 /**
  * Runs `total` operations with `clients` concurrent workers sharing one queue and records each
  * operation's latency.
  */
-export async function measure(total: number, clients: number, operation: (i: number) => Promise<unknown>): Promise<RunStats> {
-  const latencies: number[] = [];
+export async function timeOperations(total: number, clients: number, operation: (i: number) => Promise<unknown>): Promise<Timed> {
+  const latenciesMs: number[] = [];
   let next = 0;
   const started = performance.now();
   const worker = async () => {
     for (let i = next++; i < total; i = next++) {
       const t = performance.now();
       await operation(i);
-      latencies.push(performance.now() - t);
+      latenciesMs.push(performance.now() - t);
     }
   };
   await Promise.all(Array.from({ length: Math.min(clients, total) }, worker));
-  return summarize(latencies, (performance.now() - started) / 1000);
+  return { latenciesMs, seconds: (performance.now() - started) / 1000 };
+}
+
+/** timeOperations, summarized. */
+export async function measure(total: number, clients: number, operation: (i: number) => Promise<unknown>): Promise<RunStats> {
+  const { latenciesMs, seconds } = await timeOperations(total, clients, operation);
+  return summarize(latenciesMs, seconds);
 }

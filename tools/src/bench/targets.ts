@@ -1,45 +1,66 @@
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { EngineClient } from "./engine-client.js";
-import { processTree } from "./process-memory.js";
-import type { LocalStack } from "../stack/local-stack.js";
+import { LAYOUTS, type EngineKey, type Layout } from "./layouts.js";
+import type { Figures } from "./record.js";
 
-/** One engine under test, reached through the same Engine API client. */
-export interface Target {
-  readonly name: "slipway" | "dockerd";
-  readonly client: EngineClient;
-  readonly dataRoot: string;
-  /** The processes whose memory a load is charged to: all of the engine's. */
-  loadProcesses(): number[];
+/**
+ * A speed target: Slipway's figure over dockerd's in the same run, in the given layouts, with the floor that
+ * must hold and the goal aimed at.
+ */
+export interface SpeedTarget {
+  readonly name: string;
+  readonly layouts: readonly Layout[];
+  /** The figure compared, as named in the run's table. */
+  readonly figure: string;
+  readonly better: "higher" | "lower";
+  readonly must: number;
+  readonly aim: number;
 }
 
-export const DOCKER_SOCKET = "/var/run/docker.sock";
+/** The targets of the speed work, each a ratio Slipway / dockerd. Where no layout is named, each layout is held to it. */
+export const SPEED_TARGETS: readonly SpeedTarget[] = [
+  { name: "CPU per create (8 clients)", layouts: ["one"], figure: "concurrent CPU ms/create", better: "lower", must: 0.7, aim: 0.5 },
+  { name: "8-client throughput", layouts: ["one"], figure: "concurrent creates/s", better: "higher", must: 1.5, aim: 2 },
+  { name: "sequential p50", layouts: ["one"], figure: "sequential p50", better: "lower", must: 0.8, aim: 0.6 },
+  { name: "CPU per create (8 clients)", layouts: ["split"], figure: "concurrent CPU ms/create", better: "lower", must: 1, aim: 0.8 },
+  { name: "8-client throughput", layouts: ["split"], figure: "concurrent creates/s", better: "higher", must: 1, aim: 1.25 },
+  { name: "sequential p50", layouts: ["split"], figure: "sequential p50", better: "lower", must: 1.2, aim: 1 },
+  { name: "cold: first creates after start, rate", layouts: LAYOUTS, figure: "cold creates/s", better: "higher", must: 1, aim: 1.5 },
+  { name: "removes/s", layouts: LAYOUTS, figure: "removes/s", better: "higher", must: 1.2, aim: 1.5 },
+  { name: "load MB/s", layouts: LAYOUTS, figure: "load MB/s", better: "higher", must: 1.1, aim: 1.3 },
+];
 
-export async function dockerAvailable(): Promise<boolean> {
-  if (!existsSync(DOCKER_SOCKET)) return false;
-  const client = new EngineClient(DOCKER_SOCKET);
-  try {
-    return (await client.call("GET", "/_ping")).status === 200;
-  } catch {
-    return false;
-  } finally {
-    client.close();
-  }
+/** "aim": the aim holds (and so the floor); "must": only the floor; "no": not even the floor. */
+export type Verdict = "aim" | "must" | "no" | "not measured";
+
+export interface TargetResult {
+  readonly target: SpeedTarget;
+  readonly layout: Layout;
+  readonly slipway: number | undefined;
+  readonly dockerd: number | undefined;
+  /** Slipway / dockerd. */
+  readonly ratio: number | undefined;
+  readonly verdict: Verdict;
 }
 
-export function dockerdTarget(): Target {
-  const pid = Number(execFileSync("pidof", ["dockerd"], { encoding: "utf8" }).trim().split(/\s+/)[0]);
-  const info = JSON.parse(execFileSync("docker", ["info", "--format", "{{json .}}"], { encoding: "utf8" })) as {
-    DockerRootDir: string;
-  };
-  return { name: "dockerd", client: new EngineClient(DOCKER_SOCKET), dataRoot: info.DockerRootDir, loadProcesses: () => processTree(pid) };
+function holds(ratio: number, bound: number, better: SpeedTarget["better"]): boolean {
+  return better === "higher" ? ratio >= bound : ratio <= bound;
 }
 
-export function slipwayTarget(stack: LocalStack): Target {
-  return {
-    name: "slipway",
-    client: new EngineClient(stack.socketPath),
-    dataRoot: stack.dataRoot,
-    loadProcesses: () => Object.values(stack.pids()),
-  };
+function measured(value: number | undefined): value is number {
+  return value !== undefined && Number.isFinite(value) && value > 0;
+}
+
+function evaluate(target: SpeedTarget, layout: Layout, slipway: number | undefined, dockerd: number | undefined): TargetResult {
+  const ratio = measured(slipway) && measured(dockerd) ? slipway / dockerd : undefined;
+  const verdict: Verdict =
+    ratio === undefined ? "not measured" : holds(ratio, target.aim, target.better) ? "aim" : holds(ratio, target.must, target.better) ? "must" : "no";
+  return { target, layout, slipway, dockerd, ratio, verdict };
+}
+
+/** Every target of the layouts measured, judged on one run's figures. */
+export function evaluateTargets(figures: Partial<Record<EngineKey, Figures>>, layouts: readonly Layout[]): TargetResult[] {
+  return SPEED_TARGETS.flatMap((target) =>
+    target.layouts
+      .filter((layout) => layouts.includes(layout))
+      .map((layout) => evaluate(target, layout, figures[layout]?.[target.figure], figures.dockerd?.[target.figure])),
+  );
 }

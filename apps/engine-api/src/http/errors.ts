@@ -42,7 +42,8 @@ export function httpErrorOf(err: unknown, hiddenPaths: readonly string[] = []): 
   return { status: 500, message: "engine-api failed to handle the request (an internal error; its log has the details)" };
 }
 
-const SYSTEM_ERRORS = new Map([...getSystemErrorMap().values()].map(([name, description]) => [name, description]));
+// EOF stays: in dockerd's messages it is Go's io.EOF ("Bad parameters and missing X-Registry-Auth: EOF"), not libuv's errno.
+const SYSTEM_ERRORS = new Map([...getSystemErrorMap().values()].filter(([name]) => name !== "EOF").map(([name, description]) => [name, description]));
 const ERRNO_NAME = /\b(E[A-Z0-9]{2,})\b(: )?/g;
 const NODE_CODE = /\s*\(?\bERR_[A-Z0-9_]+\b\)?:?/g;
 

@@ -1,14 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { invalidArgument, notFound, SlipwayError, unimplemented } from "@slipway/errors";
-import { familiarString, InvalidReferenceError, parseNormalizedNamed, withTag } from "@slipway/docker-spec";
+import { invalidArgument, notFound, SlipwayError } from "@slipway/errors";
 import type { imagestore } from "@slipway/proto";
 import type { Backends } from "../backends.js";
 import { httpErrorOf } from "./errors.js";
 import { errorMessage, loadingLayerMessage, streamMessage } from "./json-stream.js";
 import { boolParam, filtersParam } from "./request.js";
-import { NOT_IMPLEMENTED, sendEmpty, sendJson, sendJsonBytes } from "./responses.js";
+import { sendEmpty, sendJson, sendJsonBytes } from "./responses.js";
 import type { Route } from "./router.js";
 import { imageDeleteJson, imageSummaryJson } from "./summaries.js";
 
@@ -38,7 +37,6 @@ export function imageRoutes({ imageStore }: Backends, hiddenPaths: readonly stri
       pattern: /^\/images\/get$/,
       handle: ({ res, query }) => sendArchive(res, imageStore.saveImages({ references: query.getAll("names") })),
     },
-    { method: "POST", pattern: /^\/images\/create$/, handle: ({ query }) => refusePull(query) },
     {
       method: "GET",
       pattern: /^\/images\/(?<name>.+)\/get$/,
@@ -118,25 +116,4 @@ async function sendArchive(res: ServerResponse, chunks: AsyncIterable<imagestore
     for (let next = first; !next.done; next = await iterator.next()) yield next.value.chunk;
   }
   await pipeline(Readable.from(bytes()), res);
-}
-
-/** The CLI pulls after a 404 from create; Slipway has no registry client, so it says so and how to get the image. */
-function refusePull(query: URLSearchParams): never {
-  const from = query.get("fromImage");
-  if (!from) throw unimplemented(`POST /images/create is not implemented by Slipway. ${NOT_IMPLEMENTED}`);
-  throw unimplemented(
-    `Slipway does not pull images, and ${pulledReference(from, query.get("tag") ?? "")} is not in its image store. ` +
-      `Load it instead: docker save it where it exists, then docker load -i <archive> here.`,
-  );
-}
-
-/** The familiar form of what the CLI asks to pull ("docker.io/library/nosuch" + tag "1": "nosuch:1"). */
-function pulledReference(fromImage: string, tag: string): string {
-  try {
-    const named = parseNormalizedNamed(fromImage);
-    if (tag === "") return familiarString(named);
-    return familiarString(tag.includes(":") ? { ...named, digest: tag } : withTag(named, tag));
-  } catch (err) {
-    throw err instanceof InvalidReferenceError ? invalidArgument(err.message) : err;
-  }
 }

@@ -3,26 +3,34 @@ import { cpus, hostname, machine, release, totalmem } from "node:os";
 import { SLIPWAY_VERSION } from "./api-version.js";
 
 /** What GET /info reports about the stores, gathered by the route. */
-export interface StoreCounts {
+export interface StoreFacts {
   readonly containers: number;
   readonly images: number;
-  /** Why a count is missing (a store that did not answer), in words `docker info` prints on stderr. */
+  /** image-store's registry settings; unset when it did not answer. */
+  readonly registry?: RegistrySettings;
+  /** Why a count or the registry settings are missing (a store that did not answer), in words `docker info` prints on stderr. */
   readonly warnings: readonly string[];
+}
+
+export interface RegistrySettings {
+  readonly indexServerAddress: string;
+  /** The RegistryConfig object (insecure registries, index configs, mirrors), as dockerd renders it. */
+  readonly registryConfig: unknown;
 }
 
 /**
  * The GET /info document in Go's `types.Info` key order, with the fields `docker info` prints. Slipway never
  * runs containers, so every container is stopped (created), and no runtime is listed.
  */
-export function infoDocument(dataRoot: string, counts: StoreCounts) {
+export function infoDocument(dataRoot: string, stores: StoreFacts) {
   const os = osRelease();
   return {
     ID: "",
-    Containers: counts.containers,
+    Containers: stores.containers,
     ContainersRunning: 0,
     ContainersPaused: 0,
-    ContainersStopped: counts.containers,
-    Images: counts.images,
+    ContainersStopped: stores.containers,
+    Images: stores.images,
     Driver: "overlay2",
     DriverStatus: [],
     Plugins: { Volume: ["local"], Network: [], Authorization: null, Log: ["json-file"] },
@@ -36,8 +44,8 @@ export function infoDocument(dataRoot: string, counts: StoreCounts) {
     OSVersion: os.VERSION_ID ?? "",
     OSType: "linux",
     Architecture: machine(),
-    IndexServerAddress: "https://index.docker.io/v1/",
-    RegistryConfig: null,
+    IndexServerAddress: stores.registry?.indexServerAddress ?? "https://index.docker.io/v1/",
+    RegistryConfig: stores.registry?.registryConfig ?? null,
     NCPU: cpus().length,
     MemTotal: totalmem(),
     GenericResources: null,
@@ -59,7 +67,7 @@ export function infoDocument(dataRoot: string, counts: StoreCounts) {
     RuncCommit: { ID: "", Expected: "" },
     InitCommit: { ID: "", Expected: "" },
     SecurityOptions: [],
-    Warnings: counts.warnings.length > 0 ? counts.warnings : null,
+    Warnings: stores.warnings.length > 0 ? stores.warnings : null,
   };
 }
 

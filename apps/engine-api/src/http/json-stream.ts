@@ -1,13 +1,12 @@
 /**
- * dockerd's JSON-message stream (pkg/jsonmessage), as `docker load` and pulls send it: one JSON object per
- * message, each ended by CRLF, with Go's HTML escaping of <, > and &.
+ * dockerd's JSON-message stream (pkg/jsonmessage), as `docker load`, pulls and pushes send it: one JSON object
+ * per message, each ended by CRLF, with Go's encoding (HTML characters escaped).
  */
-import { progressBar } from "@slipway/docker-spec";
+import { goJson, progressBar } from "@slipway/docker-spec";
 
-/** One message line with Go's encoding (json.Marshal escapes <, > and &) and the stream's CRLF. */
+/** One message line with Go's encoding and the stream's CRLF; undefined fields are left out (Go's omitempty). */
 export function jsonMessage(message: object): string {
-  const escaped = JSON.stringify(message).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
-  return `${escaped}\r\n`;
+  return `${goJson(message)}\r\n`;
 }
 
 /** A "Loading layer" progress line; `id` is the first 12 hex digits of the layer's digest. */

@@ -3,7 +3,7 @@ import { API_VERSION } from "./api-version.js";
 
 /** What the 501 for anything outside Slipway's subset tells the user. */
 export const NOT_IMPLEMENTED =
-  "Slipway prepares containers and images (create, list, inspect, remove; load, save, tag, remove images); " +
+  "Slipway prepares containers and images (create, list, inspect, remove; pull, push, load, save, tag, remove images); " +
   "it does not run them. Start a stock dockerd on the same data root to run containers (see Slipway's README).";
 
 /** The headers dockerd puts on every API response. */
@@ -42,15 +42,16 @@ export async function sendJsonChunks(res: ServerResponse, statusCode: number, ch
     }
     if (!res.headersSent) {
       res.writeHead(statusCode, { "Content-Type": "application/json" });
-      await write(res, first);
+      await writeChunk(res, first);
     }
-    await write(res, chunk);
+    await writeChunk(res, chunk);
   }
   if (!res.headersSent) return sendJsonBytes(res, statusCode, first ?? Buffer.alloc(0));
   res.end("\n");
 }
 
-async function write(res: ServerResponse, chunk: Buffer): Promise<void> {
+/** Writes one chunk of a streamed body, waiting while the client reads slower; rejects once the client is gone. */
+export async function writeChunk(res: ServerResponse, chunk: Buffer | string): Promise<void> {
   if (!res.write(chunk)) await drained(res);
 }
 

@@ -2,7 +2,7 @@ import { arch, release } from "node:os";
 import type { Backends } from "../backends.js";
 import { API_VERSION, MIN_API_VERSION, SLIPWAY_VERSION } from "./api-version.js";
 import { httpErrorOf } from "./errors.js";
-import { infoDocument, type StoreCounts } from "./info.js";
+import { infoDocument, type StoreFacts } from "./info.js";
 import { sendError, sendJson } from "./responses.js";
 import type { Route } from "./router.js";
 
@@ -24,7 +24,7 @@ export function systemRoutes(backends: Backends, dataRoot: string): Route[] {
     {
       method: "GET",
       pattern: /^\/info$/,
-      handle: async ({ res }) => sendJson(res, 200, infoDocument(dataRoot, await countStores(backends, dataRoot))),
+      handle: async ({ res }) => sendJson(res, 200, infoDocument(dataRoot, await storeFacts(backends, dataRoot))),
     },
     ...objectsSlipwayHasNone,
   ];
@@ -54,20 +54,26 @@ function versionDocument() {
 
 /**
  * `docker info` must work while a store is down (it is how people look at a sick engine, and `docker inspect`
- * needs it), so a missing count becomes a warning instead of a failure.
+ * needs it), so a missing count or registry setting becomes a warning instead of a failure.
  */
-async function countStores({ orchestrator, imageStore }: Backends, dataRoot: string): Promise<StoreCounts> {
-  const [containers, images] = await Promise.allSettled([
+async function storeFacts({ orchestrator, imageStore }: Backends, dataRoot: string): Promise<StoreFacts> {
+  const [containers, images, registry] = await Promise.allSettled([
     orchestrator.listContainers({ query: { all: true, limit: 0, filters: {} } }).then((r) => r.containers.length),
     imageStore.listImages({ all: true, filters: {} }).then((r) => r.images.length),
+    imageStore.getRegistryConfig({}).then((r) => ({
+      indexServerAddress: r.indexServerAddress,
+      registryConfig: JSON.parse(r.registryConfigJson.toString("utf8")) as unknown,
+    })),
   ]);
   const warning = (what: string, result: PromiseRejectedResult) => `WARNING: ${what} unknown: ${httpErrorOf(result.reason, [dataRoot]).message}`;
   return {
     containers: containers.status === "fulfilled" ? containers.value : 0,
     images: images.status === "fulfilled" ? images.value : 0,
+    ...(registry.status === "fulfilled" ? { registry: registry.value } : {}),
     warnings: [
       ...(containers.status === "rejected" ? [warning("container count", containers)] : []),
       ...(images.status === "rejected" ? [warning("image count", images)] : []),
+      ...(registry.status === "rejected" ? [warning("registry settings", registry)] : []),
     ],
   };
 }

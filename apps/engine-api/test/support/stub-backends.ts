@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CONSTRUCTOR_OF_KIND, type ErrorKind } from "@slipway/errors";
 import { createLogger, service, startService, unimplementedHandlers, type ServiceDefinition, type ServiceHandlers } from "@slipway/grpc-kit";
 import { imagestore, orchestrator } from "@slipway/proto";
 
@@ -61,3 +62,15 @@ function delegating<S extends ServiceDefinition>(definition: S, set: Settable<S>
   const entries = Object.keys(definition).map((name) => [name, (...args: unknown[]) => (current[name] ?? fallback[name]!)(...args)]);
   return Object.fromEntries(entries) as ServiceHandlers<S>;
 }
+
+/** A unary handler that fails with an error of the given kind. */
+export const fail = (kind: ErrorKind, message: string) => async (): Promise<never> => {
+  throw CONSTRUCTOR_OF_KIND[kind](message);
+};
+
+/** A streaming handler that fails before its first message. */
+export const failStream = (kind: ErrorKind, message: string) =>
+  // eslint-disable-next-line require-yield -- it fails before it has anything to send
+  async function* (): AsyncGenerator<never> {
+    throw CONSTRUCTOR_OF_KIND[kind](message);
+  };

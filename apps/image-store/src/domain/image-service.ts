@@ -5,6 +5,7 @@ import { CONSTRUCTOR_OF_KIND, failedPrecondition, internal, invalidArgument, not
 import type { CallContext } from "@slipway/grpc-kit";
 import { ArchiveSpool, type EntryClaim, type SpooledFile } from "../archive/spool.js";
 import { planLoad, type HostPlatform, type ImageToLoad } from "../archive/load-plan.js";
+import type { DistributionMetadata } from "../storage/distribution-metadata.js";
 import type { ImageDb } from "../storage/image-db.js";
 import type { ImageStorePaths } from "../storage/paths.js";
 import type { Repositories, RepositoriesFile } from "../storage/repositories-file.js";
@@ -14,6 +15,7 @@ import { withProgress, type LoadEvent } from "./load-events.js";
 import type { ContainerUsage, LayerInfo, LayerStore } from "./ports.js";
 import { ReferenceStore } from "./reference-store.js";
 import { StagedLayers } from "./staged-layers.js";
+import type { TransferSlots } from "./transfer-slots.js";
 
 /** Layers that went to layer-store while the archive streamed in: registered directly, or staged. */
 interface StreamedLayers {
@@ -29,6 +31,10 @@ export interface ImageServiceDeps {
   readonly paths: ImageStorePaths;
   readonly db: ImageDb;
   readonly repositories: RepositoriesFile;
+  /** distribution/: the registry blob each layer was pulled from or pushed as. */
+  readonly distribution: DistributionMetadata;
+  /** Layer downloads running at once, engine-wide (dockerd's max-concurrent-downloads). */
+  readonly downloads: TransferSlots;
   readonly layers: LayerStore;
   readonly containers: ContainerUsage;
   readonly platform: HostPlatform;
@@ -226,10 +232,7 @@ export class ImageService {
   }
 
   private async commitLoaded(image: ImageToLoad, emit: (e: LoadEvent) => void): Promise<void> {
-    if (!this.images.has(image.id)) {
-      await this.deps.db.write(image.configBytes);
-      this.images.add({ id: image.id, configBytes: image.configBytes, config: image.config });
-    }
+    await this.store({ id: image.id, configBytes: image.configBytes, config: image.config });
     for (const tag of image.tags) {
       const { previous } = this.refs.add(tag, image.id);
       if (previous !== undefined) {
@@ -242,6 +245,13 @@ export class ImageService {
     for (const tag of tags) emit({ kind: "loaded", imageId: image.id, repoTags: tags, message: `Loaded image: ${tag}` });
   }
 
+  /** Stores an image's config in imagedb unless it is there; call inside `exclusive`, its layers held. */
+  async store(image: ImageRecord): Promise<void> {
+    if (this.images.has(image.id)) return;
+    await this.deps.db.write(image.configBytes);
+    this.images.add(image);
+  }
+
   /** Releases an image's hold on layers, top first; returns the chainIDs layer-store deleted. */
   async releaseLayers(imageId: string, chainIdsTopFirst: readonly string[], ctx?: CallContext): Promise<string[]> {
     const deleted: string[] = [];
@@ -252,7 +262,8 @@ export class ImageService {
     return deleted;
   }
 
-  private async releaseQuietly(imageId: string, chainIdsTopFirst: string[], ctx?: CallContext): Promise<void> {
+  /** releaseLayers for a failed load or pull, whose own error is the one to report. */
+  async releaseQuietly(imageId: string, chainIdsTopFirst: string[], ctx?: CallContext): Promise<void> {
     await this.releaseLayers(imageId, chainIdsTopFirst, ctx).catch(() => undefined);
   }
 

@@ -11,7 +11,7 @@ export interface RecoveryReport {
   readonly broken: string[];
   /** Images whose layers layer-store does not have (not served until the layers return). */
   readonly missingLayers: string[];
-  /** Leftovers removed: temp files of interrupted writes, spools of interrupted loads. */
+  /** Leftovers removed: temp files of interrupted writes (imagedb, distribution/), spools of interrupted loads. */
   readonly removed: string[];
 }
 
@@ -23,7 +23,7 @@ const LAYER_STORE_WAIT_MS = 30_000;
  * the service what it found. Never throws.
  */
 export async function recover(service: ImageService, log: (message: string) => void = () => undefined): Promise<RecoveryReport> {
-  const { db, repositories, paths } = service.deps;
+  const { db, repositories, paths, distribution } = service.deps;
   const broken: string[] = [];
   const missingLayers: string[] = [];
   const removed: string[] = [];
@@ -31,7 +31,7 @@ export async function recover(service: ImageService, log: (message: string) => v
     await rm(paths.scratch, { recursive: true, force: true });
     removed.push(paths.scratch);
   }
-  removed.push(...(await db.open()));
+  removed.push(...(await db.open()), ...(await distribution.open()));
   const loaded = await repositories.load();
   if (loaded.problem) broken.push(loaded.problem);
   const { ids, skipped } = await db.list();

@@ -12,6 +12,8 @@ const run = promisify(execFile);
 export interface SecondDockerd {
   readonly dataRoot: string;
   readonly socketPath: string;
+  /** The dockerd process (its managed containerd is a child of it). */
+  readonly pid: number;
   /** "unix://<socketPath>", for DOCKER_HOST or docker -H. */
   readonly dockerHost: string;
   /** Its own bridge (never the host's docker0). */
@@ -99,6 +101,10 @@ class RunningDockerd implements SecondDockerd {
       child.once("exit", (code) => resolve((this.exitCode = code)));
       child.once("error", () => resolve((this.exitCode = -1)));
     });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
   }
 
   log(): string {

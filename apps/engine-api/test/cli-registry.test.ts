@@ -1,0 +1,233 @@
+import { execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { htpasswdEntry, startRegistry, type TestRegistry } from "@slipway/registry-client/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DOCKER_CLI, requireDockerCli, runDockerCli } from "./support/docker-cli.js";
+import { call } from "./support/http-client.js";
+import { startStack, type Stack } from "./support/stack.js";
+
+/**
+ * docker pull, push, login and the pull of `docker create`, with the stock CLI against the five apps as
+ * processes and Debian's docker-registry, each compared with what the host dockerd prints for the same
+ * commands against the same registry. The image is made here of random bytes, so the host dockerd holds
+ * none of its layers and pulls it cold, as Slipway does; what the host dockerd pulls is removed again. The
+ * steps build on each other and run in order.
+ */
+const REAL_DOCKERD = "/var/run/docker.sock";
+let tmp: string;
+let registry: TestRegistry;
+let stack: Stack;
+let imageId: string;
+const hostImages = new Set<string>();
+
+beforeAll(async () => {
+  requireDockerCli();
+  tmp = mkdtempSync(join(tmpdir(), "engine-api-registry-"));
+  registry = await startRegistry();
+  const image = randomImageArchive(join(tmp, "x"));
+  imageId = image.id;
+  for (const tag of ["1", "2"]) copyToRegistry(image.archive, `${registry.host}/x:${tag}`);
+  copyToRegistry(randomImageArchive(join(tmp, "raw")).archive, `${registry.host}/raw:1`);
+  stack = await startStack();
+}, 120_000);
+afterAll(async () => {
+  for (const reference of hostImages) await dockerAt(REAL_DOCKERD, ["rmi", reference]);
+  await stack?.stop();
+  if (stack) rmSync(stack.root, { recursive: true, force: true });
+  await registry?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** The CLI against a socket, with a config dir of its own when given (login stores credentials there). */
+function dockerAt(socketPath: string, args: readonly string[], options: { config?: string; stdin?: string } = {}) {
+  const config = options.config ? ["--config", options.config] : [];
+  return runDockerCli(
+    DOCKER_CLI,
+    [...config, "-H", `unix://${socketPath}`, ...args],
+    options.stdin === undefined ? undefined : Buffer.from(options.stdin),
+  );
+}
+const slipway = (...args: string[]) => dockerAt(stack.socketPath, args);
+
+/** The host dockerd pulls (and later removes) the reference; what it printed, and its `docker images` row. */
+async function hostPull(reference: string, config?: string) {
+  hostImages.add(reference);
+  const pulled = await dockerAt(REAL_DOCKERD, ["pull", reference], { config });
+  const again = await dockerAt(REAL_DOCKERD, ["pull", reference], { config });
+  return { pulled, again, row: (await dockerAt(REAL_DOCKERD, ["images", "--digests", "--format", ROW, reference])).stdout };
+}
+const ROW = "{{.Repository}} {{.Tag}} {{.Digest}} {{.ID}} {{.Size}}";
+
+/** A Downloading or Extracting line as dockerd renders it: counts, and the bar text at 200 columns. */
+const BAR_LINE =
+  /^\{"status":"(Downloading|Extracting)","progressDetail":\{"current":\d+,"total":\d+\},"progress":"\[=*\\u003e *\] +[\d.]+[kMG]?B\/[\d.]+[kMG]?B","id":"[0-9a-f]{12}"\}$/;
+
+/** The CLI's lines for a pull, sorted (layers download concurrently, so their lines interleave by timing). */
+const sortedLines = (output: string) => output.split("\n").sort();
+/** Each layer's (or the image's) own lines in the order printed: "<id>: <status>" grouped by id. */
+function linesPerId(output: string): Record<string, string[]> {
+  const byId: Record<string, string[]> = {};
+  for (const line of output.split("\n")) {
+    const id = /^([0-9a-z.]+): /.exec(line)?.[1] ?? "";
+    (byId[id] ??= []).push(line);
+  }
+  return byId;
+}
+
+describe("docker pull", () => {
+  it("prints the lines the host dockerd prints for the same pull, and the same image row", async () => {
+    const reference = `${registry.host}/x:1`;
+    const host = await hostPull(reference);
+    expect(host.pulled.code, host.pulled.stderr).toBe(0);
+    const pulled = await slipway("pull", reference);
+    expect(pulled, stack.output()).toMatchObject({ code: 0, stderr: "" });
+    expect(sortedLines(pulled.stdout)).toEqual(sortedLines(host.pulled.stdout));
+    expect(linesPerId(pulled.stdout)).toEqual(linesPerId(host.pulled.stdout));
+    expect(pulled.stdout).toContain(`Status: Downloaded newer image for ${reference}\n`);
+    expect((await slipway("images", "--digests", "--format", ROW, reference)).stdout).toBe(host.row);
+    expect(host.row).toContain(imageId.slice(7, 19));
+  });
+
+  it("streams the JSON lines the host dockerd streams for the same pull, the bars' timing aside", async () => {
+    const path = `/v1.41/images/create?fromImage=${encodeURIComponent(`${registry.host}/raw`)}&tag=1`;
+    const headers = { "X-Registry-Auth": "e30=" };
+    hostImages.add(`${registry.host}/raw:1`);
+    const host = await call(REAL_DOCKERD, "POST", path, { headers });
+    const pulled = await call(stack.socketPath, "POST", path, { headers });
+    expect([pulled.status, pulled.headers["content-type"]]).toEqual([host.status, host.headers["content-type"]]);
+    // How many bar lines dockerd sends, and at which counts, is timing's; every other line is the same.
+    const steady = (text: string) =>
+      text
+        .split("\r\n")
+        .filter((line) => !line.includes('"progress":'))
+        .sort();
+    expect(steady(pulled.text)).toEqual(steady(host.text));
+    const bars = (text: string) => text.split("\r\n").filter((line) => line.includes('"progress":'));
+    expect(bars(pulled.text).length).toBeGreaterThan(0);
+    for (const line of bars(pulled.text)) expect(line).toMatch(BAR_LINE);
+    expect(bars(host.text).every((line) => BAR_LINE.test(line))).toBe(true);
+  });
+
+  it("pulls again with dockerd's 'Image is up to date'", async () => {
+    const reference = `${registry.host}/x:1`;
+    const host = await hostPull(reference);
+    const again = await slipway("pull", reference);
+    expect(again).toMatchObject({ code: 0, stdout: host.again.stdout });
+    expect(again.stdout).toContain(`Status: Image is up to date for ${reference}\n`);
+  });
+
+  it("answers an unknown tag with the host dockerd's message", async () => {
+    const reference = `${registry.host}/x:nosuch`;
+    const host = await dockerAt(REAL_DOCKERD, ["pull", reference]);
+    expect(host.code).toBe(1);
+    expect(await slipway("pull", reference)).toMatchObject({ code: 1, stdout: host.stdout, stderr: host.stderr });
+  });
+});
+
+describe("docker create of a missing image", () => {
+  it("pulls it, as the host dockerd would, then creates the container", async () => {
+    const reference = `${registry.host}/x:2`;
+    const created = await slipway("create", reference);
+    expect(created, stack.output()).toMatchObject({ code: 0, stdout: expect.stringMatching(/^[0-9a-f]{64}\n$/) });
+    expect(created.stderr).toMatch(new RegExp(`^Unable to find image '${reference}' locally\n2: Pulling from x\n`));
+    expect(created.stderr).toContain(`Status: Downloaded newer image for ${reference}\n`);
+    expect(await slipway("rm", created.stdout.trim())).toMatchObject({ code: 0 });
+    expect(await slipway("create", "--pull=never", `${registry.host}/x:nosuch`)).toMatchObject({
+      code: 1,
+      stderr: `Error response from daemon: No such image: ${registry.host}/x:nosuch\n`,
+    });
+  });
+});
+
+describe("docker login and docker push against a registry with htpasswd Basic auth", () => {
+  let secured: TestRegistry;
+  beforeAll(async () => {
+    const htpasswdFile = join(tmp, "htpasswd");
+    writeFileSync(htpasswdFile, `${await htpasswdEntry("tester", "secret")}\n`);
+    secured = await startRegistry({ htpasswdFile });
+  });
+  afterAll(() => secured?.stop());
+
+  it("docker login refuses a wrong password as the host dockerd does, and accepts the right one", async () => {
+    const login = (socketPath: string, password: string) =>
+      dockerAt(socketPath, ["login", "-u", "tester", "--password-stdin", secured.host], {
+        config: mkdtempSync(join(tmp, "config-")),
+        stdin: `${password}\n`,
+      });
+    const refusedByHost = await login(REAL_DOCKERD, "wrong");
+    expect(refusedByHost.code).toBe(1);
+    expect(await login(stack.socketPath, "wrong")).toMatchObject({ code: 1, stderr: refusedByHost.stderr });
+    expect(await login(stack.socketPath, "secret")).toMatchObject({ code: 0, stdout: "Login Succeeded\n" });
+  });
+
+  it("docker push sends the image with the stored credentials, and the host dockerd pulls it back as the same image", async () => {
+    const config = mkdtempSync(join(tmp, "config-"));
+    const login = ["login", "-u", "tester", "--password-stdin", secured.host];
+    expect(await dockerAt(stack.socketPath, login, { config, stdin: "secret\n" })).toMatchObject({ code: 0 });
+    const target = `${secured.host}/pushed:1`;
+    expect(await slipway("tag", `${registry.host}/x:1`, target)).toMatchObject({ code: 0 });
+    const pushed = await dockerAt(stack.socketPath, ["push", target], { config });
+    expect(pushed, stack.output()).toMatchObject({ code: 0, stderr: "" });
+    expect(pushed.stdout).toMatch(new RegExp(`^The push refers to repository \\[${secured.host}/pushed\\]\n`));
+    const digest = /^1: digest: (sha256:[0-9a-f]{64}) size: \d+$/m.exec(pushed.stdout)?.[1];
+    expect(digest, pushed.stdout).toBeDefined();
+
+    const hostConfig = mkdtempSync(join(tmp, "config-"));
+    expect(await dockerAt(REAL_DOCKERD, login, { config: hostConfig, stdin: "secret\n" })).toMatchObject({ code: 0 });
+    const host = await hostPull(target, hostConfig);
+    expect(host.pulled.stdout).toContain(`Digest: ${digest}\n`);
+    expect(host.row).toContain(imageId.slice(7, 19));
+
+    // Pushed again: every layer is there already, and the aux line with the tag's digest ends the stream.
+    const auth = { username: "tester", password: "secret", serveraddress: secured.host };
+    const again = await call(stack.socketPath, "POST", `/v1.41/images/${secured.host}/pushed/push?tag=1`, {
+      headers: { "X-Registry-Auth": Buffer.from(JSON.stringify(auth)).toString("base64url") },
+    });
+    const layerStatuses = [...again.text.matchAll(/"status":"([^"]+)","progressDetail":\{\},"id":"[0-9a-f]{12}"/g)].map((m) => m[1]).sort();
+    expect(layerStatuses).toEqual(["Layer already exists", "Layer already exists", "Preparing", "Preparing"]);
+    expect(again.text).toMatch(
+      new RegExp(
+        `"1: digest: ${digest} size: (\\d+)"\\}\r\n\\{"progressDetail":\\{\\},"aux":\\{"Tag":"1","Digest":"${digest}","Size":\\1\\}\\}\r\n$`,
+      ),
+    );
+  });
+});
+
+/**
+ * A `docker save` archive of an image with two layers of random bytes (the second large enough to be
+ * downloaded in pieces), built with tar; `Cmd` is set so that a container can be created from it.
+ */
+function randomImageArchive(dir: string): { archive: string; id: string } {
+  const root = join(dir, "image");
+  mkdirSync(root, { recursive: true });
+  const layers = [300_000, 3_000_000].map((size, i) => {
+    const content = join(dir, `layer-${i}`);
+    mkdirSync(content);
+    writeFileSync(join(content, `file-${i}`), randomBytes(size));
+    execFileSync("tar", ["-cf", join(root, `layer-${i}.tar`), "-C", content, `file-${i}`]);
+    return `layer-${i}.tar`;
+  });
+  const config = JSON.stringify({
+    architecture: process.arch === "x64" ? "amd64" : process.arch,
+    os: "linux",
+    config: { Cmd: ["/file-0"] },
+    rootfs: { type: "layers", diff_ids: layers.map((layer) => sha256(readFileSync(join(root, layer)))) },
+  });
+  const id = sha256(Buffer.from(config));
+  writeFileSync(join(root, "config.json"), config);
+  writeFileSync(join(root, "manifest.json"), JSON.stringify([{ Config: "config.json", RepoTags: ["x:1"], Layers: layers }]));
+  const archive = join(dir, "image.tar");
+  execFileSync("tar", ["-cf", archive, "-C", root, "manifest.json", "config.json", ...layers]);
+  return { archive, id };
+}
+
+function sha256(data: Buffer): string {
+  return `sha256:${createHash("sha256").update(data).digest("hex")}`;
+}
+
+function copyToRegistry(archive: string, destination: string): void {
+  execFileSync("skopeo", ["--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false", `docker-archive:${archive}`, `docker://${destination}`]);
+}

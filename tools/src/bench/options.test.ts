@@ -1,0 +1,21 @@
+import { expect, it } from "vitest";
+import { parseBenchOptions, parseLayouts } from "./options.js";
+
+it("measures both layouts unless told one", () => {
+  expect(parseLayouts(undefined, false)).toEqual(["one", "split"]);
+  expect(parseLayouts("both", false)).toEqual(["one", "split"]);
+  expect(parseLayouts("one", false)).toEqual(["one"]);
+  expect(parseLayouts("split", false)).toEqual(["split"]);
+});
+
+it("takes --split for --layout split and refuses a contradiction or an unknown layout", () => {
+  expect(parseLayouts(undefined, true)).toEqual(["split"]);
+  expect(parseLayouts("split", true)).toEqual(["split"]);
+  expect(() => parseLayouts("one", true)).toThrow("--split contradicts --layout one");
+  expect(() => parseLayouts("three", false)).toThrow('--layout takes one, split or both, got "three"');
+});
+
+it("times fewer cold creates in a quick run", () => {
+  expect(parseBenchOptions(["--quick", "--layout", "one"], true)).toMatchObject({ layouts: ["one"], coldCreates: 50, withDocker: true });
+  expect(parseBenchOptions([], false)).toMatchObject({ layouts: ["one", "split"], coldCreates: 300, withDocker: false });
+});
