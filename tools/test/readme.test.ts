@@ -7,9 +7,11 @@
 // `npx slipway`, `npm run …` and tools/golden/build-golden-image.sh resolve from T), with ONE stack started as
 // `npm start` from T starts it: data root T/.slipway/data, run root T/.slipway/run, so the README's
 // `export DOCKER_HOST=unix://$PWD/.slipway/run/docker.sock` is right as written. The local dockerd (the CI's)
-// is used where a block calls docker without that export. Each command runs through `bash -c` in T, with what
-// the earlier commands of the same file exported; each README starts with an empty Slipway (no containers,
-// images or volumes), and README.md runs first (it writes golden.tar, which the others load).
+// is used where a block calls docker without that export. A registry (Debian's docker-registry on a free port of
+// 127.0.0.1) stands in for the one README.md's "Pull and push" has a reader start, at $REGISTRY in every README.
+// Each command runs through `bash -c` in T, with what the earlier commands of the same file exported; each
+// README starts with an empty Slipway (no containers, images or volumes), and README.md runs first (it writes
+// golden.tar, which the others load, and pushes golden:1 to the registry).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +29,7 @@ import {
   type Problem,
 } from "../src/readme-check/index.js";
 import { launchStack, localStackEnv, untilUp, type LocalStack } from "../src/stack/local-stack.js";
+import { startRegistry, type TestRegistry } from "@slipway/registry-client/testing";
 
 const REPO = resolve(fileURLToPath(import.meta.url), "../../..");
 const COMMAND_TIMEOUT_MS = 120_000;
@@ -129,6 +132,7 @@ function runCommand(command: string, cwd: string, env: NodeJS.ProcessEnv): Promi
 
 let checkout: string;
 let stack: LocalStack | undefined;
+let registry: TestRegistry | undefined;
 const anyRunnable = parsed.some((p) => p.runnable.length > 0);
 
 beforeAll(async () => {
@@ -139,10 +143,12 @@ beforeAll(async () => {
   mkdirSync(join(checkout, ".slipway"));
   const { env, addresses, root } = await localStackEnv(join(checkout, ".slipway"));
   stack = await untilUp(launchStack(root, env, addresses), 60_000);
+  registry = await startRegistry();
 }, 90_000);
 
 afterAll(async () => {
   await stack?.stop();
+  await registry?.stop();
   if (checkout) rmSync(checkout, { recursive: true, force: true });
   if (envDir) rmSync(envDir, { recursive: true, force: true });
 });
@@ -179,7 +185,7 @@ describe("the READMEs' shell blocks", () => {
     if (runnable.length === 0) continue;
     it(`${file}: every command runs as written and prints what the README shows`, async () => {
       await emptySlipway();
-      let env = readerEnv();
+      let env: NodeJS.ProcessEnv = { ...readerEnv(), REGISTRY: registry!.host };
       const failures: string[] = [];
       const timings: string[] = [];
       for (const { commands } of runnable) {

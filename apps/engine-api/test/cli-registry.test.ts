@@ -1,12 +1,11 @@
-import { execFileSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { htpasswdEntry, startRegistry, type TestRegistry } from "@slipway/registry-client/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DOCKER_CLI, requireDockerCli, runDockerCli } from "./support/docker-cli.js";
+import { dockerAt, requireDockerCli } from "./support/docker-cli.js";
 import { call } from "./support/http-client.js";
+import { copyToRegistry, randomImageArchive } from "./support/registry-images.js";
 import { startStack, type Stack } from "./support/stack.js";
 
 /**
@@ -41,15 +40,6 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The CLI against a socket, with a config dir of its own when given (login stores credentials there). */
-function dockerAt(socketPath: string, args: readonly string[], options: { config?: string; stdin?: string } = {}) {
-  const config = options.config ? ["--config", options.config] : [];
-  return runDockerCli(
-    DOCKER_CLI,
-    [...config, "-H", `unix://${socketPath}`, ...args],
-    options.stdin === undefined ? undefined : Buffer.from(options.stdin),
-  );
-}
 const slipway = (...args: string[]) => dockerAt(stack.socketPath, args);
 
 /** The host dockerd pulls (and later removes) the reference; what it printed, and its `docker images` row. */
@@ -195,39 +185,3 @@ describe("docker login and docker push against a registry with htpasswd Basic au
     );
   });
 });
-
-/**
- * A `docker save` archive of an image with two layers of random bytes (the second large enough to be
- * downloaded in pieces), built with tar; `Cmd` is set so that a container can be created from it.
- */
-function randomImageArchive(dir: string): { archive: string; id: string } {
-  const root = join(dir, "image");
-  mkdirSync(root, { recursive: true });
-  const layers = [300_000, 3_000_000].map((size, i) => {
-    const content = join(dir, `layer-${i}`);
-    mkdirSync(content);
-    writeFileSync(join(content, `file-${i}`), randomBytes(size));
-    execFileSync("tar", ["-cf", join(root, `layer-${i}.tar`), "-C", content, `file-${i}`]);
-    return `layer-${i}.tar`;
-  });
-  const config = JSON.stringify({
-    architecture: process.arch === "x64" ? "amd64" : process.arch,
-    os: "linux",
-    config: { Cmd: ["/file-0"] },
-    rootfs: { type: "layers", diff_ids: layers.map((layer) => sha256(readFileSync(join(root, layer)))) },
-  });
-  const id = sha256(Buffer.from(config));
-  writeFileSync(join(root, "config.json"), config);
-  writeFileSync(join(root, "manifest.json"), JSON.stringify([{ Config: "config.json", RepoTags: ["x:1"], Layers: layers }]));
-  const archive = join(dir, "image.tar");
-  execFileSync("tar", ["-cf", archive, "-C", root, "manifest.json", "config.json", ...layers]);
-  return { archive, id };
-}
-
-function sha256(data: Buffer): string {
-  return `sha256:${createHash("sha256").update(data).digest("hex")}`;
-}
-
-function copyToRegistry(archive: string, destination: string): void {
-  execFileSync("skopeo", ["--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false", `docker-archive:${archive}`, `docker://${destination}`]);
-}

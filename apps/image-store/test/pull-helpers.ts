@@ -11,8 +11,11 @@ import { buffer } from "node:stream/consumers";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { digestHex } from "@slipway/docker-spec";
+import { SlipwayError } from "@slipway/errors";
+import type { imagestore } from "@slipway/proto";
 import type { DockerLine } from "./push-helpers.js";
 import { sha256, tarOf } from "./fixtures.js";
+import type { Stack } from "./harness.js";
 
 const run = promisify(execFile);
 
@@ -90,6 +93,21 @@ export async function dockerdPull(name: string, tag: string, auth?: object): Pro
     auth ? { auth } : {},
   );
   return { status, lines: lines as DockerLine[] };
+}
+
+/** How image-store's pull failed: the statuses it sent before, and its error (a pull that succeeds fails the test). */
+export async function pullFailure(
+  client: Stack["client"],
+  request: Partial<imagestore.PullImageRequest> & { reference: string },
+): Promise<{ statuses: string[]; error: SlipwayError }> {
+  const statuses: string[] = [];
+  try {
+    for await (const { progress } of client.pullImage({ tag: "", platform: "", ...request })) statuses.push(progress!.status);
+  } catch (err) {
+    if (err instanceof SlipwayError) return { statuses, error: err };
+    throw err;
+  }
+  throw new Error(`pulling ${request.reference} did not fail: ${JSON.stringify(statuses)}`);
 }
 
 /** The message of dockerd's one-line error answer. */

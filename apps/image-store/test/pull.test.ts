@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chainIds, parseNormalizedNamed, sha256Digest, truncateId } from "@slipway/docker-spec";
-import { SlipwayError } from "@slipway/errors";
+import type { SlipwayError } from "@slipway/errors";
 import type { imagestore } from "@slipway/proto";
 import { MediaType, RegistryClient } from "@slipway/registry-client";
 import { htpasswdEntry, startRegistry, type TestRegistry } from "@slipway/registry-client/testing";
@@ -20,6 +20,7 @@ import {
   dockerdPull,
   messageOf,
   pulledView,
+  pullFailure,
   repositoryEntry,
   skopeoPush,
   startCorruptingProxy,
@@ -82,14 +83,7 @@ async function pulledByDockerd(reference: string, tag: string, auth?: object): P
 
 /** The error Slipway's pull failed with, gRPC status kind included. */
 async function pullError(request: Partial<imagestore.PullImageRequest> & { reference: string }): Promise<SlipwayError> {
-  const seen: imagestore.PullImageResponse[] = [];
-  try {
-    for await (const response of stack.client.pullImage({ tag: "", platform: "", ...request })) seen.push(response);
-  } catch (err) {
-    if (err instanceof SlipwayError) return err;
-    throw err;
-  }
-  throw new Error(`pulling ${request.reference} did not fail: ${JSON.stringify(seen)}`);
+  return (await pullFailure(stack.client, request)).error;
 }
 
 /** The registry's manifest of a reference: its digest and its layer blobs. */

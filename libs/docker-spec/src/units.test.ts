@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { humanDuration, humanSize, humanSizeWithPrecision, progressBar, ramInBytes } from "./units.js";
+import { humanDuration, humanSize, humanSizeWithPrecision, ramInBytes } from "./units.js";
 
 describe("humanSize (go-units HumanSize)", () => {
   it.each([
@@ -35,17 +35,5 @@ describe("humanDuration and ramInBytes", () => {
     expect(ramInBytes("64m")).toBe(67108864);
     expect(ramInBytes("1.5GB")).toBe(1610612736);
     expect(() => ramInBytes("lots")).toThrow(/invalid size/);
-  });
-});
-
-describe("progressBar (JSONProgress.String), byte for byte as dockerd sent it for golden.tar", () => {
-  it("draws the 50-wide bar with the padded counts", () => {
-    expect(progressBar(1441792, 1996800)).toBe(`[${"=".repeat(36)}>${" ".repeat(14)}]  1.442MB/1.997MB`);
-    expect(progressBar(2048, 2048)).toBe(`[${"=".repeat(50)}>]  2.048kB/2.048kB`);
-  });
-  it("shows only the count when the total is unknown or exceeded", () => {
-    expect(progressBar(0, 0)).toBe("");
-    expect(progressBar(2048, 0)).toBe(" 2.048kB");
-    expect(progressBar(4096, 2048)).toBe(`[${"=".repeat(50)}>]  4.096kB`);
   });
 });

@@ -1,8 +1,7 @@
-/** go-units and jsonmessage formatting, as the docker CLI and dockerd print sizes, ages and progress. */
+/** go-units formatting, as the docker CLI and dockerd print sizes and ages. */
 
 const DECIMAL_UNITS = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
 const BINARY_MULTIPLIERS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
-const BAR_WIDTH = 50;
 
 /** HumanSizeWithPrecision: decimal units, `precision` significant digits, trailing zeros dropped. */
 export function humanSizeWithPrecision(bytes: number, precision: number): string {
@@ -43,14 +42,4 @@ export function ramInBytes(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)b?$/i.exec(text.trim());
   if (!match) throw new Error(`invalid size: '${text}'`);
   return Math.trunc(Number(match[1]) * BINARY_MULTIPLIERS[(match[2] || "b").toLowerCase()]!);
-}
-
-/** JSONProgress.String(): "[=====>     ]  1.442MB/1.997MB", as `docker load` progress shows. */
-export function progressBar(current: number, total: number): string {
-  if (current <= 0 && total <= 0) return "";
-  if (total <= 0) return humanSize(current).padStart(8);
-  const filled = Math.min(BAR_WIDTH, Math.max(0, Math.floor(Math.trunc((current / total) * 100) / 2)));
-  const bar = `[${"=".repeat(filled)}>${" ".repeat(BAR_WIDTH - filled)}] `;
-  const numbers = current > total ? humanSize(current).padStart(8) : `${humanSize(current).padStart(8)}/${humanSize(total)}`;
-  return bar + numbers;
 }

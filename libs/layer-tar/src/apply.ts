@@ -99,6 +99,7 @@ async function packTrailingData(tar: TarReader, packer: TarSplitPacker): Promise
       packer.addSegment(all.subarray(0, TRAILING_SEGMENT));
       pending = [all.subarray(TRAILING_SEGMENT)];
       pendingLength -= TRAILING_SEGMENT;
+      await packer.drain(); // up to MAX_TRAILING_DATA of segments must not wait in memory as base64
     }
   }
   if (pendingLength > 0) packer.addSegment(Buffer.concat(pending));

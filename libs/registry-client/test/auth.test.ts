@@ -5,9 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseNormalizedNamed } from "@slipway/docker-spec";
 import { RegistryClient, login, repositoryScope, type AuthConfig } from "../src/index.js";
-import { htpasswdEntry, startRegistry, type TestRegistry } from "../src/testing/index.js";
+import { htpasswdEntry, startRegistry, startTokenServer, type TestRegistry, type TokenServer } from "../src/testing/index.js";
 import { once, pullImage, pushImage, testImage } from "./images.js";
-import { startTokenServer, type TokenServer } from "./token-server.js";
 
 const alice: AuthConfig = { username: "alice", password: "secret" };
 const client = new RegistryClient();

@@ -6,35 +6,56 @@ import { TarFileWriter } from "./archive-writer.js";
 
 const MiB = 1024 * 1024;
 
-/** How the generated image is shaped: many small files plus a few large ones, over four layers. */
+/** How the generated image is shaped: many small files in the first layers, a few large ones in the layers after them. */
 export interface BigImageShape {
   readonly totalMiB: number;
   readonly smallFiles: number;
   readonly largeFiles: number;
+  /** How many layers share the small files (each a run of them), and how many the large ones after them. */
+  readonly smallFileLayers: number;
+  readonly largeFileLayers: number;
 }
+
+const SMALL_FILE_SIZE = 4096;
+const FILES_PER_DIRECTORY = 500;
 
 function* randomChunks(size: number): Iterable<Buffer> {
   for (let left = size; left > 0; left -= MiB) yield randomBytes(Math.min(MiB, left));
 }
 
+/** Small files `first` to `first + count - 1`, 500 to a directory, into a layer; resolves to its diffID. */
+async function writeSmallFileLayer(path: string, first: number, count: number): Promise<string> {
+  const writer = new TarFileWriter(path);
+  const directoryOf = (i: number) => Math.floor(i / FILES_PER_DIRECTORY);
+  for (let d = directoryOf(first); d <= directoryOf(first + count - 1); d++) await writer.directory(`small/d${d}`);
+  for (let i = first; i < first + count; i++) await writer.file(`small/d${directoryOf(i)}/f${i}`, SMALL_FILE_SIZE, randomChunks(SMALL_FILE_SIZE));
+  return writer.finish();
+}
+
+/** Large layer `l` of `layerCount` (from 1): every layerCount-th large file from the l-th; resolves to its diffID. */
+async function writeLargeFileLayer(path: string, l: number, layerCount: number, files: number, size: number): Promise<string> {
+  const writer = new TarFileWriter(path);
+  await writer.directory(`large${l}`);
+  for (let i = l - 1; i < files; i += layerCount) await writer.file(`large${l}/blob${i}`, size, randomChunks(size));
+  return writer.finish();
+}
+
 /**
- * Writes a docker-save archive `bench-big:1` to `dir`, streaming (nothing large in memory):
- * layer 0 holds the small files, layers 1-3 share the large ones. Returns the archive path and size.
+ * Writes a docker-save archive `bench-big:1` to `dir`, streaming (nothing large in memory): the small files
+ * split over the first layers, the large ones shared by the layers after them. Returns the archive path and size.
  */
 export async function writeBigImage(dir: string, shape: BigImageShape): Promise<{ path: string; bytes: number }> {
   const work = mkdtempSync(join(dir, "big-image-"));
-  const smallSize = 4096;
-  const largeSize = Math.max(MiB, Math.floor((shape.totalMiB * MiB - shape.smallFiles * smallSize) / shape.largeFiles));
+  const largeSize = Math.max(MiB, Math.floor((shape.totalMiB * MiB - shape.smallFiles * SMALL_FILE_SIZE) / shape.largeFiles));
   const layers: { file: string; diffId: string }[] = [];
-  const small = new TarFileWriter(join(work, "layer0.tar"));
-  for (let d = 0; d < Math.ceil(shape.smallFiles / 500); d++) await small.directory(`small/d${d}`);
-  for (let i = 0; i < shape.smallFiles; i++) await small.file(`small/d${Math.floor(i / 500)}/f${i}`, smallSize, randomChunks(smallSize));
-  layers.push({ file: "layer0.tar", diffId: await small.finish() });
-  for (let l = 1; l <= 3; l++) {
-    const writer = new TarFileWriter(join(work, `layer${l}.tar`));
-    await writer.directory(`large${l}`);
-    for (let i = l - 1; i < shape.largeFiles; i += 3) await writer.file(`large${l}/blob${i}`, largeSize, randomChunks(largeSize));
-    layers.push({ file: `layer${l}.tar`, diffId: await writer.finish() });
+  const perSmallLayer = Math.ceil(shape.smallFiles / shape.smallFileLayers);
+  for (let first = 0; first < shape.smallFiles; first += perSmallLayer) {
+    const file = `layer${layers.length}.tar`;
+    layers.push({ file, diffId: await writeSmallFileLayer(join(work, file), first, Math.min(perSmallLayer, shape.smallFiles - first)) });
+  }
+  for (let l = 1; l <= shape.largeFileLayers; l++) {
+    const file = `layer${layers.length}.tar`;
+    layers.push({ file, diffId: await writeLargeFileLayer(join(work, file), l, shape.largeFileLayers, shape.largeFiles, largeSize) });
   }
   const config = Buffer.from(
     JSON.stringify({

@@ -5,6 +5,11 @@ import { readdirSync, readFileSync } from "node:fs";
 export interface ProcessCpu {
   /** utime + stime of all its threads, ended ones included, in clock ticks. */
   readonly ticks: number;
+  /**
+   * cutime + cstime: what its children used that ended and were waited for, in clock ticks. dockerd extracts
+   * each layer in a child it starts for the purpose, so a load's or a pull's CPU is mostly there.
+   */
+  readonly childTicks: number;
   /** Nanoseconds on a CPU of each live thread (schedstat), by thread id; absent where the kernel keeps none. */
   readonly threadNs?: ReadonlyMap<number, number>;
 }
@@ -20,11 +25,14 @@ export interface CpuUse {
   readonly source: "schedstat" | "stat" | "mixed";
 }
 
-/** utime + stime in clock ticks from a /proc/<pid>/stat line (whose command name may hold spaces and parentheses). */
-export function statTicks(line: string): number {
-  // After "pid (comm) ", fields start at the state (field 3); utime and stime are fields 14 and 15.
+/**
+ * utime + stime, and cutime + cstime, in clock ticks from a /proc/<pid>/stat line (whose command name may hold
+ * spaces and parentheses).
+ */
+export function statTicks(line: string): { ticks: number; childTicks: number } {
+  // After "pid (comm) ", fields start at the state (field 3); utime, stime, cutime and cstime are fields 14 to 17.
   const fields = line.slice(line.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
+  return { ticks: Number(fields[11]) + Number(fields[12]), childTicks: Number(fields[13]) + Number(fields[14]) };
 }
 
 /** The time on a CPU, in ns, from a /proc/<pid>/task/<tid>/schedstat line. */
@@ -34,8 +42,9 @@ export function schedstatNs(line: string): number {
 
 /**
  * CPU used between two snapshots. A process is counted in ns when schedstat covers it at both ends and none of
- * its threads ended meanwhile (an ended thread takes its ns with it), otherwise in clock ticks. A process that
- * started during the phase is counted whole; one that ended took its CPU with it.
+ * its threads ended meanwhile (an ended thread takes its ns with it), otherwise in clock ticks; the children it
+ * waited for meanwhile are added in clock ticks. A process that started during the phase is counted whole; one
+ * that ended took its CPU with it.
  */
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, msPerTick: number): CpuUse {
   let ms = 0;
@@ -45,6 +54,7 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, msPerTick: n
     const ns = start ? threadNsDelta(start, end) : undefined;
     if (ns !== undefined) precise++;
     ms += ns !== undefined ? ns / 1e6 : (end.ticks - (start?.ticks ?? 0)) * msPerTick;
+    ms += (end.childTicks - (start?.childTicks ?? 0)) * msPerTick;
   }
   const source = precise === after.size ? "schedstat" : precise === 0 ? "stat" : "mixed";
   return { ms: Math.round(ms * 100) / 100, processes: after.size, source };
@@ -78,7 +88,7 @@ function readProcessCpu(pid: number): ProcessCpu | undefined {
   const stat = ifPresent(() => readFileSync(`/proc/${pid}/stat`, "utf8"));
   const tids = ifPresent(() => readdirSync(`/proc/${pid}/task`));
   if (stat === undefined || tids === undefined) return undefined;
-  const ticks = statTicks(stat);
+  const { ticks, childTicks } = statTicks(stat);
   const threadNs = new Map<number, number>();
   for (const tid of tids) {
     // A thread that ended meanwhile is left out; cpuBetween then counts this process in ticks.
@@ -87,7 +97,7 @@ function readProcessCpu(pid: number): ProcessCpu | undefined {
   }
   // A kernel without sched_info shows "0 0 0" for every thread.
   const keepsNs = [...threadNs.values()].every(Number.isFinite) && (ticks === 0 || [...threadNs.values()].some((ns) => ns > 0));
-  return keepsNs ? { ticks, threadNs } : { ticks };
+  return keepsNs ? { ticks, childTicks, threadNs } : { ticks, childTicks };
 }
 
 export function cpuSnapshot(pids: Iterable<number>): CpuSnapshot {

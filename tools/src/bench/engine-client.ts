@@ -87,6 +87,15 @@ export class EngineClient {
     return res.body;
   }
 
+  /** POST /images/create (docker pull); resolves to the progress stream, throws when it reports an error. */
+  async pull(repository: string, tag: string): Promise<string> {
+    const res = await this.call("POST", `/images/create?fromImage=${encodeURIComponent(repository)}&tag=${encodeURIComponent(tag)}`);
+    if (res.status !== 200 || res.body.includes('"error"')) {
+      throw new Error(`pull of ${repository}:${tag} on ${this.socketPath}: HTTP ${res.status} ${res.body.trim().split("\n").at(-1) ?? ""}`);
+    }
+    return res.body;
+  }
+
   close(): void {
     this.agent.destroy();
   }

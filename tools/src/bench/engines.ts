@@ -12,8 +12,8 @@ export interface Engine {
   readonly label: string;
   readonly client: EngineClient;
   readonly dataRoot: string;
-  /** The processes whose memory a load is charged to: all of the engine's. */
-  loadProcesses(): number[];
+  /** The processes whose memory a load or a pull is charged to: all of the engine's. */
+  memoryProcesses(): number[];
   /** The processes whose CPU a phase is charged to. */
   cpuProcesses(): number[];
 }
@@ -24,7 +24,8 @@ const DOCKER_PIDFILE = "/var/run/docker.pid";
 /** Which processes an engine's CPU figures count, for the report. */
 export const CPU_SCOPE = {
   slipway: "the npm start launcher and every app process it started",
-  dockerd: "the dockerd process alone (containerd takes no part in a create or a load)",
+  dockerd:
+    "the dockerd process and the children it waited for, which extract the layers of a load or a pull (containerd takes no part in a create, a load or a pull)",
 };
 
 export async function dockerAvailable(): Promise<boolean> {
@@ -54,7 +55,7 @@ export function dockerdEngine(socketPath: string, pid: number, dataRoot: string)
     label: "dockerd",
     client: new EngineClient(socketPath),
     dataRoot,
-    loadProcesses: () => processTree(pid),
+    memoryProcesses: () => processTree(pid),
     cpuProcesses: () => [pid],
   };
 }
@@ -70,7 +71,7 @@ export function slipwayEngine(stack: LocalStack, layout: Layout): Engine {
     label: `Slipway (${LAYOUT_LABELS[layout]})`,
     client: new EngineClient(stack.socketPath),
     dataRoot: stack.dataRoot,
-    loadProcesses: () => Object.values(stack.pids()),
+    memoryProcesses: () => Object.values(stack.pids()),
     cpuProcesses: () => (stack.launcher.pid === undefined ? [] : processTree(stack.launcher.pid)),
   };
 }

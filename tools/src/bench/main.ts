@@ -11,9 +11,11 @@ import { parseBenchOptions, USAGE, type BenchOptions } from "./options.js";
 import { coldPhase } from "./phases/cold.js";
 import { grpcCreates, runCreates, runLists } from "./phases/creates.js";
 import { loadBigImage } from "./phases/load.js";
+import { pullBigImage } from "./phases/pull.js";
 import { cleanUp, removeRates } from "./phases/removes.js";
 import { restartTime } from "./phases/restart.js";
 import { RunRecord } from "./record.js";
+import { requirePullCommands } from "./registry-image.js";
 import { report } from "./results.js";
 
 /** A Slipway layout under test: its stack (replaced when restarted) and the engine reaching it. */
@@ -52,6 +54,7 @@ async function measureWarm(
 ) {
   const engines = () => [...slipways.map((run) => run.engine), ...(dockerd ? [dockerd] : [])];
   await loadBigImage(engines(), scratch, o, record);
+  if (o.withPull) await pullBigImage(engines(), scratch, o, record);
   for (const run of slipways) await loadCreateImage(run.engine, image);
   for (const engine of engines()) await runCreates(engine, image.name, o, record);
   for (const run of slipways) record.add(run.layout, await grpcCreates(run.stack, image.name, Math.min(200, o.sequentialCreates)));
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
   const docker = await dockerAvailable();
   const options = parseBenchOptions(process.argv.slice(2), docker);
   if (!options.withDocker) log(docker ? "--no-docker: measuring Slipway alone" : "no Docker engine at /var/run/docker.sock: measuring Slipway alone");
+  if (options.withPull) await requirePullCommands();
   mkdirSync(options.outDir, { recursive: true });
   const scratch = mkdtempSync(join(tmpdir(), "slipway-bench-"));
   const machine = await describeMachine(scratch, options.withDocker);

@@ -19,3 +19,9 @@ it("times fewer cold creates in a quick run", () => {
   expect(parseBenchOptions(["--quick", "--layout", "one"], true)).toMatchObject({ layouts: ["one"], coldCreates: 50, withDocker: true });
   expect(parseBenchOptions([], false)).toMatchObject({ layouts: ["one", "split"], coldCreates: 300, withDocker: false });
 });
+
+it("pulls a smaller image in a quick run, and no image with --no-pull", () => {
+  expect(parseBenchOptions([], true)).toMatchObject({ withPull: true, pullMiB: 500 });
+  expect(parseBenchOptions(["--quick"], true)).toMatchObject({ withPull: true, pullMiB: 50 });
+  expect(parseBenchOptions(["--quick", "--no-pull"], true)).toMatchObject({ withPull: false });
+});

@@ -10,6 +10,10 @@ export interface BenchOptions {
   readonly listCalls: number;
   readonly loadMiB: number;
   readonly loadSmallFiles: number;
+  /** The pull phase: whether it runs, and the size of the image pulled. */
+  readonly withPull: boolean;
+  readonly pullMiB: number;
+  readonly pullSmallFiles: number;
   /** How many removals are measured (the rest are clean-up). */
   readonly removeSample: number;
   readonly withDocker: boolean;
@@ -27,6 +31,8 @@ const FULL = {
   listPopulations: [1000, 10000],
   loadMiB: 500,
   loadSmallFiles: 20000,
+  pullMiB: 500,
+  pullSmallFiles: 20000,
   removeSample: 1000,
   coldCreates: 300,
 };
@@ -36,14 +42,17 @@ const QUICK = {
   listPopulations: [300, 1000],
   loadMiB: 50,
   loadSmallFiles: 2000,
+  pullMiB: 50,
+  pullSmallFiles: 2000,
   removeSample: 200,
   coldCreates: 50,
 };
 
 export const USAGE = `usage: npm run bench -- [--quick] [--no-docker] [--creates N] [--concurrent N] [--clients N]
-                        [--list 1000,10000] [--load-mib N] [--layout one|split|both] [--out DIR] [--docs]
+                        [--list 1000,10000] [--load-mib N] [--no-pull] [--layout one|split|both] [--out DIR] [--docs]
   --quick       small sizes for a smoke run (${JSON.stringify(QUICK)})
   --no-docker   measure Slipway alone even when a Docker engine is present
+  --no-pull     leave out the pull phase (which needs docker-registry and skopeo)
   --layout      which Slipway layouts to measure: one (\`npm start\`, one process), split (\`npm start -- --split\`,
                 one process per app) or both (the default), each against the same dockerd
   --split       the same as --layout split
@@ -64,6 +73,7 @@ export function parseBenchOptions(argv: readonly string[], dockerAvailable: bool
     options: {
       quick: { type: "boolean" },
       "no-docker": { type: "boolean" },
+      "no-pull": { type: "boolean" },
       creates: { type: "string" },
       concurrent: { type: "string" },
       clients: { type: "string" },
@@ -91,6 +101,9 @@ export function parseBenchOptions(argv: readonly string[], dockerAvailable: bool
     listCalls: 30,
     loadMiB: count("load-mib", values["load-mib"], base.loadMiB),
     loadSmallFiles: base.loadSmallFiles,
+    withPull: !values["no-pull"],
+    pullMiB: base.pullMiB,
+    pullSmallFiles: base.pullSmallFiles,
     removeSample: base.removeSample,
     withDocker: dockerAvailable && !values["no-docker"],
     layouts: parseLayouts(values.layout, values.split ?? false),

@@ -24,3 +24,8 @@ it("renders each target's bounds, this run's ratio with both figures, and whethe
   expect(table).toContain("| one process: load MB/s | ≥ 1.1× | ≥ 1.3× | 1.10× (99.0 vs 90.0) | yes |");
   expect(table).toContain("| one process: removes/s | ≥ 1.2× | ≥ 1.5× | n/a | not measured |");
 });
+
+it("renders a target with a unit as bounds on Slipway's figure, with dockerd's beside it", () => {
+  const table = renderTargets(evaluateTargets({ one: { "pull peak RSS MiB": 150 }, dockerd: { "pull peak RSS MiB": 90 } }, ["one"]));
+  expect(table).toContain("| one process: pull peak RSS under 200 MB | ≤ 191 MiB | ≤ 191 MiB | 150 MiB (dockerd: 90.0) | yes, aim too |");
+});

@@ -56,13 +56,25 @@ export function renderTable(rows: readonly Row[]): string {
 
 const VERDICTS: Record<TargetResult["verdict"], string> = { aim: "yes, aim too", must: "yes", no: "**no**", "not measured": "not measured" };
 
-/** Which targets held in this run: each as Slipway / dockerd, against its floor (must) and goal (aim). */
+/** This run's side of a target: the ratio with both figures, or Slipway's figure in the target's unit. */
+function judgedRun({ target, slipway, dockerd, judged }: TargetResult): string {
+  if (judged === undefined) return "n/a";
+  if (target.unit !== undefined) return `${format(slipway)} ${target.unit} (dockerd: ${format(dockerd)})`;
+  return `${judged.toFixed(2)}× (${format(slipway)} vs ${format(dockerd)})`;
+}
+
+/** Which targets held in this run: each as Slipway / dockerd (or Slipway's figure), against its floor (must) and goal (aim). */
 export function renderTargets(results: readonly TargetResult[]): string {
-  const lines = ["| target (Slipway / dockerd) | must | aim | this run | holds? |", "|---|---:|---:|---:|---|"];
-  for (const { target, layout, slipway, dockerd, ratio, verdict } of results) {
-    const bound = (n: number) => `${target.better === "lower" ? "≤" : "≥"} ${n}×`;
-    const run = ratio === undefined ? "n/a" : `${ratio.toFixed(2)}× (${format(slipway)} vs ${format(dockerd)})`;
-    lines.push(`| ${LAYOUT_LABELS[layout]}: ${target.name} | ${bound(target.must)} | ${bound(target.aim)} | ${run} | ${VERDICTS[verdict]} |`);
+  const lines = [
+    "| target (Slipway / dockerd, or Slipway's figure where a unit is given) | must | aim | this run | holds? |",
+    "|---|---:|---:|---:|---|",
+  ];
+  for (const result of results) {
+    const { target, layout, verdict } = result;
+    const bound = (n: number) => `${target.better === "lower" ? "≤" : "≥"} ${target.unit === undefined ? `${n}×` : `${format(n)} ${target.unit}`}`;
+    lines.push(
+      `| ${LAYOUT_LABELS[layout]}: ${target.name} | ${bound(target.must)} | ${bound(target.aim)} | ${judgedRun(result)} | ${VERDICTS[verdict]} |`,
+    );
   }
   return lines.join("\n");
 }

@@ -35,7 +35,7 @@ function methodNotes(options: BenchOptions, record: RunRecord): string[] {
     .join(", ");
   const dockerd = options.withDocker ? `, and of ${CPU_SCOPE.dockerd}` : "";
   return [
-    `CPU figures: user + system time from /proc (schedstat ns of each thread; clock ticks of /proc/<pid>/stat where a thread ended meanwhile) of ${CPU_SCOPE.slipway} (processes: ${processes})${dockerd}.`,
+    `CPU figures: user + system time from /proc (schedstat ns of each thread; clock ticks of /proc/<pid>/stat where a thread ended meanwhile; plus the clock ticks of the children a process waited for meanwhile) of ${CPU_SCOPE.slipway} (processes: ${processes})${dockerd}.`,
     ...(options.withDocker
       ? [
           "dockerd is measured once: each layout's rows compare with the same dockerd figures. The host's dockerd also serves whoever else uses it meanwhile, and its figures include that work.",

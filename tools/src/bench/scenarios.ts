@@ -63,19 +63,38 @@ export async function removeBenchContainers(engine: Engine, clients: number): Pr
   return ids.length;
 }
 
+/** The wall time of `work` on the engine, and the peak RSS of the engine's processes meanwhile and its growth over the start. */
+async function timedWithMemory<T>(engine: Engine, work: () => Promise<T>) {
+  const rss = sampleRss(() => engine.memoryProcesses());
+  const started = performance.now();
+  let memory: { peak: number; growth: number };
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    memory = rss.stop();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const mib = (n: number) => Math.round(n / 2 ** 20);
+  return { result, seconds, peakRssMiB: mib(memory.peak), peakRssGrowthMiB: mib(memory.growth) };
+}
+
+const megabytesPerSecond = (bytes: number, seconds: number) => Math.round((bytes / 1e6 / seconds) * 10) / 10;
+
 /** Loads an archive through POST /images/load; MB/s, and the peak RSS of the engine's processes and its growth. */
 export async function loadArchive(engine: Engine, archive: string) {
   const bytes = statSync(archive).size;
-  const rss = sampleRss(() => engine.loadProcesses());
-  const started = performance.now();
-  await engine.client.load(createReadStream(archive, { highWaterMark: 1024 * 1024 }));
-  const seconds = (performance.now() - started) / 1000;
-  const { peak, growth } = rss.stop();
-  const mib = (n: number) => Math.round(n / 2 ** 20);
-  return {
-    mbPerSecond: Math.round((bytes / 1e6 / seconds) * 10) / 10,
-    seconds: Math.round(seconds * 100) / 100,
-    peakRssMiB: mib(peak),
-    peakRssGrowthMiB: mib(growth),
-  };
+  const { seconds, peakRssMiB, peakRssGrowthMiB } = await timedWithMemory(engine, () =>
+    engine.client.load(createReadStream(archive, { highWaterMark: 1024 * 1024 })),
+  );
+  return { mbPerSecond: megabytesPerSecond(bytes, seconds), seconds: Math.round(seconds * 100) / 100, peakRssMiB, peakRssGrowthMiB };
+}
+
+/**
+ * Pulls `repository:tag` through POST /images/create, timed until its stream ends: MB/s of `bytes` (the
+ * compressed blobs pulled), the peak RSS of the engine's processes, and the progress stream.
+ */
+export async function pullImage(engine: Engine, repository: string, tag: string, bytes: number) {
+  const { result, seconds, peakRssMiB } = await timedWithMemory(engine, () => engine.client.pull(repository, tag));
+  return { mbPerSecond: megabytesPerSecond(bytes, seconds), peakRssMiB, stream: result };
 }

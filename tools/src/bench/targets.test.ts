@@ -36,3 +36,15 @@ it("lists the targets of the layouts measured only, holding each layout to the t
       .map((r) => r.layout),
   ).toEqual(["one", "split"]);
 });
+
+it("holds a target with a unit to Slipway's own figure, whatever dockerd's", () => {
+  expect(judge("one", "pull peak RSS under 200 MB", 150, 90)).toMatchObject({ judged: 150, verdict: "aim" });
+  expect(judge("split", "pull peak RSS under 200 MB", 191, 400)).toMatchObject({ judged: 191, verdict: "no" });
+  expect(judge("one", "pull peak RSS under 200 MB", 180, undefined).verdict).toBe("aim");
+  expect(judge("one", "pull peak RSS under 200 MB", undefined, 90).verdict).toBe("not measured");
+});
+
+it("wants pulls at 1.5 times dockerd's rate", () => {
+  expect(judge("one", "pull MB/s", 150, 100).verdict).toBe("aim");
+  expect(judge("split", "pull MB/s", 149, 100).verdict).toBe("no");
+});

@@ -2,8 +2,8 @@ import { LAYOUTS, type EngineKey, type Layout } from "./layouts.js";
 import type { Figures } from "./record.js";
 
 /**
- * A speed target: Slipway's figure over dockerd's in the same run, in the given layouts, with the floor that
- * must hold and the goal aimed at.
+ * A speed target: Slipway's figure over dockerd's in the same run (or, where a unit is given, Slipway's figure
+ * itself), in the given layouts, with the floor that must hold and the goal aimed at.
  */
 export interface SpeedTarget {
   readonly name: string;
@@ -13,9 +13,14 @@ export interface SpeedTarget {
   readonly better: "higher" | "lower";
   readonly must: number;
   readonly aim: number;
+  /** Where given, `must` and `aim` bound Slipway's own figure, in this unit, whatever dockerd's. */
+  readonly unit?: string;
 }
 
-/** The targets of the speed work, each a ratio Slipway / dockerd. Where no layout is named, each layout is held to it. */
+/** 200 MB in the MiB of the memory figures. */
+const MIB_IN_200_MB = 200e6 / 2 ** 20;
+
+/** The targets of the speed work, each a ratio Slipway / dockerd unless it has a unit. Where no layout is named, each layout is held to it. */
 export const SPEED_TARGETS: readonly SpeedTarget[] = [
   { name: "CPU per create (8 clients)", layouts: ["one"], figure: "concurrent CPU ms/create", better: "lower", must: 0.7, aim: 0.5 },
   { name: "8-client throughput", layouts: ["one"], figure: "concurrent creates/s", better: "higher", must: 1.5, aim: 2 },
@@ -26,6 +31,16 @@ export const SPEED_TARGETS: readonly SpeedTarget[] = [
   { name: "cold: first creates after start, rate", layouts: LAYOUTS, figure: "cold creates/s", better: "higher", must: 1, aim: 1.5 },
   { name: "removes/s", layouts: LAYOUTS, figure: "removes/s", better: "higher", must: 1.2, aim: 1.5 },
   { name: "load MB/s", layouts: LAYOUTS, figure: "load MB/s", better: "higher", must: 1.1, aim: 1.3 },
+  { name: "pull MB/s", layouts: LAYOUTS, figure: "pull MB/s", better: "higher", must: 1.5, aim: 1.5 },
+  {
+    name: "pull peak RSS under 200 MB",
+    layouts: LAYOUTS,
+    figure: "pull peak RSS MiB",
+    better: "lower",
+    must: MIB_IN_200_MB,
+    aim: MIB_IN_200_MB,
+    unit: "MiB",
+  },
 ];
 
 /** "aim": the aim holds (and so the floor); "must": only the floor; "no": not even the floor. */
@@ -38,6 +53,8 @@ export interface TargetResult {
   readonly dockerd: number | undefined;
   /** Slipway / dockerd. */
   readonly ratio: number | undefined;
+  /** What the bounds are held against: the ratio, or Slipway's figure for a target with a unit. */
+  readonly judged: number | undefined;
   readonly verdict: Verdict;
 }
 
@@ -51,9 +68,16 @@ function measured(value: number | undefined): value is number {
 
 function evaluate(target: SpeedTarget, layout: Layout, slipway: number | undefined, dockerd: number | undefined): TargetResult {
   const ratio = measured(slipway) && measured(dockerd) ? slipway / dockerd : undefined;
+  const judged = target.unit === undefined ? ratio : measured(slipway) ? slipway : undefined;
   const verdict: Verdict =
-    ratio === undefined ? "not measured" : holds(ratio, target.aim, target.better) ? "aim" : holds(ratio, target.must, target.better) ? "must" : "no";
-  return { target, layout, slipway, dockerd, ratio, verdict };
+    judged === undefined
+      ? "not measured"
+      : holds(judged, target.aim, target.better)
+        ? "aim"
+        : holds(judged, target.must, target.better)
+          ? "must"
+          : "no";
+  return { target, layout, slipway, dockerd, ratio, judged, verdict };
 }
 
 /** Every target of the layouts measured, judged on one run's figures. */

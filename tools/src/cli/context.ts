@@ -18,6 +18,8 @@ export interface CliContext {
   readonly imageStore: () => ImageStoreClient;
   readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
   readonly err: NodeJS.WritableStream;
+  /** Standard input, opened only by a command that reads it (login --password-stdin). */
+  readonly stdin: () => NodeJS.ReadableStream;
   readonly env: NodeJS.ProcessEnv;
   readonly now: () => number;
 }

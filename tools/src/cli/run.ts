@@ -2,8 +2,13 @@ import { isOutcomeUnknown, SlipwayError } from "@slipway/errors";
 import { certs, CERTS_USAGE } from "./commands/certs.js";
 import { create, inspect, ps, rm } from "./commands/containers.js";
 import { images, load, save } from "./commands/images.js";
+import { login, LOGIN_USAGE } from "./commands/login.js";
+import { pull, PULL_USAGE, push, PUSH_USAGE } from "./commands/registry.js";
 import { connect, endpointsFrom, type CliContext } from "./context.js";
 import { UsageError } from "./flags.js";
+
+/** A command's usage line without the leading "slipway ", for the command list. */
+const withoutProgram = (usage: string) => usage.replace(/^slipway /, "");
 
 type Command = (args: readonly string[], ctx: CliContext) => Promise<number>;
 /** A command that works on this machine alone: it gets no gRPC clients, so it never needs a running stack. */
@@ -21,7 +26,10 @@ const COMMANDS: Record<string, { run: Command; summary: string } | { runLocal: L
   inspect: { run: inspect, summary: "Show a container's docker inspect document: inspect CONTAINER..." },
   rm: { run: rm, summary: "Remove containers (-v: and their anonymous volumes): rm [-v] CONTAINER..." },
   save: { run: save, summary: "Save images to a docker-save archive: save -o FILE IMAGE..." },
-  certs: { runLocal: certs, summary: `Write the mutual-TLS CA and a certificate per app, no stack needed: ${CERTS_USAGE.replace(/^slipway /, "")}` },
+  pull: { run: pull, summary: `Pull an image from its registry, a progress bar per layer on a terminal: ${withoutProgram(PULL_USAGE)}` },
+  push: { run: push, summary: `Push an image to its registry, a progress bar per layer on a terminal: ${withoutProgram(PUSH_USAGE)}` },
+  login: { run: login, summary: `Log in to a registry, storing the credentials as docker login does: ${withoutProgram(LOGIN_USAGE)}` },
+  certs: { runLocal: certs, summary: `Write the mutual-TLS CA and a certificate per app, no stack needed: ${withoutProgram(CERTS_USAGE)}` },
 };
 
 export const USAGE = [

@@ -13,6 +13,8 @@ export const ELLIPSIS = "…";
 const TRAILING_ANNOTATION = /\s{2,}(#.*|\(.*\))$/;
 
 const RULES: readonly [RegExp, string][] = [
+  // A registry on the loopback address: 127.0.0.1:5000 in the README, a free port in the README check.
+  [/\b127\.0\.0\.1:\d+\b/g, "127.0.0.1:<port>"],
   // RFC 3339 times (inspect's Created) and dates ("until 2027-12-06").
   [/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})/g, "<time>"],
   [/\b\d{4}-\d{2}-\d{2}\b/g, "<date>"],

@@ -129,7 +129,7 @@ describe("splitting blocks into commands", () => {
 });
 
 describe("normalise", () => {
-  it("replaces IDs, sha256 digests, times, dates and sizes, and makes whitespace runs one space", () => {
+  it("replaces IDs, sha256 digests, times, dates, sizes and loopback ports, and makes whitespace runs one space", () => {
     expect(normalise("golden       1         e6f464db403a   12 minutes ago   1.98MB")).toBe("golden 1 <hex> <time> ago <size>");
     expect(normalise("golden       1         940b1464d1d6   About a minute ago   123kB")).toBe("golden 1 <hex> <time> ago <size>");
     expect(normalise('3f1c0b0d6f4e   golden:1   "/bin/sh -c \'cat /sr…"   Less than a second ago   Created             demo')).toBe(
@@ -138,6 +138,9 @@ describe("normalise", () => {
     expect(normalise("Deleted: sha256:940b1464d1d683c5f702a01060aff7b839da50789f6a8b621a1b839ff263c0c6")).toBe("Deleted: sha256:<hex>");
     expect(normalise('        "Created": "2026-12-06T23:57:45.726001464Z",')).toBe('"Created": "<time>",');
     expect(normalise("Valid for 365 days, until 2027-12-06, also for build-host.")).toBe("Valid for 365 days, until <date>, also for build-host.");
+    expect(normalise("Status: Downloaded newer image for 127.0.0.1:41817/golden:1")).toBe(
+      "Status: Downloaded newer image for 127.0.0.1:<port>/golden:1",
+    );
   });
 
   it("drops the README's annotations: two or more spaces then # comment or (comment), and comment-only lines", () => {

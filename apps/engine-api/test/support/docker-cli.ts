@@ -29,6 +29,12 @@ export function docker(socketPath: string, args: readonly string[], stdin?: Buff
   return runDockerCli(DOCKER_CLI, ["-H", `unix://${socketPath}`, ...args], stdin);
 }
 
+/** The CLI against a socket, with a config dir of its own when given (login stores credentials there). */
+export function dockerAt(socketPath: string, args: readonly string[], options: { config?: string; stdin?: string } = {}): Promise<CliResult> {
+  const config = options.config ? ["--config", options.config] : [];
+  return docker(socketPath, [...config, ...args], options.stdin === undefined ? undefined : Buffer.from(options.stdin));
+}
+
 /** Runs a docker CLI binary with the isolated config dir and no DOCKER_* settings but those in `args`. */
 export function runDockerCli(cli: string, args: readonly string[], stdin?: Buffer): Promise<CliResult> {
   return new Promise((resolve, reject) => {

@@ -20,13 +20,20 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** `extraEnv` adds to the apps' environment, e.g. SLIPWAY_REGISTRY_CERTS_DIR. */
+export async function startStack(extraEnv: Readonly<Record<string, string>> = {}): Promise<Stack> {
   const root = mkdtempSync(join(tmpdir(), "engine-api-stack-"));
   const dataRoot = join(root, "data");
   const runRoot = join(root, "run");
   mkdirSync(runRoot);
   const socketPath = join(runRoot, "docker.sock");
-  const env: NodeJS.ProcessEnv = { ...process.env, SLIPWAY_DATA_ROOT: dataRoot, SLIPWAY_RUN_ROOT: runRoot, SLIPWAY_ENGINE_API_SOCKET: socketPath };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...extraEnv,
+    SLIPWAY_DATA_ROOT: dataRoot,
+    SLIPWAY_RUN_ROOT: runRoot,
+    SLIPWAY_ENGINE_API_SOCKET: socketPath,
+  };
   for (const app of GRPC_APPS) {
     const address = `unix:${join(runRoot, `${app}.sock`)}`;
     env[`SLIPWAY_${app.toUpperCase().replace(/-/g, "_")}_BIND`] = address;

@@ -9,7 +9,13 @@ import { flushFilesystems } from "./creates.js";
 
 /** `docker load` of a generated image into each engine (deleted again after): rate, memory and CPU per MB. */
 export async function loadBigImage(engines: readonly Engine[], scratch: string, o: BenchOptions, record: RunRecord): Promise<void> {
-  const big = await writeBigImage(scratch, { totalMiB: o.loadMiB, smallFiles: o.loadSmallFiles, largeFiles: 6 });
+  const big = await writeBigImage(scratch, {
+    totalMiB: o.loadMiB,
+    smallFiles: o.loadSmallFiles,
+    largeFiles: 6,
+    smallFileLayers: 1,
+    largeFileLayers: 3,
+  });
   for (const engine of engines) {
     flushFilesystems();
     log(`${engine.label}: loading a ${Math.round(big.bytes / 2 ** 20)} MiB image`);
