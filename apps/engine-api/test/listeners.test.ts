@@ -20,9 +20,10 @@ import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { socketGroupFrom } from "@slipway/grpc-kit";
 import { createCertificateAuthority } from "@slipway/pki";
+import { freeTcpPort } from "@slipway/throwaway-dockerd";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DOCKER_CLI, runDockerCli } from "./support/docker-cli.js";
-import { freePort, makeTestPki, pingStatus, rssKiB, spawnEngineApi, untilServing, type TestPki } from "./support/engine-process.js";
+import { makeTestPki, pingStatus, rssKiB, spawnEngineApi, untilServing, type TestPki } from "./support/engine-process.js";
 import { startStubBackends, type StubBackends } from "./support/stub-backends.js";
 
 /**
@@ -160,7 +161,7 @@ describe("the TCP listener", () => {
     let engine: ReturnType<typeof spawnEngineApi>;
     const socketPath = () => join(root, "tls.sock");
     beforeAll(async () => {
-      port = await freePort();
+      port = await freeTcpPort();
       engine = spawnEngineApi(["--tcp", `127.0.0.1:${port}`, "--socket", socketPath(), "--max-connections-per-client", "20"], {
         ...env,
         SLIPWAY_TLS_DIR: pki.dir,
@@ -263,7 +264,7 @@ describe("the TCP listener", () => {
   it("follows rotated certificate files: new connections see the new certificate, a request in flight completes", async () => {
     const dir = join(root, "rotate");
     const rotating = await makeTestPki(dir);
-    const port = await freePort();
+    const port = await freeTcpPort();
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     stubs.orchestrator.inspectContainer = async () => (await released, { inspectJson: Buffer.from('{"Id":"slow"}') });

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createCertificateAuthority, type CertificateAuthority, type IssueOptions } from "@slipway/pki";
@@ -62,17 +61,6 @@ export function pingStatus(socketPath: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path: "/_ping" }, (res) => (res.resume(), resolve(res.statusCode!)));
     req.once("error", reject).end();
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
   });
 }
 
