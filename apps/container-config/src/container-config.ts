@@ -3,10 +3,9 @@ import type { Logger } from "pino";
 import { alreadyExists, failedPrecondition, invalidArgument } from "@slipway/errors";
 import {
   attachVolumes,
-  decodeGo,
   encodeGo,
+  encodeGoJson,
   ImageConfigCache,
-  lookupName,
   mergeAndVerify,
   mountPointsOf,
   parseSecurityOpts,
@@ -15,12 +14,12 @@ import {
   configType,
   hostConfigType,
   storedEndpointType,
-  type HostConfig,
   type HostInfo,
   type PathProbe,
   type AttachedVolume,
   type ContainerVolume,
   type Link,
+  type MergedContainer,
   type RandomIndex,
 } from "@slipway/container-rules";
 import { goJson, isFullId } from "@slipway/docker-spec";
@@ -28,34 +27,34 @@ import { ContainerIndex } from "./container-index.js";
 import { ContainerLinks } from "./links.js";
 import type { Filters } from "./list-filters.js";
 import { NameRegistry } from "./name-registry.js";
+import { PreparedContainers, type PreparedContainer } from "./prepared-containers.js";
 import type { ContainerStorage, SkippedEntry, StoredFiles } from "./storage.js";
 import { entryFromRecord, networkModeOf, type ContainerSummary, type StoredConfigV2 } from "./summary.js";
 
-export interface MergeRequest {
+export interface PrepareRequest {
   createRequestJson: Uint8Array;
   imageConfigJson: Uint8Array;
   containerId: string;
   apiVersion: string;
+  /** The requested name, with or without "/"; "" to generate one. */
+  name: string;
 }
 
-/** MergeAndVerify's answer: the JSON documents already in Go's form. */
-export interface MergedConfig {
-  configJson: string;
-  hostConfigJson: string;
-  networksJson: string;
-  path: string;
-  args: string[];
+/** What the caller needs to make the container's layer and volumes; the rest waits here for the commit. */
+export interface PrepareResult {
+  /** The reserved name, with its "/". */
+  name: string;
   warnings: string[];
   volumes: ContainerVolume[];
+  /** The merged Config.WorkingDir ("" when unset). */
+  workingDir: string;
 }
 
 export interface CommitRequest {
   id: string;
-  name: string;
   /** RFC3339Nano; empty for now. */
   created: string;
   imageId: string;
-  merged: Pick<MergedConfig, "configJson" | "hostConfigJson" | "networksJson" | "path" | "args">;
   volumes: AttachedVolume[];
 }
 
@@ -68,116 +67,122 @@ export interface StoredContainer {
   links: string[];
 }
 
+export interface ContainerConfigOptions {
+  /** Draws the words of generated names. */
+  readonly random?: RandomIndex;
+}
+
 /** Records read per batch at start-up: bounds memory, and lets the cold-or-warm read choice follow the cache. */
 const RECORDS_PER_READ = 500;
 const RFC3339_NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 
-/** The container-config domain: merge and verify, names, and the records in containers/. */
+/** The container-config domain: merge and verify, names, prepared containers, and the records in containers/. */
 export class ContainerConfigService {
   private readonly names = new NameRegistry();
   private readonly index = new ContainerIndex(this.names);
+  /** Containers being written or removed. */
   private readonly busy = new Set<string>();
   private readonly links: ContainerLinks;
   private readonly imageConfigs = new ImageConfigCache();
+  private readonly prepared: PreparedContainers;
+  private readonly random: RandomIndex;
+  /** The existing containers, as the rules look them up (VolumesFrom, namespaces, links). */
+  private readonly containers = {
+    resolveContainer: (idOrName: string) => this.index.find(idOrName),
+    mountPointsOfContainer: (id: string) => this.index.mountPointsOf(id),
+  };
 
   constructor(
     private readonly storage: ContainerStorage,
     private readonly host: HostInfo,
     private readonly probe: PathProbe,
     private readonly logger: Logger,
-    private readonly random: RandomIndex = randomInt,
+    options: ContainerConfigOptions = {},
   ) {
     this.links = new ContainerLinks(this.names, this.index, logger);
+    this.random = options.random ?? randomInt;
+    this.prepared = new PreparedContainers(this.names);
   }
 
-  mergeAndVerify(request: MergeRequest): MergedConfig {
-    if (!isFullId(request.containerId)) throw invalidArgument(`container_id must be 64 lowercase hex characters, got "${request.containerId}"`);
+  /**
+   * Merges and verifies the config, then reserves the name: a config error wins over a name error, as in
+   * dockerd, and neither leaves anything reserved. Synchronous, so no other call sees a container half prepared.
+   */
+  prepare(request: PrepareRequest): PrepareResult {
+    const id = request.containerId;
+    if (!isFullId(id)) throw invalidArgument(`container_id must be 64 lowercase hex characters, got "${id}"`);
+    if (this.prepared.has(id)) throw alreadyExists(`container ${id} is already prepared`);
+    if (this.isCommitted(id)) throw alreadyExists(`container ${id} is already committed`);
     const merged = mergeAndVerify({
       body: request.createRequestJson,
       imageConfig: request.imageConfigJson.length > 0 ? request.imageConfigJson : null,
       imageConfigs: this.imageConfigs,
-      containerId: request.containerId,
+      containerId: id,
       apiVersion: request.apiVersion,
       host: this.host,
       probe: this.probe,
-      resolveContainer: (idOrName) => this.index.find(idOrName),
-      mountPointsOfContainer: (id) => this.index.mountPointsOf(id),
+      ...this.containers,
       networkModeOf: this.links.targets.networkModeOf,
     });
-    const networks =
-      merged.networks &&
-      new Map(
-        Object.entries(merged.networks)
-          .sort(([a], [b]) => (a < b ? -1 : 1))
-          .map(([k, v]) => [k, encodeGo(storedEndpointType, v)]),
-      );
-    return {
-      configJson: goJson(encodeGo(configType, merged.config)),
-      hostConfigJson: goJson(encodeGo(hostConfigType, merged.hostConfig)),
-      networksJson: goJson(networks),
-      path: merged.path,
-      args: merged.args,
-      warnings: merged.warnings,
-      volumes: merged.volumes,
-    };
+    const recorded = recordForm(merged);
+    const name = this.names.reserveRequested(request.name, id, this.random);
+    this.prepared.hold(id, { name, ...recorded });
+    return { name, warnings: merged.warnings, volumes: merged.volumes, workingDir: merged.config.WorkingDir };
   }
 
-  reserveName(requested: string, id: string): string {
-    if (!isFullId(id)) throw invalidArgument(`container_id must be 64 lowercase hex characters, got "${id}"`);
-    return this.names.reserveRequested(requested, id, this.random);
+  /** Drops a prepared container and releases its name; an ID that is not prepared is ignored. */
+  abandon(id: string): void {
+    this.prepared.abandon(id);
   }
 
-  releaseName(name: string, id: string): void {
-    this.names.release(name, id);
-  }
-
-  async commit(request: CommitRequest): Promise<StoredContainer> {
+  /** Writes the record of a prepared container; if the write fails, the container stays prepared. */
+  async commit(request: CommitRequest): Promise<void> {
     const { id } = request;
     if (!isFullId(id)) throw invalidArgument(`container_id must be 64 lowercase hex characters, got "${id}"`);
-    const name = lookupName(request.name);
-    if (this.names.holderOf(name) !== id)
-      throw failedPrecondition(`the name ${name} is not reserved for container ${id}; reserve it with ReserveName first`);
-    if (this.index.has(id) || this.busy.has(id)) throw alreadyExists(`container ${id} is already committed`);
-    const { links, ...files } = this.render(request, name);
+    if (this.isCommitted(id)) throw alreadyExists(`container ${id} is already committed`);
+    const prepared = this.prepared.get(id);
+    if (!prepared) throw failedPrecondition(`container ${id} is not prepared`);
+    const { links, ...files } = this.render(request, prepared);
+    this.prepared.handOver(id);
     this.busy.add(id);
     try {
       await this.storage.write(id, files);
-      this.index.add(entryFromRecord(JSON.parse(files.configV2) as StoredConfigV2, networkModeOf(files.hostConfig), [name]));
-      this.links.register(name, links);
+    } catch (err) {
+      this.prepared.hold(id, prepared);
+      throw err;
     } finally {
       this.busy.delete(id);
     }
-    return this.stored(id, files);
+    this.index.add(entryFromRecord(JSON.parse(files.configV2) as StoredConfigV2, prepared.hostConfig.NetworkMode, [prepared.name]));
+    this.links.register(prepared.name, links);
   }
 
-  /** The files to write, and the links to register once they are written (resolved first: a missing container fails the commit). */
-  private render(request: CommitRequest, name: string): { configV2: string; hostConfig: string; links: Link[] } {
+  private isCommitted(id: string): boolean {
+    return this.index.has(id) || this.busy.has(id);
+  }
+
+  /**
+   * The files to write, and the links to register once they are written. Mount points and links are
+   * resolved against the containers there are now: one that went away since the prepare fails the commit.
+   */
+  private render(request: CommitRequest, prepared: PreparedContainer): StoredFiles & { links: Link[] } {
     const created = request.created || rfc3339Nano(new Date(), Number(process.hrtime.bigint() % 1_000_000n));
     if (!RFC3339_NANO.test(created)) throw invalidArgument(`created must be RFC 3339 with nanoseconds in UTC, got "${created}"`);
-    const host = parseDocument(request.merged.hostConfigJson, "host_config_json", hostConfigType) as HostConfig;
-    parseDocument(request.merged.configJson, "config_json", configType);
-    if (request.merged.networksJson !== "null") parseDocument(request.merged.networksJson, "networking_config_json");
-    const hostMountPoints = mountPointsOf(host, {
-      probe: this.probe,
-      resolveContainer: (idOrName) => this.index.find(idOrName),
-      mountPointsOfContainer: (id) => this.index.mountPointsOf(id),
-      daemonRoot: this.host.daemonRoot,
-    });
-    const mountPoints = attachVolumes(hostMountPoints, request.volumes);
+    const hostMountPoints = mountPointsOf(prepared.hostConfig, { probe: this.probe, ...this.containers, daemonRoot: this.host.daemonRoot });
     const configV2 = renderConfigV2({
       id: request.id,
       created,
-      path: request.merged.path,
-      args: request.merged.args,
-      configJson: request.merged.configJson,
+      path: prepared.path,
+      args: prepared.args,
+      configJson: prepared.configJson,
       imageId: request.imageId,
-      networksJson: request.merged.networksJson,
-      name,
-      anonymousEndpoint: this.names.isGenerated(name),
-      mountPoints,
-      security: parseSecurityOpts(host.SecurityOpt),
+      networksJson: prepared.networksJson,
+      name: prepared.name,
+      anonymousEndpoint: this.names.isGenerated(prepared.name),
+      mountPoints: attachVolumes(hostMountPoints, request.volumes),
+      security: prepared.security,
     });
-    return { configV2, hostConfig: `${request.merged.hostConfigJson}\n`, links: this.links.resolve(host) };
+    return { configV2, hostConfig: prepared.hostConfigFile, links: this.links.resolve(prepared.hostConfig) };
   }
 
   get(idOrName: string): StoredContainer {
@@ -266,15 +271,24 @@ export class ContainerConfigService {
   }
 }
 
-function parseDocument(text: string, field: string, type?: Parameters<typeof decodeGo>[0]): unknown {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw invalidArgument(`${field} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw invalidArgument(`${field} must be a JSON object`);
-  return type ? decodeGo(type, json) : json;
+/** The merge's results as the record keeps them: the documents in Go's encoding, the security options parsed. */
+function recordForm(merged: MergedContainer): Omit<PreparedContainer, "name"> {
+  const networks =
+    merged.networks &&
+    new Map(
+      Object.entries(merged.networks)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, encodeGo(storedEndpointType, v)]),
+    );
+  return {
+    configJson: encodeGoJson(configType, merged.config),
+    hostConfigFile: `${encodeGoJson(hostConfigType, merged.hostConfig)}\n`,
+    networksJson: goJson(networks),
+    path: merged.path,
+    args: merged.args,
+    hostConfig: merged.hostConfig,
+    security: parseSecurityOpts(merged.hostConfig.SecurityOpt),
+  };
 }
 
 /** A container's own name: the one of its names with a single slash (the others are link names). */

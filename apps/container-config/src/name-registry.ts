@@ -1,5 +1,5 @@
 import { alreadyExists } from "@slipway/errors";
-import { canonicalName, generatedName, lookupName, NAME_ATTEMPTS, nameConflictMessage, type RandomIndex } from "@slipway/container-rules";
+import { canonicalName, generatedName, NAME_ATTEMPTS, nameConflictMessage, type RandomIndex } from "@slipway/container-rules";
 import { truncateId } from "@slipway/docker-spec";
 
 const NO_NAMES: readonly string[] = Object.freeze([]);
@@ -39,7 +39,7 @@ export class NameRegistry {
     this.changeCount++;
   }
 
-  /** ReserveName as dockerd's generateIDAndName: the requested name, or a generated one with its retry rule. */
+  /** The name of a container being prepared, as dockerd's generateIDAndName: the requested name, or a generated one with its retry rule. */
   reserveRequested(requested: string, id: string, random: RandomIndex): string {
     if (requested !== "") {
       const name = canonicalName(requested);
@@ -58,13 +58,12 @@ export class NameRegistry {
     return fallback;
   }
 
-  /** Releases a name if `id` holds it; anything else is a no-op. */
+  /** Releases a name (stored form) if `id` holds it; anything else is a no-op. */
   release(name: string, id: string): void {
-    const stored = lookupName(name);
-    if (this.byName.get(stored)?.id !== id) return;
-    this.byName.delete(stored);
-    this.linkNames.delete(stored);
-    const rest = (this.byId.get(id) ?? []).filter((n) => n !== stored);
+    if (this.byName.get(name)?.id !== id) return;
+    this.byName.delete(name);
+    this.linkNames.delete(name);
+    const rest = (this.byId.get(id) ?? []).filter((n) => n !== name);
     if (rest.length > 0) this.byId.set(id, rest);
     else this.byId.delete(id);
     this.changeCount++;
@@ -87,8 +86,9 @@ export class NameRegistry {
       .map((name) => ({ name, childId: this.byName.get(name)!.id }));
   }
 
+  /** The ID that holds a name (stored form). */
   holderOf(name: string): string | undefined {
-    return this.byName.get(lookupName(name))?.id;
+    return this.byName.get(name)?.id;
   }
 
   isGenerated(name: string): boolean {

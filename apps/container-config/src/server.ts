@@ -1,7 +1,8 @@
 import { invalidArgument } from "@slipway/errors";
 import { containerConfigDefinition, service, type ServiceRegistration } from "@slipway/grpc-kit";
 import type { containerconfig } from "@slipway/proto";
-import type { ContainerConfigService, StoredContainer } from "./container-config.js";
+import type { CommitRequest, ContainerConfigService, StoredContainer } from "./container-config.js";
+import { recordSession, type RecordStep } from "./record-session.js";
 
 const toRecord = (c: StoredContainer): containerconfig.ContainerRecord => ({
   id: c.id,
@@ -16,56 +17,36 @@ const EMPTY_QUERY: containerconfig.ListContainersRequest = { filters: {}, all: f
 const filtersOf = (query: containerconfig.ListContainersRequest) =>
   Object.fromEntries(Object.entries(query.filters).map(([key, list]) => [key, list.values]));
 
+async function* recordSteps(requests: AsyncIterable<containerconfig.CreateContainerRecordRequest>): AsyncIterable<RecordStep> {
+  for await (const { prepare, commit } of requests) yield { prepare, commit: commit && commitRequestOf(commit) };
+}
+
+function commitRequestOf(request: containerconfig.CommitContainerRequest): CommitRequest {
+  for (const m of request.mountPoints) {
+    if (m.type !== "" && m.type !== "volume")
+      throw invalidArgument(`mount point ${m.destination}: only volumes are committed here, got type "${m.type}"`);
+  }
+  return {
+    id: request.containerId,
+    created: request.created,
+    imageId: request.imageId,
+    volumes: request.mountPoints.map((m) => ({
+      destination: m.destination,
+      name: m.volumeName,
+      driver: m.driver || "local",
+      rw: m.rw,
+      source: m.source,
+    })),
+  };
+}
+
 /** The gRPC adapter: proto messages to domain calls and back. */
 export function containerConfigHandlers(domain: ContainerConfigService): ServiceRegistration {
   return service(containerConfigDefinition, {
-    async mergeAndVerify(request) {
-      const merged = domain.mergeAndVerify(request);
-      return {
-        configJson: Buffer.from(merged.configJson),
-        hostConfigJson: Buffer.from(merged.hostConfigJson),
-        networkingConfigJson: Buffer.from(merged.networksJson),
-        path: merged.path,
-        args: merged.args,
-        warnings: merged.warnings,
-        volumes: merged.volumes,
-      };
-    },
-    async reserveName(request) {
-      return { name: domain.reserveName(request.name, request.containerId) };
-    },
-    async releaseName(request) {
-      domain.releaseName(request.name, request.containerId);
-      return {};
-    },
-    async commitContainer(request) {
-      const merged = request.merged;
-      if (!merged) throw invalidArgument("CommitContainer needs `merged` (the MergeAndVerify response)");
-      for (const m of request.mountPoints) {
-        if (m.type !== "" && m.type !== "volume")
-          throw invalidArgument(`mount point ${m.destination}: only volumes are committed here, got type "${m.type}"`);
-      }
-      const stored = await domain.commit({
-        id: request.containerId,
-        name: request.name,
-        created: request.created,
-        imageId: request.imageId,
-        merged: {
-          configJson: merged.configJson.toString("utf8"),
-          hostConfigJson: merged.hostConfigJson.toString("utf8"),
-          networksJson: merged.networkingConfigJson.toString("utf8"),
-          path: merged.path,
-          args: merged.args,
-        },
-        volumes: request.mountPoints.map((m) => ({
-          destination: m.destination,
-          name: m.volumeName,
-          driver: m.driver || "local",
-          rw: m.rw,
-          source: m.source,
-        })),
-      });
-      return { container: toRecord(stored) };
+    // gRPC cuts the call when its connection goes or its deadline passes, so a caller that dies never
+    // leaves a prepared container behind.
+    async *createContainerRecord(requests, ctx) {
+      yield* recordSession(domain, recordSteps(requests), ctx.signal);
     },
     async getContainer(request) {
       return { container: toRecord(domain.get(request.idOrName)) };

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient, createLogger, startService, type RunningService, type ServiceClient } from "@slipway/grpc-kit";
+import { createClient, createLogger, InProcessRegistry, startService, type RunningService, type ServiceClient } from "@slipway/grpc-kit";
 import { containerconfig } from "@slipway/proto";
 import { createApp, type ContainerConfigApp } from "../src/app.js";
 
@@ -22,20 +22,27 @@ export async function tempSocket(name = "container-config"): Promise<{ address: 
   return { address: `unix:${join(dir, `${name}.sock`)}`, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export async function startHarness(dataRoot?: string): Promise<Harness> {
+export interface HarnessOptions {
+  /** Call the service in-process, as npm start's one process does, instead of over its socket. */
+  readonly inProcess?: boolean;
+}
+
+export async function startHarness(dataRoot?: string, options: HarnessOptions = {}): Promise<Harness> {
   const root = dataRoot ?? (await mkdtemp(join(tmpdir(), "slipway-cc-")));
   // dockerd's own root: the differential tests compare with what the local dockerd writes.
   const app = createApp({ dataRoot: root, dockerdDataRoot: "/var/lib/docker" });
   const socket = await tempSocket();
+  const inProcess = options.inProcess ? new InProcessRegistry() : undefined;
   const server = await startService({
     name: "container-config",
     bind: socket.address,
     logger: createLogger("container-config", "silent"),
     services: app.services,
+    inProcess,
   });
   await app.recover?.();
   server.setServing();
-  const client = createClient(containerconfig.ContainerConfigServiceService, server.address, { name: "container-config" });
+  const client = createClient(containerconfig.ContainerConfigServiceService, server.address, { name: "container-config", inProcess });
   return {
     dataRoot: root,
     app,

@@ -5,7 +5,7 @@ import { checkHealth, createLogger, startService } from "@slipway/grpc-kit";
 import { generateRandomId } from "@slipway/docker-spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
-import { createViaSlipway } from "./flow.js";
+import { commitRequest, createViaSlipway, holdPrepared, prepareRequest, RecordStream } from "./flow.js";
 import { startHarness, tempSocket, type Harness } from "./harness.js";
 
 const GOLDEN = fileURLToPath(new URL("../../../tools/golden/dockerd-20.10", import.meta.url));
@@ -147,23 +147,21 @@ describe("ListContainers", () => {
   });
 });
 
-describe("CommitContainer", () => {
-  it("needs the name reserved for the container, refuses a second commit and a bad timestamp, and leaves nothing behind", async () => {
-    const merged = await h.client.mergeAndVerify({
-      createRequestJson: Buffer.from('{"Image":"golden:1"}'),
-      imageConfigJson: imageConfig,
-      containerId: ID_A,
-      apiVersion: "1.41",
-    });
+describe("commit", () => {
+  it("needs the container prepared on its stream, refuses a committed ID and a bad timestamp, and leaves nothing behind", async () => {
     const id = generateRandomId();
-    const commit = (name: string, containerId = id, created = "") =>
-      h.client.commitContainer({ containerId, name, created, imageId: IMAGE_ID, merged, mountPoints: [] });
-    await expect(commit("unreserved")).rejects.toMatchObject({ kind: "failed_precondition" });
-    await expect(commit("demo", ID_A)).rejects.toMatchObject({ kind: "already_exists" });
-    await h.client.reserveName({ name: "late", containerId: id });
-    await expect(commit("late", id, "yesterday")).rejects.toMatchObject({ kind: "invalid_argument" });
+    await expect(new RecordStream(h.client).send({ commit: commitRequest(id) })).rejects.toMatchObject({
+      kind: "invalid_argument",
+      message: "commit before prepare: prepare comes first",
+    });
+    await expect(holdPrepared(h.client, prepareRequest(ID_A, "again"))).rejects.toMatchObject({
+      kind: "already_exists",
+      message: `container ${ID_A} is already committed`,
+    });
+    const { stream } = await holdPrepared(h.client, prepareRequest(id, "late"));
+    await expect(stream.send({ commit: commitRequest(id, "yesterday") })).rejects.toMatchObject({ kind: "invalid_argument" });
     expect((await readdir(join(h.dataRoot, "containers"))).sort()).toEqual([ID_A, ID_B, ID_C]);
-    await h.client.releaseName({ name: "late", containerId: id });
+    await (await holdPrepared(h.client, prepareRequest(id, "late"))).stream.abandon();
   });
 });
 
@@ -173,7 +171,7 @@ describe("concurrent commits", () => {
     const started = performance.now();
     await Promise.all(ids.map((id, i) => create(id, `many-${i}`, "")));
     const ms = performance.now() - started;
-    console.log(`container-config: 100 concurrent merge+reserve+commit in ${ms.toFixed(0)} ms (${(100_000 / ms).toFixed(0)}/s)`);
+    console.log(`container-config: 100 concurrent prepare+commit in ${ms.toFixed(0)} ms (${(100_000 / ms).toFixed(0)}/s)`);
     const dirs = await readdir(join(h.dataRoot, "containers"));
     for (const id of ids) {
       expect(dirs).toContain(id);
@@ -192,7 +190,9 @@ describe("DeleteContainer", () => {
     expect(container).toMatchObject({ id, names: ["/doomed"] });
     expect(await readdir(join(h.dataRoot, "containers"))).not.toContain(id);
     await expect(h.client.getContainer({ idOrName: id })).rejects.toMatchObject({ kind: "not_found" });
-    expect(await h.client.reserveName({ name: "doomed", containerId: generateRandomId() })).toEqual({ name: "/doomed" });
+    const next = await holdPrepared(h.client, prepareRequest(generateRandomId(), "doomed"));
+    expect(next.prepared).toMatchObject({ name: "/doomed" });
+    await next.stream.abandon();
   });
 });
 
@@ -247,7 +247,7 @@ describe("start-up", () => {
       expect(skipped).toEqual(
         expect.arrayContaining([broken, "not-a-container", expect.stringMatching(/^\.removing-/), expect.stringMatching(/^\.tmp-/)]),
       );
-      expect(() => app.domain.reserveName("demo", generateRandomId())).toThrow(/is already in use by container "aaaa1/);
+      expect(() => app.domain.prepare(prepareRequest(generateRandomId(), "demo"))).toThrow(/is already in use by container "aaaa1/);
       expect((await readdir(root)).filter((n) => n.startsWith("."))).toEqual([]);
       expect(await readdir(root)).toContain(broken);
     } finally {

@@ -3,6 +3,7 @@ import type { App, Logger, ServiceConfig } from "@slipway/grpc-kit";
 import { RegistryClient } from "@slipway/registry-client";
 import { containerUsageClient, layerStoreClient } from "./clients.js";
 import { loadImageStoreConfig } from "./config.js";
+import { ImageChanges } from "./domain/image-changes.js";
 import { ImageService } from "./domain/image-service.js";
 import { recover } from "./domain/recovery.js";
 import { TransferSlots } from "./domain/transfer-slots.js";
@@ -23,6 +24,7 @@ export function createApp(config: ServiceConfig, logger?: Logger, env = process.
   const paths = imageStorePaths(config.dataRoot);
   const layers = layerStoreClient(config.endpoints["layer-store"], config);
   const containers = containerUsageClient(config.endpoints["container-config"], config);
+  const changes = new ImageChanges();
   const images = new ImageService({
     paths,
     db: new ImageDb(paths),
@@ -33,6 +35,7 @@ export function createApp(config: ServiceConfig, logger?: Logger, env = process.
     containers,
     platform: { os: platform(), architecture: GO_ARCH[arch()] ?? arch() },
     now: rfc3339NanoNow,
+    changes,
   });
   return {
     services: [imageStoreService(images, registry)],
@@ -40,6 +43,7 @@ export function createApp(config: ServiceConfig, logger?: Logger, env = process.
       const report = await recover(images, (line) => logger?.warn(line));
       logger?.info({ images: report.images, broken: report.broken.length, missingLayers: report.missingLayers.length }, "image-store recovered");
     },
+    stopping: () => changes.endAll(),
     async close() {
       layers.close();
       containers.close();

@@ -35,6 +35,7 @@ export function imageStoreService(images: ImageService, registry: RegistryClient
         repoDigests: image.repoDigests,
       };
     },
+    watchImages: (requests, ctx) => watchImages(images, requests, ctx),
     async getImage({ reference }, ctx) {
       return { inspectJson: Buffer.from(inspectDocument(await images.resolve(reference, ctx), images.deps.paths.dataRoot)) };
     },
@@ -95,6 +96,13 @@ async function* loadImages(images: ImageService, requests: AsyncIterable<imagest
     for await (const { chunk } of requests) yield chunk;
   }
   for await (const event of eventsOf<LoadEvent>((push) => images.load(chunks(), push, ctx))) yield toResponse(event);
+}
+
+async function* watchImages(images: ImageService, requests: AsyncIterable<imagestore.WatchImagesRequest>, ctx: CallContext) {
+  async function* acknowledgements() {
+    for await (const { appliedGeneration } of requests) yield appliedGeneration;
+  }
+  for await (const generation of images.deps.changes.watch(acknowledgements(), ctx.signal)) yield { generation };
 }
 
 function toResponse(event: LoadEvent): imagestore.LoadImagesResponse {

@@ -9,13 +9,17 @@ import {
   bindEnvOf,
   createLogger,
   defaultAddressOf,
+  endpointsFrom,
+  InProcessRegistry,
   service,
   startService,
   unimplementedHandlers,
   type RunningService,
   type ServiceClient,
+  type ServiceConfig,
 } from "@slipway/grpc-kit";
 import { containerconfig, imagestore, layerstore } from "@slipway/proto";
+import { createApp } from "../src/app.js";
 import { REPO_ROOT } from "./fixtures.js";
 
 /** A process of one of the apps, started from its dist/main.js on its unix socket in env's SLIPWAY_RUN_ROOT. */
@@ -77,6 +81,8 @@ export interface Stack {
   readonly client: ServiceClient<typeof imagestore.ImageStoreServiceService>;
   readonly layers: ServiceClient<typeof layerstore.LayerStoreServiceService>;
   readonly containers: Map<string, string>;
+  /** Where the container-config stand-in listens. */
+  readonly containerConfigAddress: string;
   restartImageStore(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -96,6 +102,7 @@ export async function startStack(): Promise<Stack> {
     client: undefined as unknown as Stack["client"],
     layers: createClient(layerstore.LayerStoreServiceService, layerStore.address, { name: "layer-store" }),
     containers,
+    containerConfigAddress: containerConfig.address,
     async restartImageStore() {
       stack.client.close();
       await stack.imageStore.stop();
@@ -114,6 +121,39 @@ export async function startStack(): Promise<Stack> {
   };
   stack.client = createClient(imagestore.ImageStoreServiceService, stack.imageStore.address, { name: "image-store" });
   return stack;
+}
+
+/** A second image-store, run in this process as npm start runs it, over the stack's layer-store; its client calls it in-process. */
+export async function startInProcessImageStore(stack: Stack): Promise<{ client: Stack["client"]; stop(): Promise<void> }> {
+  const dataRoot = await mkdtemp(join(tmpdir(), "image-store-in-process-"));
+  const inProcess = new InProcessRegistry();
+  const bind = `unix:${join(dataRoot, "image-store.sock")}`;
+  const endpoints = { ...endpointsFrom({}, dataRoot), "layer-store": stack.layerStore.address, "container-config": stack.containerConfigAddress };
+  const config: ServiceConfig = {
+    bind,
+    dataRoot,
+    dockerdDataRoot: dataRoot,
+    runRoot: dataRoot,
+    endpoints,
+    socketGroup: { name: "root", gid: 0 },
+    certificates: undefined,
+    inProcess,
+  };
+  const app = createApp(config, undefined, {});
+  const logger = createLogger("image-store", "silent");
+  const server = await startService({ name: "image-store", bind, logger, services: app.services, inProcess, drainTimeoutMs: 2_000 });
+  await app.recover?.();
+  server.setServing();
+  const client = createClient(imagestore.ImageStoreServiceService, bind, { name: "image-store", inProcess });
+  return {
+    client,
+    async stop() {
+      client.close();
+      await server.shutdown();
+      await app.close?.();
+      await rm(dataRoot, { recursive: true, force: true });
+    },
+  };
 }
 
 async function startContainerConfigStandIn(containers: Map<string, string>, bind: string): Promise<RunningService> {

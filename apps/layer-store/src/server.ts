@@ -1,6 +1,7 @@
 import { invalidArgument } from "@slipway/errors";
 import { layerStoreDefinition, service, untilReady, type ServiceHandlers, type ServiceRegistration } from "@slipway/grpc-kit";
 import type { layerstore } from "@slipway/proto";
+import { createContainerLayers } from "./domain/container-layers.js";
 import { referenceCount, type LayerState } from "./domain/layer-graph.js";
 import type { LayerPlacement, LayerStore } from "./domain/layer-store.js";
 import type { OverlayMountSpec, RWLayerStore } from "./domain/rw-layers.js";
@@ -49,8 +50,8 @@ export function layerStoreService(backend: LayerStoreBackend): ServiceRegistrati
     async *exportLayer(request) {
       for await (const chunk of backend.layers.exportLayer(request.chainId)) yield { chunk };
     },
-    async createRwLayer(request) {
-      return { rwLayer: toRWLayer(await backend.rwLayers.createRWLayer(request)) };
+    async createContainerLayers(request) {
+      return { volumes: (await createContainerLayers(backend, request)).map(toVolume) };
     },
     async getRwLayer(request) {
       return { rwLayer: toRWLayer(backend.rwLayers.getRWLayer(request.containerId)) };
@@ -65,15 +66,14 @@ export function layerStoreService(backend: LayerStoreBackend): ServiceRegistrati
       return { rootFs: toOverlayMount(await backend.rwLayers.getMounts(request.containerId)) };
     },
     async createVolume(request) {
-      return { volume: toVolume(await backend.volumes.create(request)) };
+      return { volume: toVolume((await backend.volumes.create(request)).volume) };
     },
     async removeVolume(request) {
       await backend.volumes.remove(request.name);
       return {};
     },
-    async keepVolume(request) {
-      await backend.volumes.keep(request.name);
-      return {};
+    async keepVolumes(request) {
+      return { notFound: await backend.volumes.keep(request.names) };
     },
     async listVolumes(request) {
       return { volumes: (await backend.volumes.list(request.names)).map(toVolume) };

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeLayerTar, registerBytes, startStore, type StoreUnderTest } from "./helpers.js";
+import { layersRequest, makeLayerTar, registerBytes, startStore, type StoreUnderTest } from "./helpers.js";
 
 const TAR = makeLayerTar(Array.from({ length: 40 }, (_, i) => ({ path: `dir/file-${i}`, type: "file" as const, content: "x".repeat(i * 100) })));
 
@@ -33,19 +33,27 @@ describe("concurrent registration of one tar", () => {
     expect(readdirSync(join(store.dataRoot, "overlay2"))).toEqual(["l"]);
   });
 
-  it("20 concurrent creates for one container make one RW layer; the others get ALREADY_EXISTS", async () => {
+  it("20 concurrent creates for one container make one RW layer and its volume; the others get ALREADY_EXISTS and make none", async () => {
     const parent = (await registerBytes(store.client, TAR, { holder: "image:rw" })).layer!.chainId;
     const containerId = "f".repeat(64);
+    const volumeOf = (i: number) => i.toString(16).padStart(64, "a");
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, () => store.client.createRwLayer({ containerId, parentChainId: parent, workingDir: "" })),
+      Array.from({ length: 20 }, (_, i) =>
+        store.client.createContainerLayers(layersRequest(containerId, parent, "", [{ name: volumeOf(i), destination: "/dir", copyData: true }])),
+      ),
     );
-    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const made = results.flatMap((r) => (r.status === "fulfilled" ? r.value.volumes.map((v) => v.name) : []));
+    expect(made).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ kind: "already_exists" });
+    expect(readdirSync(join(store.dataRoot, "volumes"))).toEqual(made);
     const others = Array.from({ length: 20 }, (_, i) => i.toString(16).padStart(64, "d"));
-    await Promise.all(others.map((id) => store.client.createRwLayer({ containerId: id, parentChainId: parent, workingDir: "" })));
+    await Promise.all(
+      others.map((id) => store.client.createContainerLayers(layersRequest(id, parent, "", [{ name: "shared-vol", keep: true }, { name: id }]))),
+    );
     expect((await store.client.listRwLayers({})).rwLayers).toHaveLength(21);
     expect((await store.client.getLayer({ chainId: parent })).layer!.referenceCount).toBe(22);
     expect(readdirSync(join(store.dataRoot, "overlay2")).filter((d) => d !== "l")).toHaveLength(1 + 2 * 21);
     expect(readdirSync(join(store.dataRoot, "image/overlay2/layerdb/tmp"))).toEqual([]);
+    expect(readdirSync(join(store.dataRoot, "volumes")).sort()).toEqual([...made, ...others, "shared-vol"].sort());
   });
 });

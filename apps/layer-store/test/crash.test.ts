@@ -2,10 +2,21 @@ import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { invariantViolations, makeLayerTar, registerBytes, spawnStore, tempDir, type SpawnedStore } from "./helpers.js";
+import {
+  createRWLayer,
+  invariantViolations,
+  layersRequest,
+  makeLayerTar,
+  registerBytes,
+  spawnStore,
+  tempDir,
+  treeListing,
+  type SpawnedStore,
+} from "./helpers.js";
 
 const CONTAINER = "a".repeat(64);
 const NEW_CONTAINER = "b".repeat(64);
+const ANONYMOUS = "c".repeat(64);
 const BASE = makeLayerTar([
   { path: "etc", type: "dir" },
   { path: "etc/passwd", type: "file", content: "root:x:0:0\n" },
@@ -30,10 +41,17 @@ const register = (point: string, done: boolean): Scenario => ({
   run: (s, chain) => registerBytes(s.client, NEW_LAYER, { parentChainId: chain[1]!, holder: "image:new" }),
   visible: async (s) => (await s.client.listLayers({})).layers.length === 3,
 });
+/** A create with an anonymous volume seeded from the image and a named one, made while the RW layer is. */
 const create = (point: string, done: boolean): Scenario => ({
   point: `create-rw-layer:${point}`,
   done,
-  run: (s, chain) => s.client.createRwLayer({ containerId: NEW_CONTAINER, parentChainId: chain[1]!, workingDir: "/srv/new" }),
+  run: (s, chain) =>
+    s.client.createContainerLayers(
+      layersRequest(NEW_CONTAINER, chain[1]!, "/srv/new", [
+        { name: ANONYMOUS, destination: "/srv", copyData: true },
+        { name: "crash-named", keep: true },
+      ]),
+    ),
   visible: async (s) => (await s.client.listRwLayers({})).rwLayers.length === 2,
 });
 const releaseRw = (point: string): Scenario => ({
@@ -72,7 +90,7 @@ describe("kill -9 at each failpoint, then restart", () => {
     const base = await registerBytes(store.client, BASE, { holder: "image:base" });
     const top = await registerBytes(store.client, TOP, { parentChainId: base.layer!.chainId, holder: "image:base" });
     chain = [base.layer!.chainId, top.layer!.chainId];
-    await store.client.createRwLayer({ containerId: CONTAINER, parentChainId: chain[1]!, workingDir: "" });
+    await createRWLayer(store.client, CONTAINER, chain[1]!);
     store.client.close();
     store.process.kill("SIGTERM");
     expect(await store.exited).toBe("0");
@@ -102,6 +120,11 @@ describe("kill -9 at each failpoint, then restart", () => {
         expect(invariantViolations(root)).toEqual([]);
         expect(await scenario.visible(restarted, chain)).toBe(scenario.done);
         expect(readdirSync(join(root, "image/overlay2/layerdb/tmp"))).toEqual([]);
+        // Each volume is whole or absent; an anonymous one left behind is provisional, for the reconciler.
+        const { volumes } = await restarted.client.listVolumes({ names: [] });
+        for (const volume of volumes) expect(volume.kept).toBe(volume.name !== ANONYMOUS);
+        const anonymous = volumes.find((v) => v.name === ANONYMOUS);
+        if (anonymous) expect(treeListing(anonymous.mountpoint)).toEqual(["drwxr-xr-x 0:0 - . -> ", "-rw-r--r-- 0:0 3 app -> "]);
       } finally {
         restarted.client.close();
         restarted.process.kill("SIGTERM");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { sha256Digest } from "@slipway/docker-spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerLayerdbFile, GOLDEN_REFERENCE, goldenOverlayListing, loadGoldenImage, type GoldenImage } from "./golden-image.js";
-import { collect, registerRequests, startStore, type StoreUnderTest } from "./helpers.js";
+import { collect, createRWLayer, registerRequests, startStore, type StoreUnderTest } from "./helpers.js";
 
 const CONTAINER_ID = "c".repeat(64);
 
@@ -82,11 +82,11 @@ describe("golden:1 on a fresh data root", () => {
 
   it("builds the init and mount layers entry for entry as demo/overlay2_dirs.txt shows", async () => {
     const top = golden.chainIds.at(-1)!;
-    const { rwLayer } = await store.client.createRwLayer({ containerId: CONTAINER_ID, parentChainId: top, workingDir: golden.workingDir });
-    expect(rwLayer).toMatchObject({ containerId: CONTAINER_ID, initId: `${rwLayer!.mountId}-init`, parentChainId: top });
+    const rwLayer = await createRWLayer(store.client, CONTAINER_ID, top, golden.workingDir);
+    expect(rwLayer).toMatchObject({ containerId: CONTAINER_ID, initId: `${rwLayer.mountId}-init`, parentChainId: top });
     const overlay = join(store.dataRoot, "overlay2");
-    expect(findListing(join(overlay, rwLayer!.initId))).toEqual(goldenOverlayListing("-init").sort());
-    expect(findListing(join(overlay, rwLayer!.mountId))).toEqual(goldenOverlayListing("").sort());
+    expect(findListing(join(overlay, rwLayer.initId))).toEqual(goldenOverlayListing("-init").sort());
+    expect(findListing(join(overlay, rwLayer.mountId))).toEqual(goldenOverlayListing("").sort());
     const topCacheId = (await store.client.getLayer({ chainId: top })).layer!.cacheId;
     expect(statSync(join(overlay, topCacheId, "committed")).mode & 0o7777).toBe(0o600);
   });

@@ -159,6 +159,32 @@ export async function collect(stream: AsyncIterable<{ chunk: Buffer }>): Promise
   return Buffer.concat(parts);
 }
 
+/** A CreateContainerLayers request: the RW layer and these volumes (none by default). */
+export function layersRequest(
+  containerId: string,
+  parentChainId: string,
+  workingDir = "",
+  volumes: readonly (Partial<layerstore.ContainerVolumeRequest> & { name: string })[] = [],
+): layerstore.CreateContainerLayersRequest {
+  return {
+    containerId,
+    parentChainId,
+    workingDir,
+    volumes: volumes.map((volume) => ({ destination: "/data", copyData: false, driver: "", keep: false, ...volume })),
+  };
+}
+
+/** CreateContainerLayers without volumes; answers the RW layer it made. */
+export async function createRWLayer(
+  client: LayerStoreClient,
+  containerId: string,
+  parentChainId: string,
+  workingDir = "",
+): Promise<layerstore.RWLayer> {
+  await client.createContainerLayers(layersRequest(containerId, parentChainId, workingDir));
+  return (await client.getRwLayer({ containerId })).rwLayer!;
+}
+
 /** One entry of a test layer: a directory, a file with content, or a symlink; uid/gid/mode exact. */
 export type TreeEntry =
   | { readonly path: string; readonly type: "dir"; readonly mode?: number; readonly uid?: number; readonly gid?: number }
@@ -199,7 +225,8 @@ export async function registerChain(client: LayerStoreClient, layers: readonly (
 
 /**
  * What must hold for any data root after recovery: every overlay2 dir named by a record, every named
- * dir complete, l/ links exactly those of named dirs, no tmp/ write-sets or *-removing leftovers.
+ * dir complete, l/ links exactly those of named dirs, no tmp/ write-sets or *-removing leftovers, every
+ * volume complete and none half-built.
  */
 export function invariantViolations(dataRoot: string): string[] {
   const problems: string[] = [];
@@ -233,5 +260,9 @@ export function invariantViolations(dataRoot: string): string[] {
     else if (!lstatSync(join(overlay, "l", link)).isSymbolicLink() || !existsSync(join(overlay, "l", link))) problems.push(`l/${link}: dangling`);
   }
   for (const link of links) if (!existsSync(join(overlay, "l", link))) problems.push(`overlay2/l/${link}: missing`);
+  for (const name of readdirSync(join(dataRoot, "volumes"))) {
+    if (name.startsWith(".slipway-building-")) problems.push(`volumes/${name}: leftover`);
+    else if (!existsSync(join(dataRoot, "volumes", name, "_data"))) problems.push(`volumes/${name}: no _data`);
+  }
   return problems;
 }

@@ -4,7 +4,17 @@ import { checkHealth, createClient, createLogger, startService } from "@slipway/
 import { layerstore } from "@slipway/proto";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
-import { invariantViolations, makeLayerTar, registerBytes, registerChain, startStore, tempDataRoot, tempSocket, treeListing } from "./helpers.js";
+import {
+  createRWLayer,
+  invariantViolations,
+  makeLayerTar,
+  registerBytes,
+  registerChain,
+  startStore,
+  tempDataRoot,
+  tempSocket,
+  treeListing,
+} from "./helpers.js";
 
 const JUNK_ID = "e".repeat(64);
 const CONTAINER = "1".repeat(63) + "a";
@@ -14,7 +24,7 @@ describe("startup recovery", () => {
     const first = await startStore();
     const root = first.dataRoot;
     const chain = await registerChain(first.client, [[{ path: "a", type: "file" }], [{ path: "b", type: "dir" }]]);
-    const { rwLayer } = await first.client.createRwLayer({ containerId: CONTAINER, parentChainId: chain[1]!, workingDir: "" });
+    const rwLayer = await createRWLayer(first.client, CONTAINER, chain[1]!);
     const counts = await Promise.all(chain.map(async (chainId) => (await first.client.getLayer({ chainId })).layer!.referenceCount));
     await first.stop();
     const clean = treeListing(root);
@@ -31,7 +41,7 @@ describe("startup recovery", () => {
     for (const dir of planted) mkdirSync(join(dir, "diff"), { recursive: true });
     symlinkSync(`../${JUNK_ID}/diff`, join(overlay, "l/AAAAAAAAAAAAAAAAAAAAAAAAAA"));
     writeFileSync(join(layerdb, "holders", JUNK_ID), "{}");
-    const initLink = readFileSync(join(overlay, rwLayer!.initId, "link"), "utf8");
+    const initLink = readFileSync(join(overlay, rwLayer.initId, "link"), "utf8");
     rmSync(join(overlay, "l", initLink));
     mkdirSync(join(layerdb, "sha256", "f".repeat(64)));
     writeFileSync(join(layerdb, "sha256", "f".repeat(64), "diff"), "garbage");

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeLayerTar, registerBytes, registerChain, startStore, treeListing, type StoreUnderTest } from "./helpers.js";
+import { createRWLayer, layersRequest, makeLayerTar, registerBytes, registerChain, startStore, treeListing, type StoreUnderTest } from "./helpers.js";
 
 const id = (c: string) => c.repeat(64);
 
@@ -33,8 +33,8 @@ describe("container RW layers", () => {
   const overlay = (...parts: string[]) => join(store.dataRoot, "overlay2", ...parts);
 
   it("copies up parent dirs with the topmost layer's mode and owner, leaves image dirs alone, recreates files", async () => {
-    const { rwLayer } = await store.client.createRwLayer({ containerId: id("a"), parentChainId: chain[1]!, workingDir: "" });
-    const diff = overlay(rwLayer!.initId, "diff");
+    const rwLayer = await createRWLayer(store.client, id("a"), chain[1]!);
+    const diff = overlay(rwLayer.initId, "diff");
     const etc = lstatSync(join(diff, "etc"));
     expect([etc.mode & 0o7777, etc.uid, etc.gid]).toEqual([0o751, 1000, 1001]);
     expect(existsSync(join(diff, "proc"))).toBe(false);
@@ -47,8 +47,8 @@ describe("container RW layers", () => {
   });
 
   it("creates a missing WorkingDir in the mount layer, copying up the image's parents", async () => {
-    const { rwLayer } = await store.client.createRwLayer({ containerId: id("b"), parentChainId: chain[1]!, workingDir: "/srv/new/sub" });
-    const diff = overlay(rwLayer!.mountId, "diff");
+    const rwLayer = await createRWLayer(store.client, id("b"), chain[1]!, "/srv/new/sub");
+    const diff = overlay(rwLayer.mountId, "diff");
     expect(treeListing(diff)).toEqual([
       "drwxr-xr-x 0:0 - . -> ",
       "drwx--x--x 7:8 - srv -> ",
@@ -58,8 +58,8 @@ describe("container RW layers", () => {
   });
 
   it("gives the next container of the image the same init layer and WorkingDir (remembered per image, replayed)", async () => {
-    const first = (await store.client.createRwLayer({ containerId: id("f"), parentChainId: chain[1]!, workingDir: "/srv/x/y" })).rwLayer!;
-    const second = (await store.client.createRwLayer({ containerId: id("9"), parentChainId: chain[1]!, workingDir: "/srv/x/y" })).rwLayer!;
+    const first = await createRWLayer(store.client, id("f"), chain[1]!, "/srv/x/y");
+    const second = await createRWLayer(store.client, id("9"), chain[1]!, "/srv/x/y");
     for (const layer of ["initId", "mountId"] as const) {
       expect(treeListing(overlay(second[layer], "diff"))).toEqual(treeListing(overlay(first[layer], "diff")));
     }
@@ -68,8 +68,8 @@ describe("container RW layers", () => {
   });
 
   it("follows image symlinks in the WorkingDir within the rootfs, as dockerd does", async () => {
-    const { rwLayer } = await store.client.createRwLayer({ containerId: id("e"), parentChainId: chain[1]!, workingDir: "/app/work" });
-    expect(treeListing(overlay(rwLayer!.mountId, "diff"))).toEqual([
+    const rwLayer = await createRWLayer(store.client, id("e"), chain[1]!, "/app/work");
+    expect(treeListing(overlay(rwLayer.mountId, "diff"))).toEqual([
       "drwxr-xr-x 0:0 - . -> ",
       "drwx--x--x 7:8 - srv -> ",
       "drwxr-xr-x 0:0 - srv/work -> ",
@@ -79,7 +79,7 @@ describe("container RW layers", () => {
 
   it("refuses a WorkingDir through a file and leaves nothing behind", async () => {
     const before = treeListing(store.dataRoot);
-    await expect(store.client.createRwLayer({ containerId: id("c"), parentChainId: chain[1]!, workingDir: "/file/sub" })).rejects.toMatchObject({
+    await expect(store.client.createContainerLayers(layersRequest(id("c"), chain[1]!, "/file/sub"))).rejects.toMatchObject({
       kind: "invalid_argument",
       message: "Cannot mkdir: /file/sub is not a directory",
     });
@@ -88,9 +88,7 @@ describe("container RW layers", () => {
 
   it("refuses a WorkingDir through a file of the init layer, every time", async () => {
     for (const c of ["7", "8"]) {
-      await expect(
-        store.client.createRwLayer({ containerId: id(c), parentChainId: chain[1]!, workingDir: "/etc/hostname/sub" }),
-      ).rejects.toMatchObject({
+      await expect(store.client.createContainerLayers(layersRequest(id(c), chain[1]!, "/etc/hostname/sub"))).rejects.toMatchObject({
         kind: "invalid_argument",
         message: "Cannot mkdir: /etc/hostname/sub is not a directory",
       });
@@ -98,7 +96,7 @@ describe("container RW layers", () => {
   });
 
   it("answers ALREADY_EXISTS for a second RW layer of the same container", async () => {
-    await expect(store.client.createRwLayer({ containerId: id("a"), parentChainId: chain[1]!, workingDir: "" })).rejects.toMatchObject({
+    await expect(store.client.createContainerLayers(layersRequest(id("a"), chain[1]!))).rejects.toMatchObject({
       kind: "already_exists",
     });
   });
@@ -138,10 +136,10 @@ describe("container RW layers", () => {
   });
 
   it("creates an image-less container's layers without a parent file", async () => {
-    const { rwLayer } = await store.client.createRwLayer({ containerId: id("d"), parentChainId: "", workingDir: "" });
-    expect(readdirSync(overlay(rwLayer!.initId)).sort()).toEqual(["committed", "diff", "link"]);
-    const initLink = readFileSync(overlay(rwLayer!.initId, "link"), "utf8");
-    expect(readFileSync(overlay(rwLayer!.mountId, "lower"), "utf8")).toBe(`l/${initLink}`);
+    const rwLayer = await createRWLayer(store.client, id("d"), "");
+    expect(readdirSync(overlay(rwLayer.initId)).sort()).toEqual(["committed", "diff", "link"]);
+    const initLink = readFileSync(overlay(rwLayer.initId, "link"), "utf8");
+    expect(readFileSync(overlay(rwLayer.mountId, "lower"), "utf8")).toBe(`l/${initLink}`);
     expect(readdirSync(join(store.dataRoot, "image/overlay2/layerdb/mounts", id("d"))).sort()).toEqual(["init-id", "mount-id"]);
     await store.client.releaseRwLayer({ containerId: id("d") });
   });

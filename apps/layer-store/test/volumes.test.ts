@@ -121,13 +121,26 @@ describe("volumes", () => {
     await store.client.createVolume({ parentChainId: "", path: "", name: "kept-vol", driver: "", keep: false });
     expect((await store.client.listVolumes({ names: [] })).volumes.find((v) => v.name === "kept-vol")).toMatchObject({ kept: false });
     expect(readdirSync(join(store.dataRoot, "volumes", "kept-vol")).sort()).toEqual([".slipway-provisional", "_data"]);
-    await store.client.keepVolume({ name: "kept-vol" });
-    await store.client.keepVolume({ name: "kept-vol" });
+    expect(await store.client.keepVolumes({ names: ["kept-vol"] })).toEqual({ notFound: [] });
+    expect(await store.client.keepVolumes({ names: ["kept-vol"] })).toEqual({ notFound: [] });
     expect((await store.client.listVolumes({ names: [] })).volumes.find((v) => v.name === "kept-vol")).toMatchObject({ kept: true });
     expect(readdirSync(join(store.dataRoot, "volumes", "kept-vol"))).toEqual(["_data"]);
-    await expect(store.client.keepVolume({ name: "no-such-vol" })).rejects.toMatchObject({ kind: "not_found" });
     await store.client.removeVolume({ name: "kept-vol" });
     expect(readdirSync(join(store.dataRoot, "volumes"))).not.toContain("kept-vol");
+  });
+
+  it("keeps every named volume in one call and answers the names of none, in order, without failing", async () => {
+    const names = ["keep-a", "keep-b", "keep-c"];
+    for (const name of names) await store.client.createVolume({ parentChainId: "", path: "", name, driver: "", keep: false });
+    const { notFound } = await store.client.keepVolumes({
+      names: ["keep-c", "no-such-vol", "keep-a", "../escape", "keep-b", "keep-a", "no-such-vol"],
+    });
+    expect(notFound).toEqual(["no-such-vol", "../escape"]);
+    const { volumes } = await store.client.listVolumes({ names });
+    expect(volumes.map((v) => [v.name, v.kept])).toEqual(names.map((name) => [name, true]));
+    for (const name of names) expect(readdirSync(join(store.dataRoot, "volumes", name))).toEqual(["_data"]);
+    expect(await store.client.keepVolumes({ names: [] })).toEqual({ notFound: [] });
+    for (const name of names) await store.client.removeVolume({ name });
   });
 });
 

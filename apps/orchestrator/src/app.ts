@@ -1,10 +1,12 @@
 import { waitUntilServing, type App, type Logger, type ServiceConfig } from "@slipway/grpc-kit";
 import { loadOrchestratorConfig } from "./config.js";
 import { ContainerCreator } from "./create.js";
+import { ImageResolutions } from "./image-resolutions.js";
 import { InFlightCreates } from "./in-flight.js";
 import { Reconciler } from "./reconciler.js";
 import { orchestratorService } from "./server.js";
 import { connectStores } from "./stores.js";
+import { VolumeKeeper } from "./volume-keeper.js";
 import { VolumeService } from "./volumes.js";
 
 /**
@@ -16,7 +18,9 @@ export function createApp(config: Pick<ServiceConfig, "endpoints" | "certificate
   const orchestratorConfig = loadOrchestratorConfig(env);
   const stores = connectStores(config);
   const inFlight = new InFlightCreates();
-  const creator = new ContainerCreator(stores, inFlight, logger);
+  const images = new ImageResolutions(stores.images, logger);
+  const keeper = new VolumeKeeper(stores.layers, logger);
+  const creator = new ContainerCreator(stores, images, keeper, inFlight, logger);
   const reconciler = new Reconciler(stores, inFlight, logger, { graceMs: orchestratorConfig.graceMs });
   const volumes = new VolumeService(stores, inFlight);
   let timer: NodeJS.Timeout | undefined;
@@ -24,6 +28,7 @@ export function createApp(config: Pick<ServiceConfig, "endpoints" | "certificate
     services: [orchestratorService({ stores, creator, reconciler, volumes, logger })],
     recover: async () => {
       await waitForStores(config, orchestratorConfig.storeWaitMs, logger);
+      images.start();
       await reconciler.run();
       if (orchestratorConfig.intervalMs > 0) {
         timer = setInterval(() => void reconciler.run(), orchestratorConfig.intervalMs).unref();
@@ -31,6 +36,7 @@ export function createApp(config: Pick<ServiceConfig, "endpoints" | "certificate
     },
     close: async () => {
       clearInterval(timer);
+      await Promise.all([images.stop(), keeper.flush()]);
       stores.close();
     },
   };

@@ -38,12 +38,11 @@ class FakeStores implements ReconcilerStores {
       if (!this.rwLayers.delete(containerId)) throw notFound(`no RW layer for ${containerId}`);
       return { deletedChainIds: [] };
     },
-    keepVolume: async ({ name }) => {
-      this.enter(`keepVolume ${name}`);
-      const volume = this.volumes.get(name);
-      if (!volume) throw notFound(`no such volume: ${name}`);
-      volume.kept = true;
-      return {};
+    keepVolumes: async ({ names }) => {
+      this.enter(`keepVolumes ${names.join(" ")}`);
+      const notFound = names.filter((name) => !this.volumes.has(name));
+      for (const name of names) if (this.volumes.has(name)) this.volumes.get(name)!.kept = true;
+      return { notFound };
     },
     removeVolume: async ({ name }) => {
       this.enter(`removeVolume ${name}`);
@@ -216,7 +215,7 @@ describe("the reconciler's grace period for anonymous volumes", () => {
 
     expect(await passAt(0)).toMatchObject({ removedVolumes: 0 });
     expect([...stores.volumes.keys()].sort()).toEqual([creating, kept, mounted, "data"].sort());
-    expect(stores.calls.filter((c) => c.startsWith("keepVolume"))).toEqual([`keepVolume ${mounted}`]);
+    expect(stores.calls.filter((c) => c.startsWith("keepVolumes"))).toEqual([`keepVolumes ${mounted}`]);
     expect(stores.volumes.get(mounted)?.kept).toBe(true);
 
     // Once the create ends without keeping its volume, the volume is old enough to go at once.

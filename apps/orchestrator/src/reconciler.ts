@@ -13,7 +13,7 @@ export interface ReconcilerOptions {
 
 /** The store calls a pass makes: the clients of Stores, or fakes of just these calls in a unit test. */
 export interface ReconcilerStores {
-  readonly layers: Pick<Stores["layers"], "listRwLayers" | "listVolumes" | "releaseRwLayer" | "keepVolume" | "removeVolume">;
+  readonly layers: Pick<Stores["layers"], "listRwLayers" | "listVolumes" | "releaseRwLayer" | "keepVolumes" | "removeVolume">;
   readonly containers: Pick<Stores["containers"], "listContainers" | "getContainer">;
 }
 
@@ -129,9 +129,8 @@ export class Reconciler {
 
   /** A provisional volume a container mounts belongs to a committed create (whose own keep call was missed). */
   private async keepMountedVolumes(volumes: { name: string; kept: boolean }[], mounted: Set<string>): Promise<void> {
-    for (const volume of volumes.filter((v) => !v.kept && mounted.has(v.name))) {
-      await this.stores.layers.keepVolume({ name: volume.name }).catch(ignoreNotFound);
-    }
+    const names = volumes.filter((v) => !v.kept && mounted.has(v.name)).map((v) => v.name);
+    if (names.length > 0) await this.stores.layers.keepVolumes({ names });
   }
 
   private async removeOrphanVolumes(

@@ -1,5 +1,5 @@
 import type { CallOpts, Logger } from "@slipway/grpc-kit";
-import { ignoreNotFound, isNotFound } from "./errors.js";
+import { isNotFound } from "./errors.js";
 import { findContainer } from "./inspect.js";
 import type { Stores } from "./stores.js";
 import type { VolumeService } from "./volumes.js";
@@ -26,7 +26,7 @@ export async function removeContainer(
 ): Promise<void> {
   const record = await findContainer(stores, input.idOrName, opts);
   const volumes = anonymousVolumesOf(record.configV2Json);
-  if (!input.removeVolumes) for (const name of volumes) await stores.layers.keepVolume({ name }, opts).catch(ignoreNotFound);
+  if (!input.removeVolumes && volumes.length > 0) await stores.layers.keepVolumes({ names: volumes }, opts);
   await stores.layers.releaseRwLayer({ containerId: record.id }, opts).catch((err: unknown) => {
     if (!isNotFound(err)) throw err;
     logger.warn({ containerId: record.id }, "container had no RW layer; removing its record anyway");

@@ -16,7 +16,7 @@ export interface Stores {
 }
 
 /** Every call carries this deadline unless the caller's is sooner (volumes copy image content, hence not 5 s). */
-const STORE_DEADLINE_MS = 30_000;
+export const STORE_DEADLINE_MS = 30_000;
 
 /**
  * Clients of the three stores at `endpoints`; over TCP they present `certificates` (the orchestrator's own),

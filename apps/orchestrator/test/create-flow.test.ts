@@ -142,9 +142,10 @@ describe("CreateContainer with the real stores", () => {
 });
 
 describe("rollback", () => {
-  it("undoes volumes, RW layer and name when CommitContainer rejects, leaving nothing", async () => {
+  it("undoes volumes, RW layer and the prepared container when CommitContainer rejects, leaving nothing", async () => {
     const proxy = await startFaultProxy(containerconfig.ContainerConfigServiceService, stores.addresses["container-config"], {
-      commitContainer: async () => Promise.reject(grpcError(status.INTERNAL, "disk full (injected)")),
+      createContainerRecord: async (request, forward) =>
+        request.commit ? Promise.reject(grpcError(status.INTERNAL, "disk full (injected)")) : forward(),
     });
     const faulty = await startOrchestrator({ ...stores.addresses, "container-config": proxy.address });
     try {
@@ -292,7 +293,13 @@ async function whileCommitHeld(body: object, name: string, during: (racing: Runn
   let releaseCommit!: () => void;
   const released = new Promise<void>((resolve) => (releaseCommit = resolve));
   const proxy = await startFaultProxy(containerconfig.ContainerConfigServiceService, stores.addresses["container-config"], {
-    commitContainer: async (_request, forward) => (commitReached(), await released, forward()),
+    createContainerRecord: async (request, forward) => {
+      if (request.commit) {
+        commitReached();
+        await released;
+      }
+      return forward();
+    },
   });
   const racing = await startOrchestrator({ ...stores.addresses, "container-config": proxy.address });
   try {
@@ -391,8 +398,12 @@ describe("the reconciler's grace period", () => {
   it("keeps an orphan RW layer and volume younger than the grace period, and removes them after", async () => {
     const layers = createClient(layerstore.LayerStoreServiceService, stores.addresses["layer-store"], { name: "layer-store" });
     try {
-      await layers.createRwLayer({ containerId: "f".repeat(64), parentChainId: goldenTopChainId, workingDir: "" });
-      await layers.createVolume({ parentChainId: goldenTopChainId, path: "/data", name: "e".repeat(64), driver: "", keep: false });
+      await layers.createContainerLayers({
+        containerId: "f".repeat(64),
+        parentChainId: goldenTopChainId,
+        workingDir: "",
+        volumes: [{ name: "e".repeat(64), destination: "/data", copyData: true, driver: "", keep: false }],
+      });
     } finally {
       layers.close();
     }
@@ -517,9 +528,9 @@ describe("a store dying in the middle of a create", () => {
     }
   }
 
-  it("layer-store killed after CreateRWLayer → UNAVAILABLE; after restart the reconciler leaves no orphan", async () => {
+  it("layer-store killed after CreateContainerLayers → UNAVAILABLE; after restart the reconciler leaves no orphan", async () => {
     const report = await crashMidCreate("layer-store", layerstore.LayerStoreServiceService, {
-      createRwLayer: async (_request, forward) => {
+      createContainerLayers: async (_request, forward) => {
         await forward();
         await stores.kill("layer-store");
         throw grpcError(status.UNAVAILABLE, "connection reset (layer-store killed)");
@@ -531,7 +542,8 @@ describe("a store dying in the middle of a create", () => {
 
   it("container-config killed during CommitContainer → UNAVAILABLE; after restart the reconciler leaves no orphan", async () => {
     const report = await crashMidCreate("container-config", containerconfig.ContainerConfigServiceService, {
-      commitContainer: async () => {
+      createContainerRecord: async (request, forward) => {
+        if (!request.commit) return forward();
         await stores.kill("container-config");
         throw grpcError(status.UNAVAILABLE, "connection reset (container-config killed)");
       },

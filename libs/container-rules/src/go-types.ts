@@ -1,10 +1,12 @@
-import { internal, type SlipwayError } from "@slipway/errors";
+import { internal } from "@slipway/errors";
+import { perType } from "./per-type.js";
 
 /**
  * A small model of Go types, enough to decode JSON the way encoding/json fills dockerd's structs
  * (unknown keys ignored, keys matched case-insensitively, missing keys and `null` leave zero values,
- * `null` clears slices, maps and pointers) and to encode them back in struct order with `omitempty`.
- * Decoded values are plain JS: a struct is an object holding every field in order, nil is `null`.
+ * `null` clears slices, maps and pointers) and to encode them back in struct order with `omitempty`
+ * (go-encode.ts). Decoded values are plain JS: a struct is an object holding every field in order, nil is
+ * `null`. Each type's zero maker and decoder is compiled once, on first use.
  */
 export type GoType = (
   | { readonly kind: "string" | "bool" | "strslice" | "any" }
@@ -55,14 +57,7 @@ export function zeroValue(type: GoType): unknown {
   return zeroMaker(type)();
 }
 
-/** Per type, a function that builds its zero value: a create decodes and encodes hundreds of fields. */
-const zeroMakers = new WeakMap<GoType, () => unknown>();
-
-function zeroMaker(type: GoType): () => unknown {
-  let make = zeroMakers.get(type);
-  if (!make) zeroMakers.set(type, (make = compileZeroMaker(type)));
-  return make;
-}
+const zeroMaker = perType(compileZeroMaker);
 
 function compileZeroMaker(type: GoType): () => unknown {
   switch (type.kind) {
@@ -76,17 +71,28 @@ function compileZeroMaker(type: GoType): () => unknown {
       const item = zeroMaker(type.of);
       return () => Array.from({ length: type.length }, () => item());
     }
-    case "struct": {
-      const fields = type.fields.map((f) => [f.name, zeroMaker(f.type)] as const);
-      return () => {
-        const out: GoStruct = {};
-        for (const [name, make] of fields) out[name] = make();
-        return out;
-      };
-    }
+    case "struct":
+      return structZeroMaker(type);
     default:
       return () => null;
   }
+}
+
+/**
+ * A struct's zero value as one object literal, generated once per struct type. V8 builds a literal in
+ * one step with a shape of its own; a loop or spread shared by every struct type goes through generic
+ * (megamorphic) property stores, field by field, many times slower for HostConfig's 70 fields. Field
+ * names go into the code as JSON string literals; a field that is a struct or array gets a fresh value.
+ */
+function structZeroMaker(type: GoType & { kind: "struct" }): () => GoStruct {
+  const fresh: (() => unknown)[] = [];
+  const members = type.fields.map(({ name, type: fieldType }) => {
+    const make = zeroMaker(fieldType);
+    const zero = fieldType.kind === "struct" || fieldType.kind === "array" ? `fresh[${fresh.push(make) - 1}]()` : JSON.stringify(make());
+    return `${JSON.stringify(name)}: ${zero}`;
+  });
+  const compile = new Function("fresh", `return () => ({ ${members.join(", ")} });`) as (makers: typeof fresh) => () => GoStruct;
+  return compile(fresh);
 }
 
 /**
@@ -94,127 +100,119 @@ function compileZeroMaker(type: GoType): () => unknown {
  * dockerd). `at` names the struct holding the value and its key path, when it is a field.
  */
 export function decodeGo(type: GoType, json: unknown, at?: GoPath): unknown {
-  return decode(type, json, at, zeroValue(type));
+  return decoderOf(type)(json, at, zeroValue(type));
 }
 
-function decode(type: GoType, json: unknown, where: GoPath | undefined, current: unknown): unknown {
-  if (json === null)
-    return type.kind === "slice" || type.kind === "map" || type.kind === "ptr" || type.kind === "strslice" || type.kind === "any" ? null : current;
+/**
+ * Decodes one JSON value found at `where` into `current`, the value already there (a zero value, or
+ * what an earlier key of the same field decoded: Go fills the existing struct, as it does a pointer's
+ * target). `current` is always this decode's own, so structs are filled in place.
+ */
+type Decoder = (json: unknown, where: GoPath | undefined, current: unknown) => unknown;
+
+const decoderOf = perType(compileDecoder);
+
+const STRINGS = goSlice(goString);
+
+/** `null` sets a value whose zero value is nil (slice, map, pointer) to nil, and leaves any other as it was. */
+function compileDecoder(type: GoType): Decoder {
+  const decode = compileValueDecoder(type);
+  const nilable = zeroValue(type) === null;
+  return (json, where, current) => (json !== null ? decode(json, where, current) : nilable ? null : current);
+}
+
+/** The decoder of a non-null JSON value. */
+function compileValueDecoder(type: GoType): Decoder {
   switch (type.kind) {
     case "any":
-      return json;
+      return (json) => json;
     case "string":
-      if (typeof json !== "string") throw mismatch(json, type, where);
-      return json;
+      return (json, where) => (typeof json === "string" ? json : mismatch(json, type, where));
     case "bool":
-      if (typeof json !== "boolean") throw mismatch(json, type, where);
-      return json;
+      return (json, where) => (typeof json === "boolean" ? json : mismatch(json, type, where));
     case "int":
-      if (typeof json !== "number" || !Number.isInteger(json) || (type.unsigned && json < 0)) throw mismatch(json, type, where);
-      return json;
-    case "strslice":
-      if (typeof json === "string") return [json];
-      if (!Array.isArray(json)) throw internal(`json: cannot unmarshal ${jsonKind(json)} into Go value of type string`);
-      return decode(goSlice(goString), json, where, null);
-    case "slice":
-      if (!Array.isArray(json)) throw mismatch(json, type, where);
-      return json.map((item) => decode(type.of, item, where, zeroValue(type.of)));
-    case "array":
-      if (!Array.isArray(json)) throw mismatch(json, type, where);
-      return Array.from({ length: type.length }, (_, i) => (i < json.length ? decode(type.of, json[i], where, 0) : zeroValue(type.of)));
-    case "map":
-      if (!isObject(json)) throw mismatch(json, type, where);
-      return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, decode(type.of, v, where, zeroValue(type.of))]));
-    case "ptr":
-      return decode(type.of, json, where, current ?? zeroValue(type.of));
+      return (json, where) =>
+        typeof json === "number" && Number.isInteger(json) && !(type.unsigned && json < 0) ? json : mismatch(json, type, where);
+    case "strslice": {
+      const strings = decoderOf(STRINGS);
+      return (json, where) => {
+        if (typeof json === "string") return [json];
+        if (!Array.isArray(json)) throw internal(`json: cannot unmarshal ${jsonKind(json)} into Go value of type string`);
+        return strings(json, where, null);
+      };
+    }
+    case "slice": {
+      const [item, zero] = [decoderOf(type.of), zeroMaker(type.of)];
+      return (json, where) => {
+        if (!Array.isArray(json)) return mismatch(json, type, where);
+        const out: unknown[] = [];
+        for (const value of json) out.push(item(value, where, zero()));
+        return out;
+      };
+    }
+    case "array": {
+      const [item, zero] = [decoderOf(type.of), zeroMaker(type.of)];
+      return (json, where) => {
+        if (!Array.isArray(json)) return mismatch(json, type, where);
+        return Array.from({ length: type.length }, (_, i) => (i < json.length ? item(json[i], where, zero()) : zero()));
+      };
+    }
+    case "map": {
+      const [item, zero] = [decoderOf(type.of), zeroMaker(type.of)];
+      return (json, where) => {
+        if (!isObject(json)) return mismatch(json, type, where);
+        // fromEntries, not assignment: a key such as "__proto__" must stay an ordinary key.
+        return Object.fromEntries(Object.keys(json).map((key) => [key, item(json[key], where, zero())]));
+      };
+    }
+    case "ptr": {
+      const [target, zero] = [decoderOf(type.of), zeroMaker(type.of)];
+      return (json, where, current) => target(json, where, current ?? zero());
+    }
     case "struct":
-      if (!isObject(json)) throw mismatch(json, type, where);
-      return decodeStruct(type, json, where, current as GoStruct);
+      return structDecoder(type);
   }
 }
 
-function decodeStruct(
-  type: GoType & { kind: "struct" },
-  json: Record<string, unknown>,
-  where: GoPath | undefined,
-  current: GoStruct | null,
-): GoStruct {
-  const out: GoStruct = { ...(current ?? (zeroValue(type) as GoStruct)) };
-  const struct = where?.path === "" ? where.struct : type.name.slice(type.name.lastIndexOf(".") + 1);
-  for (const [key, value] of Object.entries(json)) {
-    const field = findField(type, key);
-    if (!field) continue;
-    const path = where?.path ? `${where.path}.${field.name}` : field.name;
-    out[field.name] = decode(field.type, value, { struct, path }, out[field.name]);
-  }
-  return out;
+function structDecoder(type: GoType & { kind: "struct" }): Decoder {
+  const make = zeroMaker(type);
+  const decoders = type.fields.map((field) => decoderOf(field.type));
+  const shortName = type.name.slice(type.name.lastIndexOf(".") + 1);
+  return (json, where, current) => {
+    if (!isObject(json)) return mismatch(json, type, where);
+    const out = (current ?? make()) as GoStruct;
+    const struct = where?.path === "" ? where.struct : shortName;
+    for (const key of Object.keys(json)) {
+      const position = fieldPosition(type, key);
+      if (position === undefined) continue;
+      const name = type.fields[position]!.name;
+      const path = where?.path ? `${where.path}.${name}` : name;
+      out[name] = decoders[position]!(json[key], { struct, path }, out[name]);
+    }
+    return out;
+  };
 }
 
 /** encoding/json matches an exact field name first, then one that is equal ignoring case. */
 export function findField(type: GoType & { kind: "struct" }, key: string): GoField | undefined {
+  const position = fieldPosition(type, key);
+  return position === undefined ? undefined : type.fields[position];
+}
+
+function fieldPosition(type: GoType & { kind: "struct" }, key: string): number | undefined {
   const { exact, folded } = fieldIndex(type);
   return exact.get(key) ?? folded.get(key.toLowerCase());
 }
 
-const fieldIndexes = new WeakMap<GoType, { exact: Map<string, GoField>; folded: Map<string, GoField> }>();
-
-/** A struct's fields by name and by lower-cased name (the first field wins, as Go's scan in field order). */
-function fieldIndex(type: GoType & { kind: "struct" }) {
-  let index = fieldIndexes.get(type);
-  if (!index) {
-    index = { exact: new Map(), folded: new Map() };
-    for (const field of type.fields) {
-      if (!index.exact.has(field.name)) index.exact.set(field.name, field);
-      if (!index.folded.has(field.name.toLowerCase())) index.folded.set(field.name.toLowerCase(), field);
-    }
-    fieldIndexes.set(type, index);
-  }
+/** A struct's field positions by name and by lower-cased name (the first field wins, as Go's scan in field order). */
+const fieldIndex = perType((type) => {
+  const index = { exact: new Map<string, number>(), folded: new Map<string, number>() };
+  (type as GoType & { kind: "struct" }).fields.forEach((field, position) => {
+    if (!index.exact.has(field.name)) index.exact.set(field.name, position);
+    if (!index.folded.has(field.name.toLowerCase())) index.folded.set(field.name.toLowerCase(), position);
+  });
   return index;
-}
-
-/** Encodes a Go value into plain JSON in struct order, with omitempty applied and map keys sorted as Go sorts them. */
-export function encodeGo(type: GoType, value: unknown): unknown {
-  if (value === null || value === undefined)
-    return type.kind === "struct" || type.kind === "array" ? encodeGo(type, zeroValue(type)) : zeroOrNull(type);
-  switch (type.kind) {
-    case "slice":
-    case "strslice":
-      return (value as unknown[]).map((item) => encodeGo(type.kind === "slice" ? type.of : goString, item));
-    case "array":
-      return (value as unknown[]).map((item) => encodeGo(type.of, item));
-    case "map": {
-      const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      // A Map keeps Go's sorted order even for integer-like keys, which plain objects would reorder.
-      return new Map(entries.map(([k, v]) => [k, encodeGo(type.of, v)]));
-    }
-    case "ptr":
-      return encodeGo(type.of, value);
-    case "struct": {
-      const struct = value as GoStruct;
-      const out: Record<string, unknown> = {};
-      for (const field of type.fields) {
-        const item = struct[field.name];
-        if (field.omitempty && isEmptyValue(field.type, item)) continue;
-        out[field.name] = encodeGo(field.type, item);
-      }
-      return out;
-    }
-    default:
-      return value;
-  }
-}
-
-function zeroOrNull(type: GoType): unknown {
-  return type.kind === "string" || type.kind === "bool" || type.kind === "int" ? zeroValue(type) : null;
-}
-
-/** Go's omitempty test: false, 0, "", nil, and empty slices and maps. */
-export function isEmptyValue(type: GoType, value: unknown): boolean {
-  if (value === null || value === undefined || value === "" || value === false || value === 0) return true;
-  if (type.kind === "struct" || type.kind === "array") return false;
-  if (Array.isArray(value)) return value.length === 0;
-  return typeof value === "object" && type.kind === "map" && Object.keys(value).length === 0;
-}
+});
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -248,7 +246,8 @@ function jsonKind(value: unknown, type?: GoType): string {
   return typeof value === "object" ? "object" : typeof value;
 }
 
-function mismatch(json: unknown, type: GoType, where: GoPath | undefined): SlipwayError {
+/** Throws Go's unmarshal error for JSON of the wrong kind for `type`. */
+function mismatch(json: unknown, type: GoType, where: GoPath | undefined): never {
   const field = where ? ` into Go struct field ${where.struct}.${where.path}` : " into Go value";
-  return internal(`json: cannot unmarshal ${jsonKind(json, type)}${field} of type ${goName(type)}`);
+  throw internal(`json: cannot unmarshal ${jsonKind(json, type)}${field} of type ${goName(type)}`);
 }

@@ -1,5 +1,6 @@
 export * from "./create-request.js";
 export * from "./engine-target.js";
+export * from "./go-encode.js";
 export * from "./go-types.js";
 export * from "./model.js";
 export * from "./mounts.js";

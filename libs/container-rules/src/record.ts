@@ -1,6 +1,7 @@
 import { goJson, goJsonLine, RawJson } from "@slipway/docker-spec";
 import { ENGINE } from "./engine-target.js";
-import { encodeGo, type GoStruct } from "./go-types.js";
+import { encodeGo } from "./go-encode.js";
+import type { GoStruct } from "./go-types.js";
 import { badRequest } from "./model.js";
 import type { MountPointRecord } from "./mounts.js";
 import { endpointSettingsType, mountType } from "./schemas.js";

@@ -23,12 +23,14 @@ export function goJson(value: unknown): string {
   }
   if (value instanceof RawJson) return value.text;
   let out = "{";
-  const member = (key: string, item: unknown) => {
-    if (item !== undefined) out += `${out.length === 1 ? "" : ","}${goJsonString(key)}:${goJson(item)}`;
-  };
-  if (value instanceof Map) for (const [key, item] of value) member(key as string, item);
-  else for (const key in value) member(key, (value as Record<string, unknown>)[key]);
+  if (value instanceof Map) for (const [key, item] of value) out = withMember(out, key as string, item);
+  else for (const key in value) out = withMember(out, key, (value as Record<string, unknown>)[key]);
   return `${out}}`;
+}
+
+/** An object's text so far plus one member; an undefined item is left out, as JSON.stringify does. */
+function withMember(out: string, key: string, item: unknown): string {
+  return item === undefined ? out : `${out}${out.length === 1 ? "" : ","}${goJsonString(key)}:${goJson(item)}`;
 }
 
 /** JSON text that is already in Go's form, spliced in as is (e.g. a stored Config inside config.v2.json). */
@@ -42,7 +44,9 @@ export function goJsonLine(value: unknown): string {
 }
 
 // eslint-disable-next-line no-control-regex -- encoding/json escapes every control character
-const NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029]/g;
+const ESCAPED = /["\\\u0000-\u001f<>&\u2028\u2029]/g;
+// eslint-disable-next-line no-control-regex -- the same characters: a string of none of them is written as is
+const NOTHING_TO_ESCAPE = /^[^"\\\u0000-\u001f<>&\u2028\u2029]*$/;
 const SHORT: Record<string, string> = { '"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 function escapeChar(char: string): string {
@@ -50,10 +54,12 @@ function escapeChar(char: string): string {
 }
 
 /**
- * A string as a Go-encoded JSON string literal, quotes included. Go writes invalid UTF-8 bytes as
- * `\ufffd`; a JS string has no bytes, so a caller holding raw bytes decides first (tar-split puts a name
- * that is not UTF-8 in `name_raw`).
+ * A string as a Go-encoded JSON string literal, quotes included. Most strings need no escape, and testing
+ * for that is much cheaper than a replace that finds nothing. Go writes invalid UTF-8 bytes as `\ufffd`; a
+ * JS string has no bytes, so a caller holding raw bytes decides first (tar-split puts a name that is not
+ * UTF-8 in `name_raw`), and a lone surrogate is written as is (JSON.stringify would escape it).
  */
 export function goJsonString(text: string): string {
-  return `"${text.replace(NEEDS_ESCAPE, escapeChar)}"`;
+  if (text === "" || NOTHING_TO_ESCAPE.test(text)) return `"${text}"`;
+  return `"${text.replace(ESCAPED, escapeChar)}"`;
 }

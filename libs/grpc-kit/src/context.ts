@@ -21,12 +21,35 @@ export interface CallContext {
   readonly call?: ServerSurfaceCall;
 }
 
+/**
+ * The context of a server call. Its signal and peer are made when first read: most calls never read them,
+ * and an AbortController and a listener per call cost every call.
+ */
 export function contextOf(method: string, call: ServerSurfaceCall): CallContext {
-  const controller = new AbortController();
-  call.once("cancelled", () => controller.abort(new Error(`${method} was cancelled by the caller`)));
   const raw = call.getDeadline();
   const deadline = raw instanceof Date ? raw : Number.isFinite(raw) ? new Date(raw) : undefined;
-  return { method, deadline, signal: controller.signal, metadata: call.metadata, peer: peerOf(call), call };
+  let signal: AbortSignal | undefined;
+  let peer: string | undefined;
+  return {
+    method,
+    deadline,
+    metadata: call.metadata,
+    call,
+    get signal() {
+      return (signal ??= cancellationOf(method, call));
+    },
+    get peer() {
+      return (peer ??= peerOf(call));
+    },
+  };
+}
+
+function cancellationOf(method: string, call: ServerSurfaceCall): AbortSignal {
+  const controller = new AbortController();
+  const abort = () => controller.abort(new Error(`${method} was cancelled by the caller`));
+  if (call.cancelled) abort();
+  else call.once("cancelled", abort);
+  return controller.signal;
 }
 
 /** grpc-js knows no address for a unix socket's peer; whoever it is passed the socket's file mode. */

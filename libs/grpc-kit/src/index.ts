@@ -2,7 +2,7 @@ export * from "./definitions.js";
 export type { CallContext } from "./context.js";
 export { createLogger, type Logger } from "./logger.js";
 export { service, type Handler, type RegistrationOptions, type ServiceHandlers, type ServiceRegistration } from "./server-handlers.js";
-export { untilReady, type ServerCallInfo, type ServerMiddleware } from "./middleware.js";
+export { SLOW_CALL_MS, untilReady, type ServerCallInfo, type ServerMiddleware } from "./middleware.js";
 export { SERVER_STREAM_WINDOW, startService, type RunningService, type ServiceOptions } from "./server.js";
 export { createClient, type CallOpts, type ClientOptions, type ServiceClient } from "./client.js";
 export * from "./config.js";

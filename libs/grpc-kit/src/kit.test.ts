@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { CONSTRUCTOR_OF_KIND, SlipwayError, unavailable } from "@slipway/errors";
+import { CONSTRUCTOR_OF_KIND, notFound, SlipwayError, unavailable } from "@slipway/errors";
 import {
   checkHealth,
   ConfigError,
@@ -26,10 +26,10 @@ import {
 
 const LAYER = { chainId: "sha256:aa", diffId: "sha256:bb", parentChainId: "", cacheId: "c", size: 1, referenceCount: 1, depth: 1 };
 
-function captureLogger() {
+function captureLogger(level = "debug") {
   const lines: any[] = [];
   const sink = new Writable({ write: (chunk, _e, cb) => (lines.push(JSON.parse(String(chunk))), cb()) });
-  return { logger: pino({ level: "info" }, sink), lines };
+  return { logger: pino({ level }, sink), lines };
 }
 
 const running: RunningService[] = [];
@@ -51,10 +51,10 @@ type LayerStoreHandlers = Parameters<typeof service<typeof layerstore.LayerStore
 /** A layer-store stand-in and its client; with `inProcess`, both join that registry. */
 async function startLayerStore(
   overrides: Partial<LayerStoreHandlers> = {},
-  options: { inProcess?: InProcessRegistry; middleware?: ServerMiddleware[] } = {},
+  options: { inProcess?: InProcessRegistry; middleware?: ServerMiddleware[]; logLevel?: string } = {},
 ) {
   const { inProcess, middleware } = options;
-  const { logger, lines } = captureLogger();
+  const { logger, lines } = captureLogger(options.logLevel);
   const handlers = { ...unimplementedHandlers(layerstore.LayerStoreServiceService, "test-store"), ...overrides };
   const server = await startService({
     name: "test-store",
@@ -167,6 +167,22 @@ describe.each([
       const line = lines.find((l) => l.msg === "rpc");
       expect(line).toMatchObject({ code: "INTERNAL", level: 50, method: "/slipway.layerstore.v1.LayerStoreService/GetLayer" });
       expect(line.stack).toContain("TypeError");
+    });
+
+    it("logs a call that succeeded at debug, one that was refused at info", async () => {
+      const { client, lines } = await startLayerStore(
+        {
+          getLayer: async ({ chainId }) => {
+            if (chainId === "missing") throw notFound("layer missing does not exist");
+            return { layer: undefined };
+          },
+        },
+        { logLevel: "info" },
+      );
+      await client.getLayer({ chainId: "present" });
+      await client.getLayer({ chainId: "missing" }).catch(() => undefined);
+      expect(lines.filter((l) => l.msg === "rpc").map((l) => [l.code, l.level])).toEqual([["NOT_FOUND", 30]]);
+      client.close();
     });
 
     it("logs UNAVAILABLE (a store recovering or down) as a warning without a stack trace", async () => {

@@ -47,7 +47,11 @@ export function untilReady(isReady: () => boolean, message: string, except: read
   };
 }
 
-/** One log line per call when it is over: method, code, duration, peer, and what went wrong. */
+/**
+ * One log line per call when it is over: method, code, duration, peer, and what went wrong. A call that
+ * succeeded quickly is logged at debug, as dockerd logs the API calls it serves: at info, a busy store would
+ * spend more on its log than on some of its calls. Refusals, failures and slow calls are logged at info or above.
+ */
 export function callLog(logger: Logger): ServerMiddleware {
   return async ({ method, ctx }, next) => {
     const started = performance.now();
@@ -61,12 +65,17 @@ export function callLog(logger: Logger): ServerMiddleware {
   };
 }
 
+/** A call that took longer is logged at info even when it succeeded: a slow call is worth seeing. */
+export const SLOW_CALL_MS = 1_000;
 const NO_ANSWER = new Set([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED]);
 
 function logCall(logger: Logger, path: string, peer: string, started: number, err?: unknown): void {
+  const durationMs = elapsed(started);
+  if (err === undefined && durationMs < SLOW_CALL_MS && !logger.isLevelEnabled("debug")) return;
   const { code, details } = err === undefined ? { code: status.OK, details: "" } : toStatus(err);
-  const entry = { method: path, code: status[code], durationMs: elapsed(started), peer };
-  if (code === status.OK || isClientError(code)) logger.info(details ? { ...entry, error: details } : entry, "rpc");
+  const entry = { method: path, code: status[code], durationMs, peer };
+  if (code === status.OK) logger[durationMs < SLOW_CALL_MS ? "debug" : "info"](entry, "rpc");
+  else if (isClientError(code)) logger.info({ ...entry, error: details }, "rpc");
   // "Not now" or "no answer" (recovering, a store down or slow, a caller gone): no stack trace helps.
   else if (NO_ANSWER.has(code)) logger.warn({ ...entry, error: details }, "rpc");
   else logger.error({ ...entry, error: details, stack: err instanceof Error ? err.stack : undefined }, "rpc");

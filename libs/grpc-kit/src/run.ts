@@ -12,6 +12,8 @@ export interface App {
   readonly services: readonly ServiceRegistration[];
   /** Startup recovery; health stays NOT_SERVING until it resolves. */
   recover?(): Promise<void>;
+  /** Called when the process starts stopping, before the calls in flight are waited for: ends calls that never end by themselves (watch streams). */
+  stopping?(): void;
   /** Called after the server drained, before exit. */
   close?(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export async function runService(
     const running = await startService({ name, bind, certificates, socketGroup, logger, services: app.services, inProcess });
     stopOnSignal(async (signal) => {
       logger.info({ signal }, `${name} stopping`);
+      app.stopping?.();
       await running.shutdown();
       await app.close?.();
       certificates?.close();

@@ -53,6 +53,8 @@ const NOT_SERVING = "NOT_SERVING";
  */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { logger } = options;
+  // Channelz stays on here, unlike in clients: grpc-js (1.14.7) force-closes at shutdown only the
+  // connections channelz tracks, so without it a stream that never ends would hold shutdown forever.
   const server = new Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024 });
   widenReceiveWindow(server);
   const names = options.services.map((s) => serviceNameOf(s.definition));

@@ -64,7 +64,8 @@ describe("layer-store in its container", () => {
   });
 
   it("creates a container's init and mount layers on top of them", async () => {
-    const { rwLayer } = await stack.clients.layerStore.createRwLayer({ containerId, parentChainId: chains[3]!, workingDir: "/srv/app" });
+    await stack.clients.layerStore.createContainerLayers({ containerId, parentChainId: chains[3]!, workingDir: "/srv/app", volumes: [] });
+    const { rwLayer } = await stack.clients.layerStore.getRwLayer({ containerId });
     expect(readFileSync(layerdb("mounts", containerId, "mount-id"), "utf8")).toBe(rwLayer!.mountId);
     expect(readFileSync(layerdb("mounts", containerId, "parent"), "utf8")).toBe(chains[3]);
     expect(lstatSync(join(stack.dataRoot, "overlay2", `${rwLayer!.mountId}-init`, "diff/.dockerenv")).isFile()).toBe(true);

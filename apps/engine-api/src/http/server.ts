@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { SlipwayError } from "@slipway/errors";
-import type { CertificateFiles, CertificateSet, Logger } from "@slipway/grpc-kit";
+import { SLOW_CALL_MS, type CertificateFiles, type CertificateSet, type Logger } from "@slipway/grpc-kit";
 import { DEFAULT_LIMITS, type HttpLimits } from "../config.js";
 import { API_VERSION, splitVersion, versionError } from "./api-version.js";
 import { HttpError, httpErrorOf } from "./errors.js";
@@ -59,7 +59,7 @@ export function createEngineApiServer(routes: readonly Route[], logger: Logger, 
     let hijacked = false;
     res.once("close", () => {
       const entry = { method: req.method, url: req.url, status: hijacked ? 101 : res.statusCode, durationMs: elapsed(started) };
-      if (res.writableFinished || hijacked) logger.info(entry, "http");
+      if (res.writableFinished || hijacked) logRequest(logger, entry);
       else logger.warn(entry, "http response not completed (client went away or the stream failed)");
     });
     const upgrade = upgraded && (() => ((hijacked = true), upgraded));
@@ -266,6 +266,16 @@ function sizeOf(bytes: number): string {
   if (bytes % MiB === 0) return `${bytes / MiB} MiB`;
   if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
   return `${bytes} bytes`;
+}
+
+/**
+ * A request answered quickly and well is logged at debug, as dockerd logs the calls it serves; one that was
+ * refused, failed or slow at info, so that the info log shows what went wrong without the per-request cost.
+ */
+function logRequest(logger: Logger, entry: { status: number; durationMs: number }): void {
+  const quiet = entry.status < 400 && entry.durationMs < SLOW_CALL_MS;
+  if (quiet) logger.debug(entry, "http");
+  else logger.info(entry, "http");
 }
 
 function elapsed(started: number): number {

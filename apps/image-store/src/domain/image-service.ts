@@ -10,6 +10,7 @@ import type { ImageDb } from "../storage/image-db.js";
 import type { ImageStorePaths } from "../storage/paths.js";
 import type { Repositories, RepositoriesFile } from "../storage/repositories-file.js";
 import { DirectRegistration } from "./direct-registration.js";
+import type { ImageChanges } from "./image-changes.js";
 import { ImageIndex, type ImageRecord } from "./image-index.js";
 import { withProgress, type LoadEvent } from "./load-events.js";
 import type { ContainerUsage, LayerInfo, LayerStore } from "./ports.js";
@@ -40,6 +41,8 @@ export interface ImageServiceDeps {
   readonly platform: HostPlatform;
   /** The current time, RFC3339Nano (lastUpdated). */
   readonly now: () => string;
+  /** Where changes are published to the callers that cache ResolveImage answers. */
+  readonly changes: ImageChanges;
 }
 
 /** An image with the layer facts layer-store knows (sizes, cache dirs). */
@@ -62,7 +65,7 @@ export interface ImageSnapshot {
 
 /**
  * The image store's domain: images by ID, references, loads. Changes to the index, the reference
- * store and their files run one at a time (`exclusive`); layer transfers run outside that lock.
+ * store and their files run one at a time and are published (`change`); layer transfers run outside that lock.
  */
 export class ImageService {
   readonly images = new ImageIndex();
@@ -72,19 +75,30 @@ export class ImageService {
 
   constructor(readonly deps: ImageServiceDeps) {}
 
-  /** Takes what startup recovery found, before any call is served. */
-  restore(snapshot: ImageSnapshot): void {
-    for (const image of snapshot.images) this.images.add(image);
-    this.references = new ReferenceStore(snapshot.repositories);
+  /** Takes what startup recovery found; lookups answered before it (NOT_FOUND) may have been cached. */
+  restore(snapshot: ImageSnapshot): Promise<void> {
+    return this.change(async () => {
+      for (const image of snapshot.images) this.images.add(image);
+      this.references = new ReferenceStore(snapshot.repositories);
+    });
   }
 
   get refs(): ReferenceStore {
     return this.references;
   }
 
-  /** Runs a change to the index, the references or their files once the changes before it are done. */
-  exclusive<T>(change: () => Promise<T>): Promise<T> {
-    return this.lock.run("images", change);
+  /**
+   * Runs a change to the index, the references or their files once the changes before it are done, then
+   * publishes it and waits until every WatchImages subscriber dropped its cache, outside the lock (lookups
+   * never take it; the next change need not wait). A caller answered after this never gets an answer cached
+   * before it. A failed change is published too: part of it may be visible.
+   */
+  async change<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await this.lock.run("images", work);
+    } finally {
+      await this.deps.changes.publish();
+    }
   }
 
   // --- lookup ---------------------------------------------------------------------------------
@@ -194,7 +208,8 @@ export class ImageService {
         this.layerCache.set(info.chainId, info);
         parent = info.chainId;
       }
-      await this.exclusive(() => this.commitLoaded(image, emit));
+      await this.change(() => this.commitLoaded(image, emit));
+      announceLoaded(image, emit);
     } catch (err) {
       if (!existed && !this.images.has(image.id)) await this.releaseQuietly(image.id, registered.reverse(), ctx);
       throw err;
@@ -240,12 +255,9 @@ export class ImageService {
       }
     }
     if (image.tags.length > 0) await this.saveReferences();
-    const tags = image.tags.map(familiarString);
-    if (tags.length === 0) emit({ kind: "loaded", imageId: image.id, repoTags: [], message: `Loaded image ID: ${image.id}` });
-    for (const tag of tags) emit({ kind: "loaded", imageId: image.id, repoTags: tags, message: `Loaded image: ${tag}` });
   }
 
-  /** Stores an image's config in imagedb unless it is there; call inside `exclusive`, its layers held. */
+  /** Stores an image's config in imagedb unless it is there; call inside `change`, its layers held. */
   async store(image: ImageRecord): Promise<void> {
     if (this.images.has(image.id)) return;
     await this.deps.db.write(image.configBytes);
@@ -276,7 +288,7 @@ export class ImageService {
     if (tag !== "") ref = rethrowInvalid(() => withTag(ref, tag));
     if (ref.digest !== undefined) throw invalidArgument("refusing to create a tag with a digest reference");
     ref = withDefaultTag(ref);
-    await this.exclusive(async () => {
+    await this.change(async () => {
       this.refs.add(ref, image.id);
       await this.saveReferences();
       await this.deps.db.setLastUpdated(image.id, now);
@@ -286,6 +298,13 @@ export class ImageService {
   async saveReferences(): Promise<void> {
     await this.deps.repositories.save(this.refs.snapshot());
   }
+}
+
+/** dockerd's result lines of a loaded image, once its change is published (a caller may use it at once). */
+function announceLoaded(image: ImageToLoad, emit: (e: LoadEvent) => void): void {
+  const tags = image.tags.map(familiarString);
+  if (tags.length === 0) emit({ kind: "loaded", imageId: image.id, repoTags: [], message: `Loaded image ID: ${image.id}` });
+  for (const tag of tags) emit({ kind: "loaded", imageId: image.id, repoTags: tags, message: `Loaded image: ${tag}` });
 }
 
 /** Removes the scratch dir once no load or save uses it, so a failed load leaves the tree as it was. */

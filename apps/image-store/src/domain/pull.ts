@@ -103,7 +103,7 @@ async function pullFrom(
   const imageId = resolved.image.manifest.config.digest;
   const fetched = images.images.has(imageId) ? undefined : await fetchImage(images, repository, resolved, platform, emit, ctx);
   try {
-    const updated = await images.exclusive(async () => {
+    const updated = await images.change(async () => {
       if (fetched) await images.store(fetched.image);
       emit({ id: "", status: `Digest: ${resolved.digest}` });
       return recordReferences(images, ref, resolved.digest, imageId);

@@ -116,7 +116,7 @@ async function pushConfig(repository: Repository, bytes: Buffer, signal: AbortSi
 
 /** name@<manifest digest> → the image, unless that digest already names an image (digests never move). */
 async function addDigestReference(images: ImageService, digestRef: Reference, imageId: string): Promise<void> {
-  await images.exclusive(async () => {
+  await images.change(async () => {
     if (images.refs.get(digestRef) !== undefined) return;
     images.refs.add(digestRef, imageId);
     await images.saveReferences();

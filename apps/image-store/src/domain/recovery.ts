@@ -54,7 +54,7 @@ export async function recover(service: ImageService, log: (message: string) => v
       broken.push(`${id}: ${(err as Error).message}`);
     }
   }
-  service.restore({ images, repositories: loaded.repositories });
+  await service.restore({ images, repositories: loaded.repositories });
   for (const line of [...broken, ...missingLayers]) log(line);
   return { images: images.length, broken, missingLayers, removed };
 }

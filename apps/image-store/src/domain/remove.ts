@@ -9,10 +9,10 @@ export type DeleteItem = { readonly untagged: string } | { readonly deleted: str
 /**
  * dockerd's ImageDelete (daemon/images/image_delete.go, 20.10): a reference is untagged first and
  * the image goes with its last reference; an ID removes its single repository's references; in-use
- * and multi-repository images are conflicts unless forced. Runs under the service lock.
+ * and multi-repository images are conflicts unless forced. One change of the service (under its lock, published).
  */
 export function removeImage(service: ImageService, refOrId: string, force: boolean, ctx?: CallContext): Promise<DeleteItem[]> {
-  return service.exclusive(() => new Removal(service, force, ctx).run(refOrId));
+  return service.change(() => new Removal(service, force, ctx).run(refOrId));
 }
 
 class Removal {

@@ -6,7 +6,7 @@ import type { Failpoint } from "../failpoints.js";
 import { InitLayerBuilder } from "../storage/init-layer.js";
 import { unpublishMountRecord, writeMountRecord, type MountRecord } from "../storage/layerdb.js";
 import type { StoreLayout } from "../storage/layout.js";
-import { NotADirectoryError, WorkingDirBuilder } from "../storage/merged-view.js";
+import { lstatIfExists, NotADirectoryError, WorkingDirBuilder } from "../storage/merged-view.js";
 import { finishLayerDir, makeLayerDir, markCommitted, readLower, removeLayerDir, removeLayerDirInto } from "../storage/overlay.js";
 import type { LayerState } from "./layer-graph.js";
 import { linksOf, type LayerStore } from "./layer-store.js";
@@ -15,6 +15,13 @@ export interface CreateRWLayerInput {
   readonly containerId: string;
   readonly parentChainId: string;
   readonly workingDir: string;
+}
+
+/** What a create makes together with an RW layer (its volumes): made while the RW layer is built, undone if either fails. */
+export interface MadeAlongside<T> {
+  make(): Promise<T>;
+  /** Removes what `make` made, whether it succeeded or not. */
+  undo(): Promise<void>;
 }
 
 /** An overlay mount, with absolute paths, as a runtime would perform it. */
@@ -58,7 +65,13 @@ export class RWLayerStore {
     return this.records.size;
   }
 
-  async createRWLayer(input: CreateRWLayerInput): Promise<MountRecord> {
+  /**
+   * Makes the container's RW layer while `alongside` is made (its volumes, whose flushes then share rounds
+   * with the RW layer's), and answers what `alongside` made once both are done. All or nothing: when either
+   * fails, both are undone before the error is thrown. Refused before anything is made: a bad container ID
+   * or WorkingDir, a container that has an RW layer (ALREADY_EXISTS), an unknown parent layer.
+   */
+  async createRWLayer<T>(input: CreateRWLayerInput, alongside: MadeAlongside<T>): Promise<T> {
     const { containerId, workingDir } = input;
     if (!isFullId(containerId)) throw invalidArgument(`container ID "${containerId}" is not 64 lowercase hex characters`);
     if (workingDir !== "" && !workingDir.startsWith("/")) {
@@ -70,18 +83,46 @@ export class RWLayerStore {
       const mountId = generateRandomId();
       const record: MountRecord = { containerId, mountId, initId: `${mountId}-init`, parentChainId: parent?.chainId ?? "" };
       try {
-        await this.buildRWLayer(record, parent, workingDir);
-        this.records.set(containerId, record);
-        if (parent) this.layers.retainRw(parent, containerId);
-        return record;
-      } catch (err) {
-        await Promise.all([removeLayerDir(this.layout, record.initId), removeLayerDir(this.layout, mountId)]);
-        if (err instanceof NotADirectoryError) throw invalidArgument(`Cannot mkdir: ${workingDir} is not a directory`);
-        throw err;
+        const [built, made] = await Promise.allSettled([this.build(record, parent, workingDir), alongside.make()]);
+        if (built.status === "fulfilled" && made.status === "fulfilled") {
+          this.adopt(record, parent);
+          return made.value;
+        }
+        await Promise.all([built.status === "fulfilled" ? this.takeBack(record, parent) : undefined, alongside.undo()]);
+        throw built.status === "rejected" ? built.reason : (made as PromiseRejectedResult).reason;
       } finally {
         this.layers.unpend(parent);
       }
     });
+  }
+
+  /** Builds and publishes the RW layer; when that fails, its directories are removed. */
+  private async build(record: MountRecord, parent: LayerState | undefined, workingDir: string): Promise<void> {
+    try {
+      await this.buildRWLayer(record, parent, workingDir);
+    } catch (err) {
+      await Promise.all([removeLayerDir(this.layout, record.initId), removeLayerDir(this.layout, record.mountId)]);
+      if (err instanceof NotADirectoryError) throw invalidArgument(`Cannot mkdir: ${workingDir} is not a directory`);
+      throw err;
+    }
+  }
+
+  /** Lists a published RW layer and counts it on its parent. */
+  private adopt(record: MountRecord, parent: LayerState | undefined): void {
+    this.records.set(record.containerId, record);
+    if (parent) this.layers.retainRw(parent, record.containerId);
+  }
+
+  /**
+   * Removes a published RW layer whose create failed. What a failed removal leaves unnamed, recovery removes;
+   * a record it leaves published stays listed, so that the layer is released later as the orphan it is.
+   */
+  private async takeBack(record: MountRecord, parent: LayerState | undefined): Promise<void> {
+    try {
+      await this.removeRWLayer(record);
+    } catch {
+      if (lstatIfExists(this.layout.mountRecordDir(record.containerId))) this.adopt(record, parent);
+    }
   }
 
   /**
@@ -123,25 +164,30 @@ export class RWLayerStore {
     return rw;
   }
 
-  /**
-   * Removes the layerdb entry first (durably, by a flush shared with concurrent calls), then both
-   * directories and their l/ links (one thread-pool batch), then the parent reference.
-   */
+  /** Removes the RW layer (removeRWLayer), then drops its reference to its parent layer. */
   async releaseRWLayer(containerId: string): Promise<string[]> {
     return this.containerLocks.run(containerId, async () => {
       const rw = this.getRWLayer(containerId);
-      const batch = new FsBatch();
-      const removing = unpublishMountRecord(this.layout, containerId, batch);
-      await this.flush.write(batch);
-      this.records.delete(containerId);
-      this.failpoint("release-rw-layer:after-unpublish");
-      removeLayerDirInto(batch, this.layout, rw.mountId);
-      await this.crashPoint("release-rw-layer:after-mount-layer", batch);
-      if (rw.initId !== "") removeLayerDirInto(batch, this.layout, rw.initId);
-      batch.removeTree(removing);
-      await batch.apply();
+      await this.removeRWLayer(rw);
       return rw.parentChainId === "" ? [] : this.layers.releaseRw(rw.parentChainId, containerId);
     });
+  }
+
+  /**
+   * Removes the layerdb entry first (durably, by a flush shared with concurrent calls), then both
+   * directories and their l/ links (one thread-pool batch).
+   */
+  private async removeRWLayer(rw: MountRecord): Promise<void> {
+    const batch = new FsBatch();
+    const removing = unpublishMountRecord(this.layout, rw.containerId, batch);
+    await this.flush.write(batch);
+    this.records.delete(rw.containerId);
+    this.failpoint("release-rw-layer:after-unpublish");
+    removeLayerDirInto(batch, this.layout, rw.mountId);
+    await this.crashPoint("release-rw-layer:after-mount-layer", batch);
+    if (rw.initId !== "") removeLayerDirInto(batch, this.layout, rw.initId);
+    batch.removeTree(removing);
+    await batch.apply();
   }
 
   /** The overlay mount dockerd's overlay2 Get would perform for the container's root filesystem. */

@@ -33,6 +33,13 @@ export interface CreateVolumeInput {
   readonly keep: boolean;
 }
 
+/** The volume a create answers, and whether that create made it. */
+export interface CreateVolumeResult {
+  readonly volume: VolumeInfo;
+  /** False when the volume existed (even if this call seeded it). */
+  readonly created: boolean;
+}
+
 /** Local volumes, named or anonymous, seeded from an image's content at a path. */
 export class VolumeStore {
   private readonly locks = new KeyedLock();
@@ -49,7 +56,7 @@ export class VolumeStore {
    * The volume of that name, created when there is none, as dockerd's volume service does; its content
    * is copied in while it is empty. Errors are dockerd's, in its order: the driver, then the name.
    */
-  async create(input: CreateVolumeInput): Promise<VolumeInfo> {
+  async create(input: CreateVolumeInput): Promise<CreateVolumeResult> {
     const name = input.name === "" ? generateRandomId() : input.name;
     if (input.driver !== "" && input.driver !== "local") {
       throw notFound(`create ${name}: error looking up volume plugin ${input.driver}: plugin "${input.driver}" not found`);
@@ -61,16 +68,16 @@ export class VolumeStore {
     }
     return this.locks.run(name, async () => {
       const exists = lstatIfExists(this.layout.volumeDir(name)) !== undefined;
-      if (exists && (input.parentChainId === "" || !isEmptyVolume(this.layout, name))) return volumeInfo(this.layout, name);
+      if (exists && (input.parentChainId === "" || !isEmptyVolume(this.layout, name))) return existingVolume(this.layout, name);
       return this.withImageContent(input, async (source) => {
         const skipped = (path: string) =>
           this.logger.warn(
             { volume: name, path },
             "not copied into the volume: a socket or device node (dockerd's copy skips sockets; layers cannot hold devices)",
           );
-        if (!exists) return createVolumeDir(this.layout, this.flush, name, { source, keep: input.keep, skipped });
+        if (!exists) return { volume: await createVolumeDir(this.layout, this.flush, name, { source, keep: input.keep, skipped }), created: true };
         if (source) await seedVolumeDir(this.layout, this.flush, name, { source, skipped });
-        return volumeInfo(this.layout, name);
+        return existingVolume(this.layout, name);
       });
     });
   }
@@ -89,28 +96,43 @@ export class VolumeStore {
   }
 
   /**
-   * The volume is no failed create's leftover (its create committed, or it outlives its container after
-   * `docker rm` without -v): the reconciler must never remove it.
+   * The volumes are no failed creates' leftovers (their creates committed, or they outlive their containers
+   * after `docker rm` without -v): the reconciler must never remove them. One flush for all of them; answers
+   * the names of no volume, in the order given.
    */
-  async keep(name: string): Promise<void> {
-    await this.locks.run(name, async () => {
-      this.requireExisting(name);
-      await markKept(this.layout, this.flush, name);
+  async keep(names: readonly string[]): Promise<string[]> {
+    const unique = [...new Set(names)];
+    return this.whileLocked([...unique].sort(), async () => {
+      const missing = unique.filter((name) => !this.exists(name));
+      const found = unique.filter((name) => !missing.includes(name));
+      if (found.length > 0) await markKept(this.layout, this.flush, found);
+      return missing;
     });
   }
 
+  /** Runs `work` holding the lock of every name, taken in sorted order so that two such calls cannot wait for each other. */
+  private whileLocked<T>(sortedNames: readonly string[], work: () => Promise<T>): Promise<T> {
+    return sortedNames.reduceRight((inner: () => Promise<T>, name) => () => this.locks.run(name, inner), work)();
+  }
+
   private requireExisting(name: string): void {
-    if (!VOLUME_NAME.test(name) || !lstatIfExists(this.layout.volumeDir(name))) throw notFound(`no such volume: ${name}`);
+    if (!this.exists(name)) throw notFound(`no such volume: ${name}`);
+  }
+
+  private exists(name: string): boolean {
+    return VOLUME_NAME.test(name) && lstatIfExists(this.layout.volumeDir(name)) !== undefined;
   }
 
   /** Every volume, or only those of `names` that exist. */
   async list(names: readonly string[] = []): Promise<VolumeInfo[]> {
-    const listed =
-      names.length > 0
-        ? names.filter((name) => VOLUME_NAME.test(name) && lstatIfExists(this.layout.volumeDir(name)))
-        : await listVolumeNames(this.layout);
+    const listed = names.length > 0 ? names.filter((name) => this.exists(name)) : await listVolumeNames(this.layout);
     return listed.map((name) => volumeInfo(this.layout, name));
   }
+}
+
+/** A volume that was there before the create that answers it. */
+function existingVolume(layout: StoreLayout, name: string): CreateVolumeResult {
+  return { volume: volumeInfo(layout, name), created: false };
 }
 
 /** The local driver's validateName, in its words. */

@@ -202,10 +202,10 @@ export function volumeInfo(layout: StoreLayout, name: string, kept?: boolean): V
   return { name, mountpoint: layout.volumeMountpoint(name), createdAt: stats.birthtime.getTime() > 0 ? stats.birthtime : stats.mtime, kept };
 }
 
-/** Removes the provisional marker (if still there), durably by a flush shared with concurrent calls. */
-export async function markKept(layout: StoreLayout, flush: BatchFlush, name: string): Promise<void> {
+/** Removes the volumes' provisional markers (those still there), durably by one flush shared with concurrent calls. */
+export async function markKept(layout: StoreLayout, flush: BatchFlush, names: readonly string[]): Promise<void> {
   const batch = new FsBatch();
-  batch.removeTree(join(layout.volumeDir(name), PROVISIONAL_MARKER));
+  for (const name of names) batch.removeTree(join(layout.volumeDir(name), PROVISIONAL_MARKER));
   await flush.write(batch);
 }
 

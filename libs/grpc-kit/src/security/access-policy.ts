@@ -13,11 +13,11 @@ const LAYER_READS = ["GetLayer", "ListLayers", "GetRWLayer", "ListRWLayers", "Ge
 
 export const ACCESS_POLICY: Readonly<Record<string, Grants>> = {
   "slipway.layerstore.v1.LayerStoreService": {
-    orchestrator: [...LAYER_READS, "CreateRWLayer", "ReleaseRWLayer", "CreateVolume", "RemoveVolume", "KeepVolume"],
+    orchestrator: [...LAYER_READS, "CreateContainerLayers", "ReleaseRWLayer", "CreateVolume", "RemoveVolume", "KeepVolumes"],
     "image-store": [...LAYER_READS, "RegisterLayer", "ReleaseLayer", "ExportLayer"],
   },
   "slipway.imagestore.v1.ImageStoreService": {
-    orchestrator: ["ResolveImage", "GetImage", "ListImages"],
+    orchestrator: ["ResolveImage", "WatchImages", "GetImage", "ListImages"],
     "engine-api": "*",
     cli: "*",
   },

@@ -40,7 +40,7 @@ function filesOf(dir: string, name: string, pollMs = 100) {
 function captureLogger() {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({ write: (chunk, _e, cb) => (lines.push(JSON.parse(String(chunk))), cb()) });
-  return { logger: pino({ level: "info" }, sink), lines };
+  return { logger: pino({ level: "debug" }, sink), lines };
 }
 
 const VOLUME = { name: "v", mountpoint: "/x", createdAt: "", labels: {}, anonymous: false };

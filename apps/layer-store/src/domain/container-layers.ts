@@ -1,0 +1,66 @@
+import type { VolumeInfo } from "../storage/volumes.js";
+import type { CreateRWLayerInput, MadeAlongside, RWLayerStore } from "./rw-layers.js";
+import type { CreateVolumeInput, VolumeStore } from "./volumes.js";
+
+/** A volume a container mounts. */
+export interface ContainerVolumeInput {
+  /** The user's name, or the 64-hex name the caller chose for an anonymous volume. */
+  readonly name: string;
+  /** Absolute path inside the container. */
+  readonly destination: string;
+  /** Seed the volume with the image's content at `destination` while it is empty. */
+  readonly copyData: boolean;
+  /** "" or "local". */
+  readonly driver: string;
+  /** Mark a volume this call creates as kept; otherwise it is provisional, and removed again if the call fails. */
+  readonly keep: boolean;
+}
+
+export interface CreateContainerLayersInput extends CreateRWLayerInput {
+  readonly volumes: readonly ContainerVolumeInput[];
+}
+
+/**
+ * A container's RW layer and the volumes it mounts (each created, or found, as CreateVolume does), made
+ * together so that their flushes share rounds, and answered (the volumes, in request order) once all of
+ * it is durable. All or nothing: when any part fails, the RW layer is removed and so are the volumes this
+ * call created without `keep` (anonymous ones); a volume that existed stays untouched, and a named one
+ * this call created stays too, as dockerd's and the orchestrator's failed creates leave them.
+ */
+export function createContainerLayers(
+  stores: { readonly rwLayers: RWLayerStore; readonly volumes: VolumeStore },
+  input: CreateContainerLayersInput,
+): Promise<VolumeInfo[]> {
+  return stores.rwLayers.createRWLayer(input, new ContainerVolumes(stores.volumes, input));
+}
+
+/** The volumes of one create, and the provisional ones among them it created (what a failed create removes). */
+class ContainerVolumes implements MadeAlongside<VolumeInfo[]> {
+  private readonly provisional: string[] = [];
+
+  constructor(
+    private readonly volumes: VolumeStore,
+    private readonly input: CreateContainerLayersInput,
+  ) {}
+
+  /** Every volume, in request order; a failure is thrown only once every volume's create has settled. */
+  async make(): Promise<VolumeInfo[]> {
+    const outcomes = await Promise.allSettled(this.input.volumes.map((volume) => this.makeOne(volume)));
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+    if (failed) throw failed.reason;
+    return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<VolumeInfo>).value);
+  }
+
+  private async makeOne(volume: ContainerVolumeInput): Promise<VolumeInfo> {
+    const { name, destination, copyData, driver, keep } = volume;
+    const request: CreateVolumeInput = { name, parentChainId: copyData ? this.input.parentChainId : "", path: destination, driver, keep };
+    const { volume: made, created } = await this.volumes.create(request);
+    if (created && !keep) this.provisional.push(made.name);
+    return made;
+  }
+
+  /** One that cannot be removed stays provisional: the reconciler removes it as a failed create's leftover. */
+  async undo(): Promise<void> {
+    await Promise.all(this.provisional.map((name) => this.volumes.remove(name).catch(() => undefined)));
+  }
+}

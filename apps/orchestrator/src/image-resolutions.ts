@@ -1,0 +1,89 @@
+import type { CallOpts, Logger } from "@slipway/grpc-kit";
+import type { imagestore } from "@slipway/proto";
+import { RequestStream } from "./request-stream.js";
+import type { Stores } from "./stores.js";
+
+/** Beyond this many references, the cache starts again empty rather than grow with every name ever created from. */
+const MAX_CACHED = 1_000;
+/** Between a cut watch and the next subscription: image-store may be restarting. */
+const RESUBSCRIBE_MS = 500;
+
+/**
+ * ResolveImage answers kept for the create path, current through image-store's WatchImages stream:
+ * image-store answers a change (a load, tag, removal or pull) only once this cache has acknowledged
+ * dropping what it held, so a client that changed an image and then creates from it never gets the
+ * old one. Without a live watch (before its first message, or once it is cut) nothing is cached and
+ * every resolution asks image-store.
+ */
+export class ImageResolutions {
+  private readonly cached = new Map<string, imagestore.ResolveImageResponse>();
+  private live = false;
+  /** Counts the cache's drops: a resolution that started before one must not be stored after it. */
+  private drops = 0;
+  private acks: RequestStream<imagestore.WatchImagesRequest> | undefined;
+  private stopped = false;
+  private watching: Promise<void> | undefined;
+
+  constructor(
+    private readonly images: Stores["images"],
+    private readonly logger: Logger,
+  ) {}
+
+  async resolve(reference: string, opts: CallOpts): Promise<imagestore.ResolveImageResponse> {
+    const hit = this.cached.get(reference);
+    if (hit) return hit;
+    const dropsBefore = this.drops;
+    const resolved = await this.images.resolveImage({ reference }, opts);
+    if (this.live && this.drops === dropsBefore) this.store(reference, resolved);
+    return resolved;
+  }
+
+  /** Subscribes, and subscribes again whenever the watch is cut, until stop(). */
+  start(): void {
+    this.watching ??= this.watchUntilStopped();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.acks?.cancel();
+    await this.watching;
+  }
+
+  private store(reference: string, resolved: imagestore.ResolveImageResponse): void {
+    if (this.cached.size >= MAX_CACHED) this.cached.clear();
+    this.cached.set(reference, resolved);
+  }
+
+  private drop(): void {
+    this.cached.clear();
+    this.drops++;
+  }
+
+  private async watchUntilStopped(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.watch();
+      } catch (err) {
+        if (!this.stopped) this.logger.debug({ err: (err as Error).message }, "image watch cut; resolving every image until it is back");
+      }
+      this.live = false;
+      this.drop();
+      if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, RESUBSCRIBE_MS).unref());
+    }
+  }
+
+  /** Every message says something may have changed (the first: that caching may start): drop, then acknowledge. */
+  private async watch(): Promise<void> {
+    const acks = new RequestStream<imagestore.WatchImagesRequest>();
+    this.acks = acks;
+    try {
+      for await (const { generation } of this.images.watchImages(acks, {})) {
+        this.drop();
+        this.live = !this.stopped;
+        acks.push({ appliedGeneration: generation });
+      }
+    } finally {
+      acks.cancel();
+    }
+  }
+}
