@@ -208,6 +208,11 @@ export class ContainerConfigService {
     return this.index.listVersion;
   }
 
+  /** Which of a container's volumes other containers' records mount (rm -v keeps those). */
+  volumesMountedByOthers(id: string): string[] {
+    return this.index.volumesOf(id).filter((name) => this.index.isVolumeMountedByOthers(name, id));
+  }
+
   /** Removes the record; also says which of its volumes other containers' records still mount (rm -v keeps those). */
   async delete(idOrName: string): Promise<{ removed: StoredContainer; volumesInUse: string[] }> {
     const id = this.index.resolve(idOrName);

@@ -63,6 +63,12 @@ export class ContainerIndex {
     return this.volumeUsers.has(name);
   }
 
+  /** Whether a container's record other than `id`'s mounts the volume. */
+  isVolumeMountedByOthers(name: string, id: string): boolean {
+    const users = this.volumeUsers.get(name);
+    return users !== undefined && users.size > (users.has(id) ? 1 : 0);
+  }
+
   /** A new container is usually the newest: it goes in front of the ordered list instead of forcing a sort. */
   add(entry: IndexEntry): void {
     this.entries.set(entry.summary.id, entry);

@@ -49,7 +49,8 @@ export function containerConfigHandlers(domain: ContainerConfigService): Service
       yield* recordSession(domain, recordSteps(requests), ctx.signal);
     },
     async getContainer(request) {
-      return { container: toRecord(domain.get(request.idOrName)) };
+      const container = domain.get(request.idOrName);
+      return { container: toRecord(container), volumesInUse: domain.volumesMountedByOthers(container.id) };
     },
     async listContainers(request) {
       const rows = domain.list(filtersOf(request), request.all, request.limit);

@@ -196,7 +196,7 @@ describe("DeleteContainer", () => {
   });
 });
 
-describe("DeleteContainer's volumes in use", () => {
+describe("GetContainer's and DeleteContainer's volumes in use", () => {
   const volumesOf = (configV2Json: Buffer) =>
     Object.values(JSON.parse(configV2Json.toString()).MountPoints as Record<string, { Name: string }>)
       .map((m) => m.Name)
@@ -209,12 +209,23 @@ describe("DeleteContainer's volumes in use", () => {
     const sourceVolumes = volumesOf((await h.client.getContainer({ idOrName: source })).container!.configV2Json);
     expect(sourceVolumes).toHaveLength(2);
     expect(sourceVolumes).toContain("shared");
+    expect((await h.client.getContainer({ idOrName: "vol-source" })).volumesInUse.sort()).toEqual(sourceVolumes);
+    expect((await h.client.getContainer({ idOrName: "vol-copier" })).volumesInUse.sort()).toEqual(sourceVolumes);
 
     const first = await h.client.deleteContainer({ idOrName: "vol-source" });
     expect(first.volumesInUse.sort()).toEqual(sourceVolumes);
     const second = await h.client.deleteContainer({ idOrName: "vol-copier" });
     expect(volumesOf(second.container!.configV2Json)).toEqual(sourceVolumes);
     expect(second.volumesInUse).toEqual([]);
+  });
+
+  it("names none for a container whose volumes no other record mounts", async () => {
+    const alone = generateRandomId();
+    await create(alone, "vol-alone", "2026-11-28T08:00:02Z", { Image: "golden:1" });
+    const { container, volumesInUse } = await h.client.getContainer({ idOrName: alone });
+    expect(volumesOf(container!.configV2Json)).toHaveLength(1);
+    expect(volumesInUse).toEqual([]);
+    await h.client.deleteContainer({ idOrName: alone });
   });
 });
 

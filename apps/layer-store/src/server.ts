@@ -1,7 +1,7 @@
 import { invalidArgument } from "@slipway/errors";
 import { layerStoreDefinition, service, untilReady, type ServiceHandlers, type ServiceRegistration } from "@slipway/grpc-kit";
 import type { layerstore } from "@slipway/proto";
-import { createContainerLayers } from "./domain/container-layers.js";
+import { createContainerLayers, releaseContainerLayers } from "./domain/container-layers.js";
 import { referenceCount, type LayerState } from "./domain/layer-graph.js";
 import type { LayerPlacement, LayerStore } from "./domain/layer-store.js";
 import type { OverlayMountSpec, RWLayerStore } from "./domain/rw-layers.js";
@@ -61,6 +61,9 @@ export function layerStoreService(backend: LayerStoreBackend): ServiceRegistrati
     },
     async releaseRwLayer(request) {
       return { deletedChainIds: await backend.rwLayers.releaseRWLayer(request.containerId) };
+    },
+    async releaseContainerLayers(request) {
+      return releaseContainerLayers(backend, request);
     },
     async getMounts(request) {
       return { rootFs: toOverlayMount(await backend.rwLayers.getMounts(request.containerId)) };

@@ -127,3 +127,41 @@ describe("CreateContainerLayers", () => {
     expect(volumeNames()).toEqual(volumesBefore);
   });
 });
+
+describe("ReleaseContainerLayers", () => {
+  let store: StoreUnderTest;
+  let parent: string;
+  beforeAll(async () => {
+    store = await startStore();
+    [parent] = (await registerChain(store.client, IMAGE)) as [string];
+  });
+  afterAll(() => store.stop());
+  const volumeDir = (name: string) => readdirSync(join(store.dataRoot, "volumes", name)).sort();
+
+  it("releases the RW layer, removes the volumes to go and keeps the others, in one call", async () => {
+    await store.client.createContainerLayers(
+      layersRequest(container("a"), parent, "", [{ name: anonymous("1") }, { name: anonymous("2") }, { name: "named", keep: true }]),
+    );
+    const released = await store.client.releaseContainerLayers({
+      containerId: container("a"),
+      removeVolumes: [anonymous("1")],
+      keepVolumes: [anonymous("2"), "never-made"],
+    });
+    expect(released).toEqual({ rwLayerReleased: true, deletedChainIds: [], volumesNotFound: ["never-made"] });
+    expect(readdirSync(join(store.dataRoot, "volumes")).sort()).toEqual([anonymous("2"), "named"].sort());
+    expect(volumeDir(anonymous("2"))).toEqual(["_data"]);
+    await expect(store.client.getRwLayer({ containerId: container("a") })).rejects.toMatchObject({ kind: "not_found" });
+  });
+
+  it("runs again after a removal that failed half way: what is gone is reported, not refused", async () => {
+    await store.client.createContainerLayers(layersRequest(container("b"), parent, "", [{ name: anonymous("3") }]));
+    await store.client.releaseRwLayer({ containerId: container("b") });
+    const released = await store.client.releaseContainerLayers({
+      containerId: container("b"),
+      removeVolumes: [anonymous("3"), anonymous("4")],
+      keepVolumes: [],
+    });
+    expect(released).toEqual({ rwLayerReleased: false, deletedChainIds: [], volumesNotFound: [anonymous("4")] });
+    expect(readdirSync(join(store.dataRoot, "volumes"))).not.toContain(anonymous("3"));
+  });
+});

@@ -8,9 +8,13 @@ import type { Stores } from "./stores.js";
 
 /** A container record by ID, unique ID prefix or name; unknown → NOT_FOUND "No such container: <x>". */
 export async function findContainer(stores: Stores, idOrName: string, opts: CallOpts): Promise<containerconfig.ContainerRecord> {
+  return (await lookupContainer(stores, idOrName, opts)).container!;
+}
+
+/** The record, and which of its volumes other containers' records mount; dockerd's NOT_FOUND text. */
+export async function lookupContainer(stores: Stores, idOrName: string, opts: CallOpts): Promise<containerconfig.GetContainerResponse> {
   try {
-    const { container } = await stores.containers.getContainer({ idOrName }, opts);
-    return container!;
+    return await stores.containers.getContainer({ idOrName }, opts);
   } catch (err) {
     throw isNotFound(err) ? notFound(`No such container: ${idOrName}`) : err;
   }

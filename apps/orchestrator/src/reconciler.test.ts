@@ -60,7 +60,7 @@ class FakeStores implements ReconcilerStores {
       this.enter(`getContainer ${idOrName}`);
       const record = this.records.get(idOrName);
       if (!record) throw notFound(`No such container: ${idOrName}`);
-      return { container: containerconfig.ContainerRecord.create({ id: record.id, names: record.names }) };
+      return { container: containerconfig.ContainerRecord.create({ id: record.id, names: record.names }), volumesInUse: [] };
     },
   };
 

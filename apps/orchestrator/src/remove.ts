@@ -1,6 +1,5 @@
 import type { CallOpts, Logger } from "@slipway/grpc-kit";
-import { isNotFound } from "./errors.js";
-import { findContainer } from "./inspect.js";
+import { lookupContainer } from "./inspect.js";
 import type { Stores } from "./stores.js";
 import type { VolumeService } from "./volumes.js";
 
@@ -11,11 +10,11 @@ export interface RemoveInput {
 }
 
 /**
- * Removes a created container: without -v its anonymous volumes are marked kept first (dockerd keeps them),
- * then the RW layer, the record and its names, then (with -v) the volumes that no other container (through
- * VolumesFrom) or running create uses. In this order a failure half way
- * leaves a container that `rm` can remove again (a missing RW layer is tolerated), a kept volume is never
- * mistaken for a failed create's, and a volume left by a failed `rm -v` is an orphan the reconciler removes.
+ * Removes a created container in two steps: layer-store releases the RW layer and, in the same call, removes
+ * (with -v) the anonymous volumes that no other container (through VolumesFrom) or running create uses, or
+ * marks them kept (without -v, as dockerd keeps them); then container-config deletes the record and its names.
+ * In this order a failure half way leaves a container that `rm` removes again (what is already gone is
+ * tolerated), and a kept volume is never mistaken for a failed create's.
  */
 export async function removeContainer(
   stores: Stores,
@@ -24,16 +23,17 @@ export async function removeContainer(
   input: RemoveInput,
   opts: CallOpts,
 ): Promise<void> {
-  const record = await findContainer(stores, input.idOrName, opts);
-  const volumes = anonymousVolumesOf(record.configV2Json);
-  if (!input.removeVolumes && volumes.length > 0) await stores.layers.keepVolumes({ names: volumes }, opts);
-  await stores.layers.releaseRwLayer({ containerId: record.id }, opts).catch((err: unknown) => {
-    if (!isNotFound(err)) throw err;
-    logger.warn({ containerId: record.id }, "container had no RW layer; removing its record anyway");
-  });
-  const deleteRecord = async () => (await stores.containers.deleteContainer({ idOrName: record.id }, opts)).volumesInUse;
-  if (input.removeVolumes) await volumeService.removeWithContainer(volumes, deleteRecord, opts);
-  else await deleteRecord();
+  const { container, volumesInUse } = await lookupContainer(stores, input.idOrName, opts);
+  const { id, configV2Json } = container!;
+  const volumes = anonymousVolumesOf(configV2Json);
+  const release = async (removeVolumes: readonly string[]) => {
+    const keepVolumes = input.removeVolumes ? [] : volumes;
+    const released = await stores.layers.releaseContainerLayers({ containerId: id, removeVolumes: [...removeVolumes], keepVolumes }, opts);
+    if (!released.rwLayerReleased) logger.warn({ containerId: id }, "container had no RW layer; removing its record anyway");
+    await stores.containers.deleteContainer({ idOrName: id }, opts);
+  };
+  if (input.removeVolumes) await volumeService.removeWithContainer(volumes, volumesInUse, release);
+  else await release([]);
 }
 
 /**

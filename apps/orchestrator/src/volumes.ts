@@ -1,7 +1,7 @@
 import { failedPrecondition, invalidArgument, notFound, unimplemented } from "@slipway/errors";
 import type { CallOpts } from "@slipway/grpc-kit";
 import type { layerstore } from "@slipway/proto";
-import { ignoreNotFound, isNotFound } from "./errors.js";
+import { isNotFound } from "./errors.js";
 import type { InFlightCreates } from "./in-flight.js";
 import type { Stores } from "./stores.js";
 
@@ -77,19 +77,12 @@ export class VolumeService {
   }
 
   /**
-   * `docker rm -v`: deletes the container's record (`deleteRecord`, which answers the volumes other records
-   * still mount), then its anonymous volumes that no other container (through VolumesFrom) or running create
-   * uses, as dockerd ignores its "in use" conflict there. Creates that ask for one of the volumes meanwhile
-   * wait; those already using one are counted before the record goes.
+   * `docker rm -v`: runs `remove` with the container's anonymous volumes that no other container's record
+   * (`inUse`, through VolumesFrom) and no running create uses, as dockerd ignores its "in use" conflict there.
+   * Creates that ask for one of the volumes meanwhile wait; those already using one are counted first.
    */
-  async removeWithContainer(names: readonly string[], deleteRecord: () => Promise<readonly string[]>, opts: CallOpts): Promise<void> {
-    const removeUnused = async () => {
-      const creating = names.filter((name) => this.inFlight.usersOf(name).length > 0);
-      const mounted = await deleteRecord();
-      for (const name of names.filter((n) => !creating.includes(n) && !mounted.includes(n))) {
-        await this.stores.layers.removeVolume({ name }, opts).catch(ignoreNotFound);
-      }
-    };
+  async removeWithContainer(names: readonly string[], inUse: readonly string[], remove: (unused: readonly string[]) => Promise<void>): Promise<void> {
+    const removeUnused = () => remove(names.filter((name) => this.inFlight.usersOf(name).length === 0 && !inUse.includes(name)));
     const guarded = names.reduce((inner, name) => () => this.inFlight.removingVolume(name, inner), removeUnused);
     await guarded();
   }

@@ -1,3 +1,4 @@
+import { SlipwayError } from "@slipway/errors";
 import type { VolumeInfo } from "../storage/volumes.js";
 import type { CreateRWLayerInput, MadeAlongside, RWLayerStore } from "./rw-layers.js";
 import type { CreateVolumeInput, VolumeStore } from "./volumes.js";
@@ -32,6 +33,52 @@ export function createContainerLayers(
   input: CreateContainerLayersInput,
 ): Promise<VolumeInfo[]> {
   return stores.rwLayers.createRWLayer(input, new ContainerVolumes(stores.volumes, input));
+}
+
+export interface ReleaseContainerLayersInput {
+  readonly containerId: string;
+  readonly removeVolumes: readonly string[];
+  readonly keepVolumes: readonly string[];
+}
+
+export interface ReleasedContainerLayers {
+  readonly rwLayerReleased: boolean;
+  readonly deletedChainIds: string[];
+  readonly volumesNotFound: string[];
+}
+
+/**
+ * `docker rm`'s side of layer-store: the RW layer released, the volumes to go removed and those to stay marked
+ * kept, all at once so that their flushes share rounds; answered once all of it is durable. What is already
+ * gone is reported, not refused, so that a removal that failed half way can run again; any other failure is
+ * thrown once every part has settled.
+ */
+export async function releaseContainerLayers(
+  stores: { readonly rwLayers: RWLayerStore; readonly volumes: VolumeStore },
+  input: ReleaseContainerLayersInput,
+): Promise<ReleasedContainerLayers> {
+  const [released, removed, notKept] = await Promise.allSettled([
+    stores.rwLayers.releaseRWLayer(input.containerId).catch(ifNotFound(undefined)),
+    Promise.all(input.removeVolumes.map((name) => stores.volumes.remove(name).then(() => undefined, ifNotFound(name)))),
+    stores.volumes.keep(input.keepVolumes),
+  ]);
+  const failed = [released, removed, notKept].find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  if (failed) throw failed.reason;
+  const deleted = (released as PromiseFulfilledResult<string[] | undefined>).value;
+  const missing = (removed as PromiseFulfilledResult<(string | undefined)[]>).value.filter((name): name is string => name !== undefined);
+  return {
+    rwLayerReleased: deleted !== undefined,
+    deletedChainIds: deleted ?? [],
+    volumesNotFound: [...missing, ...(notKept as PromiseFulfilledResult<string[]>).value],
+  };
+}
+
+/** For `.catch`: NOT_FOUND answers `value` (already gone); anything else still fails. */
+function ifNotFound<T>(value: T): (err: unknown) => T {
+  return (err) => {
+    if (err instanceof SlipwayError && err.kind === "not_found") return value;
+    throw err;
+  };
 }
 
 /** The volumes of one create, and the provisional ones among them it created (what a failed create removes). */

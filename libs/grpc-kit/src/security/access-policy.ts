@@ -13,7 +13,15 @@ const LAYER_READS = ["GetLayer", "ListLayers", "GetRWLayer", "ListRWLayers", "Ge
 
 export const ACCESS_POLICY: Readonly<Record<string, Grants>> = {
   "slipway.layerstore.v1.LayerStoreService": {
-    orchestrator: [...LAYER_READS, "CreateContainerLayers", "ReleaseRWLayer", "CreateVolume", "RemoveVolume", "KeepVolumes"],
+    orchestrator: [
+      ...LAYER_READS,
+      "CreateContainerLayers",
+      "ReleaseRWLayer",
+      "ReleaseContainerLayers",
+      "CreateVolume",
+      "RemoveVolume",
+      "KeepVolumes",
+    ],
     "image-store": [...LAYER_READS, "RegisterLayer", "ReleaseLayer", "ExportLayer"],
   },
   "slipway.imagestore.v1.ImageStoreService": {
