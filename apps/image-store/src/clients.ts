@@ -1,4 +1,4 @@
-import { internal, SlipwayError } from "@slipway/errors";
+import { internal, isNotFound } from "@slipway/errors";
 import { containerConfigDefinition, createClient, layerStoreDefinition, type CallContext, type ServiceConfig } from "@slipway/grpc-kit";
 import type { layerstore } from "@slipway/proto";
 import { OneChunkChannel } from "./one-chunk-channel.js";
@@ -55,7 +55,7 @@ export function layerStoreClient(address: string, { certificates, inProcess }: T
       try {
         return toInfo((await client.getLayer({ chainId }, { parent })).layer);
       } catch (err) {
-        if (err instanceof SlipwayError && err.kind === "not_found") return undefined;
+        if (isNotFound(err)) return undefined;
         throw err;
       }
     },

@@ -17,13 +17,17 @@ const IMAGE = [
 const SEEDED = ["drwxr-x--- 33:34 - . -> ", "-rw-r--r-- 0:0 4 seed -> "];
 const EMPTY = ["drwxr-xr-x 0:0 - . -> "];
 
+/** A store of its own with IMAGE registered, and the chainID of IMAGE's layer. */
+async function storeWithImage(): Promise<{ store: StoreUnderTest; parent: string }> {
+  const store = await startStore();
+  const [parent] = (await registerChain(store.client, IMAGE)) as [string];
+  return { store, parent };
+}
+
 describe("CreateContainerLayers", () => {
   let store: StoreUnderTest;
   let parent: string;
-  beforeAll(async () => {
-    store = await startStore();
-    [parent] = (await registerChain(store.client, IMAGE)) as [string];
-  });
+  beforeAll(async () => ({ store, parent } = await storeWithImage()));
   afterAll(() => store.stop());
   const volumeNames = () => readdirSync(join(store.dataRoot, "volumes")).sort();
   /** The RW layers' state: overlay2 dirs, l/ links, layerdb mounts and write-sets, the parent's references. */
@@ -131,10 +135,7 @@ describe("CreateContainerLayers", () => {
 describe("ReleaseContainerLayers", () => {
   let store: StoreUnderTest;
   let parent: string;
-  beforeAll(async () => {
-    store = await startStore();
-    [parent] = (await registerChain(store.client, IMAGE)) as [string];
-  });
+  beforeAll(async () => ({ store, parent } = await storeWithImage()));
   afterAll(() => store.stop());
   const volumeDir = (name: string) => readdirSync(join(store.dataRoot, "volumes", name)).sort();
 

@@ -1,8 +1,7 @@
-import { invalidArgument, isOutcomeUnknown } from "@slipway/errors";
+import { invalidArgument, isNotFound, isOutcomeUnknown } from "@slipway/errors";
 import type { CallOpts, Logger } from "@slipway/grpc-kit";
 import { generateRandomId } from "@slipway/docker-spec";
 import type { containerconfig, imagestore } from "@slipway/proto";
-import { isNotFound } from "./errors.js";
 import type { ImageResolutions } from "./image-resolutions.js";
 import type { InFlightCreates } from "./in-flight.js";
 import { Rollback } from "./rollback.js";

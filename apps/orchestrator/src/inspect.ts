@@ -1,7 +1,6 @@
-import { notFound } from "@slipway/errors";
+import { isNotFound, notFound } from "@slipway/errors";
 import type { CallOpts, Logger } from "@slipway/grpc-kit";
 import type { containerconfig } from "@slipway/proto";
-import { isNotFound } from "./errors.js";
 import { inspectDocument, type GraphDriverData } from "./inspect-document.js";
 import { volumesOf } from "./remove.js";
 import type { Stores } from "./stores.js";

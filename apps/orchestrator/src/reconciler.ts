@@ -1,6 +1,7 @@
+import { isNotFound } from "@slipway/errors";
 import { isFullId } from "@slipway/docker-spec";
 import type { Logger } from "@slipway/grpc-kit";
-import { ignoreNotFound, isNotFound } from "./errors.js";
+import { ignoreNotFound } from "./errors.js";
 import type { InFlightCreates } from "./in-flight.js";
 import type { Stores } from "./stores.js";
 

@@ -1,7 +1,6 @@
-import { failedPrecondition, invalidArgument, notFound, unimplemented } from "@slipway/errors";
+import { failedPrecondition, invalidArgument, isNotFound, notFound, unimplemented } from "@slipway/errors";
 import type { CallOpts } from "@slipway/grpc-kit";
 import type { layerstore } from "@slipway/proto";
-import { isNotFound } from "./errors.js";
 import type { InFlightCreates } from "./in-flight.js";
 import type { Stores } from "./stores.js";
 

@@ -7,6 +7,7 @@ import {
   failedPrecondition,
   internal,
   invalidArgument,
+  isNotFound,
   isOutcomeUnknown,
   notFound,
   permissionDenied,
@@ -61,5 +62,13 @@ describe("isOutcomeUnknown", () => {
   it("does not hold for errors that are not SlipwayErrors", () => {
     expect(isOutcomeUnknown(Object.assign(new Error("deadline"), { kind: "deadline_exceeded" }))).toBe(false);
     expect(isOutcomeUnknown(undefined)).toBe(false);
+  });
+});
+
+describe("isNotFound", () => {
+  it("holds for NOT_FOUND alone, and only for SlipwayErrors", () => {
+    expect(CONSTRUCTORS.filter(([, make]) => isNotFound(make("m"))).map(([kind]) => kind)).toEqual(["not_found"]);
+    expect(isNotFound(Object.assign(new Error("gone"), { kind: "not_found" }))).toBe(false);
+    expect(isNotFound(undefined)).toBe(false);
   });
 });

@@ -70,6 +70,11 @@ export const CONSTRUCTOR_OF_KIND: { readonly [K in ErrorKind]: ErrorConstructor 
   internal,
 };
 
+/** True for NOT_FOUND: in a lookup "there is none", in an undo or a cleanup "already gone". */
+export function isNotFound(err: unknown): err is SlipwayError {
+  return err instanceof SlipwayError && err.kind === "not_found";
+}
+
 /**
  * True for a call that ended without a definite answer: the peer could not be reached or was not ready, did
  * not answer in time, or the call was cancelled. What it asked for may or may not have been done, and asking

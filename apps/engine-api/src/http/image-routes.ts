@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { invalidArgument, notFound, SlipwayError } from "@slipway/errors";
+import { invalidArgument, isNotFound, notFound } from "@slipway/errors";
 import type { imagestore } from "@slipway/proto";
 import type { Backends } from "../backends.js";
 import { httpErrorOf } from "./errors.js";
@@ -48,7 +48,7 @@ export function imageRoutes({ imageStore }: Backends, hiddenPaths: readonly stri
       async handle({ res, params }) {
         const { inspectJson } = await imageStore.getImage({ reference: params.name! }).catch((err: unknown) => {
           // dockerd's LookupImage wraps the store's "No such image: nosuch:latest" with the name as given.
-          throw err instanceof SlipwayError && err.kind === "not_found" ? notFound(`no such image: ${params.name}: ${err.message}`) : err;
+          throw isNotFound(err) ? notFound(`no such image: ${params.name}: ${err.message}`) : err;
         });
         sendJsonBytes(res, 200, inspectJson);
       },

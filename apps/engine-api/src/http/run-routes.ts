@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { invalidArgument, SlipwayError } from "@slipway/errors";
+import { invalidArgument, isNotFound } from "@slipway/errors";
 import type { Backends } from "../backends.js";
 import { httpErrorOf } from "./errors.js";
 import { sendError, sendJson } from "./responses.js";
@@ -105,7 +105,7 @@ export function runRoutes({ orchestrator }: Backends, waits: HeldWaits, hiddenPa
       await orchestrator.inspectContainer({ idOrName: id });
       return false;
     } catch (err) {
-      return err instanceof SlipwayError && err.kind === "not_found";
+      return isNotFound(err);
     }
   };
 

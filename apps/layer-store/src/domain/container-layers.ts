@@ -1,4 +1,4 @@
-import { SlipwayError } from "@slipway/errors";
+import { isNotFound } from "@slipway/errors";
 import type { VolumeInfo } from "../storage/volumes.js";
 import type { CreateRWLayerInput, MadeAlongside, RWLayerStore } from "./rw-layers.js";
 import type { CreateVolumeInput, VolumeStore } from "./volumes.js";
@@ -76,7 +76,7 @@ export async function releaseContainerLayers(
 /** For `.catch`: NOT_FOUND answers `value` (already gone); anything else still fails. */
 function ifNotFound<T>(value: T): (err: unknown) => T {
   return (err) => {
-    if (err instanceof SlipwayError && err.kind === "not_found") return value;
+    if (isNotFound(err)) return value;
     throw err;
   };
 }
