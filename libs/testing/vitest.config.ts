@@ -10,6 +10,6 @@ export default defineConfig({
     hookTimeout: 180_000,
     fileParallelism: false,
     env: { TESTCONTAINERS_RYUK_DISABLED: "true", TESTCONTAINERS_HOST_OVERRIDE: "127.0.0.1" },
-    globalSetup: ["./test/global-setup.ts"],
+    globalSetup: ["../../vitest.scratch-dir.ts", "./test/global-setup.ts"],
   },
 });
