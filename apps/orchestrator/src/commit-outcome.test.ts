@@ -52,7 +52,7 @@ function storesWhere(commitError: SlipwayError, lookup: () => Promise<unknown>) 
     },
     layers: {
       createContainerLayers: answer("createContainerLayers", layerstore.CreateContainerLayersResponse.create()),
-      releaseRwLayer: answer("releaseRwLayer", { deletedChainIds: [] }),
+      releaseContainerLayers: answer("releaseContainerLayers", { deletedChainIds: [], volumesNotFound: [] }),
     },
   };
   return { stores: stores as unknown as Stores, calls };
@@ -88,7 +88,7 @@ describe("a commit without an answer", () => {
   it("that was not written is undone entirely", async () => {
     const { stores, calls } = storesWhere(deadlineExceeded("no answer in time"), absent);
     await expect(create(stores)).rejects.toMatchObject({ kind: "deadline_exceeded" });
-    expect(calls).toEqual([...CREATE_CALLS, "getContainer", "releaseRwLayer"]);
+    expect(calls).toEqual([...CREATE_CALLS, "getContainer", "releaseContainerLayers"]);
   });
 
   it("that cannot be checked leaves the RW layer to the reconciler", async () => {
@@ -101,7 +101,7 @@ describe("a commit without an answer", () => {
 it("a commit refused by container-config is undone without asking", async () => {
   const { stores, calls } = storesWhere(failedPrecondition("the name is taken"), record);
   await expect(create(stores)).rejects.toMatchObject({ kind: "failed_precondition" });
-  expect(calls).toEqual([...CREATE_CALLS, "releaseRwLayer"]);
+  expect(calls).toEqual([...CREATE_CALLS, "releaseContainerLayers"]);
 });
 
 it("layers that fail end the record stream without a commit, which abandons the prepared container", async () => {
@@ -110,5 +110,5 @@ it("layers that fail end the record stream without a commit, which abandons the 
     createContainerLayers: async () => (calls.push("createContainerLayers"), Promise.reject(unavailable("disk gone"))),
   });
   await expect(create(stores)).rejects.toMatchObject({ kind: "unavailable" });
-  expect(calls).toEqual(["prepare", "createContainerLayers", "releaseRwLayer", "abandon"]);
+  expect(calls).toEqual(["prepare", "createContainerLayers", "releaseContainerLayers", "abandon"]);
 });

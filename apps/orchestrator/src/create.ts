@@ -82,8 +82,9 @@ export class ContainerCreator {
 
   /**
    * The RW layer and the volumes (created, or found when named) in one layer-store call, as the mount
-   * points to commit, and the names of the anonymous volumes made (provisional until kept). Each undo
-   * step is armed before the call: a call that fails in transit may still have done its work.
+   * points to commit, and the names of the anonymous volumes made (provisional until kept). The undo step
+   * is armed before the call, since a call that fails in transit may still have done its work; it releases
+   * the RW layer and removes the anonymous volumes in one call too, whichever of them exist.
    */
   private async createLayers(
     id: string,
@@ -93,8 +94,11 @@ export class ContainerCreator {
     opts: CallOpts,
   ): Promise<{ mountPoints: containerconfig.MountPoint[]; provisional: string[] }> {
     const { layers } = this.stores;
-    rollback.push("RW layer", () => layers.releaseRwLayer({ containerId: id }), isNotFound);
-    const volumes = await Promise.all(prepared.volumes.map((volume) => this.claimVolume(id, volume, rollback)));
+    const volumes = await Promise.all(prepared.volumes.map((volume) => this.claimVolume(id, volume)));
+    const provisional = volumes.filter(({ volume }) => volume.name === "").map(({ name }) => name);
+    rollback.push("RW layer and anonymous volumes", () =>
+      layers.releaseContainerLayers({ containerId: id, removeVolumes: provisional, keepVolumes: [] }),
+    );
     const made = await layers.createContainerLayers(
       {
         containerId: id,
@@ -118,7 +122,7 @@ export class ContainerCreator {
       rw: true,
       source: mountpoint,
     }));
-    return { mountPoints, provisional: volumes.filter(({ volume }) => volume.name === "").map(({ name }) => name) };
+    return { mountPoints, provisional };
   }
 
   /**
@@ -126,14 +130,13 @@ export class ContainerCreator {
    * volume gets a fresh name and is removed again if the create fails; a named volume is the user's: it
    * may hold data already and other containers may mount it, so it stays, as in dockerd.
    */
-  private async claimVolume(id: string, volume: containerconfig.ContainerVolume, rollback: Rollback) {
+  private async claimVolume(id: string, volume: containerconfig.ContainerVolume) {
     if (volume.name !== "") {
       await this.inFlight.useVolume(id, volume.name);
       return { name: volume.name, volume };
     }
     const name = generateRandomId();
     this.inFlight.addVolume(id, name);
-    rollback.push(`volume ${name}`, () => this.stores.layers.removeVolume({ name }), isNotFound);
     return { name, volume };
   }
 

@@ -1,10 +1,9 @@
 import type { Logger } from "@slipway/grpc-kit";
 
+/** One undo; each is idempotent (undoing what is already gone succeeds). */
 interface Step {
   readonly what: string;
   readonly undo: () => Promise<unknown>;
-  /** Errors that mean "already undone" (rollback is idempotent). */
-  readonly alreadyDone: (err: unknown) => boolean;
 }
 
 /**
@@ -19,8 +18,8 @@ export class Rollback {
     private readonly logger: Logger,
   ) {}
 
-  push(what: string, undo: () => Promise<unknown>, alreadyDone: (err: unknown) => boolean = () => false): void {
-    this.steps.push({ what, undo, alreadyDone });
+  push(what: string, undo: () => Promise<unknown>): void {
+    this.steps.push({ what, undo });
   }
 
   /** Drops every step except `what`; the dropped objects stay for the reconciler. */
@@ -40,8 +39,7 @@ export class Rollback {
         await step.undo();
         undone.push(step.what);
       } catch (err) {
-        if (step.alreadyDone(err)) undone.push(step.what);
-        else failed.push(`${step.what}: ${err instanceof Error ? err.message : String(err)}`);
+        failed.push(`${step.what}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
     this.steps = [];
