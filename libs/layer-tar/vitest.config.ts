@@ -5,6 +5,7 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 120_000,
     globalSetup: ["../../vitest.scratch-dir.ts"],
+    setupFiles: ["../../vitest.fuzz-setup.ts"],
     hookTimeout: 300_000,
   },
 });

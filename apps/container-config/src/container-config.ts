@@ -1,7 +1,8 @@
 import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
-import { alreadyExists, failedPrecondition, invalidArgument } from "@slipway/errors";
+import { alreadyExists, failedPrecondition, internal, invalidArgument } from "@slipway/errors";
 import {
+  allocationError,
   attachVolumes,
   encodeGo,
   encodeGoJson,
@@ -9,7 +10,10 @@ import {
   mergeAndVerify,
   mountPointsOf,
   parseSecurityOpts,
+  renamedConfigV2,
+  renameTarget,
   renderConfigV2,
+  requireRenameNames,
   rfc3339Nano,
   configType,
   hostConfigType,
@@ -22,14 +26,14 @@ import {
   type MergedContainer,
   type RandomIndex,
 } from "@slipway/container-rules";
-import { goJson, isFullId } from "@slipway/docker-spec";
+import { goJson, isFullId, matchesPruneFilters, parsePruneFilters, PruneFilterError } from "@slipway/docker-spec";
 import { ContainerIndex } from "./container-index.js";
 import { ContainerLinks } from "./links.js";
 import type { Filters } from "./list-filters.js";
 import { NameRegistry } from "./name-registry.js";
 import { PreparedContainers, type PreparedContainer } from "./prepared-containers.js";
 import type { ContainerStorage, SkippedEntry, StoredFiles } from "./storage.js";
-import { entryFromRecord, networkModeOf, type ContainerSummary, type StoredConfigV2 } from "./summary.js";
+import { createdNanos, entryFromRecord, networkModeOf, type ContainerSummary, type StoredConfigV2 } from "./summary.js";
 
 export interface PrepareRequest {
   createRequestJson: Uint8Array;
@@ -48,6 +52,8 @@ export interface PrepareResult {
   volumes: ContainerVolume[];
   /** The merged Config.WorkingDir ("" when unset). */
   workingDir: string;
+  /** HostConfig.StorageOpt, for the RW layer. */
+  storageOpt: Record<string, string>;
 }
 
 export interface CommitRequest {
@@ -127,7 +133,8 @@ export class ContainerConfigService {
     const recorded = recordForm(merged);
     const name = this.names.reserveRequested(request.name, id, this.random);
     this.prepared.hold(id, { name, ...recorded });
-    return { name, warnings: merged.warnings, volumes: merged.volumes, workingDir: merged.config.WorkingDir };
+    const storageOpt = merged.hostConfig.StorageOpt ?? {};
+    return { name, warnings: merged.warnings, volumes: merged.volumes, workingDir: merged.config.WorkingDir, storageOpt };
   }
 
   /** Drops a prepared container and releases its name; an ID that is not prepared is ignored. */
@@ -231,6 +238,62 @@ export class ContainerConfigService {
     }
   }
 
+  /**
+   * docker rename: config.v2.json rewritten durably with the new name, then the names moved (the container's,
+   * and the link names under it). The new name is reserved first, so that no create takes it meanwhile; if
+   * the write fails, the names follow what the record on disk says.
+   */
+  async rename(idOrName: string, newName: string): Promise<void> {
+    requireRenameNames(idOrName, newName);
+    const id = this.index.resolve(idOrName);
+    const oldName = primaryName(this.names.namesOf(id));
+    const name = renameTarget(oldName, newName);
+    if (this.busy.has(id)) throw failedPrecondition(`container ${id} is being written or removed; retry`);
+    try {
+      this.names.reserve(name, id);
+    } catch (err) {
+      throw allocationError(err);
+    }
+    this.busy.add(id);
+    let configV2: string;
+    try {
+      configV2 = renamedConfigV2(this.storage.read(id).configV2, name);
+      await this.storage.replaceConfigV2(id, configV2);
+    } catch (err) {
+      this.settleFailedRename(id, oldName, name);
+      throw err;
+    } finally {
+      this.busy.delete(id);
+    }
+    this.moveNames(id, oldName, configV2);
+  }
+
+  /** The names, and the index entry, of a container whose record now holds a new Name. */
+  private moveNames(id: string, oldName: string, configV2: string): void {
+    const record = JSON.parse(configV2) as StoredConfigV2;
+    this.links.move(oldName, record.Name);
+    this.names.release(oldName, id);
+    this.index.replace(entryFromRecord(record, this.index.networkModeOf(id), [record.Name]));
+  }
+
+  /** After a failed rewrite the record holds the old name or, when only the flush after the rename failed, the new one. */
+  private settleFailedRename(id: string, oldName: string, name: string): void {
+    let configV2: string | undefined;
+    try {
+      configV2 = this.storage.read(id).configV2;
+    } catch (err) {
+      this.logger.warn({ container: id, err: (err as Error).message }, "record unreadable after a failed rename; keeping the old name");
+    }
+    if (configV2 !== undefined && (JSON.parse(configV2) as StoredConfigV2).Name === name) this.moveNames(id, oldName, configV2);
+    else this.names.release(name, id);
+  }
+
+  /** The containers `docker container prune` removes with these filters, newest first: none runs here, so every one that matches. */
+  containersToPrune(filters: Filters, now = new Date()): string[] {
+    const selection = pruneFiltersOf(filters, now);
+    return this.index.idsWhere((entry) => matchesPruneFilters(selection, entry.summary.labels, createdNanos(entry)));
+  }
+
   /** Start-up: removes leftovers, loads every record into the index and the names; broken ones are skipped and reported. */
   async recover(): Promise<{ loaded: number; skipped: SkippedEntry[] }> {
     await this.storage.init();
@@ -294,6 +357,16 @@ function recordForm(merged: MergedContainer): Omit<PreparedContainer, "name"> {
     hostConfig: merged.hostConfig,
     security: parseSecurityOpts(merged.hostConfig.SecurityOpt),
   };
+}
+
+/** dockerd's answers to prune filters it refuses: 400 for an unknown key, 500 for an until it cannot use. */
+function pruneFiltersOf(filters: Filters, now: Date) {
+  try {
+    return parsePruneFilters(filters, now);
+  } catch (err) {
+    if (!(err instanceof PruneFilterError)) throw err;
+    throw err.invalidParameter ? invalidArgument(err.message) : internal(err.message);
+  }
 }
 
 /** A container's own name: the one of its names with a single slash (the others are link names). */

@@ -93,6 +93,24 @@ export class ContainerIndex {
     this.changes++;
   }
 
+  /** Replaces a container's entry (its record changed); it keeps its place in the list. */
+  replace(entry: IndexEntry): void {
+    const old = this.entries.get(entry.summary.id);
+    if (!old) throw internal(`container ${entry.summary.id} is not in the index`);
+    this.entries.set(entry.summary.id, entry);
+    const at = this.orderedStale ? -1 : this.ordered.indexOf(old);
+    if (at >= 0) this.ordered[at] = entry;
+    else this.orderedStale = true;
+    this.changes++;
+  }
+
+  /** The IDs of the containers that pass `test`, newest first. */
+  idsWhere(test: (entry: IndexEntry) => boolean): string[] {
+    return this.newestFirst()
+      .filter(test)
+      .map((entry) => entry.summary.id);
+  }
+
   /** daemon.GetContainer: full ID, then name, then a unique ID prefix. */
   resolve(idOrName: string): string {
     if (this.entries.has(idOrName)) return idOrName;
@@ -147,8 +165,8 @@ export class ContainerIndex {
 
   private select(filters: Filters, all: boolean, limit: number): IndexEntry[] {
     validateFilters(filters);
-    const before = filters.before?.length ? this.createdKeyOf(filters.before[0]!) : undefined;
-    const since = filters.since?.length ? this.createdKeyOf(filters.since[0]!) : undefined;
+    const before = this.boundOf(filters.before);
+    const since = this.boundOf(filters.since);
     // Created containers never run: they show with -a, a status filter or a limit, as in dockerd.
     if (!all && !filters.status?.length && limit <= 0) return [];
     const out: IndexEntry[] = [];
@@ -161,8 +179,17 @@ export class ContainerIndex {
     return out;
   }
 
+  /** The created key a before or since filter bounds the list with: every value must name a container, as dockerd walks them all; the first is the bound. */
+  private boundOf(values: string[] | undefined): string | undefined {
+    return (values ?? []).map((value) => this.createdKeyOf(value))[0];
+  }
+
+  /** list.go's idOrNameFilter: a full ID or any name a container holds, never an ID prefix; dockerd's 500 otherwise. */
   private createdKeyOf(idOrName: string): string {
-    return this.entries.get(this.resolve(idOrName))!.createdKey;
+    const id = this.entries.has(idOrName) ? idOrName : this.names.holderOf(lookupName(idOrName));
+    const entry = id === undefined ? undefined : this.entries.get(id);
+    if (!entry) throw internal(`no such container ${idOrName}`);
+    return entry.createdKey;
   }
 
   private newestFirst(): IndexEntry[] {

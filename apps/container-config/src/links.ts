@@ -53,6 +53,16 @@ export class ContainerLinks {
     for (const { name, childId } of this.names.linksUnder(parentName)) this.names.release(name, childId);
   }
 
+  /**
+   * The link names under a renamed container move to its new name ("/<old>/<alias>" to "/<new>/<alias>"),
+   * as dockerd's rename moves them; the children's hostconfig.json is left as it is, as dockerd leaves it.
+   */
+  move(oldParentName: string, newParentName: string): void {
+    const links = this.names.linksUnder(oldParentName).map(({ name, childId }) => ({ childId, alias: name.slice(oldParentName.length + 1) }));
+    this.release(oldParentName);
+    this.register(newParentName, links);
+  }
+
   /** HostConfig.Links as inspect shows them: "/<child>:/<parent>/<alias>". */
   inspectForm(parentName: string): string[] {
     return this.names.linksUnder(parentName).map(({ name, childId }) => `${this.primaryName(childId)}:${name}`);

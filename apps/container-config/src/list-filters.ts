@@ -1,5 +1,6 @@
 import { internal, invalidArgument } from "@slipway/errors";
 import { portRangeProblem, splitProtoPort } from "@slipway/container-rules";
+import { matchKeyValueList } from "@slipway/docker-spec";
 import type { IndexEntry } from "./summary.js";
 
 const ACCEPTED = new Set([
@@ -8,6 +9,7 @@ const ACCEPTED = new Set([
   "exited",
   "health",
   "id",
+  "isolation",
   "label",
   "name",
   "status",
@@ -54,16 +56,6 @@ function matchAny(values: string[] | undefined, source: string): boolean {
   });
 }
 
-/** filters.MatchKVList: every `key` or `key=value` must be among the labels. */
-function matchLabels(values: string[] | undefined, labels: Record<string, string>): boolean {
-  if (!values || values.length === 0) return true;
-  return values.every((value) => {
-    const at = value.indexOf("=");
-    const key = at < 0 ? value : value.slice(0, at);
-    return key in labels && (at < 0 || labels[key] === value.slice(at + 1));
-  });
-}
-
 /** ancestor: the image as the container was created with it, or its image ID (full or a prefix). */
 function matchAncestor(values: string[] | undefined, entry: IndexEntry): boolean {
   if (!values || values.length === 0) return true;
@@ -72,14 +64,14 @@ function matchAncestor(values: string[] | undefined, entry: IndexEntry): boolean
   return values.some((v) => v === image || `${v}:latest` === image || v === imageId || (v.length > 0 && hex.startsWith(v.replace(/^sha256:/, ""))));
 }
 
-/** The per-container filters of includeContainerInList, for created containers. */
+/** The per-container filters of includeContainerInList, for created containers (isolation is Windows' alone: ignored, as on Linux). */
 export function matches(entry: IndexEntry, filters: Filters): boolean {
   const { summary } = entry;
   const nameOk = summary.names.some((n) => matchAny(filters.name, n) || matchAny(filters.name, n.slice(1)));
   return (
     nameOk &&
     matchAny(filters.id, summary.id) &&
-    matchLabels(filters.label, summary.labels) &&
+    matchKeyValueList(filters.label, summary.labels) &&
     matchAny(filters.status, summary.state) &&
     matchAncestor(filters.ancestor, entry) &&
     (filters.exited ?? []).length === 0 &&

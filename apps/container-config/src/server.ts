@@ -14,7 +14,7 @@ const toRecord = (c: StoredContainer): containerconfig.ContainerRecord => ({
 
 const EMPTY_QUERY: containerconfig.ListContainersRequest = { filters: {}, all: false, limit: 0 };
 
-const filtersOf = (query: containerconfig.ListContainersRequest) =>
+const filtersOf = (query: { filters: Record<string, { values: string[] }> }) =>
   Object.fromEntries(Object.entries(query.filters).map(([key, list]) => [key, list.values]));
 
 async function* recordSteps(requests: AsyncIterable<containerconfig.CreateContainerRecordRequest>): AsyncIterable<RecordStep> {
@@ -61,6 +61,13 @@ export function containerConfigHandlers(domain: ContainerConfigService): Service
     },
     async getListVersion() {
       return { listVersion: domain.listVersion };
+    },
+    async renameContainer({ idOrName, newName }) {
+      await domain.rename(idOrName, newName);
+      return {};
+    },
+    async listContainersToPrune(request) {
+      return { ids: domain.containersToPrune(filtersOf(request)) };
     },
     async deleteContainer(request) {
       const { removed, volumesInUse } = await domain.delete(request.idOrName);

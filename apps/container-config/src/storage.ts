@@ -57,6 +57,28 @@ export class ContainerStorage {
     await this.flush.publish(batch, temp, join(this.root, id));
   }
 
+  /**
+   * Replaces config.v2.json in two rounds of the same group commit as the records': the new file written
+   * beside containers/<id>/ as containers/.tmp-<id>-config.v2.json (recovery sweeps it) and made durable,
+   * then renamed over the old one, durably. After a crash the record holds the old file or the new one,
+   * whole. hostconfig.json stays: what dockerd rewrites there after a rename is the same bytes.
+   */
+  async replaceConfigV2(id: string, configV2: string): Promise<void> {
+    const temp = join(this.root, `${TEMP_PREFIX}${id}-config.v2.json`);
+    const write = new FsBatch();
+    write.removeTree(temp);
+    write.writeFile(temp, configV2, 0o600);
+    const rename = new FsBatch();
+    rename.rename(temp, join(this.root, id, "config.v2.json"));
+    try {
+      await this.flush.write(write);
+      await this.flush.write(rename);
+    } catch (err) {
+      await removeTree(temp);
+      throw err;
+    }
+  }
+
   /** Reads on the main thread: two small files cost less than the thread-pool round trips of async reads. */
   read(id: string): StoredFiles {
     const dir = join(this.root, id);

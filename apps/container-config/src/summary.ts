@@ -115,3 +115,9 @@ export function networkModeOf(hostConfig: string): string {
   if (!match) throw new Error("hostconfig.json has no NetworkMode");
   return JSON.parse(match[1]!) as string;
 }
+
+/** An entry's Created in nanoseconds since the Unix epoch (read off its sort key). */
+export function createdNanos(entry: IndexEntry): bigint {
+  const [seconds = "", fraction = "0"] = entry.createdKey.split(".");
+  return BigInt(Date.parse(`${seconds}Z`) / 1000) * 1_000_000_000n + BigInt(fraction);
+}

@@ -224,6 +224,12 @@ export const VALID: CreateCase[] = [
   { label: "networking disabled", body: raw({ Image: G, NetworkDisabled: true }) },
   { label: "network namespace of a missing container (checked at start)", body: HC({ NetworkMode: "container:slipway-nosuch" }) },
   { label: "case-insensitive keys", body: raw({ image: G, cmd: ["/bin/true"], hostconfig: { memory: 67108864 } }) },
+  {
+    label: "HostConfig keys differing in case decode over each other",
+    body: `{"Image":"${G}","HostConfig":{"Memory":67108864},"hostConfig":{"CpuShares":5}}`,
+  },
+  { label: "Memory of 2^53+1 bytes, kept exactly", body: `{"Image":"${G}","HostConfig":{"Memory":9007199254740993}}` },
+  { label: "nested 10,000 levels deep in an ignored key", body: `{"Image":"${G}","Unknown":${"[".repeat(9_999)}${"]".repeat(9_999)}}` },
 ];
 
 export const INVALID: CreateCase[] = [
@@ -303,6 +309,11 @@ export const INVALID: CreateCase[] = [
   { label: "retry count not an integer (500)", body: HC({ RestartPolicy: { Name: "on-failure", MaximumRetryCount: 1.5 } }) },
   { label: "NetworkMode as a bool (500)", body: HC({ NetworkMode: true }) },
   { label: "Image as a number (500)", body: raw({ Image: 5 }) },
+  { label: "Memory beyond int64 (500)", body: `{"Image":"${G}","HostConfig":{"Memory":1180591620717411303424}}` },
+  { label: "CpuShares 1e308 (500)", body: `{"Image":"${G}","HostConfig":{"CpuShares":1e308}}` },
+  { label: "Memory as 1e8, an exponent literal (500)", body: `{"Image":"${G}","HostConfig":{"Memory":1e8}}` },
+  { label: "BlkioWeight beyond uint16 (500)", body: `{"Image":"${G}","HostConfig":{"BlkioWeight":65536}}` },
+  { label: "nested 100,000 levels deep (500)", body: `{"Image":"${G}","Labels":${"[".repeat(100_000)}` },
   { label: "link to a missing container", body: HC({ Links: ["slipway-nosuch:alias"] }) },
   { label: "volumes from a missing container", body: HC({ VolumesFrom: ["slipway-nosuch:ro"] }) },
   { label: "nil endpoint settings", body: raw({ Image: G, NetworkingConfig: { EndpointsConfig: { bridge: null } } }) },

@@ -36,8 +36,9 @@ describe.each([
     expect(prepared).toEqual({
       name: "/whole",
       warnings: [],
-      volumes: [{ destination: "/data", name: "", driver: "local", copyData: true }],
+      volumes: [{ destination: "/data", name: "", driver: "local", copyData: true, labels: {}, driverOpts: {} }],
       workingDir: "/work",
+      storageOpt: {},
     });
     const mountPoints = [{ destination: "/data", volumeName: "v".repeat(64), driver: "local", type: "volume", rw: true, source: "" }];
     await stream.commit({ containerId: id, created: "", imageId: "", mountPoints });

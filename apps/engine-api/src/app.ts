@@ -1,8 +1,13 @@
 import { connectBackends } from "./backends.js";
+import { archiveRoutes } from "./http/archive-routes.js";
 import type { EngineApiConfig } from "./config.js";
+import { containerFilesystemRoutes } from "./http/container-filesystem-routes.js";
 import { containerRoutes } from "./http/container-routes.js";
+import { imageHistoryPruneRoutes } from "./http/image-history-prune-routes.js";
 import { imageRoutes } from "./http/image-routes.js";
+import { pruneRoutes } from "./http/prune-routes.js";
 import { registryRoutes } from "./http/registry-routes.js";
+import { renameRoutes } from "./http/rename-routes.js";
 import type { Route } from "./http/router.js";
 import { HeldWaits, runRoutes } from "./http/run-routes.js";
 import { systemRoutes } from "./http/system-routes.js";
@@ -23,9 +28,14 @@ export function createEngineApi(
   const routes = [
     ...systemRoutes(backends, config.dataRoot),
     ...containerRoutes(backends, waits),
+    ...containerFilesystemRoutes(backends),
+    ...archiveRoutes(backends),
+    ...renameRoutes(backends),
+    ...pruneRoutes(backends, waits),
     ...runRoutes(backends, waits, [config.dataRoot]),
     ...volumeRoutes(backends),
     ...registryRoutes(backends, [config.dataRoot]),
+    ...imageHistoryPruneRoutes(backends),
     ...imageRoutes(backends, [config.dataRoot]),
   ];
   return { routes, close: backends.close };

@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { ConfigError, createLogger, isEntryPoint, stopOnSignal, type InProcessRegistry } from "@slipway/grpc-kit";
+import { ConfigError, createLogger, isEntryPoint, reportEventLoopDelay, stopOnSignal, type InProcessRegistry } from "@slipway/grpc-kit";
 import { createEngineApi } from "./app.js";
 import { loadEngineApiConfig } from "./config.js";
 import { createEngineApiServer } from "./http/server.js";
@@ -28,6 +28,7 @@ function listenOnTcp(server: Server, address: string): Promise<void> {
  * the orchestrator and image-store; npm start's one process passes the registry its apps share.
  */
 export async function start(inProcess?: InProcessRegistry): Promise<void> {
+  reportEventLoopDelay(logger);
   let ownSocket: OwnSocket | undefined;
   try {
     const config = { ...loadEngineApiConfig(process.argv.slice(2), process.env, logger), inProcess };

@@ -1,14 +1,16 @@
 import { goJson } from "@slipway/docker-spec";
 import { imageStoreDefinition, service, type CallContext, type ServiceRegistration } from "@slipway/grpc-kit";
-import type { imagestore } from "@slipway/proto";
+import type { imagestore, types } from "@slipway/proto";
 import { INDEX_SERVER, type AuthConfig, type RegistryClient } from "@slipway/registry-client";
 import { eventsOf } from "./async-queue.js";
 import { inspectDocument } from "./domain/documents.js";
+import { imageHistory } from "./domain/history.js";
 import type { ImageService } from "./domain/image-service.js";
 import type { LoadEvent } from "./domain/load-events.js";
 import { listImages } from "./domain/list.js";
 import { loginToRegistry } from "./domain/login.js";
 import type { Progress, ProgressSink } from "./domain/progress.js";
+import { ImagePruner } from "./domain/prune.js";
 import { pullImage } from "./domain/pull.js";
 import { pushImage } from "./domain/push.js";
 import { removeImage } from "./domain/remove.js";
@@ -16,13 +18,14 @@ import { saveImages } from "./domain/save.js";
 
 /** The gRPC adapter: proto messages in and out, everything else in the domain. */
 export function imageStoreService(images: ImageService, registry: RegistryClient): ServiceRegistration {
+  const pruner = new ImagePruner(images);
   return service(imageStoreDefinition, {
     loadImages: (requests, ctx) => loadImages(images, requests, ctx),
     async *saveImages({ references }, ctx) {
       for await (const chunk of saveImages(images, references, ctx)) yield { chunk };
     },
-    async resolveImage({ reference }, ctx) {
-      const image = await images.resolve(reference, ctx);
+    async resolveImage({ reference, platform }, ctx) {
+      const image = await images.resolve(reference, ctx, platform ?? "");
       const { os, architecture, variant } = image.config;
       return {
         imageId: image.id,
@@ -40,8 +43,11 @@ export function imageStoreService(images: ImageService, registry: RegistryClient
       return { inspectJson: Buffer.from(inspectDocument(await images.resolve(reference, ctx), images.deps.paths.dataRoot)) };
     },
     async listImages({ filters }, ctx) {
-      const rows = await listImages(images, Object.fromEntries(Object.entries(filters).map(([k, v]) => [k, v.values])), ctx);
+      const rows = await listImages(images, filterValues(filters), ctx);
       return { images: rows.map((row) => ({ ...row, parentId: "", containers: -1 })) };
+    },
+    async getImageHistory({ reference }, ctx) {
+      return { entries: imageHistory(await images.resolve(reference, ctx)).map((entry) => ({ ...entry, tags: [...entry.tags] })) };
     },
     async tagImage({ source, target, tag }) {
       await images.tag(source, target, tag);
@@ -49,6 +55,10 @@ export function imageStoreService(images: ImageService, registry: RegistryClient
     },
     async removeImage({ reference, force }, ctx) {
       return { items: await removeImage(images, reference, force, ctx) };
+    },
+    async pruneImages({ filters }, ctx) {
+      const { items, spaceReclaimed } = await pruner.prune(filterValues(filters), ctx);
+      return { items, spaceReclaimed };
     },
     pullImage: ({ reference, tag, platform, auth }, ctx) =>
       progressStream((emit) => pullImage(images, registry, { reference, tag, platform, auth: authConfigOf(auth) }, emit, ctx)),
@@ -62,6 +72,11 @@ export function imageStoreService(images: ImageService, registry: RegistryClient
       return { registryConfigJson: Buffer.from(goJson(registry.serviceConfig())), indexServerAddress: INDEX_SERVER };
     },
   });
+}
+
+/** Docker's filters as each key to its values. */
+function filterValues(filters: Record<string, types.StringList>): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(filters).map(([key, list]) => [key, list.values]));
 }
 
 /** X-Registry-Auth's fields as the registry client takes them; empty ones left out. */

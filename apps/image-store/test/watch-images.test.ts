@@ -121,7 +121,7 @@ describe.each([
     const took = await timed(() => tag(`${repository}:stuck`));
     expect(took).toBeGreaterThanOrEqual(2_000 - 50);
     expect(took).toBeLessThan(5_000);
-    expect(await stuck.ended).toMatch(/^unavailable: .*: image generation \d+ was not acknowledged within 2000 ms/);
+    expect(await stuck.ended).toMatch(/^unavailable: image-store ended the watch: image generation \d+ was not acknowledged within 2000 ms/);
     expect(await timed(() => tag(`${repository}:after-stuck`))).toBeLessThan(1_000);
   });
 

@@ -1,5 +1,7 @@
 import { BatchFlush } from "@slipway/durable-fs";
 import type { App, Logger, ServiceConfig } from "@slipway/grpc-kit";
+import { ContainerFilesystems } from "./domain/container-filesystems.js";
+import { ContainerPaths } from "./domain/container-paths.js";
 import { LayerStore } from "./domain/layer-store.js";
 import { recoverStore } from "./domain/recovery.js";
 import { RWLayerStore } from "./domain/rw-layers.js";
@@ -7,6 +9,7 @@ import { VolumeStore } from "./domain/volumes.js";
 import { failpointsFromEnv } from "./failpoints.js";
 import { layerStoreService, type LayerStoreBackend } from "./server.js";
 import { StoreLayout } from "./storage/layout.js";
+import { CreatorLeases } from "./domain/creator-leases.js";
 
 /** Wires data root → storage layout → layer graph, RW layers, volumes → gRPC handlers; recovery loads them. */
 export function createApp(config: Pick<ServiceConfig, "dataRoot"> & Partial<Pick<ServiceConfig, "dockerdDataRoot">>, logger: Logger): App {
@@ -21,6 +24,9 @@ export function createApp(config: Pick<ServiceConfig, "dataRoot"> & Partial<Pick
     layers,
     rwLayers,
     volumes: new VolumeStore(layout, layers, logger, flush),
+    filesystems: new ContainerFilesystems(layout, rwLayers, layers),
+    paths: new ContainerPaths(layout, layers, rwLayers, flush),
+    leases: new CreatorLeases(),
     recovery: undefined,
   };
   return {

@@ -1,20 +1,26 @@
 import { invalidArgument } from "@slipway/errors";
 import { layerStoreDefinition, service, untilReady, type ServiceHandlers, type ServiceRegistration } from "@slipway/grpc-kit";
 import type { layerstore } from "@slipway/proto";
+import { containerPathHandlers } from "./container-path-handlers.js";
+import type { ContainerFilesystems } from "./domain/container-filesystems.js";
+import type { ContainerPaths } from "./domain/container-paths.js";
+import type { CreatorLeases } from "./domain/creator-leases.js";
 import { createContainerLayers, releaseContainerLayers } from "./domain/container-layers.js";
 import { referenceCount, type LayerState } from "./domain/layer-graph.js";
 import type { LayerPlacement, LayerStore } from "./domain/layer-store.js";
 import type { OverlayMountSpec, RWLayerStore } from "./domain/rw-layers.js";
 import type { RecoveryReport } from "./domain/recovery.js";
-import type { VolumeStore } from "./domain/volumes.js";
+import type { Volume, VolumeStore } from "./domain/volumes.js";
 import type { MountRecord } from "./storage/layerdb.js";
-import type { VolumeInfo } from "./storage/volumes.js";
 
 /** What the handlers serve; `recovery` stays undefined until startup recovery is done. */
 export interface LayerStoreBackend {
   readonly layers: LayerStore;
   readonly rwLayers: RWLayerStore;
   readonly volumes: VolumeStore;
+  readonly filesystems: ContainerFilesystems;
+  readonly paths: ContainerPaths;
+  readonly leases: CreatorLeases;
   recovery: (RecoveryReport & { millis: number }) | undefined;
 }
 
@@ -23,6 +29,7 @@ export function layerStoreService(backend: LayerStoreBackend): ServiceRegistrati
   // Until the recovery is done, every call but GetStoreStatus (which reports it) answers UNAVAILABLE.
   const recovered = untilReady(() => backend.recovery !== undefined, "layer-store is still recovering its data root; retry shortly", [
     "getStoreStatus",
+    "renewLease",
   ]);
   const handlers: ServiceHandlers<typeof layerStoreDefinition> = {
     async registerLayer(requests, ctx) {
@@ -66,17 +73,34 @@ export function layerStoreService(backend: LayerStoreBackend): ServiceRegistrati
       return releaseContainerLayers(backend, request);
     },
     async getMounts(request) {
-      return { rootFs: toOverlayMount(await backend.rwLayers.getMounts(request.containerId)) };
+      const rootFs = toOverlayMount(await backend.rwLayers.getMounts(request.containerId));
+      return { rootFs, lowerDiffDirs: backend.filesystems.lowerDiffDirs(request.containerId) };
+    },
+    async *exportContainerLayer(request) {
+      for await (const chunk of backend.filesystems.export(request.containerId)) yield { chunk };
+    },
+    async getContainerChanges(request) {
+      return { changes: backend.filesystems.changes(request.containerId) };
+    },
+    ...containerPathHandlers(backend.paths),
+    async getRwLayerSizes(request) {
+      return { sizes: await backend.filesystems.sizes(request.containerIds) };
     },
     async createVolume(request) {
-      return { volume: toVolume((await backend.volumes.create(request)).volume) };
+      return { volume: toVolume((await backend.volumes.create({ ...request, alwaysRecorded: true })).volume) };
     },
     async removeVolume(request) {
-      await backend.volumes.remove(request.name);
-      return {};
+      return { size: await backend.volumes.remove(request.name, request.measureSize) };
     },
     async keepVolumes(request) {
+      backend.leases.forget([], request.names);
       return { notFound: await backend.volumes.keep(request.names) };
+    },
+    async renewLease(request) {
+      return { ttlMs: backend.leases.renew(request.leaseId) };
+    },
+    async findAbandoned(request) {
+      return backend.leases.findAbandoned(request);
     },
     async listVolumes(request) {
       return { volumes: (await backend.volumes.list(request.names)).map(toVolume) };
@@ -161,6 +185,7 @@ function toOverlayMount(spec: OverlayMountSpec) {
   return { lowerDirs: spec.lowerDirs, upperDir: spec.upperDir, workDir: spec.workDir, mergedDir: spec.mergedDir, options: spec.options };
 }
 
-function toVolume(volume: VolumeInfo): layerstore.Volume {
-  return { name: volume.name, mountpoint: volume.mountpoint, driver: "local", createdAt: volume.createdAt.toISOString(), kept: volume.kept };
+function toVolume(volume: Volume): layerstore.Volume {
+  const { name, mountpoint, kept, labels, options } = volume;
+  return { name, mountpoint, driver: "local", createdAt: volume.createdAt.toISOString(), kept, labels: labels ?? {}, options: options ?? {} };
 }

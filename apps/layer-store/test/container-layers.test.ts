@@ -57,7 +57,15 @@ describe("CreateContainerLayers", () => {
   });
 
   it("finds a named volume that exists without recreating, reseeding or marking it", async () => {
-    const { volume } = await store.client.createVolume({ parentChainId: "", path: "", name: "existing", driver: "", keep: true });
+    const { volume } = await store.client.createVolume({
+      parentChainId: "",
+      path: "",
+      name: "existing",
+      driver: "",
+      keep: true,
+      labels: {},
+      driverOpts: {},
+    });
     writeFileSync(join(volume!.mountpoint, "mine"), "user data", { mode: 0o644 });
     const before = treeListing(join(store.dataRoot, "volumes", "existing"));
     const { volumes } = await store.client.createContainerLayers(
@@ -76,7 +84,10 @@ describe("CreateContainerLayers", () => {
       { name: "broken-vol", destination: "/data", copyData: true, keep: true },
       { name: anonymous("d"), destination: "/elsewhere" },
     ]);
-    await expect(store.client.createContainerLayers(request)).rejects.toMatchObject({ kind: "internal", message: expect.stringContaining("ENOENT") });
+    await expect(store.client.createContainerLayers(request)).rejects.toMatchObject({
+      kind: "internal",
+      message: expect.stringContaining("no such file or directory"),
+    });
     expect(await layersState()).toEqual(layersBefore);
     await expect(store.client.getRwLayer({ containerId: container("3") })).rejects.toMatchObject({ kind: "not_found" });
     expect(volumeNames()).toEqual([...volumesBefore, "made-named"].sort());
@@ -112,6 +123,18 @@ describe("CreateContainerLayers", () => {
       kind: "invalid_argument",
       message: expect.stringContaining("create b: volume name is too short, names should be at least two alphanumeric characters"),
     });
+    expect(await layersState()).toEqual(layersBefore);
+    expect(volumeNames()).toEqual(volumesBefore);
+  });
+
+  it("refuses --storage-opt as dockerd's overlay2 driver does off xfs with pquota, before making anything", async () => {
+    const [volumesBefore, layersBefore] = [volumeNames(), await layersState()];
+    const withStorageOpt = (storageOpt: Record<string, string>) =>
+      store.client.createContainerLayers({ ...layersRequest(container("9"), parent, "", [{ name: anonymous("9") }]), storageOpt });
+    const pquota = "--storage-opt is supported only for overlay over xfs with 'pquota' mount option";
+    await expect(withStorageOpt({ size: "1G" })).rejects.toMatchObject({ kind: "internal", message: pquota });
+    await expect(withStorageOpt({ bogus: "1", size: "1G" })).rejects.toMatchObject({ kind: "internal", message: pquota });
+    await expect(withStorageOpt({ Bogus: "1" })).rejects.toMatchObject({ kind: "internal", message: "Unknown option bogus" });
     expect(await layersState()).toEqual(layersBefore);
     expect(volumeNames()).toEqual(volumesBefore);
   });

@@ -159,6 +159,13 @@ export async function collect(stream: AsyncIterable<{ chunk: Buffer }>): Promise
   return Buffer.concat(parts);
 }
 
+/** A CreateVolume request without labels or driver options. */
+export function volumeRequest(
+  request: Omit<layerstore.CreateVolumeRequest, "labels" | "driverOpts"> & Partial<layerstore.CreateVolumeRequest>,
+): layerstore.CreateVolumeRequest {
+  return { labels: {}, driverOpts: {}, ...request };
+}
+
 /** A CreateContainerLayers request: the RW layer and these volumes (none by default). */
 export function layersRequest(
   containerId: string,
@@ -170,7 +177,9 @@ export function layersRequest(
     containerId,
     parentChainId,
     workingDir,
-    volumes: volumes.map((volume) => ({ destination: "/data", copyData: false, driver: "", keep: false, ...volume })),
+    storageOpt: {},
+    leaseId: "",
+    volumes: volumes.map((volume) => ({ destination: "/data", copyData: false, driver: "", keep: false, labels: {}, driverOpts: {}, ...volume })),
   };
 }
 

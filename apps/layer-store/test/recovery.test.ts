@@ -41,6 +41,7 @@ describe("startup recovery", () => {
     for (const dir of planted) mkdirSync(join(dir, "diff"), { recursive: true });
     symlinkSync(`../${JUNK_ID}/diff`, join(overlay, "l/AAAAAAAAAAAAAAAAAAAAAAAAAA"));
     writeFileSync(join(layerdb, "holders", JUNK_ID), "{}");
+    writeFileSync(join(root, "volumes/.tmp-metadata.db0a1b2c3d4e"), "half");
     const initLink = readFileSync(join(overlay, rwLayer.initId, "link"), "utf8");
     rmSync(join(overlay, "l", initLink));
     mkdirSync(join(layerdb, "sha256", "f".repeat(64)));
@@ -56,7 +57,12 @@ describe("startup recovery", () => {
       expect(status.brokenRecords.join("\n")).toContain(join(layerdb, "sha256", "f".repeat(64)));
       expect(status.brokenRecords.join("\n")).toContain(join(layerdb, "mounts", "2".repeat(63) + "b", "mount-id"));
       expect(status.removedPaths).toEqual(
-        expect.arrayContaining([...planted, join(overlay, "l/AAAAAAAAAAAAAAAAAAAAAAAAAA"), join(layerdb, "holders", JUNK_ID)]),
+        expect.arrayContaining([
+          ...planted,
+          join(overlay, "l/AAAAAAAAAAAAAAAAAAAAAAAAAA"),
+          join(layerdb, "holders", JUNK_ID),
+          join(root, "volumes/.tmp-metadata.db0a1b2c3d4e"),
+        ]),
       );
       rmSync(join(layerdb, "sha256", "f".repeat(64)), { recursive: true });
       rmSync(join(layerdb, "mounts", "2".repeat(63) + "b"), { recursive: true });

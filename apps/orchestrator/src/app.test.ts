@@ -33,13 +33,6 @@ it("answers UNAVAILABLE naming the store that is down", async () => {
   });
 });
 
-it("rejects a body that is not a JSON object before asking any store", async () => {
-  const attempt = running.client.createContainer({ name: "x", createRequestJson: Buffer.from("[1]"), apiVersion: "1.41" });
-  await expect(attempt).rejects.toMatchObject({ kind: "invalid_argument", message: "config cannot be empty in order to create a container" });
-  const garbage = running.client.createContainer({ name: "x", createRequestJson: Buffer.from("{"), apiVersion: "1.41" });
-  await expect(garbage).rejects.toMatchObject({ kind: "invalid_argument", message: expect.stringMatching(/^invalid JSON: /) });
-});
-
 it("serves health on its own service name", async () => {
   expect(await checkHealth(running.address, "slipway.orchestrator.v1.OrchestratorService")).toBe("SERVING");
 });

@@ -3,6 +3,7 @@ import { loadOrchestratorConfig } from "./config.js";
 import { ContainerCreator } from "./create.js";
 import { ImageResolutions } from "./image-resolutions.js";
 import { InFlightCreates } from "./in-flight.js";
+import { OrchestratorLease } from "./lease.js";
 import { Reconciler } from "./reconciler.js";
 import { orchestratorService } from "./server.js";
 import { connectStores } from "./stores.js";
@@ -11,8 +12,9 @@ import { VolumeService } from "./volumes.js";
 
 /**
  * Wires config → store clients → domain → handlers. Recovery waits a while for the stores (started
- * together, they come up in any order), then runs the first reconciler pass (a store that is still down
- * makes it record the error, not block startup); later passes run every interval.
+ * together, they come up in any order), takes the orchestrator's lease, then runs the first reconciler pass
+ * (a store that is still down makes it record the error, not block startup); later passes run every interval,
+ * and one more as soon as layer-store can tell what dead creates left.
  */
 export function createApp(config: Pick<ServiceConfig, "endpoints" | "certificates" | "inProcess">, logger: Logger, env = process.env): App {
   const orchestratorConfig = loadOrchestratorConfig(env);
@@ -20,27 +22,36 @@ export function createApp(config: Pick<ServiceConfig, "endpoints" | "certificate
   const inFlight = new InFlightCreates();
   const images = new ImageResolutions(stores.images, logger);
   const keeper = new VolumeKeeper(stores.layers, logger);
-  const creator = new ContainerCreator(stores, images, keeper, inFlight, logger);
-  const reconciler = new Reconciler(stores, inFlight, logger, { graceMs: orchestratorConfig.graceMs });
+  const lease = new OrchestratorLease(stores.layers, logger);
+  const creator = new ContainerCreator(stores, images, keeper, inFlight, logger, lease.id);
+  const reconciler = new Reconciler(stores, inFlight, logger, { graceMs: orchestratorConfig.graceMs, leaseId: lease.id });
   const volumes = new VolumeService(stores, inFlight);
-  let timer: NodeJS.Timeout | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  /** A pass, and another soon after it when layer-store could not yet judge some orphans (it just started). */
+  const reconcile = async () => {
+    const { recheckInMs } = await reconciler.run();
+    if (recheckInMs > 0) timers.push(setTimeout(() => void reconcile(), recheckInMs + RECHECK_MARGIN_MS).unref());
+  };
   return {
     services: [orchestratorService({ stores, creator, reconciler, volumes, logger })],
     recover: async () => {
       await waitForStores(config, orchestratorConfig.storeWaitMs, logger);
+      lease.start();
       images.start();
-      await reconciler.run();
-      if (orchestratorConfig.intervalMs > 0) {
-        timer = setInterval(() => void reconciler.run(), orchestratorConfig.intervalMs).unref();
-      }
+      await reconcile();
+      if (orchestratorConfig.intervalMs > 0) timers.push(setInterval(() => void reconcile(), orchestratorConfig.intervalMs).unref());
     },
     close: async () => {
-      clearInterval(timer);
+      for (const timer of timers) clearTimeout(timer);
+      lease.stop();
       await Promise.all([images.stop(), keeper.flush()]);
       stores.close();
     },
   };
 }
+
+/** How long after layer-store can judge leases the follow-up pass runs. */
+const RECHECK_MARGIN_MS = 500;
 
 const STORE_NAMES = ["layer-store", "image-store", "container-config"] as const;
 

@@ -1,4 +1,5 @@
-import { invalidArgument, isNotFound, isOutcomeUnknown } from "@slipway/errors";
+import { requestedImage } from "@slipway/container-rules";
+import { isNotFound, isOutcomeUnknown } from "@slipway/errors";
 import type { CallOpts, Logger } from "@slipway/grpc-kit";
 import { generateRandomId } from "@slipway/docker-spec";
 import type { containerconfig, imagestore } from "@slipway/proto";
@@ -17,6 +18,8 @@ export interface CreateInput {
   readonly createRequestJson: Buffer;
   /** The client's Engine API version. */
   readonly apiVersion: string;
+  /** The platform the image must serve ("linux/arm64"); absent or "" for any. */
+  readonly platform?: string | undefined;
 }
 
 export interface CreateResult {
@@ -36,11 +39,13 @@ export class ContainerCreator {
     private readonly keeper: VolumeKeeper,
     private readonly inFlight: InFlightCreates,
     private readonly logger: Logger,
+    /** This orchestrator's lease (OrchestratorLease), recorded with what each create makes. */
+    private readonly leaseId = "",
   ) {}
 
   async create(input: CreateInput, opts: CallOpts): Promise<CreateResult> {
-    const imageReference = imageOf(input.createRequestJson);
-    const image = imageReference === "" ? undefined : await this.images.resolve(imageReference, opts);
+    const imageReference = requestedImage(input.createRequestJson);
+    const image = imageReference === "" ? undefined : await this.images.resolve(imageReference, opts, input.platform);
     const id = generateRandomId();
     this.inFlight.begin(id);
     const record = new RecordSession(this.stores.containers, { ...opts, deadlineMs: STORE_DEADLINE_MS });
@@ -104,12 +109,16 @@ export class ContainerCreator {
         containerId: id,
         parentChainId,
         workingDir: prepared.workingDir,
+        storageOpt: prepared.storageOpt,
+        leaseId: this.leaseId,
         volumes: volumes.map(({ name, volume }) => ({
           name,
           destination: volume.destination,
           copyData: volume.copyData,
           driver: volume.driver,
           keep: volume.name !== "",
+          labels: volume.labels,
+          driverOpts: volume.driverOpts,
         })),
       },
       opts,
@@ -166,19 +175,3 @@ export class ContainerCreator {
 
 /** The rollback step that abandons the prepared container (its name and merged config). */
 const PREPARED = "prepared container";
-
-/** Config.Image of a create body; validates that the body is a JSON object (the rest is container-config's job). */
-function imageOf(createRequestJson: Buffer): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(createRequestJson.toString("utf8"));
-  } catch (err) {
-    throw invalidArgument(`invalid JSON: ${(err as Error).message}`);
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw invalidArgument("config cannot be empty in order to create a container");
-  }
-  const image = (body as { Image?: unknown }).Image ?? "";
-  if (typeof image !== "string") throw invalidArgument("invalid JSON: Image must be a string");
-  return image;
-}

@@ -29,12 +29,15 @@ export class ImageResolutions {
     private readonly logger: Logger,
   ) {}
 
-  async resolve(reference: string, opts: CallOpts): Promise<imagestore.ResolveImageResponse> {
-    const hit = this.cached.get(reference);
+  /** The image a reference names; with a platform ("linux/arm64"), one that serves it. */
+  async resolve(reference: string, opts: CallOpts, platform = ""): Promise<imagestore.ResolveImageResponse> {
+    // A space can be in neither a reference nor a platform.
+    const key = platform === "" ? reference : `${reference} ${platform}`;
+    const hit = this.cached.get(key);
     if (hit) return hit;
     const dropsBefore = this.drops;
-    const resolved = await this.images.resolveImage({ reference }, opts);
-    if (this.live && this.drops === dropsBefore) this.store(reference, resolved);
+    const resolved = await this.images.resolveImage({ reference, platform }, opts);
+    if (this.live && this.drops === dropsBefore) this.store(key, resolved);
     return resolved;
   }
 
@@ -49,9 +52,9 @@ export class ImageResolutions {
     await this.watching;
   }
 
-  private store(reference: string, resolved: imagestore.ResolveImageResponse): void {
+  private store(key: string, resolved: imagestore.ResolveImageResponse): void {
     if (this.cached.size >= MAX_CACHED) this.cached.clear();
-    this.cached.set(reference, resolved);
+    this.cached.set(key, resolved);
   }
 
   private drop(): void {

@@ -11,16 +11,25 @@ describe("inspectDocument", () => {
   const expected = (JSON.parse(golden("docker_inspect.json")) as Record<string, any>[])[0]!;
   const data = expected.GraphDriver.Data as Record<string, string>;
   const volume = expected.Mounts[0] as { Name: string; Source: string };
-  const document = inspectDocument({
+  const inputs = {
     configV2Json: golden("config.v2.json"),
     hostConfigJson: golden("hostconfig.json"),
     graphDriver: { lowerDir: data.LowerDir!, mergedDir: data.MergedDir!, upperDir: data.UpperDir!, workDir: data.WorkDir! },
     volumeMountpoints: new Map([[volume.Name, volume.Source]]),
     links: [],
-  });
+  };
+  const document = inspectDocument(inputs);
 
   it("equals what dockerd 20.10 answered for the same container, key order included", () => {
     expect(JSON.stringify(JSON.parse(document))).toBe(JSON.stringify(expected));
+  });
+
+  it("shows SizeRw and SizeRootFs after GraphDriver when asked for (docker inspect --size)", () => {
+    const sized = inspectDocument({ ...inputs, sizes: { sizeRw: 0, sizeRootFs: 1982308 } });
+    const keys = Object.keys(JSON.parse(sized) as object);
+    expect(keys.slice(keys.indexOf("GraphDriver"), keys.indexOf("Mounts") + 1)).toEqual(["GraphDriver", "SizeRw", "SizeRootFs", "Mounts"]);
+    expect(JSON.parse(sized)).toMatchObject({ SizeRw: 0, SizeRootFs: 1982308 });
+    expect(Object.keys(JSON.parse(document) as object)).not.toContain("SizeRw");
   });
 
   it("passes HostConfig through byte for byte", () => {

@@ -1,3 +1,4 @@
+import type { ContainerSizes } from "./list-sizes.js";
 import { objectFromRaw, rawMembers } from "./raw-json.js";
 
 /** The overlay directories of a container's RW layer, as GraphDriver.Data shows them. */
@@ -20,6 +21,8 @@ export interface InspectInputs {
   readonly volumeMountpoints: ReadonlyMap<string, string>;
   /** HostConfig.Links as inspect shows them ("/<child>:/<name>/<alias>"), from the registered links. */
   readonly links: readonly string[];
+  /** SizeRw and SizeRootFs, shown when asked for (`docker inspect --size`). */
+  readonly sizes?: ContainerSizes;
 }
 
 interface StoredState {
@@ -94,6 +97,7 @@ export function inspectDocument(inputs: InspectInputs): string {
     ["ExecIDs", "null"],
     ["HostConfig", hostConfigDocument(inputs.hostConfigJson.trim(), inputs.links)],
     ["GraphDriver", graphDriverDocument(inputs.graphDriver)],
+    ...sizeMembers(inputs.sizes),
     ["Mounts", mountsDocument(JSON.parse(raw("MountPoints", "{}")) ?? {}, inputs.volumeMountpoints)],
     ["Config", raw("Config")],
     ["NetworkSettings", networkSettingsDocument(raw("NetworkSettings", "{}"))],
@@ -138,6 +142,15 @@ function stateDocument(state: StoredState): string {
 function graphDriverDocument(data: GraphDriverData | undefined): string {
   const fields = data ? { LowerDir: data.lowerDir, MergedDir: data.mergedDir, UpperDir: data.upperDir, WorkDir: data.workDir } : {};
   return JSON.stringify({ Data: fields, Name: "overlay2" });
+}
+
+function sizeMembers(sizes: ContainerSizes | undefined): [string, string][] {
+  return sizes
+    ? [
+        ["SizeRw", String(sizes.sizeRw)],
+        ["SizeRootFs", String(sizes.sizeRootFs)],
+      ]
+    : [];
 }
 
 /** Mounts sorted by destination (dockerd iterates a map, so its order is random). */

@@ -23,6 +23,22 @@ export function rawMembers(json: string): Map<string, string> {
   return members;
 }
 
+/** The elements of a JSON array as raw text, in order. */
+export function rawElements(json: string): string[] {
+  const elements: string[] = [];
+  let i = skipSpace(json, 0);
+  if (json[i] !== "[") throw new SyntaxError("expected a JSON array");
+  i = skipSpace(json, i + 1);
+  while (json[i] !== "]") {
+    const end = endOfValue(json, i);
+    elements.push(json.slice(i, end));
+    i = skipSpace(json, end);
+    if (json[i] === ",") i = skipSpace(json, i + 1);
+    else if (json[i] !== "]") throw new SyntaxError('expected "," or "]" after an array element');
+  }
+  return elements;
+}
+
 function skipSpace(json: string, i: number): number {
   while (i < json.length && " \t\r\n".includes(json[i]!)) i++;
   return i;

@@ -20,6 +20,9 @@ class FakeStores implements ReconcilerStores {
   readonly records = new Map<string, containerconfig.ContainerSummary>();
   /** Records ListContainers leaves out: committed after the list was taken. */
   readonly unlisted = new Set<string>();
+  /** What layer-store would call abandoned (their creators' leases lapsed), and how long it cannot tell yet. */
+  readonly abandoned = new Set<string>();
+  undecidedForMs = 0;
   /** When set, every call fails with it (a store that is down). */
   failure: Error | undefined;
   readonly calls: string[] = [];
@@ -47,7 +50,12 @@ class FakeStores implements ReconcilerStores {
     removeVolume: async ({ name }) => {
       this.enter(`removeVolume ${name}`);
       if (!this.volumes.delete(name)) throw notFound(`no such volume: ${name}`);
-      return {};
+      return { size: 0 };
+    },
+    findAbandoned: async ({ containerIds, volumeNames }) => {
+      this.enter("findAbandoned");
+      const abandoned = (names: string[]) => names.filter((name) => this.abandoned.has(name));
+      return { containerIds: abandoned(containerIds), volumeNames: abandoned(volumeNames), undecidedForMs: this.undecidedForMs };
     },
   };
 
@@ -225,6 +233,24 @@ describe("the reconciler's grace period for anonymous volumes", () => {
   });
 });
 
+describe("what dead orchestrators' creates left (their leases lapsed)", () => {
+  it("goes at once, without the grace period; what layer-store cannot judge yet is asked about again soon", async () => {
+    const [abandonedLayer, otherLayer, abandonedVolume] = [hex("a"), hex("b"), hex("1")];
+    stores.addRwLayer(abandonedLayer);
+    stores.addRwLayer(otherLayer);
+    stores.addVolume(abandonedVolume, START);
+    stores.abandoned.add(abandonedLayer).add(abandonedVolume);
+    stores.undecidedForMs = 4_000;
+    expect(await passAt(0)).toMatchObject({ releasedRwLayers: 1, removedVolumes: 1, recheckInMs: 4_000 });
+    expect([...stores.rwLayers.keys()]).toEqual([otherLayer]);
+    expect(stores.volumes.size).toBe(0);
+    // Nothing left to judge: no recheck, and the other orphan waits for its grace period.
+    stores.abandoned.clear();
+    stores.rwLayers.delete(otherLayer);
+    expect(await passAt(1)).toMatchObject({ recheckInMs: 0 });
+  });
+});
+
 describe("the reconciler's status", () => {
   it("counts totals, reports containers whose RW layer is missing, and records a failed pass until one succeeds", async () => {
     const layerless = hex("f");
@@ -238,6 +264,7 @@ describe("the reconciler's status", () => {
       removedVolumes: 1,
       containersMissingRwLayer: [layerless],
       lastError: "",
+      recheckInMs: 0,
     });
 
     stores.failure = unavailable("layer-store is unavailable at unix:/run/layer-store.sock");
@@ -259,6 +286,7 @@ describe("the reconciler's status", () => {
       removedVolumes: 1,
       containersMissingRwLayer: [],
       lastError: "",
+      recheckInMs: 0,
     });
     expect(reconciler.snapshot()).toMatchObject({ runs: 3, releasedRwLayers: 1 });
   });

@@ -10,11 +10,13 @@ export interface ReconcilerOptions {
   readonly graceMs: number;
   /** Clock, for the grace period. */
   readonly now?: () => number;
+  /** This orchestrator's lease: what other, dead orchestrators' creates left goes at once (FindAbandoned). */
+  readonly leaseId?: string;
 }
 
 /** The store calls a pass makes: the clients of Stores, or fakes of just these calls in a unit test. */
 export interface ReconcilerStores {
-  readonly layers: Pick<Stores["layers"], "listRwLayers" | "listVolumes" | "releaseRwLayer" | "keepVolumes" | "removeVolume">;
+  readonly layers: Pick<Stores["layers"], "listRwLayers" | "listVolumes" | "releaseRwLayer" | "keepVolumes" | "removeVolume" | "findAbandoned">;
   readonly containers: Pick<Stores["containers"], "listContainers" | "getContainer">;
 }
 
@@ -26,6 +28,11 @@ export interface ReconcilerStatus {
   removedVolumes: number;
   containersMissingRwLayer: string[];
   lastError: string;
+  /**
+   * > 0 when orphans remain that layer-store cannot yet tell abandoned or not (it started less than a lease
+   * TTL ago): a pass after this many ms can remove them without the grace period.
+   */
+  recheckInMs: number;
 }
 
 /**
@@ -47,6 +54,7 @@ export class Reconciler {
     removedVolumes: 0,
     containersMissingRwLayer: [],
     lastError: "",
+    recheckInMs: 0,
   };
 
   constructor(
@@ -71,13 +79,18 @@ export class Reconciler {
       const { containers } = await this.stores.containers.listContainers({ filters: {}, all: true, limit: 0 });
       const containerIds = new Set(containers.map((c) => c.id));
       const mountedVolumes = new Set(containers.flatMap((c) => c.mounts.map((m) => m.name)));
-      const released = await this.releaseOrphanLayers(
-        rwLayers.map((l) => l.containerId),
-        containerIds,
-        now(),
-      );
+      const orphanLayers = rwLayers.map((l) => l.containerId).filter((id) => !containerIds.has(id) && !this.inFlight.hasContainer(id));
+      const orphanVolumes = volumes.filter((v) => this.mayBeOrphan(v, mountedVolumes)).map((v) => v.name);
+      const abandoned = await this.stores.layers.findAbandoned({
+        containerIds: orphanLayers,
+        volumeNames: orphanVolumes,
+        leaseId: this.options.leaseId ?? "",
+      });
+      const released = await this.releaseOrphanLayers(orphanLayers, new Set(abandoned.containerIds), now());
       await this.keepMountedVolumes(volumes, mountedVolumes);
-      const removed = await this.removeOrphanVolumes(volumes, mountedVolumes, now());
+      const removed = await this.removeOrphanVolumes(volumes, mountedVolumes, new Set(abandoned.volumeNames), now());
+      const undecided = orphanLayers.length + orphanVolumes.length > released + removed;
+      this.status.recheckInMs = undecided ? Number(abandoned.undecidedForMs) : 0;
       const layerOwners = new Set(rwLayers.map((l) => l.containerId));
       const missing = [...containerIds].filter((id) => !layerOwners.has(id));
       Object.assign(this.status, { containersMissingRwLayer: missing, lastError: "" });
@@ -99,14 +112,14 @@ export class Reconciler {
     return { ...this.status, containersMissingRwLayer: [...this.status.containersMissingRwLayer] };
   }
 
-  private async releaseOrphanLayers(layerOwners: string[], containerIds: Set<string>, now: number): Promise<number> {
-    const orphans = layerOwners.filter((id) => !containerIds.has(id) && !this.inFlight.hasContainer(id));
+  /** Orphans go once abandoned (their creator's lease lapsed), or else after the grace period. */
+  private async releaseOrphanLayers(orphans: string[], abandoned: Set<string>, now: number): Promise<number> {
     for (const id of [...this.orphanSince.keys()]) if (!orphans.includes(id)) this.orphanSince.delete(id);
     let released = 0;
     for (const id of orphans) {
       const since = this.orphanSince.get(id) ?? now;
       this.orphanSince.set(id, since);
-      if (now - since < this.options.graceMs) continue;
+      if (!abandoned.has(id) && now - since < this.options.graceMs) continue;
       if (await this.recordExists(id)) continue;
       await this.stores.layers.releaseRwLayer({ containerId: id }).catch(ignoreNotFound);
       this.orphanSince.delete(id);
@@ -134,17 +147,24 @@ export class Reconciler {
     if (names.length > 0) await this.stores.layers.keepVolumes({ names });
   }
 
+  /** An anonymous volume Slipway made for a create, never kept, that no container mounts and no running create uses. */
+  private mayBeOrphan(volume: { name: string; kept: boolean }, mounted: Set<string>): boolean {
+    return isFullId(volume.name) && !volume.kept && !mounted.has(volume.name) && !this.inFlight.hasVolume(volume.name);
+  }
+
+  /** Orphan volumes go once abandoned (their creator's lease lapsed), or else after the grace period. */
   private async removeOrphanVolumes(
     volumes: { name: string; createdAt: string; kept: boolean }[],
     mounted: Set<string>,
+    abandoned: Set<string>,
     now: number,
   ): Promise<number> {
     let removed = 0;
     for (const volume of volumes) {
-      if (!isFullId(volume.name) || volume.kept || mounted.has(volume.name) || this.inFlight.hasVolume(volume.name)) continue;
+      if (!this.mayBeOrphan(volume, mounted)) continue;
       const created = Date.parse(volume.createdAt);
-      if (Number.isFinite(created) && now - created < this.options.graceMs) continue;
-      await this.stores.layers.removeVolume({ name: volume.name }).catch(ignoreNotFound);
+      if (!abandoned.has(volume.name) && Number.isFinite(created) && now - created < this.options.graceMs) continue;
+      await this.stores.layers.removeVolume({ name: volume.name, measureSize: false }).catch(ignoreNotFound);
       this.logger.info({ volume: volume.name }, "reconciler removed an anonymous volume no container mounts");
       this.status.removedVolumes++;
       removed++;

@@ -1,8 +1,12 @@
 import { orchestratorDefinition, service, type Logger, type ServiceRegistration } from "@slipway/grpc-kit";
 import type { containerconfig } from "@slipway/proto";
+import { containerChanges, exportContainer } from "./container-filesystem.js";
+import { readContainerPath, statContainerPath, writeContainerPath } from "./container-paths.js";
+import { sizedListJson } from "./container-sizes.js";
 import type { ContainerCreator } from "./create.js";
 import { inspectContainer } from "./inspect.js";
 import type { Reconciler } from "./reconciler.js";
+import { pruneContainers } from "./prune.js";
 import { removeContainer } from "./remove.js";
 import type { Stores } from "./stores.js";
 import type { VolumeService } from "./volumes.js";
@@ -26,19 +30,38 @@ export function orchestratorService(domain: Domain): ServiceRegistration {
       return { id, warnings };
     },
     inspectContainer: async (request, ctx) => ({
-      inspectJson: Buffer.from(await inspectContainer(stores, logger, request.idOrName, { parent: ctx })),
+      inspectJson: Buffer.from(await inspectContainer(stores, logger, request, { parent: ctx })),
     }),
     listContainers: async ({ query = EMPTY_QUERY }, ctx) => {
       const { containers } = await stores.containers.listContainers(query, { parent: ctx });
       return { containers };
     },
     // Passed through chunk by chunk: the orchestrator never holds the whole list.
-    listContainersJson: async function* ({ query = EMPTY_QUERY }, ctx) {
+    listContainersJson: async function* ({ query = EMPTY_QUERY, size }, ctx) {
+      if (size) {
+        for await (const chunk of sizedListJson(stores, query, { parent: ctx })) yield { chunk };
+        return;
+      }
       for await (const { chunk } of stores.containers.listContainersJson({ query }, { parent: ctx })) yield { chunk };
     },
     getListVersion: async (_request, ctx) => stores.containers.getListVersion({}, { parent: ctx }),
     removeContainer: async (request, ctx) => {
       await removeContainer(stores, volumes, logger, request, { parent: ctx });
+      return {};
+    },
+    renameContainer: async ({ idOrName, newName }, ctx) => {
+      await stores.containers.renameContainer({ idOrName, newName }, { parent: ctx });
+      return {};
+    },
+    pruneContainers: async ({ filters }, ctx) => pruneContainers(stores, volumes, logger, filters, { parent: ctx }),
+    exportContainer: async function* ({ idOrName }, ctx) {
+      for await (const chunk of exportContainer(stores, idOrName, { parent: ctx })) yield { chunk };
+    },
+    getContainerChanges: async ({ idOrName }, ctx) => ({ changes: await containerChanges(stores, idOrName, { parent: ctx }) }),
+    statContainerPath: async (request, ctx) => statContainerPath(stores, request, { parent: ctx }),
+    readContainerPath: (request, ctx) => readContainerPath(stores, request, { parent: ctx }),
+    writeContainerPath: async (requests, ctx) => {
+      await writeContainerPath(stores, requests, { parent: ctx });
       return {};
     },
     getReconcilerStatus: async () => reconciler.snapshot(),
@@ -49,6 +72,7 @@ export function orchestratorService(domain: Domain): ServiceRegistration {
       await volumes.remove(name, force, { parent: ctx });
       return {};
     },
+    pruneVolumes: async ({ filters }, ctx) => volumes.prune(valuesOf(filters), { parent: ctx }),
   });
 }
 

@@ -1,4 +1,5 @@
-import { failedPrecondition, invalidArgument, isNotFound, notFound, unimplemented } from "@slipway/errors";
+import { alreadyExists, failedPrecondition, invalidArgument, isNotFound, notFound } from "@slipway/errors";
+import { matchesPruneFilters, matchKeyValueList } from "@slipway/docker-spec";
 import type { CallOpts } from "@slipway/grpc-kit";
 import type { layerstore } from "@slipway/proto";
 import type { InFlightCreates } from "./in-flight.js";
@@ -12,6 +13,7 @@ export interface CreateVolumeInput {
 }
 
 const FILTERS = new Set(["name", "driver", "dangling", "label"]);
+const PRUNE_FILTERS = new Set(["label", "label!"]);
 const DANGLING: Record<string, boolean> = { true: true, "1": true, false: false, "0": false };
 
 /**
@@ -19,6 +21,8 @@ const DANGLING: Record<string, boolean> = { true: true, "1": true, false: false,
  * from the container records (their MountPoints) and the creates still running.
  */
 export class VolumeService {
+  private pruning = false;
+
   constructor(
     private readonly stores: Stores,
     private readonly inFlight: InFlightCreates,
@@ -26,20 +30,16 @@ export class VolumeService {
 
   /** GET /volumes with dockerd's filters: name (a pattern found in the name), driver, dangling, label. */
   async list(filters: Record<string, readonly string[]>, opts: CallOpts): Promise<layerstore.Volume[]> {
-    const unknown = Object.keys(filters).find((key) => !FILTERS.has(key));
-    if (unknown) throw invalidArgument(`Invalid filter '${unknown}'`);
+    requireFilters(filters, FILTERS);
     const dangling = danglingFilter(filters.dangling);
     const { volumes } = await this.stores.layers.listVolumes({ names: [] }, opts);
     const mounted = dangling === undefined ? new Set<string>() : new Set((await this.mounts(opts)).map((m) => m.name));
-    return (
-      volumes
-        .filter((v) => matchesAny(filters.name, (pattern) => patternFound(pattern, v.name)))
-        .filter((v) => matchesAny(filters.driver, (driver) => driver === v.driver))
-        // Slipway's volumes carry no labels, so a label filter matches none of them.
-        .filter(() => (filters.label ?? []).length === 0)
-        .filter((v) => dangling === undefined || dangling !== mounted.has(v.name))
-        .sort((a, b) => (a.name < b.name ? -1 : 1))
-    );
+    return volumes
+      .filter((v) => matchesAny(filters.name, (pattern) => patternFound(pattern, v.name)))
+      .filter((v) => matchesAny(filters.driver, (driver) => driver === v.driver))
+      .filter((v) => matchKeyValueList(filters.label, v.labels))
+      .filter((v) => dangling === undefined || dangling !== mounted.has(v.name))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
   async inspect(name: string, opts: CallOpts): Promise<layerstore.Volume> {
@@ -50,14 +50,44 @@ export class VolumeService {
 
   /** A volume made with `docker volume create` is the user's: kept until removed, never an orphan. */
   async create(input: CreateVolumeInput, opts: CallOpts): Promise<layerstore.Volume> {
-    if (Object.keys(input.driverOpts).length > 0 || Object.keys(input.labels).length > 0) {
-      throw unimplemented("volume labels and driver options are not supported yet by Slipway; create the volume without them");
-    }
-    const { volume } = await this.stores.layers.createVolume(
-      { name: input.name, driver: input.driver, parentChainId: "", path: "", keep: true },
-      opts,
-    );
+    const { name, driver, labels, driverOpts } = input;
+    const { volume } = await this.stores.layers.createVolume({ name, driver, labels, driverOpts, parentChainId: "", path: "", keep: true }, opts);
     return volume!;
+  }
+
+  /**
+   * POST /volumes/prune as dockerd's volume service runs it: every volume no container uses and made without
+   * driver options (mounted ones would reclaim nothing), named ones too, that the label filters keep; one at a
+   * time, a volume that fails to go skipped. The names removed, and the bytes their files took.
+   */
+  async prune(filters: Record<string, readonly string[]>, opts: CallOpts): Promise<{ volumesDeleted: string[]; spaceReclaimed: number }> {
+    if (this.pruning) throw alreadyExists("a prune operation is already running");
+    this.pruning = true;
+    try {
+      requireFilters(filters, PRUNE_FILTERS);
+      const { volumes } = await this.stores.layers.listVolumes({ names: [] }, opts);
+      const labels = { labels: filters.label ?? [], notLabels: filters["label!"] ?? [] };
+      const candidates = volumes.filter((v) => Object.keys(v.options).length === 0 && matchesPruneFilters(labels, v.labels, 0n));
+      const report = { volumesDeleted: [] as string[], spaceReclaimed: 0 };
+      for (const { name } of candidates) {
+        const size = await this.removeUnused(name, opts).catch(() => undefined);
+        if (size === undefined) continue;
+        report.volumesDeleted.push(name);
+        report.spaceReclaimed += size;
+      }
+      return report;
+    } finally {
+      this.pruning = false;
+    }
+  }
+
+  /** Removes the volume when nothing uses it, answering the bytes its files took; undefined when it is in use. */
+  private removeUnused(name: string, opts: CallOpts): Promise<number | undefined> {
+    return this.inFlight.removingVolume(name, async () => {
+      if ((await this.usersOf(name, opts)).length > 0) return undefined;
+      const { size } = await this.stores.layers.removeVolume({ name, measureSize: true }, opts);
+      return size;
+    });
   }
 
   /**
@@ -68,7 +98,7 @@ export class VolumeService {
     await this.inFlight.removingVolume(name, async () => {
       const users = await this.usersOf(name, opts);
       if (users.length > 0) throw failedPrecondition(`remove ${name}: volume is in use - [${users.join(", ")}]`);
-      await this.stores.layers.removeVolume({ name }, opts).catch((err: unknown) => {
+      await this.stores.layers.removeVolume({ name, measureSize: false }, opts).catch((err: unknown) => {
         if (!isNotFound(err)) throw err;
         if (!force) throw notFound(`get ${name}: no such volume`);
       });
@@ -100,6 +130,11 @@ export class VolumeService {
     const { containers } = await this.stores.containers.listContainers({ filters: {}, all: true, limit: 0 }, opts);
     return containers.flatMap((c) => c.mounts.filter((m) => m.name !== "").map((m) => ({ containerId: c.id, name: m.name })));
   }
+}
+
+function requireFilters(filters: Record<string, readonly string[]>, accepted: ReadonlySet<string>): void {
+  const unknown = Object.keys(filters).find((key) => !accepted.has(key));
+  if (unknown) throw invalidArgument(`Invalid filter '${unknown}'`);
 }
 
 function danglingFilter(values: readonly string[] | undefined): boolean | undefined {

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { status } from "@grpc/grpc-js";
 import { createClient, type ServiceDefinition } from "@slipway/grpc-kit";
 import { containerconfig, layerstore } from "@slipway/proto";
@@ -37,6 +37,9 @@ beforeAll(async () => {
   // One create and remove first: creating a child writes `committed` into the image's top layer for good.
   const { id } = await orchestrator.client.createContainer(createRequest("warmup"));
   await orchestrator.client.removeContainer({ idOrName: id, removeVolumes: true, force: false });
+  // And one volume: `docker volume create` makes dockerd's volumes/metadata.db, which outlives its volumes.
+  await orchestrator.client.createVolume({ name: "warmup", driver: "", driverOpts: {}, labels: {} });
+  await orchestrator.client.removeVolume({ name: "warmup", force: false });
   baseline = treeOf(stores.dataRoot);
   goldenTopChainId = await topChainIdOf(stores.addresses["image-store"], "golden:1");
 }, 120_000);
@@ -61,7 +64,7 @@ describe("CreateContainer with the real stores", () => {
     expect(readFileSync(join(mounts, "init-id"), "utf8")).toBe(`${mountId}-init`);
     expect(readFileSync(join(mounts, "parent"), "utf8")).toBe(goldenTopChainId);
 
-    const inspect = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: "demo" })).inspectJson.toString());
+    const inspect = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: "demo", size: false })).inspectJson.toString());
     expect(Object.keys(inspect)).toEqual([
       "Id",
       "Created",
@@ -95,6 +98,11 @@ describe("CreateContainer with the real stores", () => {
       Config: { Hostname: id.slice(0, 12), Image: "golden:1" },
     });
     expect(inspect.GraphDriver.Data.UpperDir).toBe(join(root, "overlay2", mountId, "diff"));
+    // overlay2's GetMetadata: the mount layer's `lower` links resolved, the init layer's diff/ first.
+    const lowerLinks = readFileSync(join(root, "overlay2", mountId, "lower"), "utf8").split(":");
+    const lowerDirs = lowerLinks.map((link) => resolve(join(root, "overlay2", "l"), readlinkSync(join(root, "overlay2", link))));
+    expect(lowerDirs[0]).toBe(join(root, "overlay2", `${mountId}-init`, "diff"));
+    expect(inspect.GraphDriver.Data.LowerDir).toBe(lowerDirs.join(":"));
     expect(inspect.Mounts).toHaveLength(1);
     expect(inspect.Mounts[0]).toMatchObject({ Type: "volume", Destination: "/data", RW: true });
     expect(statSync(inspect.Mounts[0].Source).isDirectory()).toBe(true);
@@ -126,7 +134,25 @@ describe("CreateContainer with the real stores", () => {
       kind: "not_found",
       message: "No such container: nosuch",
     });
-    await expect(orchestrator.client.inspectContainer({ idOrName: "nosuch" })).rejects.toMatchObject({ kind: "not_found" });
+    await expect(orchestrator.client.inspectContainer({ idOrName: "nosuch", size: false })).rejects.toMatchObject({ kind: "not_found" });
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+  });
+
+  it("reads the body as dockerd's Go decoder does: its errors as container-config words them, the last of keys differing in case, trailing content ignored", async () => {
+    const create = (body: string) => orchestrator.client.createContainer({ name: "", createRequestJson: Buffer.from(body), apiVersion: "1.41" });
+    // dockerd 20.10 answers these with 500, 500 and 404.
+    await expect(create("[1]")).rejects.toMatchObject({
+      kind: "internal",
+      message: "json: cannot unmarshal array into Go value of type runconfig.ContainerConfigWrapper",
+    });
+    await expect(create("{")).rejects.toMatchObject({ kind: "internal", message: "unexpected EOF" });
+    await expect(create('{"Image":"golden:1","image":"slipway-nosuch:2"}')).rejects.toMatchObject({
+      kind: "not_found",
+      message: "No such image: slipway-nosuch:2",
+    });
+    expect(treeOf(stores.dataRoot)).toEqual(baseline);
+    const { id } = await create('{"image":"slipway-nosuch:2","Image":"golden:1"} trailing');
+    await orchestrator.client.removeContainer({ idOrName: id, removeVolumes: true, force: false });
     expect(treeOf(stores.dataRoot)).toEqual(baseline);
   });
 
@@ -215,7 +241,7 @@ describe("named volumes (-v name:/path, --mount type=volume)", () => {
     writeFileSync(join(data, "user-file"), "kept", { mode: 0o644 });
     const second = await createWith("vol-b", { Mounts: [{ Type: "volume", Source: name, Target: "/srv", ReadOnly: true }] });
     expect(mountPointsOf(second.id)["/srv"]).toMatchObject({ Source: data, Name: name, RW: false, Relabel: "z" });
-    const inspect = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: "vol-b" })).inspectJson.toString());
+    const inspect = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: "vol-b", size: false })).inspectJson.toString());
     expect(inspect.Mounts).toContainEqual(expect.objectContaining({ Type: "volume", Name: name, Source: data, Destination: "/srv", RW: false }));
     const seeded = treeOf(data);
     expect(seeded).toContain("user-file f 0644 4");
@@ -231,7 +257,7 @@ describe("named volumes (-v name:/path, --mount type=volume)", () => {
     const layers = createClient(layerstore.LayerStoreServiceService, stores.addresses["layer-store"], { name: "layer-store" });
     try {
       expect((await layers.listVolumes({ names: [name] })).volumes).toEqual([expect.objectContaining({ name, kept: true })]);
-      await layers.removeVolume({ name });
+      await layers.removeVolume({ name, measureSize: false });
     } finally {
       layers.close();
     }
@@ -344,9 +370,14 @@ describe("volumes by themselves (docker volume ls / inspect / create / rm)", () 
     await expect(listed({ dangling: ["x"] })).rejects.toMatchObject({ kind: "invalid_argument", message: "Invalid filter 'dangling=[x]'" });
     expect((await volumes().inspectVolume({ name: "vol-two" })).volume).toMatchObject({ name: "vol-two", kept: true });
     await expect(volumes().inspectVolume({ name: "nosuch" })).rejects.toMatchObject({ kind: "not_found", message: "get nosuch: no such volume" });
-    await expect(volumes().createVolume({ name: "lab", driver: "", driverOpts: {}, labels: { a: "b" } })).rejects.toMatchObject({
-      kind: "unimplemented",
-    });
+    await volumes().createVolume({ name: "lab", driver: "", driverOpts: {}, labels: { a: "b", c: "" } });
+    expect(await listed({ label: ["a=b", "c"] })).toEqual(["lab"]);
+    expect(await listed({ label: ["a=c"] })).toEqual([]);
+    const prune = (filters: Record<string, string[]>) =>
+      volumes().pruneVolumes({ filters: Object.fromEntries(Object.entries(filters).map(([k, values]) => [k, { values }])) });
+    await expect(prune({ dangling: ["true"] })).rejects.toMatchObject({ kind: "invalid_argument", message: "Invalid filter 'dangling'" });
+    expect(await prune({ label: ["a"], "label!": ["c"] })).toEqual({ volumesDeleted: [], spaceReclaimed: 0 });
+    expect(await prune({ label: ["a=b"] })).toEqual({ volumesDeleted: ["lab"], spaceReclaimed: 0 });
 
     await expect(volumes().removeVolume({ name: "vol-two", force: true })).rejects.toMatchObject({
       kind: "failed_precondition",
@@ -402,7 +433,9 @@ describe("the reconciler's grace period", () => {
         containerId: "f".repeat(64),
         parentChainId: goldenTopChainId,
         workingDir: "",
-        volumes: [{ name: "e".repeat(64), destination: "/data", copyData: true, driver: "", keep: false }],
+        storageOpt: {},
+        leaseId: "",
+        volumes: [{ name: "e".repeat(64), destination: "/data", copyData: true, driver: "", keep: false, labels: {}, driverOpts: {} }],
       });
     } finally {
       layers.close();
@@ -427,7 +460,7 @@ describe("the reconciler's grace period", () => {
 describe("rm without -v", () => {
   it("keeps the anonymous volume as dockerd does: the reconciler never takes it for an orphan, rm of the volume removes it", async () => {
     const { id } = await orchestrator.client.createContainer(createRequest("keeper"));
-    const inspect = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: id })).inspectJson.toString());
+    const inspect = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: id, size: false })).inspectJson.toString());
     const volume = inspect.Mounts[0].Name as string;
     await orchestrator.client.removeContainer({ idOrName: "keeper", removeVolumes: false, force: false });
     const prompt = await startOrchestrator(stores.addresses, { SLIPWAY_RECONCILE_GRACE_SECONDS: "0" });
@@ -439,7 +472,7 @@ describe("rm without -v", () => {
     const layers = createClient(layerstore.LayerStoreServiceService, stores.addresses["layer-store"], { name: "layer-store" });
     try {
       expect((await layers.listVolumes({ names: [] })).volumes).toEqual([expect.objectContaining({ name: volume, kept: true })]);
-      await layers.removeVolume({ name: volume });
+      await layers.removeVolume({ name: volume, measureSize: false });
     } finally {
       layers.close();
     }
@@ -450,7 +483,8 @@ describe("rm without -v", () => {
 describe("volumes on a data root shared with a stock dockerd", () => {
   it("are never taken for a failed create's: a committed container's volume whose record a stock dockerd removed, and a volume dockerd made", async () => {
     const { id } = await orchestrator.client.createContainer(createRequest("adopted"));
-    const volume = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: id })).inspectJson.toString()).Mounts[0].Name as string;
+    const volume = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: id, size: false })).inspectJson.toString()).Mounts[0]
+      .Name as string;
     const theirs = "d".repeat(64);
     mkdirSync(join(stores.dataRoot, "volumes", theirs, "_data"), { recursive: true });
     const layers = createClient(layerstore.LayerStoreServiceService, stores.addresses["layer-store"], { name: "layer-store" });
@@ -474,7 +508,7 @@ describe("volumes on a data root shared with a stock dockerd", () => {
           [volume, true],
         ].sort(),
       );
-      for (const name of [volume, theirs]) await layers.removeVolume({ name });
+      for (const name of [volume, theirs]) await layers.removeVolume({ name, measureSize: false });
     } finally {
       layers.close();
       containers.close();
@@ -492,7 +526,7 @@ describe("a container whose RW layer is missing", () => {
     } finally {
       layers.close();
     }
-    const inspect = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: "layerless" })).inspectJson.toString());
+    const inspect = JSON.parse((await orchestrator.client.inspectContainer({ idOrName: "layerless", size: false })).inspectJson.toString());
     expect(inspect.GraphDriver).toEqual({ Data: {}, Name: "overlay2" });
     const reconciling = await startOrchestrator(stores.addresses);
     try {

@@ -1,22 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ImageConfigCache, mergeAndVerify, type MergedContainer } from "./create-request.js";
+import { ImageConfigCache, mergeAndVerify, requestedImage, type MergedContainer } from "./create-request.js";
 import { mountPointsOf } from "./mounts.js";
 import { ENGINE } from "./engine-target.js";
+import { TEST_HOST } from "./testing/host-info.js";
 import type { HostInfo } from "./model.js";
 
-const HOST: HostInfo = {
-  cpuCount: 2,
-  cgroupVersion: 1,
-  cpusetCpus: "0-1",
-  cpusetMems: "0",
-  swapLimit: true,
-  memorySwappiness: true,
-  blkioWeight: false,
-  kernelMemory: false,
-  ipv4ForwardingDisabled: false,
-  daemonRoot: "/var/lib/docker",
-  hostname: "buildhost",
-};
 const ID = `c0ffee${"0".repeat(58)}`;
 const SRC = `5ec${"0".repeat(61)}`;
 const IMAGE = JSON.stringify({
@@ -44,7 +32,7 @@ const merge = (body: object | string, options: { image?: string | null; host?: P
     imageConfigs,
     containerId: ID,
     apiVersion: options.apiVersion ?? "1.41",
-    host: { ...HOST, ...options.host },
+    host: { ...TEST_HOST, ...options.host },
     probe: (p) => p === "/exists",
     resolveContainer: (name) => (name === "src" || name === SRC ? SRC : undefined),
     mountPointsOfContainer: (id) => (id === SRC ? SRC_MOUNTS : []),
@@ -205,7 +193,7 @@ describe("daemon defaults", () => {
       NetworkingConfig: { EndpointsConfig: { default: { Aliases: null } } },
     });
     expect(Object.keys(merged.networks!)).toEqual(["bridge"]);
-    const anonymous = (destination: string) => ({ destination, name: "", driver: "local", copyData: true });
+    const anonymous = (destination: string) => ({ destination, name: "", driver: "local", copyData: true, labels: {}, driverOpts: {} });
     expect(merged.volumes).toEqual([anonymous("/data"), anonymous("/v")]);
   });
 
@@ -223,19 +211,19 @@ describe("daemon defaults", () => {
       },
     });
     expect(merged.volumes).toEqual([
-      { destination: "/n", name: "data", driver: "vd", copyData: false },
-      { destination: "/anon", name: "", driver: "vd", copyData: true },
-      { destination: "/m", name: "m", driver: "local", copyData: true },
-      { destination: "/am", name: "", driver: "other", copyData: true },
-      { destination: "/data", name: "", driver: "vd", copyData: true },
+      { destination: "/n", name: "data", driver: "vd", copyData: false, labels: {}, driverOpts: {} },
+      { destination: "/anon", name: "", driver: "vd", copyData: true, labels: {}, driverOpts: {} },
+      { destination: "/m", name: "m", driver: "local", copyData: true, labels: {}, driverOpts: {} },
+      { destination: "/am", name: "", driver: "other", copyData: true, labels: {}, driverOpts: {} },
+      { destination: "/data", name: "", driver: "vd", copyData: true, labels: {}, driverOpts: {} },
     ]);
   });
 
   it("takes VolumesFrom's mount points (ro when asked, without their mode, copying nothing again) and lets a bind replace one", () => {
     const merged = merge({ Image: "img", HostConfig: { VolumesFrom: ["src:ro"], Binds: ["/exists:/b"] } });
     expect(merged.volumes).toEqual([
-      { destination: "/data", name: "a".repeat(64), driver: "local", copyData: false },
-      { destination: "/n", name: "named", driver: "local", copyData: false },
+      { destination: "/data", name: "a".repeat(64), driver: "local", copyData: false, labels: {}, driverOpts: {} },
+      { destination: "/n", name: "named", driver: "local", copyData: false, labels: {}, driverOpts: {} },
     ]);
     const points = mountPointsOf(merged.hostConfig, {
       probe: (p) => p === "/exists",
@@ -286,12 +274,17 @@ describe("daemon defaults", () => {
     );
   });
 
-  it("refuses volume labels and driver options, which live in dockerd's volume database", () => {
-    for (const VolumeOptions of [{ Labels: { a: "b" } }, { DriverConfig: { Name: "local", Options: { type: "tmpfs" } } }]) {
-      expect(() => merge(H({ Mounts: [{ Type: "volume", Source: "v", Target: "/v", VolumeOptions }] }))).toThrow(
-        expect.objectContaining({ kind: "unimplemented", message: "volume labels and driver options are not supported yet (Mounts target /v)" }),
-      );
-    }
+  it("passes a mount's volume labels and driver options on to the volume it makes", () => {
+    const VolumeOptions = { Labels: { a: "b" }, DriverConfig: { Name: "local", Options: { type: "tmpfs", device: "tmpfs" } } };
+    const { volumes } = merge(H({ Mounts: [{ Type: "volume", Source: "v", Target: "/v", VolumeOptions }] }));
+    expect(volumes[0]).toEqual({
+      destination: "/v",
+      name: "v",
+      driver: "local",
+      copyData: true,
+      labels: { a: "b" },
+      driverOpts: { type: "tmpfs", device: "tmpfs" },
+    });
   });
 
   it("warns when the host does not forward IPv4, except on the host and none networks", () => {
@@ -429,5 +422,23 @@ describe("ImageConfigCache", () => {
     merge({ Env: ["A=2"], Labels: { shared: "user" }, Cmd: ["ls"] });
     const { config } = merge({ Image: "img" });
     expect(config).toMatchObject({ Env: ["PATH=/bin", "A=1"], Labels: { from: "image", shared: "image" }, Cmd: ["/bin/sh", "-c", "run"] });
+  });
+});
+
+describe("keys that differ only in case, as Go's decoder reads them (in order, the last one winning)", () => {
+  it("takes the image and config fields from the last key that names them", () => {
+    const body = '{"Image":"golden:1","image":"nosuch:2","cmd":["a"],"Cmd":["b"]}';
+    expect(requestedImage(body)).toBe("nosuch:2");
+    expect(merge(body).config).toMatchObject({ Image: "nosuch:2", Cmd: ["b"] });
+  });
+
+  it("decodes each HostConfig key over the one before, so their fields add up", () => {
+    const { hostConfig } = merge('{"Image":"img","HostConfig":{"Memory":67108864,"CpuShares":2},"hostconfig":{"CpuShares":5}}');
+    expect(hostConfig).toMatchObject({ Memory: 67108864, CpuShares: 5 });
+  });
+
+  it("answers no image for a body Go would not decode, so that the merge reports it", () => {
+    for (const body of ["", "{", "[1]", '"x"', '{"Image":5}']) expect(requestedImage(body)).toBe("");
+    expect(requestedImage('{"Image":"golden:1"} trailing')).toBe("golden:1");
   });
 });

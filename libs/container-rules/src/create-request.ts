@@ -96,7 +96,7 @@ function volumesOf(config: Config, host: HostConfig, mounted: ReadonlyMap<string
   const anonymous = [...new Set(Object.keys(config.Volumes ?? {}).map(cleanPath))].filter((p) => !mounted.has(p)).sort();
   return [
     ...[...mounted.values()].filter((point) => point.Type === "volume").map(volumeOf),
-    ...anonymous.map((destination) => ({ destination, name: "", driver: host.VolumeDriver || "local", copyData: true })),
+    ...anonymous.map((destination) => ({ destination, name: "", driver: host.VolumeDriver || "local", copyData: true, labels: {}, driverOpts: {} })),
   ];
 }
 
@@ -150,16 +150,31 @@ export function decodeCreateRequest(body: string | Uint8Array, info: HostInfo): 
   const hasConfig = keys.some((key) => findField(configType, key) !== undefined);
   const config = hasConfig ? (decodeGo(configType, record, WRAPPER) as Config) : null;
   const host = hostConfigOf(record);
-  const networking = decodeGo(wrapperFields.NetworkingConfig!, wrapperValue(record, "NetworkingConfig"), {
-    ...WRAPPER,
-    path: "NetworkingConfig",
-  }) as NetworkingConfig | null;
+  const networking = decodeWrapperField(record, "NetworkingConfig") as NetworkingConfig | null;
   if (host) {
     if (config && config.Volumes === null) config.Volumes = {};
     if (host.NetworkMode === "") host.NetworkMode = ENGINE.blankNetworkMode;
     validateAtDecode(config, host, info);
   }
   return { config, host, networking };
+}
+
+/**
+ * Config.Image of a create body as Go's decode fills it: the last key that names it (ignoring case) with a
+ * string value. "" when there is none, and when the body would not decode at all: mergeAndVerify then
+ * answers with dockerd's error, so a caller that looks the image up first must not answer before it.
+ */
+export function requestedImage(body: string | Uint8Array): string {
+  let json: unknown;
+  try {
+    json = parseFirstJsonValue(body);
+  } catch {
+    return "";
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return "";
+  let image = "";
+  for (const [key, value] of Object.entries(json)) if (key.toLowerCase() === "image" && typeof value === "string") image = value;
+  return image;
 }
 
 /** Fields the deprecated top-level HostConfig may lend to the inner one (getHostConfig). */
@@ -170,7 +185,7 @@ const LENT_FIELDS = ["Memory", "MemorySwap", "CpuShares", "CpusetCpus", "VolumeD
  * body (a few of which also fill the inner one's zero values).
  */
 function hostConfigOf(record: Record<string, unknown>): HostConfig | null {
-  const inner = decodeGo(wrapperFields.HostConfig!, wrapperValue(record, "HostConfig"), { ...WRAPPER, path: "HostConfig" }) as HostConfig | null;
+  const inner = decodeWrapperField(record, "HostConfig") as HostConfig | null;
   const hasTopLevel = Object.keys(record).some((key) => findField(hostConfigType, key) !== undefined);
   const outer = hasTopLevel ? (decodeGo(hostConfigType, record, WRAPPER) as HostConfig) : null;
   if (!inner || !outer) return inner ?? outer;
@@ -180,7 +195,10 @@ function hostConfigOf(record: Record<string, unknown>): HostConfig | null {
   return inner;
 }
 
-function wrapperValue(record: Record<string, unknown>, field: string): unknown {
-  const key = Object.keys(record).find((k) => k === field) ?? Object.keys(record).find((k) => k.toLowerCase() === field.toLowerCase());
-  return key === undefined ? null : record[key];
+/** A wrapper field as Go fills it: each key that names it (ignoring case), in order, decoded over the one before. */
+function decodeWrapperField(record: Record<string, unknown>, field: "HostConfig" | "NetworkingConfig"): unknown {
+  const [type, at, name] = [wrapperFields[field]!, { ...WRAPPER, path: field }, field.toLowerCase()];
+  let value: unknown = null;
+  for (const key of Object.keys(record)) if (key.toLowerCase() === name) value = decodeGo(type, record[key], at, value);
+  return value;
 }

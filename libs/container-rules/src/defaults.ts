@@ -9,10 +9,19 @@ const sharedWith = (mode: string) => (mode.startsWith(CONTAINER_PREFIX) ? mode.s
 
 const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 
+/**
+ * 2 × n in Go's int64 arithmetic, which wraps around; exact for the integers beyond JS's safe range, which
+ * decodeGo gives as bigints (so the type says number for what may be a bigint at run time).
+ */
+function int64Doubled(n: number): number {
+  const product = BigInt.asIntN(64, BigInt(n) * 2n);
+  return (Number.isSafeInteger(Number(product)) ? Number(product) : product) as number;
+}
+
 /** adaptContainerSettings: the daemon defaults a created container gets. */
 export function applyDaemonDefaults(host: HostConfig, info: HostInfo, resolve: ContainerResolver): void {
   if (host.RestartPolicy.Name === "") host.RestartPolicy.Name = ENGINE.defaultRestartPolicyName;
-  if (host.Memory > 0 && host.MemorySwap === 0) host.MemorySwap = host.Memory * 2;
+  if (host.Memory > 0 && host.MemorySwap === 0) host.MemorySwap = int64Doubled(host.Memory);
   if (host.ShmSize === 0) host.ShmSize = DEFAULT_SHM_SIZE;
   if (host.IpcMode === "") host.IpcMode = "private";
   if (host.CgroupnsMode === "") host.CgroupnsMode = info.cgroupVersion === 2 ? "private" : "host";

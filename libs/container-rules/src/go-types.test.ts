@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeGo, goArray, goInt, goMap, goPtr, goSlice, goString, goStruct, zeroValue, type GoStruct } from "./go-types.js";
+import { parseFirstJsonValue } from "./json-input.js";
 import { configType, hostConfigType } from "./schemas.js";
 
 const inner = goStruct("t.Inner", [
@@ -88,5 +89,22 @@ describe("decodeGo", () => {
       "json: cannot unmarshal number -1 into Go struct field Wrapper.On of type uint8",
     );
     expect(() => decodeGo(outer, [])).toThrow("json: cannot unmarshal array into Go value of type t.Outer");
+  });
+
+  it("takes an integer only from an integer literal within the Go type's range, exactly, as strconv.ParseInt does", () => {
+    const ints = goStruct("t.Ints", [
+      ["I64", goInt("int64")],
+      ["U16", goInt("uint16")],
+    ]);
+    const decode = (body: string) => decodeGo(ints, parseFirstJsonValue(body)) as GoStruct;
+    expect(decode('{"I64":9007199254740993,"U16":65535}')).toEqual({ I64: 9007199254740993n, U16: 65535 });
+    expect(decode('{"I64":-9223372036854775808}')).toEqual({ I64: -9223372036854775808n, U16: 0 });
+    expect(decode('{"I64":-0}')).toEqual({ I64: 0, U16: 0 });
+    const refused = (literal: string, field = "I64", type = "int64") =>
+      expect(() => decode(`{"${field}":${literal}}`)).toThrow(
+        `json: cannot unmarshal number ${literal} into Go struct field Ints.${field} of type ${type}`,
+      );
+    for (const literal of ["1180591620717411303424", "9223372036854775808", "1e308", "1e3", "1.0", "1.5", "1E+21"]) refused(literal);
+    for (const literal of ["65536", "-1", "-0"]) refused(literal, "U16", "uint16");
   });
 });

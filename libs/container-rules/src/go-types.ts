@@ -1,4 +1,5 @@
 import { internal } from "@slipway/errors";
+import { GoNumber } from "./json-input.js";
 import { perType } from "./per-type.js";
 
 /**
@@ -97,10 +98,11 @@ function structZeroMaker(type: GoType & { kind: "struct" }): () => GoStruct {
 
 /**
  * Decodes parsed JSON into a Go value of `type`; a type mismatch throws Go's unmarshal error (a 500 in
- * dockerd). `at` names the struct holding the value and its key path, when it is a field.
+ * dockerd). `at` names the struct holding the value and its key path, when it is a field. `into` is the
+ * value already there (a zero value by default): Go decodes a second key of the same field over it.
  */
-export function decodeGo(type: GoType, json: unknown, at?: GoPath): unknown {
-  return decoderOf(type)(json, at, zeroValue(type));
+export function decodeGo(type: GoType, json: unknown, at?: GoPath, into: unknown = zeroValue(type)): unknown {
+  return decoderOf(type)(json, at, into);
 }
 
 /**
@@ -130,9 +132,16 @@ function compileValueDecoder(type: GoType): Decoder {
       return (json, where) => (typeof json === "string" ? json : mismatch(json, type, where));
     case "bool":
       return (json, where) => (typeof json === "boolean" ? json : mismatch(json, type, where));
-    case "int":
-      return (json, where) =>
-        typeof json === "number" && Number.isInteger(json) && !(type.unsigned && json < 0) ? json : mismatch(json, type, where);
+    case "int": {
+      const [min, max] = intRange(type.go);
+      const digits = type.unsigned ? /^[0-9]+$/ : /^-?[0-9]+$/;
+      return (json, where) => {
+        if (typeof json === "number") return Number.isInteger(json) && json >= min && json <= max ? json : mismatch(json, type, where);
+        const exact = json instanceof GoNumber && digits.test(json.literal) ? BigInt(json.literal) : undefined;
+        if (exact === undefined || exact < min || exact > max) return mismatch(json, type, where);
+        return Number.isSafeInteger(Number(exact)) ? Number(exact) : exact;
+      };
+    }
     case "strslice": {
       const strings = decoderOf(STRINGS);
       return (json, where) => {
@@ -214,8 +223,18 @@ const fieldIndex = perType((type) => {
   return index;
 });
 
+/**
+ * The values a Go integer type holds, as strconv.ParseInt or ParseUint and the overflow check allow (int
+ * and uint are 64 bits wide here). An integer beyond JS's safe range is decoded as a bigint, so that it is
+ * written back exactly as Go would.
+ */
+function intRange(go: string): readonly [bigint, bigint] {
+  const bits = BigInt(/[0-9]+$/.exec(go)?.[0] ?? 64);
+  return go.startsWith("uint") ? [0n, (1n << bits) - 1n] : [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n];
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof GoNumber);
 }
 
 function goName(type: GoType): string {
@@ -242,6 +261,7 @@ function goName(type: GoType): string {
 function jsonKind(value: unknown, type?: GoType): string {
   if (Array.isArray(value)) return "array";
   if (typeof value === "number") return type?.kind === "int" ? `number ${value}` : "number";
+  if (value instanceof GoNumber) return type?.kind === "int" ? `number ${value.literal}` : "number";
   if (typeof value === "boolean") return "bool";
   return typeof value === "object" ? "object" : typeof value;
 }

@@ -5,6 +5,7 @@ export * from "./go-types.js";
 export * from "./model.js";
 export * from "./mounts.js";
 export * from "./names.js";
+export * from "./rename.js";
 export * from "./record.js";
 export * from "./schemas.js";
 export * from "./security-opts.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseFirstJsonValue } from "./json-input.js";
+import { GoNumber, parseFirstJsonValue } from "./json-input.js";
 
 describe("request bodies read as Go's json.Decoder", () => {
   it.each([
@@ -23,5 +23,32 @@ describe("request bodies read as Go's json.Decoder", () => {
 
   it("reads only the first value, as the decoder does", () => {
     expect(parseFirstJsonValue('{"a":[1,{"b":"}"}]} trailing {')).toEqual({ a: [1, { b: "}" }] });
+  });
+
+  it("stops at Go's nesting limit of 10,000, however deep the body goes, and reads a container that deep as an empty one", () => {
+    const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+    expect(() => parseFirstJsonValue(`{"a":${"[".repeat(100_000)}`)).toThrow("invalid character '[' exceeded max depth");
+    expect(() => parseFirstJsonValue(`[${nested(10_000)}]`)).toThrow("invalid character '[' exceeded max depth");
+    let value = parseFirstJsonValue(`{"a":${'{"b":'.repeat(9_999)}1${"}".repeat(10_000)}`);
+    for (let depth = 1; typeof value === "object" && value !== null && Object.keys(value).length > 0; depth++) {
+      value = Object.values(value)[0];
+      if (depth > 64) throw new Error(`read ${depth} levels deep`);
+    }
+    expect(value).toEqual({});
+    expect(parseFirstJsonValue(nested(10_000))).toBeInstanceOf(Array);
+  });
+
+  it("keeps the literal of each number a JS number does not give back exactly", () => {
+    const value = parseFirstJsonValue('{"a":[1e3,1.0,-0,9007199254740993,1180591620717411303424,0.5,12,"1e3"]}') as { a: unknown[] };
+    expect(value.a).toEqual([
+      new GoNumber("1e3"),
+      new GoNumber("1.0"),
+      new GoNumber("-0"),
+      new GoNumber("9007199254740993"),
+      new GoNumber("1180591620717411303424"),
+      0.5,
+      12,
+      "1e3",
+    ]);
   });
 });

@@ -79,6 +79,7 @@ export interface HostConfig {
   PublishAllPorts: boolean;
   SecurityOpt: string[] | null;
   Tmpfs: Record<string, string> | null;
+  StorageOpt: Record<string, string> | null;
   UTSMode: string;
   UsernsMode: string;
   ShmSize: number;

@@ -1,4 +1,3 @@
-import { unimplemented, type SlipwayError } from "@slipway/errors";
 import { cleanPath } from "@slipway/docker-spec";
 import type { ContainerResolver } from "./defaults.js";
 import { badRequest, serverError, type HostConfig, type Mount } from "./model.js";
@@ -136,20 +135,24 @@ export interface ContainerVolume {
   driver: string;
   /** Seed the volume with the image's content at destination while it is empty. */
   copyData: boolean;
+  /** A mount's VolumeOptions.Labels, for a volume the create makes. */
+  labels: Record<string, string>;
+  /** A mount's VolumeOptions.DriverConfig.Options, for a volume the create makes. */
+  driverOpts: Record<string, string>;
 }
 
 /** The volume behind a volume mount point of VolumesFrom, Binds or Mounts. */
 export function volumeOf(point: MountPointRecord): ContainerVolume {
-  const driver = point.Spec.VolumeOptions?.DriverConfig?.Name || "local";
-  return { destination: point.Destination, name: point.Name, driver, copyData: point.CopyData ?? false };
-}
-
-/** Labels and driver options live in dockerd's volume metadata database, which Slipway does not write. */
-function volumeOptionsUnsupported(mount: Mount): SlipwayError | undefined {
-  const options = mount.VolumeOptions;
-  const given = (map: Record<string, string> | null | undefined) => map !== null && map !== undefined && Object.keys(map).length > 0;
-  if (!given(options?.Labels) && !given(options?.DriverConfig?.Options)) return undefined;
-  return unimplemented(`volume labels and driver options are not supported yet (Mounts target ${mount.Target})`);
+  const options = point.Spec.VolumeOptions;
+  const driver = options?.DriverConfig?.Name || "local";
+  return {
+    destination: point.Destination,
+    name: point.Name,
+    driver,
+    copyData: point.CopyData ?? false,
+    labels: options?.Labels ?? {},
+    driverOpts: options?.DriverConfig?.Options ?? {},
+  };
 }
 
 /** What registerMountPoints needs to know about the daemon and its containers. */
@@ -182,8 +185,6 @@ export function mountPointsOf(host: HostConfig, context: MountContext): Map<stri
     add(point, bound.has(point.Destination) || host.Tmpfs?.[point.Destination] !== undefined, point.Destination);
   }
   for (const mount of host.Mounts ?? []) {
-    const unsupported = mount.Type === "volume" ? volumeOptionsUnsupported(mount) : undefined;
-    if (unsupported) throw unsupported;
     // A bind from Mounts must name an existing source, so dockerd skips creating its mount point.
     const point = { ...mountPointOf(compactMount(mount), ""), SkipMountpointCreation: mount.Type === "bind" };
     add(point, bound.has(point.Destination), mount.Target);

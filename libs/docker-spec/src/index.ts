@@ -5,3 +5,8 @@ export * from "./units.js";
 export * from "./json-message.js";
 export * from "./go-path.js";
 export * from "./go-json.js";
+export * from "./container-path.js";
+export * from "./go-timestamp.js";
+export * from "./prune-filters.js";
+export * from "./changes.js";
+export * from "./bolt-file.js";

@@ -74,9 +74,15 @@ export function createClient<S extends ServiceDefinition>(definition: S, address
   return client as ServiceClient<S>;
 }
 
+/**
+ * How much earlier than its caller's deadline a downstream call's ends: when a service down the line does not
+ * answer, the caller then gets that call's error, which names the service, before its own deadline passes.
+ */
+const DOWNSTREAM_MARGIN_MS = 500;
+
 function callOptionsFor(opts: CallOpts | undefined, defaultMs: number): CallOptions {
   const own = Date.now() + (opts?.deadlineMs ?? defaultMs);
-  const inherited = opts?.parent?.deadline?.getTime() ?? Infinity;
+  const inherited = (opts?.parent?.deadline?.getTime() ?? Infinity) - DOWNSTREAM_MARGIN_MS;
   const callOptions: CallOptions = { deadline: new Date(Math.min(own, inherited)) };
   // An in-process parent has no gRPC call: its deadline still bounds this one.
   if (opts?.parent?.call) callOptions.parent = opts.parent.call as CallOptions["parent"];

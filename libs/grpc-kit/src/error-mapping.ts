@@ -1,5 +1,15 @@
 import { Metadata, status, type ServiceError, type StatusObject } from "@grpc/grpc-js";
-import { cancelled, CONSTRUCTOR_OF_KIND, deadlineExceeded, permissionDenied, SlipwayError, unavailable, type ErrorKind } from "@slipway/errors";
+import {
+  cancelled,
+  CONSTRUCTOR_OF_KIND,
+  deadlineExceeded,
+  describeSystemError,
+  isSystemError,
+  permissionDenied,
+  SlipwayError,
+  unavailable,
+  type ErrorKind,
+} from "@slipway/errors";
 
 const CODE_OF_KIND: Record<ErrorKind, status> = {
   invalid_argument: status.INVALID_ARGUMENT,
@@ -17,10 +27,13 @@ const CODE_OF_KIND: Record<ErrorKind, status> = {
 
 const KIND_OF_CODE = new Map<status, ErrorKind>((Object.entries(CODE_OF_KIND) as [ErrorKind, status][]).map(([kind, code]) => [code, kind]));
 
-/** Converts anything thrown by a handler into the status sent on the wire. */
+/**
+ * Converts anything thrown by a handler into the status sent on the wire. A failed system call (a full or
+ * read-only disk) reads as dockerd words it, "mkdir <path>: no space left on device".
+ */
 export function toStatus(err: unknown): Partial<StatusObject> & { code: status; details: string } {
   if (err instanceof SlipwayError) return { code: CODE_OF_KIND[err.kind], details: err.message, metadata: new Metadata() };
-  const message = err instanceof Error ? err.message : String(err);
+  const message = isSystemError(err) ? describeSystemError(err) : err instanceof Error ? err.message : String(err);
   return { code: status.INTERNAL, details: message, metadata: new Metadata() };
 }
 
@@ -35,14 +48,31 @@ export function fromServiceError(err: ServiceError, service: string, address: st
         const message = `permission denied while trying to connect to ${service} at ${address}: only root and members of the socket's group (SLIPWAY_SOCKET_GROUP, by default docker) may connect`;
         return permissionDenied(message, err);
       }
-      return unavailable(`${service} is unavailable at ${address}: ${transportReason(err.details) ?? err.details}`, err);
+      return unavailable(unavailableMessage(err.details, service, address), err);
     case status.DEADLINE_EXCEEDED:
       return deadlineExceeded(`${service} at ${address} did not answer in time (deadline exceeded)`, err);
     case status.CANCELLED:
       return cancelled(`call to ${service} was cancelled: ${err.details}`, err);
     default:
+      if (CONNECTION_BROKE.test(err.details))
+        return unavailable(`${service} is unavailable at ${address}: the connection broke during the call`, err);
       return CONSTRUCTOR_OF_KIND[KIND_OF_CODE.get(err.code) ?? "internal"](err.details, err);
   }
+}
+
+/**
+ * grpc-js's words for a call whose HTTP/2 stream or connection failed under it (reported as INTERNAL, not
+ * as a server's answer): like UNAVAILABLE, the call may or may not have been done.
+ */
+const CONNECTION_BROKE = /^(Received RST_STREAM with code|Failed to start HTTP\/2 stream|Stream refused by server)/;
+
+/**
+ * A connection that failed names the service and address. A server's own UNAVAILABLE (still recovering,
+ * stopping, or a store behind it that is down) already says which service, so it is kept as it is.
+ */
+function unavailableMessage(details: string, service: string, address: string): string {
+  const reason = transportReason(details);
+  return reason === undefined ? details : `${service} is unavailable at ${address}: ${reason}`;
 }
 
 /**

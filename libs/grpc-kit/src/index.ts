@@ -7,6 +7,7 @@ export { SERVER_STREAM_WINDOW, startService, type RunningService, type ServiceOp
 export { createClient, type CallOpts, type ClientOptions, type ServiceClient } from "./client.js";
 export * from "./config.js";
 export { isEntryPoint, runService, stopOnSignal, type App } from "./run.js";
+export { reportEventLoopDelay } from "./loop-delay.js";
 export { InProcessRegistry } from "./in-process.js";
 export { unimplementedHandlers } from "./unimplemented.js";
 export { checkHealth, waitUntilServing } from "./health-client.js";

@@ -169,6 +169,21 @@ describe.each([
       expect(line.stack).toContain("TypeError");
     });
 
+    it("words a system call's failure as Go's path errors do, without Node's error code", async () => {
+      const { client } = await start({
+        getLayer: async () => {
+          throw Object.assign(new Error("ENOSPC: no space left on device, mkdir '/d/x'"), {
+            code: "ENOSPC",
+            errno: -28,
+            syscall: "mkdir",
+            path: "/d/x",
+          });
+        },
+      });
+      const err = (await client.getLayer({ chainId: "x" }).catch((e: unknown) => e)) as SlipwayError;
+      expect([err.kind, err.message]).toEqual(["internal", "mkdir /d/x: no space left on device"]);
+    });
+
     it("logs a call that succeeded at debug, one that was refused at info", async () => {
       const { client, lines } = await startLayerStore(
         {

@@ -6,6 +6,7 @@ import type { InProcessRegistry } from "./in-process.js";
 import { createLogger } from "./logger.js";
 import { startService, type RunningService } from "./server.js";
 import type { ServiceRegistration } from "./server-handlers.js";
+import { reportEventLoopDelay } from "./loop-delay.js";
 
 /** What an app's main hands to runService. */
 export interface App {
@@ -30,6 +31,7 @@ export async function runService(
   inProcess?: InProcessRegistry,
 ): Promise<RunningService> {
   const logger = createLogger(name);
+  reportEventLoopDelay(logger);
   try {
     const config: ServiceConfig = { ...loadServiceConfig(name, undefined, undefined, logger), inProcess };
     const app = await build(config, logger);

@@ -7,8 +7,21 @@ import { withChunkCodec } from "./chunk-codec.js";
  * here, so that every server and client of a service gets the same codecs.
  */
 
-/** Layer tars stream in (RegisterLayer) and out (ExportLayer). */
-export const layerStoreDefinition = withChunkCodec(withChunkCodec(layerstore.LayerStoreServiceService, "registerLayer", "request"), "exportLayer");
+/**
+ * Layer tars stream in (RegisterLayer) and out (ExportLayer), containers' root filesystems out
+ * (ExportContainerLayer), and `docker cp`'s tars out of and into containers (ReadContainerPath, WriteContainerPath).
+ */
+export const layerStoreDefinition = withChunkCodec(
+  withChunkCodec(
+    withChunkCodec(
+      withChunkCodec(withChunkCodec(layerstore.LayerStoreServiceService, "registerLayer", "request"), "exportLayer"),
+      "exportContainerLayer",
+    ),
+    "readContainerPath",
+  ),
+  "writeContainerPath",
+  "request",
+);
 
 /** Image archives stream in (LoadImages) and out (SaveImages). */
 export const imageStoreDefinition = withChunkCodec(withChunkCodec(imagestore.ImageStoreServiceService, "loadImages", "request"), "saveImages");
@@ -16,5 +29,12 @@ export const imageStoreDefinition = withChunkCodec(withChunkCodec(imagestore.Ima
 /** `docker ps`'s JSON streams out in chunks (ListContainersJson). */
 export const containerConfigDefinition = withChunkCodec(containerconfig.ContainerConfigServiceService, "listContainersJson");
 
-/** The same list, passed through chunk by chunk. */
-export const orchestratorDefinition = withChunkCodec(orchestrator.OrchestratorServiceService, "listContainersJson");
+/** The same list, passed through chunk by chunk, a container's exported root filesystem, and `docker cp`'s tars. */
+export const orchestratorDefinition = withChunkCodec(
+  withChunkCodec(
+    withChunkCodec(withChunkCodec(orchestrator.OrchestratorServiceService, "listContainersJson"), "exportContainer"),
+    "readContainerPath",
+  ),
+  "writeContainerPath",
+  "request",
+);

@@ -22,6 +22,8 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   /** Receives one line per thing that cannot be reproduced (e.g. ownership when not root). */
   log?: Logger;
+  /** Told of each entry (its name as in the tar) before it is extracted; missing parents are made without one. */
+  onEntry?: (entry: { readonly name: string; readonly typeflag: string }) => void;
 }
 
 const CONTENT_CHUNK = 1 << 20;
@@ -52,6 +54,7 @@ export async function applyLayerTar(source: AsyncIterable<Uint8Array>, diffDir: 
     for (let entry = await tar.next(); entry !== null; entry = await tar.next()) {
       const raw = tar.takeRaw();
       if (raw.length > 0) packer.addSegment(raw);
+      options.onEntry?.(entry);
       const checksum = await extractEntry(tar, extractor, entry);
       packer.addFile(entry.name, entry.size, checksum);
       await packer.drain();

@@ -6,3 +6,4 @@ export type { Logger } from "./extract.js";
 export { isOpaqueDir, isWhiteout } from "./whiteout.js";
 export { copyFileCapabilities, makeFifo, readFileCapabilities } from "./file-metadata.js";
 export { encodeTarHeader, tarPadding, tarTrailer, type TarHeaderFields } from "./tar-writer.js";
+export { archiveHeaderBlocks, type ArchiveEntry } from "./archive-header.js";

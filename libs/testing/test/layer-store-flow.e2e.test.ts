@@ -64,7 +64,14 @@ describe("layer-store in its container", () => {
   });
 
   it("creates a container's init and mount layers on top of them", async () => {
-    await stack.clients.layerStore.createContainerLayers({ containerId, parentChainId: chains[3]!, workingDir: "/srv/app", volumes: [] });
+    await stack.clients.layerStore.createContainerLayers({
+      containerId,
+      parentChainId: chains[3]!,
+      workingDir: "/srv/app",
+      volumes: [],
+      storageOpt: {},
+      leaseId: "",
+    });
     const { rwLayer } = await stack.clients.layerStore.getRwLayer({ containerId });
     expect(readFileSync(layerdb("mounts", containerId, "mount-id"), "utf8")).toBe(rwLayer!.mountId);
     expect(readFileSync(layerdb("mounts", containerId, "parent"), "utf8")).toBe(chains[3]);

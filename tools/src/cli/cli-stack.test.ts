@@ -97,4 +97,27 @@ describe("the slipway CLI against the stack npm start runs", () => {
       expect(stdout).toContain("hostconfig.json");
     }
   }, 60_000);
+
+  it("slipway fsck finds the stack's data root clean, and reports a container whose RW layer record is gone", async () => {
+    const created = await slipway("create", "--name", "fsck-demo", "slipway-sample:1");
+    const id = created.stdout.trim();
+    const clean = await slipway("fsck", "--data-root", stack.dataRoot);
+    expect(clean, clean.stdout).toMatchObject({ code: 0, stderr: "" });
+    expect(clean.stdout).toMatch(/^CHECK +OBJECTS +RESULT\ncontainers +[1-9]\d* +ok\n/);
+    expect(clean.stdout.endsWith(`${stack.dataRoot}: clean\n`)).toBe(true);
+
+    const copy = join(stack.root, "fsck-copy");
+    await promisify(execFile)("cp", ["-a", stack.dataRoot, copy]);
+    const mountRecord = join(copy, "image/overlay2/layerdb/mounts", id);
+    const mountId = readFileSync(join(mountRecord, "mount-id"), "utf8");
+    rmSync(mountRecord, { recursive: true });
+    const broken = await slipway("fsck", "--data-root", copy, "--json");
+    expect(broken.code).toBe(1);
+    expect((JSON.parse(broken.stdout) as { problems: unknown[] }).problems).toEqual([
+      { check: "containers", subject: `container ${id.slice(0, 12)}`, detail: "has no RW layer (no layerdb/mounts record)" },
+      { check: "overlay dirs", subject: `overlay2/${mountId.slice(0, 12)}`, detail: "no layer or RW layer uses it (orphan)" },
+      { check: "overlay dirs", subject: `overlay2/${mountId.slice(0, 12)}-init`, detail: "no layer or RW layer uses it (orphan)" },
+    ]);
+    expect((await slipway("rm", "-v", "fsck-demo")).code).toBe(0);
+  });
 });

@@ -1,6 +1,7 @@
 import { isOutcomeUnknown, SlipwayError } from "@slipway/errors";
 import { certs, CERTS_USAGE } from "./commands/certs.js";
 import { create, inspect, ps, rm } from "./commands/containers.js";
+import { fsck, FSCK_USAGE } from "./commands/fsck.js";
 import { images, load, save } from "./commands/images.js";
 import { login, LOGIN_USAGE } from "./commands/login.js";
 import { pull, PULL_USAGE, push, PUSH_USAGE } from "./commands/registry.js";
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, { run: Command; summary: string } | { runLocal: L
   push: { run: push, summary: `Push an image to its registry, a progress bar per layer on a terminal: ${withoutProgram(PUSH_USAGE)}` },
   login: { run: login, summary: `Log in to a registry, storing the credentials as docker login does: ${withoutProgram(LOGIN_USAGE)}` },
   certs: { runLocal: certs, summary: `Write the mutual-TLS CA and a certificate per app, no stack needed: ${withoutProgram(CERTS_USAGE)}` },
+  fsck: { runLocal: fsck, summary: `Check a data root's integrity on disk, no stack needed: ${withoutProgram(FSCK_USAGE)}` },
 };
 
 export const USAGE = [

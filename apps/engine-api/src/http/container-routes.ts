@@ -1,4 +1,5 @@
 import type { Backends } from "../backends.js";
+import { compareVersions } from "./api-version.js";
 import { boolParam, filtersParam, intParam, requireJsonContentType } from "./request.js";
 import { ListBodies } from "./list-bodies.js";
 import { sendEmpty, sendJson, sendJsonBytes, sendJsonChunks } from "./responses.js";
@@ -15,7 +16,9 @@ export function containerRoutes({ orchestrator }: Backends, waits?: HeldWaits): 
       // The body (a config document of a few KiB) is read by the server, up to its limit (16 MiB by default).
       async handle({ req, res, query, apiVersion, body }) {
         requireJsonContentType(req);
-        const created = await orchestrator.createContainer({ name: query.get("name") ?? "", createRequestJson: body, apiVersion });
+        // dockerd reads `platform` from API 1.41 on.
+        const platform = compareVersions(apiVersion, "1.41") >= 0 ? (query.get("platform") ?? "") : "";
+        const created = await orchestrator.createContainer({ name: query.get("name") ?? "", createRequestJson: body, apiVersion, platform });
         sendJson(res, 201, { Id: created.id, Warnings: created.warnings });
       },
     },
@@ -29,18 +32,20 @@ export function containerRoutes({ orchestrator }: Backends, waits?: HeldWaits): 
           limit: Math.max(0, intParam(query, "limit", 0)),
           filters: filtersParam(query),
         };
+        // Sizes are read from the layers at every call, never kept.
+        if (boolParam(query, "size")) return sendJsonChunks(res, 200, chunksOf(orchestrator.listContainersJson({ query: request, size: true })));
         const key = JSON.stringify(request);
         const { listVersion } = await orchestrator.getListVersion({});
         const kept = listBodies.get(key, listVersion);
         if (kept) return sendJsonBytes(res, 200, kept);
-        await sendJsonChunks(res, 200, listBodies.keep(key, listVersion, chunksOf(orchestrator.listContainersJson({ query: request }))));
+        await sendJsonChunks(res, 200, listBodies.keep(key, listVersion, chunksOf(orchestrator.listContainersJson({ query: request, size: false }))));
       },
     },
     {
       method: "GET",
       pattern: /^\/containers\/(?<id>[^/]+)\/json$/,
-      async handle({ res, params }) {
-        const { inspectJson } = await orchestrator.inspectContainer({ idOrName: params.id! });
+      async handle({ res, params, query }) {
+        const { inspectJson } = await orchestrator.inspectContainer({ idOrName: params.id!, size: boolParam(query, "size") });
         sendJsonBytes(res, 200, inspectJson);
       },
     },

@@ -1,13 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { invalidArgument, isNotFound, notFound } from "@slipway/errors";
 import type { imagestore } from "@slipway/proto";
 import type { Backends } from "../backends.js";
 import { httpErrorOf } from "./errors.js";
 import { errorMessage, loadingLayerMessage, streamMessage } from "./json-stream.js";
 import { boolParam, filtersParam } from "./request.js";
-import { sendEmpty, sendJson, sendJsonBytes } from "./responses.js";
+import { sendByteStream, sendEmpty, sendJson, sendJsonBytes } from "./responses.js";
 import type { Route } from "./router.js";
 import { imageDeleteJson, imageSummaryJson } from "./summaries.js";
 
@@ -35,12 +33,12 @@ export function imageRoutes({ imageStore }: Backends, hiddenPaths: readonly stri
     {
       method: "GET",
       pattern: /^\/images\/get$/,
-      handle: ({ res, query }) => sendArchive(res, imageStore.saveImages({ references: query.getAll("names") })),
+      handle: ({ res, query }) => sendByteStream(res, "application/x-tar", imageStore.saveImages({ references: query.getAll("names") })),
     },
     {
       method: "GET",
       pattern: /^\/images\/(?<name>.+)\/get$/,
-      handle: ({ res, params }) => sendArchive(res, imageStore.saveImages({ references: [params.name!] })),
+      handle: ({ res, params }) => sendByteStream(res, "application/x-tar", imageStore.saveImages({ references: [params.name!] })),
     },
     {
       method: "GET",
@@ -105,15 +103,4 @@ async function streamLoad(
  */
 async function* archiveChunks(req: IncomingMessage): AsyncIterable<imagestore.LoadImagesRequest> {
   for await (const chunk of req as AsyncIterable<Buffer>) yield { chunk };
-}
-
-/** A docker-save tar. Errors before the first byte (unknown name: 404) get a status; later ones cut the stream. */
-async function sendArchive(res: ServerResponse, chunks: AsyncIterable<imagestore.SaveImagesResponse>): Promise<void> {
-  const iterator = chunks[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  res.writeHead(200, { "Content-Type": "application/x-tar" });
-  async function* bytes() {
-    for (let next = first; !next.done; next = await iterator.next()) yield next.value.chunk;
-  }
-  await pipeline(Readable.from(bytes()), res);
 }

@@ -1,4 +1,6 @@
 import type { ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { API_VERSION } from "./api-version.js";
 
 /** What the 501 for anything outside Slipway's subset tells the user. */
@@ -48,6 +50,20 @@ export async function sendJsonChunks(res: ServerResponse, statusCode: number, ch
   }
   if (!res.headersSent) return sendJsonBytes(res, statusCode, first ?? Buffer.alloc(0));
   res.end("\n");
+}
+
+/**
+ * A byte stream a store produces (an archive), chunked. Errors before the first byte (an unknown name: 404)
+ * get a status; later ones cut the stream.
+ */
+export async function sendByteStream(res: ServerResponse, contentType: string, messages: AsyncIterable<{ chunk: Buffer }>): Promise<void> {
+  const iterator = messages[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  res.writeHead(200, { "Content-Type": contentType });
+  async function* bytes() {
+    for (let next = first; !next.done; next = await iterator.next()) yield next.value.chunk;
+  }
+  await pipeline(Readable.from(bytes()), res);
 }
 
 /** Writes one chunk of a streamed body, waiting while the client reads slower; rejects once the client is gone. */

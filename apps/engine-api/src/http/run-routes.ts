@@ -96,13 +96,13 @@ interface ContainerFacts {
  */
 export function runRoutes({ orchestrator }: Backends, waits: HeldWaits, hiddenPaths: readonly string[]): Route[] {
   const facts = async (idOrName: string): Promise<ContainerFacts> => {
-    const { inspectJson } = await orchestrator.inspectContainer({ idOrName });
+    const { inspectJson } = await orchestrator.inspectContainer({ idOrName, size: false });
     const doc = JSON.parse(inspectJson.toString()) as { Id: string; HostConfig?: { AutoRemove?: boolean }; State?: { ExitCode?: number } };
     return { id: doc.Id, autoRemove: doc.HostConfig?.AutoRemove === true, exitCode: doc.State?.ExitCode ?? 0 };
   };
   const isGone = async (id: string): Promise<boolean> => {
     try {
-      await orchestrator.inspectContainer({ idOrName: id });
+      await orchestrator.inspectContainer({ idOrName: id, size: false });
       return false;
     } catch (err) {
       return isNotFound(err);

@@ -5,7 +5,7 @@ import { boolParam, filtersParam, requireJsonContentType } from "./request.js";
 import { sendEmpty, sendJson } from "./responses.js";
 import type { Route } from "./router.js";
 
-/** docker volume ls / inspect / create / rm, translated to the orchestrator. */
+/** docker volume ls / inspect / create / rm / prune, translated to the orchestrator. */
 export function volumeRoutes({ orchestrator }: Backends): Route[] {
   return [
     {
@@ -23,6 +23,14 @@ export function volumeRoutes({ orchestrator }: Backends): Route[] {
         requireJsonContentType(req);
         const { volume } = await orchestrator.createVolume(parseCreateBody(body));
         sendJson(res, 201, volumeJson(volume!));
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/volumes\/prune$/,
+      async handle({ res, query }) {
+        const { volumesDeleted, spaceReclaimed } = await orchestrator.pruneVolumes({ filters: filtersParam(query) });
+        sendJson(res, 200, { VolumesDeleted: volumesDeleted, SpaceReclaimed: spaceReclaimed });
       },
     },
     {
@@ -44,17 +52,23 @@ export function volumeRoutes({ orchestrator }: Backends): Route[] {
   ];
 }
 
-/** The Volume document of API 1.41, in dockerd's key order (local volumes have no labels or options here). */
+/** The Volume document of API 1.41, in dockerd's key order; no labels or options are null, as dockerd records them. */
 function volumeJson(volume: layerstore.Volume) {
   return {
     CreatedAt: `${volume.createdAt.slice(0, 19)}Z`,
     Driver: volume.driver,
-    Labels: null,
+    Labels: sortedOrNull(volume.labels),
     Mountpoint: volume.mountpoint,
     Name: volume.name,
-    Options: null,
+    Options: sortedOrNull(volume.options),
     Scope: "local",
   };
+}
+
+/** A Go map as encoding/json writes it: keys sorted, and null when empty. */
+function sortedOrNull(map: Record<string, string>): Record<string, string> | null {
+  const keys = Object.keys(map).sort();
+  return keys.length === 0 ? null : Object.fromEntries(keys.map((key) => [key, map[key]!]));
 }
 
 /** volume.CreateOptions: Name, Driver, DriverOpts, Labels (all optional). */

@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { extract, type Extract, type Header } from "tar-stream";
-import { invalidArgument, SlipwayError } from "@slipway/errors";
+import { invalidArgument, isSystemError, SlipwayError } from "@slipway/errors";
 
 /**
  * A regular file of the archive: copied to disk while its sha256 was computed, or taken by a claim as
@@ -114,7 +114,8 @@ export class ArchiveSpool {
     } catch (err) {
       untar.destroy();
       await feeding.catch(() => undefined);
-      throw err instanceof SlipwayError ? err : invalidArgument(`the archive is not a readable tar stream: ${(err as Error).message}`);
+      if (err instanceof SlipwayError || isSystemError(err)) throw err;
+      throw invalidArgument(`the archive is not a readable tar stream: ${(err as Error).message}`);
     }
   }
 
@@ -192,17 +193,31 @@ async function writeHashed(chunks: AsyncIterable<Buffer>, file: string): Promise
   return { size, digest: `sha256:${hash.digest("hex")}` };
 }
 
-/** Writes the tar bytes into the extractor with backpressure, then ends it. */
+/**
+ * Writes the tar bytes into the extractor with backpressure, then ends it. Stops (releasing the source)
+ * when the extractor is destroyed, as it is when an entry's consumer fails: no drain comes after that.
+ */
 async function feed(chunks: AsyncIterable<Buffer>, untar: Extract): Promise<void> {
   try {
     for await (const chunk of chunks) {
-      if (!untar.write(chunk)) await new Promise<void>((resolve) => untar.once("drain", () => resolve()));
+      if (!untar.write(chunk)) await drainedOrClosed(untar);
+      if (untar.destroyed) return;
     }
     untar.end(undefined);
   } catch (err) {
     untar.destroy(err as Error);
     throw err;
   }
+}
+
+function drainedOrClosed(stream: Extract): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done).off("close", done);
+      resolve();
+    };
+    stream.on("drain", done).on("close", done);
+  });
 }
 
 /** The archive's tar bytes: the stream itself, or its gunzipped form when it starts with the gzip magic. */

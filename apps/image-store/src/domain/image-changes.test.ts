@@ -141,7 +141,9 @@ describe("ImageChanges", () => {
     expect(await settles(published)).toBe(false);
     timers.expireRunning();
     expect(await settles(published)).toBe(true);
-    expect(await stuck.ended).toBe("unavailable: image generation 2 was not acknowledged within 2000 ms; drop the cache and watch again");
+    expect(await stuck.ended).toBe(
+      "unavailable: image-store ended the watch: image generation 2 was not acknowledged within 2000 ms; drop the cache and watch again",
+    );
     expect(await settles(changes.publish())).toBe(true);
     expect(healthy.received).toEqual([1, 2, 3]);
   });

@@ -100,7 +100,11 @@ class Subscriber {
 
   cutUnlessApplied(generation: number, deadlineMs: number): void {
     if (this.applied >= generation) return;
-    this.end(unavailable(`image generation ${generation} was not acknowledged within ${deadlineMs} ms; drop the cache and watch again`));
+    this.end(
+      unavailable(
+        `image-store ended the watch: image generation ${generation} was not acknowledged within ${deadlineMs} ms; drop the cache and watch again`,
+      ),
+    );
   }
 
   end(reason: Error): void {

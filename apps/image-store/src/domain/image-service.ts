@@ -14,6 +14,7 @@ import type { ImageChanges } from "./image-changes.js";
 import { ImageIndex, type ImageRecord } from "./image-index.js";
 import { withProgress, type LoadEvent } from "./load-events.js";
 import type { ContainerUsage, LayerInfo, LayerStore } from "./ports.js";
+import { requestedPlatform, requirePlatform } from "./platform.js";
 import { ReferenceStore } from "./reference-store.js";
 import { StagedLayers } from "./staged-layers.js";
 import type { TransferSlots } from "./transfer-slots.js";
@@ -126,9 +127,15 @@ export class ImageService {
     return found === "ambiguous" ? undefined : found;
   }
 
-  /** The image with its layers, size and references. */
-  async resolve(refOrId: string, ctx?: CallContext): Promise<ResolvedImage> {
-    return this.describe(this.find(refOrId), ctx);
+  /**
+   * The image with its layers, size and references. With a platform ("linux/arm64"), dockerd's GetImage for a
+   * create: the specifier is checked first, and an image found for another platform is NOT_FOUND.
+   */
+  async resolve(refOrId: string, ctx?: CallContext, platform = ""): Promise<ResolvedImage> {
+    const wanted = platform === "" ? undefined : requestedPlatform(platform);
+    const image = this.find(refOrId);
+    requirePlatform(image, refOrId, wanted);
+    return this.describe(image, ctx);
   }
 
   async describe(image: ImageRecord, ctx?: CallContext): Promise<ResolvedImage> {

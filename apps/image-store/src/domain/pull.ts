@@ -8,23 +8,13 @@
 import { familiarName, familiarString, fullName, isDigest, referenceString, withDefaultTag, withTag, type Reference } from "@slipway/docker-spec";
 import { internal, invalidArgument } from "@slipway/errors";
 import type { CallContext } from "@slipway/grpc-kit";
-import {
-  formatPlatform,
-  imageMatchesPlatform,
-  parsePlatform,
-  RegistryError,
-  resolveImage,
-  type AuthConfig,
-  type Platform,
-  type RegistryClient,
-  type Repository,
-  type ResolvedImage,
-} from "@slipway/registry-client";
+import { resolveImage, type AuthConfig, type Platform, type RegistryClient, type Repository, type ResolvedImage } from "@slipway/registry-client";
 import { isObject } from "./go-json.js";
 import { parseImageConfig, type ImageConfig } from "./image-config.js";
 import type { ImageRecord } from "./image-index.js";
 import { holderOf, parseUserName, type ImageService } from "./image-service.js";
 import type { ProgressSink } from "./progress.js";
+import { platformMismatch, requestedPlatform } from "./platform.js";
 import { pullLayers } from "./pull-layers.js";
 import { fromRegistryError } from "./registry-errors.js";
 
@@ -79,14 +69,6 @@ function pullReference(reference: string, tag: string): Reference {
   }
   if (familiarName(ref) === "scratch") throw invalidArgument("'scratch' is a reserved name");
   return withDefaultTag(ref);
-}
-
-function requestedPlatform(specifier: string): Platform {
-  try {
-    return parsePlatform(specifier);
-  } catch (err) {
-    throw err instanceof RegistryError ? invalidArgument(err.message) : err;
-  }
 }
 
 async function pullFrom(
@@ -197,10 +179,7 @@ function warnOnOtherPlatform(images: ImageService, name: string, platform: Platf
   } catch {
     return;
   }
-  const { os, architecture, variant } = image.config;
-  if (imageMatchesPlatform(platform, { os, architecture, variant }) || (pulled.fromList && image.id === pulled.imageId)) return;
-  emit({
-    id: "",
-    status: `WARNING: image with reference ${name} was found but does not match the specified platform: wanted ${formatPlatform(platform)}, actual: ${formatPlatform({ os, architecture, variant })}`,
-  });
+  const mismatch = platformMismatch(image, name, platform);
+  if (mismatch === undefined || (pulled.fromList && image.id === pulled.imageId)) return;
+  emit({ id: "", status: `WARNING: ${mismatch}` });
 }

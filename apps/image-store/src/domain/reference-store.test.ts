@@ -21,6 +21,12 @@ describe("ReferenceStore", () => {
     expect(store.references(A).map(familiarString)).toEqual(["golden:latest", "localhost:5000/x/y:1"]);
   });
 
+  it("lists an image's references in dockerd's order: by their full names, not their familiar ones", () => {
+    const store = new ReferenceStore();
+    for (const name of ["quay.io/t/x:1", "zeta/x:1", "localhost:5000/x:1", "golden:1", "abc/x:1", "aaa:1"]) store.add(ref(name), A);
+    expect(store.references(A).map(familiarString)).toEqual(["abc/x:1", "aaa:1", "golden:1", "zeta/x:1", "localhost:5000/x:1", "quay.io/t/x:1"]);
+  });
+
   it("moves tags and reports the image they left", () => {
     const store = new ReferenceStore();
     store.add(ref("golden:1"), A);

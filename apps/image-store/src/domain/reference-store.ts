@@ -1,5 +1,5 @@
 import { failedPrecondition } from "@slipway/errors";
-import { familiarName, familiarString, parseNormalizedNamed, withDefaultTag, type Reference } from "@slipway/docker-spec";
+import { familiarName, familiarString, parseNormalizedNamed, referenceString, withDefaultTag, type Reference } from "@slipway/docker-spec";
 import type { Repositories } from "../storage/repositories-file.js";
 
 /**
@@ -48,11 +48,15 @@ export class ReferenceStore {
     return removed;
   }
 
-  /** Every reference to an image, tags and digests, sorted as dockerd lists them. */
+  /**
+   * Every reference to an image, tags and digests, in dockerd's order: by the full reference string
+   * ("docker.io/library/golden:1"), so "abc/x:1" < "aaa:1" < "zeta/x:1" < "localhost:5000/x:1".
+   */
   references(id: string): Reference[] {
-    const result: string[] = [];
-    for (const refs of this.byName.values()) for (const [ref, target] of refs) if (target === id) result.push(ref);
-    return result.sort().map((r) => parseNormalizedNamed(r));
+    const result: Reference[] = [];
+    for (const refs of this.byName.values()) for (const [ref, target] of refs) if (target === id) result.push(parseNormalizedNamed(ref));
+    const keyed = result.map((ref) => ({ ref, key: referenceString(ref) }));
+    return keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(({ ref }) => ref);
   }
 
   /** Every (reference, image) pair under one repository name. */

@@ -12,7 +12,12 @@ export type DeleteItem = { readonly untagged: string } | { readonly deleted: str
  * and multi-repository images are conflicts unless forced. One change of the service (under its lock, published).
  */
 export function removeImage(service: ImageService, refOrId: string, force: boolean, ctx?: CallContext): Promise<DeleteItem[]> {
-  return service.change(() => new Removal(service, force, ctx).run(refOrId));
+  return service.change(() => removeWithinChange(service, refOrId, force, ctx));
+}
+
+/** removeImage for a caller already inside one of the service's changes (a prune removes many images in one). */
+export function removeWithinChange(service: ImageService, refOrId: string, force: boolean, ctx?: CallContext): Promise<DeleteItem[]> {
+  return new Removal(service, force, ctx).run(refOrId);
 }
 
 class Removal {

@@ -1,7 +1,8 @@
 import { isNotFound } from "@slipway/errors";
-import type { VolumeInfo } from "../storage/volumes.js";
+import type { CreatorLeases } from "./creator-leases.js";
 import type { CreateRWLayerInput, MadeAlongside, RWLayerStore } from "./rw-layers.js";
-import type { CreateVolumeInput, VolumeStore } from "./volumes.js";
+import { checkStorageOpt } from "./storage-opt.js";
+import type { CreateVolumeInput, Volume, VolumeStore } from "./volumes.js";
 
 /** A volume a container mounts. */
 export interface ContainerVolumeInput {
@@ -15,10 +16,24 @@ export interface ContainerVolumeInput {
   readonly driver: string;
   /** Mark a volume this call creates as kept; otherwise it is provisional, and removed again if the call fails. */
   readonly keep: boolean;
+  /** For a volume this call creates: as CreateVolumeInput's. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly driverOpts: Readonly<Record<string, string>>;
 }
 
 export interface CreateContainerLayersInput extends CreateRWLayerInput {
   readonly volumes: readonly ContainerVolumeInput[];
+  /** HostConfig.StorageOpt. */
+  readonly storageOpt: Readonly<Record<string, string>>;
+  /** The creating orchestrator's lease ("": none); see CreatorLeases. */
+  readonly leaseId: string;
+}
+
+/** What a container's layers are made of and who made them. */
+export interface ContainerLayerStores {
+  readonly rwLayers: RWLayerStore;
+  readonly volumes: VolumeStore;
+  readonly leases: CreatorLeases;
 }
 
 /**
@@ -26,13 +41,15 @@ export interface CreateContainerLayersInput extends CreateRWLayerInput {
  * together so that their flushes share rounds, and answered (the volumes, in request order) once all of
  * it is durable. All or nothing: when any part fails, the RW layer is removed and so are the volumes this
  * call created without `keep` (anonymous ones); a volume that existed stays untouched, and a named one
- * this call created stays too, as dockerd's and the orchestrator's failed creates leave them.
+ * this call created stays too, as dockerd's and the orchestrator's failed creates leave them. Storage
+ * options are checked first, as dockerd's overlay2 driver checks them when it makes the RW layer.
  */
-export function createContainerLayers(
-  stores: { readonly rwLayers: RWLayerStore; readonly volumes: VolumeStore },
-  input: CreateContainerLayersInput,
-): Promise<VolumeInfo[]> {
-  return stores.rwLayers.createRWLayer(input, new ContainerVolumes(stores.volumes, input));
+export async function createContainerLayers(stores: ContainerLayerStores, input: CreateContainerLayersInput): Promise<Volume[]> {
+  checkStorageOpt(input.storageOpt, () => stores.rwLayers.hasProjectQuota());
+  const volumes = new ContainerVolumes(stores.volumes, input);
+  const made = await stores.rwLayers.createRWLayer(input, volumes);
+  stores.leases.recordCreated(input.leaseId, input.containerId, volumes.provisionalNames);
+  return made;
 }
 
 export interface ReleaseContainerLayersInput {
@@ -53,10 +70,8 @@ export interface ReleasedContainerLayers {
  * gone is reported, not refused, so that a removal that failed half way can run again; any other failure is
  * thrown once every part has settled.
  */
-export async function releaseContainerLayers(
-  stores: { readonly rwLayers: RWLayerStore; readonly volumes: VolumeStore },
-  input: ReleaseContainerLayersInput,
-): Promise<ReleasedContainerLayers> {
+export async function releaseContainerLayers(stores: ContainerLayerStores, input: ReleaseContainerLayersInput): Promise<ReleasedContainerLayers> {
+  stores.leases.forget([input.containerId], [...input.removeVolumes, ...input.keepVolumes]);
   const [released, removed, notKept] = await Promise.allSettled([
     stores.rwLayers.releaseRWLayer(input.containerId).catch(ifNotFound(undefined)),
     Promise.all(input.removeVolumes.map((name) => stores.volumes.remove(name).then(() => undefined, ifNotFound(name)))),
@@ -82,7 +97,7 @@ function ifNotFound<T>(value: T): (err: unknown) => T {
 }
 
 /** The volumes of one create, and the provisional ones among them it created (what a failed create removes). */
-class ContainerVolumes implements MadeAlongside<VolumeInfo[]> {
+class ContainerVolumes implements MadeAlongside<Volume[]> {
   private readonly provisional: string[] = [];
 
   constructor(
@@ -91,19 +106,25 @@ class ContainerVolumes implements MadeAlongside<VolumeInfo[]> {
   ) {}
 
   /** Every volume, in request order; a failure is thrown only once every volume's create has settled. */
-  async make(): Promise<VolumeInfo[]> {
+  async make(): Promise<Volume[]> {
     const outcomes = await Promise.allSettled(this.input.volumes.map((volume) => this.makeOne(volume)));
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
     if (failed) throw failed.reason;
-    return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<VolumeInfo>).value);
+    return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<Volume>).value);
   }
 
-  private async makeOne(volume: ContainerVolumeInput): Promise<VolumeInfo> {
-    const { name, destination, copyData, driver, keep } = volume;
-    const request: CreateVolumeInput = { name, parentChainId: copyData ? this.input.parentChainId : "", path: destination, driver, keep };
+  private async makeOne(volume: ContainerVolumeInput): Promise<Volume> {
+    const { name, destination, copyData, driver, keep, labels, driverOpts } = volume;
+    const parentChainId = copyData ? this.input.parentChainId : "";
+    const request: CreateVolumeInput = { name, parentChainId, path: destination, driver, keep, labels, driverOpts, alwaysRecorded: false };
     const { volume: made, created } = await this.volumes.create(request);
     if (created && !keep) this.provisional.push(made.name);
     return made;
+  }
+
+  /** The volumes this call created without `keep`. */
+  get provisionalNames(): readonly string[] {
+    return this.provisional;
   }
 
   /** One that cannot be removed stays provisional: the reconciler removes it as a failed create's leftover. */

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { isFullId } from "@slipway/docker-spec";
-import { readLinks, removeTree } from "@slipway/durable-fs";
+import { isAtomicTempName, readLinks, removeTree } from "@slipway/durable-fs";
 import type { Logger } from "@slipway/grpc-kit";
 import { BrokenRecordError, readHolders, readLayerRecord, readMountRecords, type LayerRecord, type MountRecord } from "../storage/layerdb.js";
 import type { StoreLayout } from "../storage/layout.js";
@@ -46,7 +46,8 @@ export async function recoverStore(layout: StoreLayout, logger: Logger): Promise
   };
   await ensureDirectories(layout);
   for (const name of await readdir(layout.layerdbTmp)) await remove(join(layout.layerdbTmp, name));
-  for (const name of await readdir(layout.volumes)) if (isBuildingVolume(name)) await remove(join(layout.volumes, name));
+  // A volume built half way, and a volumes/metadata.db rewrite that never got renamed into place.
+  for (const name of await readdir(layout.volumes)) if (isBuildingVolume(name) || isAtomicTempName(name)) await remove(join(layout.volumes, name));
 
   const named = new Set<string>();
   const records = new Map<string, LayerRecord>();

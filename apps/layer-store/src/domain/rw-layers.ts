@@ -7,6 +7,7 @@ import { InitLayerBuilder } from "../storage/init-layer.js";
 import { unpublishMountRecord, writeMountRecord, type MountRecord } from "../storage/layerdb.js";
 import type { StoreLayout } from "../storage/layout.js";
 import { lstatIfExists, NotADirectoryError, WorkingDirBuilder } from "../storage/merged-view.js";
+import { hasProjectQuota } from "../storage/project-quota.js";
 import { finishLayerDir, makeLayerDir, markCommitted, readLower, removeLayerDir, removeLayerDirInto } from "../storage/overlay.js";
 import type { LayerState } from "./layer-graph.js";
 import { linksOf, type LayerStore } from "./layer-store.js";
@@ -44,6 +45,7 @@ export class RWLayerStore {
   private records = new Map<string, MountRecord>();
   private readonly initLayers = new InitLayerBuilder();
   private readonly workingDirs = new WorkingDirBuilder();
+  private projectQuota: boolean | undefined;
 
   constructor(
     private readonly layout: StoreLayout,
@@ -51,6 +53,11 @@ export class RWLayerStore {
     private readonly failpoint: Failpoint,
     private readonly flush: BatchFlush,
   ) {}
+
+  /** Whether overlay2/ is on xfs with project quotas (dockerd's projectQuotaSupported), found out once. */
+  hasProjectQuota(): boolean {
+    return (this.projectQuota ??= hasProjectQuota(this.layout.overlayHome));
+  }
 
   /** Takes the records startup recovery loaded (their parents already count them), before any call is served. */
   restore(records: Map<string, MountRecord>): void {

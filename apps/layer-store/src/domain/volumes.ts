@@ -1,9 +1,11 @@
 import { generateRandomId } from "@slipway/docker-spec";
 import { KeyedLock, type BatchFlush } from "@slipway/durable-fs";
-import { invalidArgument, notFound } from "@slipway/errors";
+import { CONSTRUCTOR_OF_KIND, invalidArgument, notFound, type SlipwayError } from "@slipway/errors";
 import type { Logger } from "@slipway/grpc-kit";
 import type { StoreLayout } from "../storage/layout.js";
 import { lstatIfExists } from "../storage/merged-view.js";
+import { hasProjectQuota } from "../storage/project-quota.js";
+import { VolumeMetadataFile, type VolumeMetadata } from "../storage/volume-metadata.js";
 import {
   createVolumeDir,
   isEmptyVolume,
@@ -11,12 +13,14 @@ import {
   markKept,
   removeVolumeDir,
   seedVolumeDir,
+  volumeContentSize,
   volumeInfo,
   VolumeSources,
   type VolumeInfo,
   type VolumeSource,
 } from "../storage/volumes.js";
 import type { LayerStore } from "./layer-store.js";
+import { localDriverOptsJson } from "./local-driver-options.js";
 
 /** The local volume driver's name rule. */
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -31,11 +35,23 @@ export interface CreateVolumeInput {
   readonly driver: string;
   /** Mark a volume this call creates as kept. */
   readonly keep: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The local driver's options (type, device, o, size). */
+  readonly driverOpts: Readonly<Record<string, string>>;
+  /**
+   * Record the volume in volumes/metadata.db even without labels or options, as dockerd records every volume
+   * it creates. Creates of containers leave that out (a stock dockerd reads a volume it has no entry for as
+   * one with neither), which keeps the database's rewrite off their path.
+   */
+  readonly alwaysRecorded: boolean;
 }
+
+/** A volume as the store answers it: on disk, with its labels and options. */
+export type Volume = VolumeInfo & VolumeMetadata;
 
 /** The volume a create answers, and whether that create made it. */
 export interface CreateVolumeResult {
-  readonly volume: VolumeInfo;
+  readonly volume: Volume;
   /** False when the volume existed (even if this call seeded it). */
   readonly created: boolean;
 }
@@ -44,13 +60,17 @@ export interface CreateVolumeResult {
 export class VolumeStore {
   private readonly locks = new KeyedLock();
   private readonly sources = new VolumeSources();
+  private readonly metadata: VolumeMetadataFile;
+  private projectQuota: boolean | undefined;
 
   constructor(
     private readonly layout: StoreLayout,
     private readonly layers: LayerStore,
     private readonly logger: Logger,
     private readonly flush: BatchFlush,
-  ) {}
+  ) {
+    this.metadata = VolumeMetadataFile.load(layout);
+  }
 
   /**
    * The volume of that name, created when there is none, as dockerd's volume service does; its content
@@ -68,18 +88,43 @@ export class VolumeStore {
     }
     return this.locks.run(name, async () => {
       const exists = lstatIfExists(this.layout.volumeDir(name)) !== undefined;
-      if (exists && (input.parentChainId === "" || !isEmptyVolume(this.layout, name))) return existingVolume(this.layout, name);
+      if (exists && (input.parentChainId === "" || !isEmptyVolume(this.layout, name))) return this.existingVolume(name);
+      const optsJson = exists ? undefined : this.optsJson(name, input.driverOpts);
       return this.withImageContent(input, async (source) => {
         const skipped = (path: string) =>
           this.logger.warn(
             { volume: name, path },
             "not copied into the volume: a socket or device node (dockerd's copy skips sockets; layers cannot hold devices)",
           );
-        if (!exists) return { volume: await createVolumeDir(this.layout, this.flush, name, { source, keep: input.keep, skipped }), created: true };
-        if (source) await seedVolumeDir(this.layout, this.flush, name, { source, skipped });
-        return existingVolume(this.layout, name);
+        if (exists) {
+          if (source) await seedVolumeDir(this.layout, this.flush, name, { source, skipped });
+          return this.existingVolume(name);
+        }
+        const made = await createVolumeDir(this.layout, this.flush, name, { source, keep: input.keep, optsJson, skipped });
+        const metadata = { labels: input.labels, options: input.driverOpts };
+        if (input.alwaysRecorded || Object.keys(input.labels).length > 0 || optsJson !== undefined) await this.metadata.set(name, metadata);
+        return { volume: { ...made, ...this.metadata.get(name) }, created: true };
       });
     });
+  }
+
+  /** opts.json's text for the options, refused as dockerd's local driver refuses them. */
+  private optsJson(name: string, options: Readonly<Record<string, string>>): string | undefined {
+    try {
+      return localDriverOptsJson(options, () => (this.projectQuota ??= hasProjectQuota(this.layout.volumes)));
+    } catch (err) {
+      const { kind, message } = err as SlipwayError;
+      throw CONSTRUCTOR_OF_KIND[kind](`create ${name}: ${message}`);
+    }
+  }
+
+  /** A volume that was there before the create that answers it. */
+  private existingVolume(name: string): CreateVolumeResult {
+    return { volume: this.describe(name), created: false };
+  }
+
+  private describe(name: string): Volume {
+    return { ...volumeInfo(this.layout, name), ...this.metadata.get(name) };
   }
 
   /** The image directory at `path` that seeds the volume (undefined when there is no image or no directory there), its layers pinned. */
@@ -88,10 +133,14 @@ export class VolumeStore {
     return this.layers.withLayerStack(input.parentChainId, (stack) => use(this.sources.find(stack, input.path)));
   }
 
-  async remove(name: string): Promise<void> {
-    await this.locks.run(name, async () => {
+  /** Removes the volume and its metadata entry; with `measureSize`, answers the bytes its files took (else 0). */
+  async remove(name: string, measureSize = false): Promise<number> {
+    return this.locks.run(name, async () => {
       this.requireExisting(name);
+      const size = measureSize ? await volumeContentSize(this.layout, name) : 0;
       await removeVolumeDir(this.layout, this.flush, name);
+      await this.metadata.delete([name]);
+      return size;
     });
   }
 
@@ -124,15 +173,10 @@ export class VolumeStore {
   }
 
   /** Every volume, or only those of `names` that exist. */
-  async list(names: readonly string[] = []): Promise<VolumeInfo[]> {
+  async list(names: readonly string[] = []): Promise<Volume[]> {
     const listed = names.length > 0 ? names.filter((name) => this.exists(name)) : await listVolumeNames(this.layout);
-    return listed.map((name) => volumeInfo(this.layout, name));
+    return listed.map((name) => this.describe(name));
   }
-}
-
-/** A volume that was there before the create that answers it. */
-function existingVolume(layout: StoreLayout, name: string): CreateVolumeResult {
-  return { volume: volumeInfo(layout, name), created: false };
 }
 
 /** The local driver's validateName, in its words. */

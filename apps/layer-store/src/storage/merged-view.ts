@@ -164,6 +164,14 @@ const MAX_SYMLINK_HOPS = 255;
  * the relative path; components after the first missing one are kept as they are.
  */
 export function resolveInScope(stack: readonly string[], path: string): string {
+  return followSymlinksInScope(path, (relativePath) => lookupMerged(stack, relativePath));
+}
+
+/** A visible entry of a filesystem view: where it is on disk and its lstat. */
+export type FoundEntry = Pick<MergedEntry, "path" | "stats">;
+
+/** resolveInScope over any view of a root, given how it looks a relative path up. */
+export function followSymlinksInScope(path: string, lookup: (relativePath: string) => FoundEntry | undefined): string {
   let pending = path.split("/").filter((p) => p !== "" && p !== ".");
   const resolved: string[] = [];
   let missing = false;
@@ -173,7 +181,7 @@ export function resolveInScope(stack: readonly string[], path: string): string {
       resolved.pop();
       continue;
     }
-    const entry: MergedEntry | undefined = missing ? undefined : lookupMerged(stack, [...resolved, part].join("/"));
+    const entry: FoundEntry | undefined = missing ? undefined : lookup([...resolved, part].join("/"));
     if (!entry?.stats.isSymbolicLink()) {
       resolved.push(part);
       missing ||= !entry;

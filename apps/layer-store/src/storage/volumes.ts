@@ -13,7 +13,7 @@ import {
   utimesSync,
   type Stats,
 } from "node:fs";
-import { copyFile, readdir } from "node:fs/promises";
+import { copyFile, lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { FsBatch, removeTree, syncWriter, type BatchFlush, type FsWriter } from "@slipway/durable-fs";
 import { copyFileCapabilities, makeFifo } from "@slipway/layer-tar";
@@ -38,6 +38,9 @@ export interface VolumeInfo {
  * opts.json there, and removes the marker with the volume.
  */
 const PROVISIONAL_MARKER = ".slipway-provisional";
+
+/** volumes/<name>/opts.json: the local driver's options, which dockerd reads to mount the volume at start. */
+const OPTS_FILE = "opts.json";
 
 /** Where a volume is built before its one publishing rename; dockerd never sees a half volume. */
 const BUILDING = ".slipway-building-";
@@ -75,18 +78,22 @@ export class VolumeSources {
 
 /**
  * volumes/<name>/ (0701) with _data/ (0755), built beside the volumes and published by one rename; with
- * `keep`, already kept, else provisional. With a `source`, the image directory is copied in as dockerd's
- * populateVolumes does: modes, owners, times, symlinks, hard links, FIFOs and file capabilities kept, and
- * _data takes the source directory's mode, owner and times.
+ * `keep`, already kept, else provisional; with `optsJson`, the local driver's parsed options in opts.json
+ * (0600). With a `source`, the image directory is copied in as dockerd's populateVolumes does: modes, owners,
+ * times, symlinks, hard links, FIFOs and file capabilities kept, and _data takes the source directory's mode,
+ * owner and times.
  */
 export async function createVolumeDir(
   layout: StoreLayout,
   flush: BatchFlush,
   name: string,
-  options: { source: VolumeSource | undefined; keep: boolean; skipped: (path: string) => void },
+  options: { source: VolumeSource | undefined; keep: boolean; optsJson: string | undefined; skipped: (path: string) => void },
 ): Promise<VolumeInfo> {
   const scratch = join(layout.volumes, `${BUILDING}${name}`);
-  const batch = await buildScratch(scratch, options.keep ? [] : [PROVISIONAL_MARKER], options);
+  const files: Record<string, string> = {};
+  if (!options.keep) files[PROVISIONAL_MARKER] = "";
+  if (options.optsJson !== undefined) files[OPTS_FILE] = options.optsJson;
+  const batch = await buildScratch(scratch, files, options);
   await flush.publish(batch, scratch, layout.volumeDir(name));
   return volumeInfo(layout, name, options.keep);
 }
@@ -99,7 +106,7 @@ export async function seedVolumeDir(
   options: { source: VolumeSource; skipped: (path: string) => void },
 ): Promise<void> {
   const scratch = join(layout.volumes, `${BUILDING}${name}-seed`);
-  const batch = await buildScratch(scratch, [], options);
+  const batch = await buildScratch(scratch, {}, options);
   try {
     await flush.write(batch);
     batch.rename(join(scratch, "_data"), join(layout.volumeDir(name), "_data"));
@@ -115,13 +122,13 @@ export function isEmptyVolume(layout: StoreLayout, name: string): boolean {
 }
 
 /**
- * <scratch>/_data with the source's content (and the empty `emptyFiles` beside it) under volumes/, as a
- * batch still to be written, unless a non-empty source had to be copied in on this thread first; what an
+ * <scratch>/_data with the source's content (and the `files` beside it, 0600) under volumes/, as a batch
+ * still to be written, unless a non-empty source had to be copied in on this thread first; what an
  * interrupted build left at `scratch` goes first. A failed copy removes the scratch dir.
  */
 async function buildScratch(
   scratch: string,
-  emptyFiles: readonly string[],
+  files: Readonly<Record<string, string>>,
   options: { source: VolumeSource | undefined; skipped: (path: string) => void },
 ): Promise<FsBatch> {
   const data = join(scratch, "_data");
@@ -129,7 +136,7 @@ async function buildScratch(
   batch.removeTree(scratch);
   batch.mkdir(scratch, 0o701);
   batch.mkdir(data, 0o755);
-  for (const name of emptyFiles) batch.writeFile(join(scratch, name), "", 0o600);
+  for (const [name, text] of Object.entries(files)) batch.writeFile(join(scratch, name), text, 0o600);
   const { source } = options;
   if (!source) return batch;
   try {
@@ -222,4 +229,25 @@ export async function removeVolumeDir(layout: StoreLayout, flush: BatchFlush, na
   batch.rename(layout.volumeDir(name), removing);
   await flush.write(batch);
   await removeTree(removing);
+}
+
+/** The bytes of the files in the volume's _data as dockerd's directory.Size counts them: each inode once, directories not at all. */
+export async function volumeContentSize(layout: StoreLayout, name: string): Promise<number> {
+  const seen = new Set<number>();
+  let size = 0;
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        await walk(path);
+        continue;
+      }
+      const stats = await lstat(path);
+      if (stats.size === 0 || seen.has(stats.ino)) continue;
+      seen.add(stats.ino);
+      size += stats.size;
+    }
+  };
+  await walk(join(layout.volumeDir(name), "_data"));
+  return size;
 }

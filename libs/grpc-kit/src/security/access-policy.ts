@@ -10,17 +10,25 @@ import { identityUri } from "./identity.js";
 type Grants = Readonly<Record<string, "*" | readonly string[]>>;
 
 const LAYER_READS = ["GetLayer", "ListLayers", "GetRWLayer", "ListRWLayers", "GetMounts", "ListVolumes", "GetStoreStatus"];
+/** What `docker export`, `docker diff` and `docker ps -s` read of containers' layers. */
+const CONTAINER_LAYER_READS = ["ExportContainerLayer", "GetContainerChanges", "GetRWLayerSizes"];
 
 export const ACCESS_POLICY: Readonly<Record<string, Grants>> = {
   "slipway.layerstore.v1.LayerStoreService": {
     orchestrator: [
       ...LAYER_READS,
+      ...CONTAINER_LAYER_READS,
       "CreateContainerLayers",
       "ReleaseRWLayer",
       "ReleaseContainerLayers",
       "CreateVolume",
       "RemoveVolume",
       "KeepVolumes",
+      "StatContainerPath",
+      "ReadContainerPath",
+      "WriteContainerPath",
+      "RenewLease",
+      "FindAbandoned",
     ],
     "image-store": [...LAYER_READS, "RegisterLayer", "ReleaseLayer", "ExportLayer"],
   },

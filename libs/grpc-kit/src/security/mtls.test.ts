@@ -43,7 +43,7 @@ function captureLogger() {
   return { logger: pino({ level: "debug" }, sink), lines };
 }
 
-const VOLUME = { name: "v", mountpoint: "/x", createdAt: "", labels: {}, anonymous: false };
+const VOLUME = layerstore.Volume.fromPartial({ name: "v", mountpoint: "/x" });
 let ca: CertificateAuthority;
 let serverDir: string;
 let server: RunningService;

@@ -56,7 +56,7 @@ export async function inspect(args: readonly string[], ctx: CliContext): Promise
   const errors: string[] = [];
   for (const idOrName of positionals) {
     try {
-      documents.push((await ctx.orchestrator().inspectContainer({ idOrName })).inspectJson.toString("utf8"));
+      documents.push((await ctx.orchestrator().inspectContainer({ idOrName, size: false })).inspectJson.toString("utf8"));
     } catch (err) {
       if (!(err instanceof SlipwayError) || err.kind !== "not_found") throw err;
       errors.push(`Error: No such object: ${idOrName}`);

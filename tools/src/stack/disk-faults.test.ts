@@ -1,0 +1,94 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EngineClient } from "../bench/engine-client.js";
+import { checkDataRoot } from "../fsck/checks.js";
+import { readDataRoot } from "../fsck/data-root.js";
+import { sampleImage } from "../sample-image/sample-image.js";
+import { startLocalStack, type LocalStack } from "./local-stack.js";
+
+// The data root on a small tmpfs of its own: filled up, then remounted read-only. Slipway must answer
+// with the system's words (dockerd's "no space left on device", "read-only file system"), keep serving
+// reads, leave nothing half-written, and work again once the disk does.
+
+const TMPFS_BYTES = 48 << 20;
+let root: string;
+let dataRoot: string;
+let stack: LocalStack;
+let engine: EngineClient;
+
+const mount = (...args: string[]) => execFileSync("mount", args);
+const create = (name: string) => engine.call("POST", `/containers/create?name=${name}`, JSON.stringify({ Image: "slipway-sample:1" }));
+const load = (archive: Buffer) => engine.call("POST", "/images/load?quiet=1", Readable.from([archive]), "application/x-tar");
+const problems = () => checkDataRoot(readDataRoot(dataRoot)).problems.map((p) => `${p.check}: ${p.subject}: ${p.detail}`);
+
+/**
+ * A refusal as dockerd words a disk fault: the system's message, no data-root path, no Node error code. A
+ * create answers it as a 500; a load, as dockerd does, as the error line of its 200 stream.
+ */
+function expectDiskError(reply: { status: number; body: string }, words: string): void {
+  const streamed = reply.status === 200 && reply.body.includes('"errorDetail"');
+  expect(streamed || reply.status === 500, reply.body).toBe(true);
+  const last = JSON.parse(reply.body.trim().split("\n").at(-1)!) as { message?: string; error?: string };
+  const text = (streamed ? last.error : last.message) ?? "";
+  expect(text).toContain(words);
+  expect(text).not.toContain(dataRoot);
+  expect(text).not.toMatch(/\bE[A-Z]{3,}\b|ERR_/);
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), "slipway-disk-"));
+  dataRoot = join(root, "data");
+  mkdirSync(dataRoot);
+  mount("-t", "tmpfs", "-o", `size=${TMPFS_BYTES}`, "tmpfs", dataRoot);
+  stack = await startLocalStack(root);
+  engine = new EngineClient(stack.socketPath);
+  expect((await load(sampleImage().archive)).status).toBe(200);
+  expect((await create("before")).status).toBe(201);
+}, 90_000);
+
+afterAll(async () => {
+  engine?.close();
+  await stack?.stop();
+  execFileSync("umount", [dataRoot]);
+  rmSync(root, { recursive: true, force: true });
+}, 30_000);
+
+describe("a data root whose disk fills up", () => {
+  const filler = () => join(dataRoot, "filler");
+
+  it("refuses creates and loads with 'no space left on device', keeps serving reads, and leaves nothing half-written", async () => {
+    const { bavail, bsize } = statfsSync(dataRoot);
+    writeFileSync(filler(), Buffer.alloc(Number(bavail) * Number(bsize)));
+    for (let i = 0; i < 3; i++) expectDiskError(await create(`full-${i}`), "no space left on device");
+    expectDiskError(await load(sampleImage("slipway-other:1").archive), "no space left on device");
+    expect((await engine.call("GET", "/containers/before/json")).status).toBe(200);
+    expect(JSON.parse((await engine.call("GET", "/containers/json?all=1")).body)).toHaveLength(1);
+    expect(problems()).toEqual([]);
+  });
+
+  it("works again once space is freed", async () => {
+    rmSync(filler());
+    expect((await create("after-full")).status).toBe(201);
+    expect((await load(sampleImage("slipway-other:1").archive)).status).toBe(200);
+    expect(problems()).toEqual([]);
+  });
+});
+
+describe("a data root remounted read-only", () => {
+  it("refuses writes with 'read-only file system', answers reads, and works again once writable", async () => {
+    mount("-o", "remount,ro", dataRoot);
+    try {
+      expectDiskError(await create("read-only"), "read-only file system");
+      expect((await engine.call("GET", "/containers/before/json")).status).toBe(200);
+      expect((await engine.call("GET", "/images/json")).status).toBe(200);
+    } finally {
+      mount("-o", "remount,rw", dataRoot);
+    }
+    expect((await create("writable-again")).status).toBe(201);
+    expect(problems()).toEqual([]);
+  });
+});
