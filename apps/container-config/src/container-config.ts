@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
-import { alreadyExists, failedPrecondition, internal, invalidArgument } from "@slipway/errors";
+import { alreadyExists, failedPrecondition, internal, invalidArgument, isSystemError, notFound } from "@slipway/errors";
 import {
   allocationError,
   attachVolumes,
@@ -88,6 +88,8 @@ export class ContainerConfigService {
   private readonly index = new ContainerIndex(this.names);
   /** Containers being written or removed. */
   private readonly busy = new Set<string>();
+  /** Containers being removed (a subset of busy): a second removal gets dockerd's "already in progress". */
+  private readonly removing = new Set<string>();
   private readonly links: ContainerLinks;
   private readonly imageConfigs = new ImageConfigCache();
   private readonly prepared: PreparedContainers;
@@ -194,7 +196,17 @@ export class ContainerConfigService {
 
   get(idOrName: string): StoredContainer {
     const id = this.index.resolve(idOrName);
-    return this.stored(id, this.storage.read(id));
+    return this.stored(id, this.readRecord(id, idOrName));
+  }
+
+  /** A record a removal took away meanwhile (it leaves the index last) is one there is no such container of. */
+  private readRecord(id: string, idOrName: string): StoredFiles {
+    try {
+      return this.storage.read(id);
+    } catch (err) {
+      if (isSystemError(err) && err.code === "ENOENT") throw notFound(`No such container: ${idOrName}`);
+      throw err;
+    }
   }
 
   private stored(id: string, files: StoredFiles): StoredContainer {
@@ -223,10 +235,12 @@ export class ContainerConfigService {
   /** Removes the record; also says which of its volumes other containers' records still mount (rm -v keeps those). */
   async delete(idOrName: string): Promise<{ removed: StoredContainer; volumesInUse: string[] }> {
     const id = this.index.resolve(idOrName);
-    if (this.busy.has(id)) throw failedPrecondition(`container ${id} is being written or removed; retry`);
+    if (this.removing.has(id)) throw failedPrecondition(`removal of container ${idOrName} is already in progress`);
+    if (this.busy.has(id)) throw failedPrecondition(`container ${id} is being written; retry`);
     this.busy.add(id);
+    this.removing.add(id);
     try {
-      const record = this.stored(id, this.storage.read(id));
+      const record = this.stored(id, this.readRecord(id, idOrName));
       const volumes = this.index.volumesOf(id);
       await this.storage.remove(id);
       this.index.remove(id);
@@ -235,6 +249,7 @@ export class ContainerConfigService {
       return { removed: record, volumesInUse: volumes.filter((name) => this.index.isVolumeMounted(name)) };
     } finally {
       this.busy.delete(id);
+      this.removing.delete(id);
     }
   }
 

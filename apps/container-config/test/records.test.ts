@@ -194,6 +194,25 @@ describe("DeleteContainer", () => {
     expect(next.prepared).toMatchObject({ name: "/doomed" });
     await next.stream.abandon();
   });
+
+  it("answers a lookup or a second removal racing a removal in dockerd's words, never with a file error", async () => {
+    for (let round = 0; round < 20; round++) {
+      await create(generateRandomId(), "raced", "2026-11-28T07:00:00Z");
+      const [removal, lookup, second] = await Promise.allSettled([
+        h.client.deleteContainer({ idOrName: "raced" }),
+        h.client.getContainer({ idOrName: "raced" }),
+        h.client.deleteContainer({ idOrName: "raced" }),
+      ]);
+      expect(removal.status).toBe("fulfilled");
+      if (lookup.status === "rejected") expect(lookup.reason).toMatchObject({ kind: "not_found", message: "No such container: raced" });
+      if (second.status === "rejected") {
+        expect([
+          { kind: "failed_precondition", message: "removal of container raced is already in progress" },
+          { kind: "not_found", message: "No such container: raced" },
+        ]).toContainEqual({ kind: (second.reason as { kind: string }).kind, message: (second.reason as Error).message });
+      }
+    }
+  });
 });
 
 describe("GetContainer's and DeleteContainer's volumes in use", () => {
