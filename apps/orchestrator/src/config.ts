@@ -2,7 +2,7 @@ import { ConfigError } from "@slipway/grpc-kit";
 
 /** The orchestrator's settings, from the environment (documented in the README's configuration table). */
 export interface OrchestratorConfig {
-  /** SLIPWAY_RECONCILE_INTERVAL_SECONDS (default 300): time between passes; 0 runs only the pass at start. */
+  /** SLIPWAY_RECONCILE_INTERVAL_SECONDS (default 30): time between passes; 0 runs only the pass at start. */
   readonly intervalMs: number;
   /** SLIPWAY_RECONCILE_GRACE_SECONDS (default 600): how long an orphan must stay one before it is removed. */
   readonly graceMs: number;
@@ -12,7 +12,7 @@ export interface OrchestratorConfig {
 
 export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
   return {
-    intervalMs: seconds(env, "SLIPWAY_RECONCILE_INTERVAL_SECONDS", 300) * 1000,
+    intervalMs: seconds(env, "SLIPWAY_RECONCILE_INTERVAL_SECONDS", 30) * 1000,
     graceMs: seconds(env, "SLIPWAY_RECONCILE_GRACE_SECONDS", 600) * 1000,
     storeWaitMs: seconds(env, "SLIPWAY_STORE_WAIT_SECONDS", 15) * 1000,
   };

@@ -17,7 +17,7 @@ describe("rfc3339Nano", () => {
 
 describe("reconciler settings", () => {
   it("has documented defaults and reads seconds from the environment", () => {
-    expect(loadOrchestratorConfig({})).toEqual({ intervalMs: 300_000, graceMs: 600_000, storeWaitMs: 15_000 });
+    expect(loadOrchestratorConfig({})).toEqual({ intervalMs: 30_000, graceMs: 600_000, storeWaitMs: 15_000 });
     expect(
       loadOrchestratorConfig({ SLIPWAY_RECONCILE_INTERVAL_SECONDS: "0", SLIPWAY_RECONCILE_GRACE_SECONDS: "1.5", SLIPWAY_STORE_WAIT_SECONDS: "0" }),
     ).toEqual({ intervalMs: 0, graceMs: 1500, storeWaitMs: 0 });

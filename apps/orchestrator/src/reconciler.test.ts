@@ -60,8 +60,11 @@ class FakeStores implements ReconcilerStores {
   };
 
   readonly containers: ReconcilerStores["containers"] = {
-    listContainers: async () => {
+    listContainers: async ({ filters }) => {
       this.enter("listContainers");
+      // The pass's full list misses the unlisted records; the later one-volume query (asked just before a removal) sees them.
+      const volume = filters.volume?.values[0];
+      if (volume !== undefined) return { containers: [...this.records.values()].filter((c) => c.mounts.some((m) => m.name === volume)) };
       return { containers: [...this.records.values()].filter((c) => !this.unlisted.has(c.id)) };
     },
     getContainer: async ({ idOrName }) => {
@@ -244,10 +247,19 @@ describe("what dead orchestrators' creates left (their leases lapsed)", () => {
     expect(await passAt(0)).toMatchObject({ releasedRwLayers: 1, removedVolumes: 1, recheckInMs: 4_000 });
     expect([...stores.rwLayers.keys()]).toEqual([otherLayer]);
     expect(stores.volumes.size).toBe(0);
+    // A volume whose create committed after the pass's list is kept, however abandoned layer-store calls it.
+    const committedLate = hex("2");
+    stores.addVolume(committedLate, START);
+    stores.addRecord(hex("c"), [committedLate]);
+    stores.unlisted.add(hex("c"));
+    stores.abandoned.add(committedLate);
+    await passAt(1);
+    expect(stores.volumes.has(committedLate)).toBe(true);
     // Nothing left to judge: no recheck, and the other orphan waits for its grace period.
     stores.abandoned.clear();
     stores.rwLayers.delete(otherLayer);
-    expect(await passAt(1)).toMatchObject({ recheckInMs: 0 });
+    stores.undecidedForMs = 0;
+    expect(await passAt(2)).toMatchObject({ recheckInMs: 0 });
   });
 });
 

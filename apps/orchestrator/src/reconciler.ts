@@ -147,6 +147,12 @@ export class Reconciler {
     if (names.length > 0) await this.stores.layers.keepVolumes({ names });
   }
 
+  /** The list can be stale by the time an orphan volume goes (a create may have committed since): ask again. */
+  private async mountedNow(name: string): Promise<boolean> {
+    const { containers } = await this.stores.containers.listContainers({ filters: { volume: { values: [name] } }, all: true, limit: 1 });
+    return containers.length > 0;
+  }
+
   /** An anonymous volume Slipway made for a create, never kept, that no container mounts and no running create uses. */
   private mayBeOrphan(volume: { name: string; kept: boolean }, mounted: Set<string>): boolean {
     return isFullId(volume.name) && !volume.kept && !mounted.has(volume.name) && !this.inFlight.hasVolume(volume.name);
@@ -164,6 +170,7 @@ export class Reconciler {
       if (!this.mayBeOrphan(volume, mounted)) continue;
       const created = Date.parse(volume.createdAt);
       if (!abandoned.has(volume.name) && Number.isFinite(created) && now - created < this.options.graceMs) continue;
+      if (await this.mountedNow(volume.name)) continue;
       await this.stores.layers.removeVolume({ name: volume.name, measureSize: false }).catch(ignoreNotFound);
       this.logger.info({ volume: volume.name }, "reconciler removed an anonymous volume no container mounts");
       this.status.removedVolumes++;

@@ -35,7 +35,8 @@ describe("image references", () => {
           expect((err as Error).message).not.toMatch(/undefined|\n/);
           return;
         } finally {
-          expect(performance.now() - started).toBeLessThan(50);
+          // Linear in the input (a backtracking blow-up takes seconds at these lengths); generous for a loaded machine.
+          expect(performance.now() - started).toBeLessThan(500);
         }
         expect(parseNormalizedNamed(referenceString(ref))).toEqual(ref);
         expect(parseAnyReference(familiarString(ref))).toEqual(ref);

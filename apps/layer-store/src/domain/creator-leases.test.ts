@@ -7,19 +7,25 @@ function clock() {
 }
 
 describe("creator leases", () => {
-  it("make what a create left abandoned once its creator's lease lapses, never the caller's own", () => {
+  it("make what a create left abandoned once its creator's lease lapses, and what the caller's own creates left at once", () => {
     const { now, advance } = clock();
     const leases = new CreatorLeases(now);
     leases.renew("dead");
     leases.renew("alive");
     leases.recordCreated("dead", "c1", ["v1"]);
     leases.recordCreated("alive", "c2", ["v2"]);
-    const query = { containerIds: ["c1", "c2"], volumeNames: ["v1", "v2"], leaseId: "alive" };
-    expect(leases.findAbandoned(query)).toMatchObject({ containerIds: [], volumeNames: [] });
+    const query = { containerIds: ["c1", "c2"], volumeNames: ["v1", "v2"], leaseId: "other" };
+    expect(leases.findAbandoned(query)).toEqual({ containerIds: [], volumeNames: [], undecidedForMs: LEASE_TTL_MS });
     advance(LEASE_TTL_MS / 2);
     leases.renew("alive");
     advance(LEASE_TTL_MS / 2 + 1);
-    expect(leases.findAbandoned(query)).toEqual({ containerIds: ["c1"], volumeNames: ["v1"], undecidedForMs: 0 });
+    // c2 and v2 wait for "alive" (renewed half a TTL ago): ask again when its lease would run out.
+    expect(leases.findAbandoned(query)).toEqual({ containerIds: ["c1"], volumeNames: ["v1"], undecidedForMs: LEASE_TTL_MS / 2 - 1 });
+    expect(leases.findAbandoned({ ...query, leaseId: "alive" })).toEqual({
+      containerIds: ["c1", "c2"],
+      volumeNames: ["v1", "v2"],
+      undecidedForMs: 0,
+    });
   });
 
   it("judge what was made before the start (no known creator) only one TTL after it, when no other lease is live", () => {
@@ -43,10 +49,13 @@ describe("creator leases", () => {
     advance(LEASE_TTL_MS + 1);
     expect(leases.findAbandoned({ containerIds: ["c1"], volumeNames: [], leaseId: "x" }).containerIds).toEqual(["c1"]);
     leases.renew("x");
-    leases.recordCreated("x", "c1", []);
+    leases.renew("y");
+    leases.recordCreated("y", "c1", []);
     expect(leases.findAbandoned({ containerIds: ["c1"], volumeNames: [], leaseId: "x" }).containerIds).toEqual([]);
+    expect(leases.findAbandoned({ containerIds: ["c1"], volumeNames: [], leaseId: "y" }).containerIds).toEqual(["c1"]);
+    // Forgotten, it has no known creator: with another lease live, it is nobody's to remove.
     leases.forget(["c1"], []);
-    expect(leases.findAbandoned({ containerIds: ["c1"], volumeNames: [], leaseId: "x" }).containerIds).toEqual(["c1"]);
+    expect(leases.findAbandoned({ containerIds: ["c1"], volumeNames: [], leaseId: "y" }).containerIds).toEqual([]);
     expect(() => leases.renew("")).toThrow("RenewLease needs a lease ID");
   });
 

@@ -6,14 +6,14 @@ export const LEASE_TTL_MS = 10_000;
 export interface AbandonedQuery {
   readonly containerIds: readonly string[];
   readonly volumeNames: readonly string[];
-  /** The caller's own lease: never counted as another live creator. */
+  /** The caller's own lease: never counted as another live creator; what it made is the caller's to judge. */
   readonly leaseId: string;
 }
 
 export interface Abandoned {
   readonly containerIds: string[];
   readonly volumeNames: string[];
-  /** How long the leases of creators unknown to this process cannot be judged yet (one TTL after start). */
+  /** How long some of the queried leftovers cannot be judged yet: one TTL after the start, or until their creator's lease runs out. */
   readonly undecidedForMs: number;
 }
 
@@ -57,14 +57,26 @@ export class CreatorLeases {
 
   findAbandoned(query: AbandonedQuery): Abandoned {
     const othersGone = this.noLiveLeaseBut(query.leaseId);
-    // Unknown (made before the start): abandoned once no other creator lives; made without a lease: never (the grace period decides).
+    // Unknown (made before the start): abandoned once no other creator lives; made without a lease: never (the
+    // grace period decides); made by the caller: abandoned, as the caller asks only about what none of its
+    // creates in flight uses.
     const abandoned = (creator: string | undefined) =>
-      creator === undefined ? othersGone : creator !== "" && creator !== query.leaseId && this.hasLapsed(creator);
+      creator === undefined ? othersGone : creator !== "" && (creator === query.leaseId || this.hasLapsed(creator));
+    const creators = [
+      ...query.containerIds.map((id) => this.layerCreators.get(id)),
+      ...query.volumeNames.map((name) => this.volumeCreators.get(name)),
+    ];
     return {
       containerIds: query.containerIds.filter((id) => abandoned(this.layerCreators.get(id))),
       volumeNames: query.volumeNames.filter((name) => abandoned(this.volumeCreators.get(name))),
-      undecidedForMs: Math.max(0, this.startedAt + LEASE_TTL_MS - this.now()),
+      undecidedForMs: Math.max(0, this.startedAt + LEASE_TTL_MS - this.now(), ...creators.map((creator) => this.liveFor(creator, query.leaseId))),
     };
+  }
+
+  /** How long another creator's lease still runs (0 for none, the caller's, or one that lapsed): until then its leftovers wait. */
+  private liveFor(creator: string | undefined, caller: string): number {
+    if (creator === undefined || creator === "" || creator === caller) return 0;
+    return Math.max(0, (this.expiries.get(creator) ?? 0) - this.now());
   }
 
   /** A lease this process has not seen renewed could still be renewed until one TTL after its start. */
