@@ -268,6 +268,7 @@ export const INVALID: CreateCase[] = [
   { label: "cpuset not available", body: HC({ CpusetCpus: "7" }) },
   { label: "cpuset syntax", body: HC({ CpusetCpus: "a-b" }) },
   { label: "cpuset mems not available", body: HC({ CpusetMems: "3" }) },
+  { label: "cpuset mems beyond int64", body: HC({ CpusetMems: "9223372036854775808" }) },
   { label: "maximum IOPs (500 in 20.10)", body: HC({ IOMaximumIOps: 5 }) },
   { label: "real-time runtime above period (500)", body: HC({ CpuRealtimePeriod: 1000, CpuRealtimeRuntime: 2000 }) },
   { label: "negative SHM size", body: HC({ ShmSize: -1 }) },

@@ -339,6 +339,12 @@ describe("validation: dockerd 20.10's message and class", () => {
     [H({ KernelMemory: 100 }), "invalid_argument", ""],
     [H({ NanoCpus: 3e9 }), "invalid_argument", "Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available"],
     [H({ CpusetCpus: "0-3" }), "invalid_argument", "Requested CPUs are not available - requested 0-3, available: 0-1"],
+    [H({ CpusetCpus: "0-4000000000" }), "invalid_argument", "Requested CPUs are not available - requested 0-4000000000, available: 0-1"],
+    [
+      H({ CpusetMems: "9223372036854775808" }),
+      "invalid_argument",
+      "Invalid value 9223372036854775808 for cpuset mems: invalid format: 9223372036854775808",
+    ],
     [H({ BlkioWeight: 5 }), "invalid_argument", ""],
     [H({ ShmSize: -5 }), "invalid_argument", "SHM size can not be less than 0"],
     [H({ Runtime: "kata" }), "invalid_argument", "Unknown runtime specified kata"],

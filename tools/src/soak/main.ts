@@ -48,8 +48,8 @@ const CONCURRENCY = 4;
 /** The stack's processes: the launcher and each app's (from the pid files in the run root). */
 const pidsOf = (stack: LocalStack) => [stack.launcher.pid!, ...Object.values(stack.pids())];
 
-/** Kills every process of the stack with SIGKILL, then starts it again on the same roots; resolves with the new stack. */
-async function killAndRestart(stack: LocalStack): Promise<LocalStack> {
+/** SIGKILL to every process of the stack. */
+function killAll(stack: LocalStack): void {
   for (const pid of pidsOf(stack)) {
     try {
       process.kill(pid, "SIGKILL");
@@ -57,8 +57,6 @@ async function killAndRestart(stack: LocalStack): Promise<LocalStack> {
       // already gone
     }
   }
-  await stack.exited;
-  return untilUp(launchStack(stack.root, stack.env, stack.addresses, stack.args), 120_000);
 }
 
 /** Names the engine lists, for the reconciliation after a restart. */
@@ -89,6 +87,7 @@ async function soak(o: SoakOptions): Promise<void> {
   const kills: SoakResult["kills"][number][] = [];
   let logOffset = 0;
   const takeSample = () => {
+    if (workload.killing) return; // the stack is down or starting: nothing to measure
     const log = stack.output();
     samples.push(sample(elapsed(), pidsOf(stack), log.slice(logOffset).split("\n")));
     logOffset = log.length;
@@ -97,27 +96,37 @@ async function soak(o: SoakOptions): Promise<void> {
   let nextKill = o.killEveryMinutes * 60;
   const end = o.minutes * 60;
   process.stdout.write(`soak: ${o.minutes} min at ${o.rate} ops/s, kill -9 every ${o.killEveryMinutes} min, data root ${stack.dataRoot}\n`);
+  /** kill -9 in the middle of the work (operations in flight are cut), restart, then check what survived. */
+  const killCycle = async () => {
+    workload.killing = true;
+    const killedAt = elapsed();
+    killAll(stack);
+    workload.paused = true;
+    await stack.exited;
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the cut operations settle
+    stack = await untilUp(launchStack(stack.root, stack.env, stack.addresses, stack.args), 120_000);
+    logOffset = 0;
+    engine.close();
+    engine = new EngineClient(stack.socketPath);
+    workload.useEngine(engine);
+    const readyAfterSeconds = elapsed() - killedAt;
+    const now = await listed(engine);
+    const disagreements = [
+      ...workload.containers.reconcile(now.containers),
+      ...workload.volumes.reconcile(now.volumes),
+      ...workload.tags.reconcile(now.tags),
+    ];
+    kills.push({ at: killedAt, readyAfterSeconds, disagreements });
+    Object.assign(workload, { killing: false, paused: false });
+    process.stdout.write(
+      `  ${(killedAt / 60).toFixed(1)} min: killed and restarted in ${readyAfterSeconds.toFixed(1)} s; ${disagreements.length} disagreements\n`,
+    );
+  };
+  let killing: Promise<void> | undefined;
   while (elapsed() < end) {
-    if (elapsed() >= nextKill) {
-      workload.killing = true;
-      const killedAt = elapsed();
-      stack = await killAndRestart(stack);
-      logOffset = 0;
-      engine.close();
-      engine = new EngineClient(stack.socketPath);
-      workload.useEngine(engine);
-      const readyAfterSeconds = elapsed() - killedAt;
-      const now = await listed(engine);
-      const disagreements = [
-        ...workload.containers.reconcile(now.containers),
-        ...workload.volumes.reconcile(now.volumes),
-        ...workload.tags.reconcile(now.tags),
-      ];
-      kills.push({ at: killedAt, readyAfterSeconds, disagreements });
-      workload.killing = false;
-      process.stdout.write(
-        `  ${(killedAt / 60).toFixed(1)} min: killed and restarted in ${readyAfterSeconds.toFixed(1)} s; ${disagreements.length} disagreements\n`,
-      );
+    if (!killing && elapsed() >= nextKill) {
+      // A moment into the next batch, so that operations in flight are cut.
+      killing = new Promise((resolve) => setTimeout(resolve, Math.random() * 150)).then(killCycle).finally(() => (killing = undefined));
       nextKill += o.killEveryMinutes * 60;
     }
     const batchStart = Date.now();
@@ -125,6 +134,7 @@ async function soak(o: SoakOptions): Promise<void> {
     const pause = (CONCURRENCY / o.rate) * 1000 - (Date.now() - batchStart);
     if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
   }
+  await killing;
   clearInterval(sampler);
   takeSample();
   engine.close();

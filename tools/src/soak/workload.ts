@@ -19,6 +19,9 @@ export interface WorkloadCounts {
 
 type Outcome = "ok" | "refused" | "cut" | "failed";
 
+/** The populations the workload keeps steady. */
+const STEADY = { containers: 500, volumes: 50, tags: 20 };
+
 /**
  * Mixed work at a steady pace: creates (some mounting a named volume), inspects, lists, removals, named
  * volumes, tags and untags, and an occasional load. Every acknowledged create, removal, volume and tag is
@@ -31,6 +34,8 @@ export class Workload {
   readonly counts: WorkloadCounts = { ok: 0, refused: 0, cut: 0, failed: 0, lastFailure: "" };
   /** Set while the stack is being killed and restarted: failures then are cuts, not faults. */
   killing = false;
+  /** Set while the stack is down and until what survived is checked: no new operations. */
+  paused = false;
   private serial = 0;
 
   constructor(
@@ -44,17 +49,19 @@ export class Workload {
     this.engine = engine;
   }
 
-  /** One operation, chosen by weight. */
+  /**
+   * One operation, chosen by weight. Creates and removals (and volumes, and tags) keep their population
+   * around a steady size, so that what the processes hold at the end of a window is comparable with the first.
+   */
   async step(): Promise<void> {
+    if (this.paused) return new Promise((resolve) => setTimeout(resolve, 50));
     const roll = this.random();
-    if (roll < 0.3) return this.create();
-    if (roll < 0.52) return this.remove();
-    if (roll < 0.67) return this.inspect();
-    if (roll < 0.77) return void (await this.op(() => this.engine.call("GET", "/containers/json?all=1"), 200));
-    if (roll < 0.83) return this.createVolume();
-    if (roll < 0.88) return this.removeVolume();
-    if (roll < 0.93) return this.tag();
-    if (roll < 0.98) return this.untag();
+    const below = (state: ExpectedState, size: number) => state.present().length < size;
+    if (roll < 0.55) return below(this.containers, STEADY.containers) ? this.create() : this.remove();
+    if (roll < 0.7) return this.inspect();
+    if (roll < 0.8) return void (await this.op(() => this.engine.call("GET", "/containers/json?all=1"), 200));
+    if (roll < 0.89) return below(this.volumes, STEADY.volumes) ? this.createVolume() : this.removeVolume();
+    if (roll < 0.98) return below(this.tags, STEADY.tags) ? this.tag() : this.untag();
     await this.op(() => this.engine.call("POST", "/images/load?quiet=1", Readable.from([this.sampleArchive]), "application/x-tar"), 200);
   }
 
