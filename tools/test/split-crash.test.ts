@@ -84,6 +84,20 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 }, 60_000);
 
+/** The containers' list, asked until it answers (an app just restarted may still be loading). */
+async function listAll(): Promise<{ Names: string[] }[]> {
+  const engine = new EngineClient(socketPath);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const reply = await engine.call("GET", "/containers/json?all=1");
+      if (reply.status === 200 || attempt === 50) return JSON.parse(reply.body) as { Names: string[] }[];
+      await sleep(200);
+    }
+  } finally {
+    engine.close();
+  }
+}
+
 /** Creates from CLIENTS clients until `stop` resolves; a create cut by the kill is neither counted nor lost. */
 async function createLoad(engine: EngineClient, stop: Promise<void>): Promise<void> {
   let stopping = false;
@@ -119,11 +133,7 @@ describe("kill -9 of one app at a time in the split layout, under create load", 
         await load;
         engine.close();
       }
-      const engine = new EngineClient(socketPath);
-      const listed = (JSON.parse((await engine.call("GET", "/containers/json?all=1")).body) as { Names: string[] }[]).map((c) =>
-        c.Names[0]!.slice(1),
-      );
-      engine.close();
+      const listed = (await listAll()).map((c) => c.Names[0]!.slice(1));
       for (const name of acknowledged) expect(listed, `${name} was acknowledged`).toContain(name);
     }, 600_000);
   }

@@ -88,6 +88,13 @@ export class ContainerConfigService {
   private readonly index = new ContainerIndex(this.names);
   /** Containers being written or removed. */
   private readonly busy = new Set<string>();
+  /** Commits being written, by container ID. */
+  private readonly commits = new Map<string, Promise<void>>();
+  /**
+   * Whether the records on disk are loaded: until then a list would miss containers, and callers that act on
+   * what is absent (the reconciler, an image removal) must not get one.
+   */
+  recovered = false;
   /** Containers being removed (a subset of busy): a second removal gets dockerd's "already in progress". */
   private readonly removing = new Set<string>();
   private readonly links: ContainerLinks;
@@ -154,16 +161,29 @@ export class ContainerConfigService {
     const { links, ...files } = this.render(request, prepared);
     this.prepared.handOver(id);
     this.busy.add(id);
+    const committing = this.storage.write(id, files).then(() => {
+      this.index.add(entryFromRecord(JSON.parse(files.configV2) as StoredConfigV2, prepared.hostConfig.NetworkMode, [prepared.name]));
+      this.links.register(prepared.name, links);
+    });
+    this.commits.set(id, committing);
     try {
-      await this.storage.write(id, files);
+      await committing;
     } catch (err) {
       this.prepared.hold(id, prepared);
       throw err;
     } finally {
       this.busy.delete(id);
+      this.commits.delete(id);
     }
-    this.index.add(entryFromRecord(JSON.parse(files.configV2) as StoredConfigV2, prepared.hostConfig.NetworkMode, [prepared.name]));
-    this.links.register(prepared.name, links);
+  }
+
+  /**
+   * Waits until a commit of this full ID that is being written has settled. A caller that lost its commit's
+   * answer (its stream was cut) asks whether the record exists: it must not be told "no" while the write
+   * that makes it so is still under way.
+   */
+  async settled(idOrName: string): Promise<void> {
+    await this.commits.get(idOrName)?.catch(() => undefined);
   }
 
   private isCommitted(id: string): boolean {
@@ -332,6 +352,7 @@ export class ContainerConfigService {
     for (const [name, hostConfig] of linking) this.links.restore(name, hostConfig);
     for (const entry of skipped) this.logger.warn({ container: entry.name, reason: entry.reason }, "container record skipped");
     this.logger.info({ loaded: this.index.size, skipped: skipped.length }, "containers loaded");
+    this.recovered = true;
     return { loaded: this.index.size, skipped };
   }
 

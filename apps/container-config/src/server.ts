@@ -1,5 +1,5 @@
 import { invalidArgument } from "@slipway/errors";
-import { containerConfigDefinition, service, type ServiceRegistration } from "@slipway/grpc-kit";
+import { containerConfigDefinition, service, untilReady, type ServiceRegistration } from "@slipway/grpc-kit";
 import type { containerconfig } from "@slipway/proto";
 import type { CommitRequest, ContainerConfigService, StoredContainer } from "./container-config.js";
 import { recordSession, type RecordStep } from "./record-session.js";
@@ -42,36 +42,42 @@ function commitRequestOf(request: containerconfig.CommitContainerRequest): Commi
 
 /** The gRPC adapter: proto messages to domain calls and back. */
 export function containerConfigHandlers(domain: ContainerConfigService): ServiceRegistration {
-  return service(containerConfigDefinition, {
-    // gRPC cuts the call when its connection goes or its deadline passes, so a caller that dies never
-    // leaves a prepared container behind.
-    async *createContainerRecord(requests, ctx) {
-      yield* recordSession(domain, recordSteps(requests), ctx.signal);
+  const recovered = untilReady(() => domain.recovered, "container-config is still loading its records; retry shortly");
+  return service(
+    containerConfigDefinition,
+    {
+      // gRPC cuts the call when its connection goes or its deadline passes, so a caller that dies never
+      // leaves a prepared container behind.
+      async *createContainerRecord(requests, ctx) {
+        yield* recordSession(domain, recordSteps(requests), ctx.signal);
+      },
+      async getContainer(request) {
+        await domain.settled(request.idOrName);
+        const container = domain.get(request.idOrName);
+        return { container: toRecord(container), volumesInUse: domain.volumesMountedByOthers(container.id) };
+      },
+      async listContainers(request) {
+        const rows = domain.list(filtersOf(request), request.all, request.limit);
+        return { containers: rows.map((row) => ({ ...row, names: [...row.names], ports: [], networksJson: Buffer.from(row.networksJson) })) };
+      },
+      async *listContainersJson({ query = EMPTY_QUERY }) {
+        for (const chunk of domain.listJsonChunks(filtersOf(query), query.all, query.limit)) yield { chunk };
+      },
+      async getListVersion() {
+        return { listVersion: domain.listVersion };
+      },
+      async renameContainer({ idOrName, newName }) {
+        await domain.rename(idOrName, newName);
+        return {};
+      },
+      async listContainersToPrune(request) {
+        return { ids: domain.containersToPrune(filtersOf(request)) };
+      },
+      async deleteContainer(request) {
+        const { removed, volumesInUse } = await domain.delete(request.idOrName);
+        return { container: toRecord(removed), volumesInUse };
+      },
     },
-    async getContainer(request) {
-      const container = domain.get(request.idOrName);
-      return { container: toRecord(container), volumesInUse: domain.volumesMountedByOthers(container.id) };
-    },
-    async listContainers(request) {
-      const rows = domain.list(filtersOf(request), request.all, request.limit);
-      return { containers: rows.map((row) => ({ ...row, names: [...row.names], ports: [], networksJson: Buffer.from(row.networksJson) })) };
-    },
-    async *listContainersJson({ query = EMPTY_QUERY }) {
-      for (const chunk of domain.listJsonChunks(filtersOf(query), query.all, query.limit)) yield { chunk };
-    },
-    async getListVersion() {
-      return { listVersion: domain.listVersion };
-    },
-    async renameContainer({ idOrName, newName }) {
-      await domain.rename(idOrName, newName);
-      return {};
-    },
-    async listContainersToPrune(request) {
-      return { ids: domain.containersToPrune(filtersOf(request)) };
-    },
-    async deleteContainer(request) {
-      const { removed, volumesInUse } = await domain.delete(request.idOrName);
-      return { container: toRecord(removed), volumesInUse };
-    },
-  });
+    { middleware: [recovered] },
+  );
 }

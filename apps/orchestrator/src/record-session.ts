@@ -1,4 +1,4 @@
-import { internal } from "@slipway/errors";
+import { unavailable } from "@slipway/errors";
 import type { CallOpts } from "@slipway/grpc-kit";
 import type { containerconfig } from "@slipway/proto";
 import { RequestStream } from "./request-stream.js";
@@ -52,7 +52,8 @@ export class RecordSession {
   private async next(step: keyof Response): Promise<Response> {
     try {
       const { value, done } = await this.responses.next();
-      if (done || value[step] === undefined) throw internal(`container-config ended the record stream without answering ${step}`);
+      // A stream that ends without the answer (container-config died) may or may not have done the step: an unknown outcome.
+      if (done || value[step] === undefined) throw unavailable(`container-config ended the record stream without answering ${step}`);
       return value;
     } catch (err) {
       this.requests.end();
