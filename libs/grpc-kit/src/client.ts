@@ -53,6 +53,9 @@ export function createClient<S extends ServiceDefinition>(definition: S, address
     // a peer that comes up (or back) is used within a fraction of a second, not grpc's default 1-120 s.
     "grpc.initial_reconnect_backoff_ms": 100,
     "grpc.max_reconnect_backoff_ms": 2_000,
+    // Each client its own connections: grpc-js otherwise shares them between channels to the same address, and
+    // one client's backoff after the peer restarted would fail another's first calls.
+    "grpc.use_local_subchannel_pool": 1,
     "grpc-node.flow_control_window": 16 * 1024 * 1024,
     ...tlsChannelOptions(address, options.name),
   });
