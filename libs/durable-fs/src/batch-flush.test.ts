@@ -26,6 +26,32 @@ describe("BatchFlush", () => {
     expect(readdirSync(root).sort()).toEqual(["a1", "a2", "b1", "c1"]);
   });
 
+  it("tells its round observer how many callers each round served and whether one of them failed", async () => {
+    const root = mkdtempSync(join(tmpdir(), "batch-flush-"));
+    const rounds: { callers: number; failed?: boolean }[] = [];
+    const flush = new BatchFlush(root, {
+      roundsInFlight: 1,
+      observeRound: (callers) => {
+        const round: { callers: number; failed?: boolean } = { callers };
+        rounds.push(round);
+        return (failed) => (round.failed = failed);
+      },
+    });
+    const mkdir = (name: string) => {
+      const batch = new FsBatch();
+      batch.mkdir(join(root, name), 0o755);
+      return flush.write(batch);
+    };
+    await mkdir("first");
+    await Promise.allSettled([mkdir("second"), mkdir("first"), flush.flush()]);
+    // The first caller starts a round at once; those that ask while it runs share the next.
+    expect(rounds).toEqual([
+      { callers: 1, failed: false },
+      { callers: 1, failed: false },
+      { callers: 2, failed: true },
+    ]);
+  });
+
   it("takes the writes out of the batch: writing it again applies only what was recorded since", async () => {
     const root = mkdtempSync(join(tmpdir(), "batch-flush-"));
     const flush = new BatchFlush(root);

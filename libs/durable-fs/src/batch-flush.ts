@@ -23,12 +23,24 @@ interface QueuedWrite {
  * hand-off to the pool costs the main thread a futex wake (an IPI on a VM) and contends on the pool's one
  * lock. Two rounds may run at once, so a caller waits about one round, not one and a half.
  */
+/**
+ * Told of each round as it starts, with how many callers share it (in the async context of the call that
+ * started it); returns what to call when the round is over. Metrics and traces watch rounds through it.
+ */
+export type FlushRoundObserver = (callers: number) => (failed: boolean) => void;
+
+export interface BatchFlushOptions {
+  readonly roundsInFlight?: number;
+  readonly observeRound?: FlushRoundObserver;
+}
+
 export class BatchFlush {
   private readonly group: GroupFlush<QueuedWrite>;
 
   /** `path`: any path on the filesystem to flush. */
-  constructor(path: string, roundsInFlight = 2) {
-    this.group = new GroupFlush<QueuedWrite>((queued) => runRound(queued, path), roundsInFlight);
+  constructor(path: string, { roundsInFlight = 2, observeRound }: BatchFlushOptions = {}) {
+    const round = observeRound ? observedRound(observeRound) : runRound;
+    this.group = new GroupFlush<QueuedWrite>((queued) => round(queued, path), roundsInFlight);
   }
 
   /** Applies the batch's writes (taking them out of it) and returns once they are durable. */
@@ -69,6 +81,19 @@ export class BatchFlush {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+function observedRound(observe: FlushRoundObserver): typeof runRound {
+  return async (queued, path) => {
+    const over = observe(queued.length);
+    try {
+      await runRound(queued, path);
+    } catch (err) {
+      over(true);
+      throw err;
+    }
+    over(queued.some((q) => q.error !== undefined));
+  };
+}
 
 /** Runs one round; each caller's error (its own, or the failed flush that covered it) is left on its entry. */
 async function runRound(queued: QueuedWrite[], path: string): Promise<void> {

@@ -76,7 +76,7 @@ export function isAtomicTempName(name: string): boolean {
 export { GroupFlush } from "./group-flush.js";
 export { KeyedLock } from "./keyed-lock.js";
 export { FsBatch, syncWriter, type FsWriter } from "./fs-batch.js";
-export { BatchFlush } from "./batch-flush.js";
+export { BatchFlush, type BatchFlushOptions, type FlushRoundObserver } from "./batch-flush.js";
 export { syncFilesystem } from "./sync-filesystem.js";
 export { removeTree } from "./remove-tree.js";
 export { fileSyscalls, type FileSyscalls } from "./native.js";
