@@ -28,6 +28,7 @@ import {
 } from "@slipway/container-rules";
 import { goJson, isFullId, matchesPruneFilters, parsePruneFilters, PruneFilterError } from "@slipway/docker-spec";
 import { ContainerIndex } from "./container-index.js";
+import { ContainerEvents } from "./events.js";
 import { ContainerLinks } from "./links.js";
 import type { Filters } from "./list-filters.js";
 import { NameRegistry } from "./name-registry.js";
@@ -86,6 +87,8 @@ const RFC3339_NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 export class ContainerConfigService {
   private readonly names = new NameRegistry();
   private readonly index = new ContainerIndex(this.names);
+  /** What `docker events` learns of records committed, renamed and deleted. */
+  readonly events = new ContainerEvents();
   /** Containers being written or removed. */
   private readonly busy = new Set<string>();
   /** Commits being written, by container ID. */
@@ -117,6 +120,11 @@ export class ContainerConfigService {
     this.links = new ContainerLinks(this.names, this.index, logger);
     this.random = options.random ?? randomInt;
     this.prepared = new PreparedContainers(this.names);
+  }
+
+  /** How many container records there are (committed containers). */
+  get containerCount(): number {
+    return this.index.size;
   }
 
   /**
@@ -162,8 +170,10 @@ export class ContainerConfigService {
     this.prepared.handOver(id);
     this.busy.add(id);
     const committing = this.storage.write(id, files).then(() => {
-      this.index.add(entryFromRecord(JSON.parse(files.configV2) as StoredConfigV2, prepared.hostConfig.NetworkMode, [prepared.name]));
+      const entry = entryFromRecord(JSON.parse(files.configV2) as StoredConfigV2, prepared.hostConfig.NetworkMode, [prepared.name]);
+      this.index.add(entry);
       this.links.register(prepared.name, links);
+      this.events.created(entry.summary, prepared.name);
     });
     this.commits.set(id, committing);
     try {
@@ -262,10 +272,12 @@ export class ContainerConfigService {
     try {
       const record = this.stored(id, this.readRecord(id, idOrName));
       const volumes = this.index.volumesOf(id);
+      const summary = this.index.summaryOf(id)!;
       await this.storage.remove(id);
       this.index.remove(id);
       this.links.release(primaryName(record.names));
       this.names.releaseAll(id);
+      this.events.destroyed(summary, primaryName(record.names));
       return { removed: record, volumesInUse: volumes.filter((name) => this.index.isVolumeMounted(name)) };
     } finally {
       this.busy.delete(id);
@@ -301,6 +313,7 @@ export class ContainerConfigService {
       this.busy.delete(id);
     }
     this.moveNames(id, oldName, configV2);
+    this.events.renamed(this.index.summaryOf(id)!, name, oldName);
   }
 
   /** The names, and the index entry, of a container whose record now holds a new Name. */

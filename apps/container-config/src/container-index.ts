@@ -42,6 +42,11 @@ export class ContainerIndex {
     return this.entries.has(id);
   }
 
+  /** A container's list row (undefined for an unknown ID). */
+  summaryOf(id: string): ContainerSummary | undefined {
+    return this.entries.get(id)?.summary;
+  }
+
   /** A container's HostConfig.NetworkMode ("" for an unknown ID). */
   networkModeOf(id: string): string {
     return this.entries.get(id)?.summary.networkMode ?? "";

@@ -1,8 +1,18 @@
 import { isEntryPoint, runService, type InProcessRegistry } from "@slipway/grpc-kit";
+import { withMetrics } from "@slipway/metrics";
+import { startTracing } from "@slipway/tracing";
 import { createApp } from "./app.js";
 
+// Decided once per process, before the app makes its servers, clients and logger.
+startTracing();
+
 /** Runs container-config as its own process does; npm start's one process passes the registry its apps share. */
-export const start = (inProcess?: InProcessRegistry) => runService("container-config", (config, logger) => createApp(config, logger), inProcess);
+export const start = (inProcess?: InProcessRegistry) =>
+  runService(
+    "container-config",
+    withMetrics("container-config", (config, logger, metrics) => createApp(config, logger, undefined, metrics)),
+    inProcess,
+  );
 
 if (isEntryPoint(import.meta.url)) {
   // dockerd runs with umask 0 so that every mode it asks for is the mode on disk, and the storage code counts

@@ -73,6 +73,7 @@ export function containerConfigHandlers(domain: ContainerConfigService): Service
       async listContainersToPrune(request) {
         return { ids: domain.containersToPrune(filtersOf(request)) };
       },
+      watchEvents: (request, ctx) => domain.events.log.watch(request, ctx.signal),
       async deleteContainer(request) {
         const { removed, volumesInUse } = await domain.delete(request.idOrName);
         return { container: toRecord(removed), volumesInUse };

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { BatchFlush, FsBatch, fsyncDir, readSmallFiles, readSmallFileSync, removeTree, setMode } from "@slipway/durable-fs";
+import { BatchFlush, FsBatch, type FlushRoundObserver, fsyncDir, readSmallFiles, readSmallFileSync, removeTree, setMode } from "@slipway/durable-fs";
 
 const TEMP_PREFIX = ".tmp-";
 const REMOVING_PREFIX = ".removing-";
@@ -31,8 +31,11 @@ export class ContainerStorage {
    */
   private readonly flush: BatchFlush;
 
-  constructor(readonly root: string) {
-    this.flush = new BatchFlush(root);
+  constructor(
+    readonly root: string,
+    observeRound?: FlushRoundObserver,
+  ) {
+    this.flush = new BatchFlush(root, { observeRound });
   }
 
   async init(): Promise<void> {

@@ -14,12 +14,12 @@ export interface Backends {
  * process hosts them (`inProcess`).
  */
 export function connectBackends(
-  config: Pick<EngineApiConfig, "orchestrator" | "imageStore"> & Partial<Pick<EngineApiConfig, "certificates" | "inProcess">>,
+  config: Pick<EngineApiConfig, "orchestrator" | "imageStore"> & Partial<Pick<EngineApiConfig, "certificates" | "inProcess" | "observeClientCalls">>,
 ): Backends & { close(): void } {
-  const { certificates, inProcess } = config;
+  const { certificates, inProcess, observeClientCalls: observe } = config;
   const backends = {
-    orchestrator: createClient(orchestratorDefinition, config.orchestrator, { name: "orchestrator", certificates, inProcess }),
-    imageStore: createClient(imageStoreDefinition, config.imageStore, { name: "image-store", certificates, inProcess }),
+    orchestrator: createClient(orchestratorDefinition, config.orchestrator, { name: "orchestrator", certificates, inProcess, observe }),
+    imageStore: createClient(imageStoreDefinition, config.imageStore, { name: "image-store", certificates, inProcess, observe }),
   };
   return { ...backends, close: () => (backends.orchestrator.close(), backends.imageStore.close()) };
 }

@@ -14,6 +14,7 @@ import {
   validateAddress,
   writableDir,
   type CertificatePaths,
+  type ClientCallObserver,
   type InProcessRegistry,
   type Logger,
   type SocketGroup,
@@ -61,6 +62,8 @@ export interface EngineApiConfig {
   readonly limits: HttpLimits;
   /** The services hosted in this process (npm start's one process), called directly; set by the host, never by flags or env. */
   readonly inProcess?: InProcessRegistry;
+  /** Told of every call of the gRPC clients (the metrics); set at start-up, never by flags or env. */
+  readonly observeClientCalls?: ClientCallObserver;
 }
 
 /**

@@ -1,9 +1,15 @@
 import type { Server } from "node:http";
 import { ConfigError, createLogger, isEntryPoint, reportEventLoopDelay, stopOnSignal, type InProcessRegistry } from "@slipway/grpc-kit";
+import { startAppMetrics } from "@slipway/metrics";
+import { startTracing } from "@slipway/tracing";
 import { createEngineApi } from "./app.js";
 import { loadEngineApiConfig } from "./config.js";
+import { measuredRoutes } from "./http/route-metrics.js";
 import { createEngineApiServer } from "./http/server.js";
 import { listenOnSocket, type OwnSocket } from "./socket.js";
+
+// Decided once per process, before the app makes its servers, clients and logger.
+startTracing();
 
 const logger = createLogger("engine-api");
 
@@ -32,7 +38,9 @@ export async function start(inProcess?: InProcessRegistry): Promise<void> {
   let ownSocket: OwnSocket | undefined;
   try {
     const config = { ...loadEngineApiConfig(process.argv.slice(2), process.env, logger), inProcess };
-    const { routes, close } = createEngineApi(config);
+    const observed = await startAppMetrics("engine-api", config, logger);
+    const api = createEngineApi({ ...config, observeClientCalls: observed?.metrics.grpcClient });
+    const routes = observed ? measuredRoutes(api.routes, observed.metrics) : api.routes;
     const serverOptions = { limits: config.limits, hiddenPaths: [config.dataRoot] };
     const servers: Server[] = [];
     const onSocket = createEngineApiServer(routes, logger, serverOptions);
@@ -50,11 +58,13 @@ export async function start(inProcess?: InProcessRegistry): Promise<void> {
     const socket = ownSocket;
     stopOnSignal(async (signal) => {
       logger.info({ signal }, "engine-api stopping");
+      api.stopping();
       const closing = servers.map((s) => new Promise((resolve) => (s.close(resolve), s.closeIdleConnections())));
       const force = setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 5_000);
       await Promise.all(closing);
       clearTimeout(force);
-      close();
+      api.close();
+      await observed?.endpoint.close();
       config.tcpCertificates?.close();
       config.certificates?.close();
       if (!socket.remove()) logger.warn({ socket: socket.path }, "the socket path no longer holds engine-api's socket; left it alone");

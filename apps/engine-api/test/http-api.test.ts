@@ -299,7 +299,7 @@ describe("images", () => {
     expect(seen).toEqual(["docker.io/library/golden:1", "nosuch:1"]);
   });
   it("lists with dockerd 20.10's keys, nulls and <none> markers", async () => {
-    const base = { parentId: "", created: 1795847846, size: 1982308, containers: -1, repoDigests: [] as string[] };
+    const base = { parentId: "", created: 1795847846, size: 1982308, containers: -1, sharedSize: -1, layers: [], repoDigests: [] as string[] };
     stubs.imageStore.listImages = async (): Promise<imagestore.ListImagesResponse> => ({
       images: [
         { ...base, id: "sha256:69", repoTags: ["golden:1"], labels: { "org.example.name": "golden" } },

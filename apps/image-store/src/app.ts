@@ -1,8 +1,11 @@
 import { arch, platform } from "node:os";
+import { unavailable } from "@slipway/errors";
 import type { App, Logger, ServiceConfig } from "@slipway/grpc-kit";
+import type { AppMetrics } from "@slipway/metrics";
 import { RegistryClient } from "@slipway/registry-client";
 import { containerUsageClient, layerStoreClient } from "./clients.js";
 import { loadImageStoreConfig } from "./config.js";
+import { ImageEvents } from "./domain/events.js";
 import { ImageChanges } from "./domain/image-changes.js";
 import { ImageService } from "./domain/image-service.js";
 import { recover } from "./domain/recovery.js";
@@ -18,7 +21,7 @@ const GO_ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64", arm: "ar
 const MAX_CONCURRENT_DOWNLOADS = 3;
 
 /** Wires config → storage → domain → gRPC handlers. Health stays NOT_SERVING until recovery is done. */
-export function createApp(config: ServiceConfig, logger?: Logger, env = process.env): App {
+export function createApp(config: ServiceConfig, logger?: Logger, env = process.env, metrics?: AppMetrics): App {
   const { registry: registryOptions } = loadImageStoreConfig(env);
   const registry = new RegistryClient(registryOptions);
   const paths = imageStorePaths(config.dataRoot);
@@ -36,14 +39,19 @@ export function createApp(config: ServiceConfig, logger?: Logger, env = process.
     platform: { os: platform(), architecture: GO_ARCH[arch()] ?? arch() },
     now: rfc3339NanoNow,
     changes,
+    events: new ImageEvents(),
   });
+  metrics?.held({ images: () => images.images.size });
   return {
     services: [imageStoreService(images, registry)],
     async recover() {
       const report = await recover(images, (line) => logger?.warn(line));
       logger?.info({ images: report.images, broken: report.broken.length, missingLayers: report.missingLayers.length }, "image-store recovered");
     },
-    stopping: () => changes.endAll(),
+    stopping: () => {
+      changes.endAll();
+      images.deps.events.log.endWatches(unavailable("image-store is stopping; watch again once it is back"));
+    },
     async close() {
       layers.close();
       containers.close();

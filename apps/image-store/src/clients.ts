@@ -7,11 +7,11 @@ import type { ContainerUsage, LayerInfo, LayerStore, StagedLayer } from "./domai
 type Placement = Omit<layerstore.RegisterLayerHeader, "placementFollows">;
 
 /** How image-store reaches its peers: over TCP with its own certificates; in-process when this process hosts them. */
-type Transport = Pick<ServiceConfig, "certificates" | "inProcess">;
+type Transport = Pick<ServiceConfig, "certificates" | "inProcess" | "observeClientCalls">;
 
 /** LayerStore over gRPC (layer-store's LayerStoreService). */
-export function layerStoreClient(address: string, { certificates, inProcess }: Transport): LayerStore & { close(): void } {
-  const client = createClient(layerStoreDefinition, address, { name: "layer-store", certificates, inProcess });
+export function layerStoreClient(address: string, { certificates, inProcess, observeClientCalls }: Transport): LayerStore & { close(): void } {
+  const client = createClient(layerStoreDefinition, address, { name: "layer-store", certificates, inProcess, observe: observeClientCalls });
   return {
     async register(parentChainId, expectedDiffId, holder, content, parent) {
       async function* requests(): AsyncIterable<layerstore.RegisterLayerRequest> {
@@ -75,8 +75,11 @@ function toInfo(layer: layerstore.Layer | undefined): LayerInfo {
  * ContainerUsage over gRPC: container-config's ListContainers with the `ancestor` filter.
  * The dependency is one-way: container-config never calls image-store.
  */
-export function containerUsageClient(address: string, { certificates, inProcess }: Transport): ContainerUsage & { close(): void } {
-  const client = createClient(containerConfigDefinition, address, { name: "container-config", certificates, inProcess });
+export function containerUsageClient(
+  address: string,
+  { certificates, inProcess, observeClientCalls }: Transport,
+): ContainerUsage & { close(): void } {
+  const client = createClient(containerConfigDefinition, address, { name: "container-config", certificates, inProcess, observe: observeClientCalls });
   return {
     async containersUsing(imageId: string, parent?: CallContext) {
       const { containers } = await client.listContainers({ filters: { ancestor: { values: [imageId] } }, all: true, limit: 0 }, { parent });

@@ -5,6 +5,7 @@ import { INDEX_SERVER, type AuthConfig, type RegistryClient } from "@slipway/reg
 import { eventsOf } from "./async-queue.js";
 import { inspectDocument } from "./domain/documents.js";
 import { imageHistory } from "./domain/history.js";
+import { chainLinks } from "./domain/image-config.js";
 import type { ImageService } from "./domain/image-service.js";
 import type { LoadEvent } from "./domain/load-events.js";
 import { listImages } from "./domain/list.js";
@@ -30,7 +31,7 @@ export function imageStoreService(images: ImageService, registry: RegistryClient
       return {
         imageId: image.id,
         configJson: image.configBytes,
-        layers: image.config.diffIds.map((diffId, i) => ({ diffId, chainId: image.config.chainIds[i]! })),
+        layers: chainLinks(image.config),
         topChainId: image.config.chainIds.at(-1) ?? "",
         platform: { os, architecture, variant },
         size: image.size,
@@ -39,12 +40,13 @@ export function imageStoreService(images: ImageService, registry: RegistryClient
       };
     },
     watchImages: (requests, ctx) => watchImages(images, requests, ctx),
+    watchEvents: (request, ctx) => images.deps.events.log.watch(request, ctx.signal),
     async getImage({ reference }, ctx) {
       return { inspectJson: Buffer.from(inspectDocument(await images.resolve(reference, ctx), images.deps.paths.dataRoot)) };
     },
     async listImages({ filters }, ctx) {
       const rows = await listImages(images, filterValues(filters), ctx);
-      return { images: rows.map((row) => ({ ...row, parentId: "", containers: -1 })) };
+      return { images: rows.map((row) => ({ ...row, parentId: "", containers: -1, sharedSize: -1 })) };
     },
     async getImageHistory({ reference }, ctx) {
       return { entries: imageHistory(await images.resolve(reference, ctx)).map((entry) => ({ ...entry, tags: [...entry.tags] })) };

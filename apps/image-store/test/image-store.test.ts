@@ -113,9 +113,10 @@ describe("loading docker save's golden:1", () => {
     expect(inspectJson.toString()).not.toContain("\n");
   });
 
-  it("lists it as docker images does", async () => {
+  it("lists it as docker images does, with its layer chain", async () => {
     const { images } = await stack.client.listImages({ all: false, filters: {} });
     const created = Math.floor(Date.parse(docker("image", "inspect", "golden:1", "--format", "{{.Created}}")) / 1000);
+    const diffIds = JSON.parse(docker("image", "inspect", "golden:1", "--format", "{{json .RootFS.Layers}}")) as string[];
     expect(images).toEqual([
       {
         id: golden.imageId,
@@ -126,6 +127,8 @@ describe("loading docker save's golden:1", () => {
         size: Number(docker("image", "inspect", "golden:1", "--format", "{{.Size}}")),
         labels: { "org.example.name": "golden", "org.example.version": "1.0" },
         containers: -1,
+        layers: diffIds.map((diffId, i) => ({ diffId, chainId: chainIds(diffIds)[i] })),
+        sharedSize: -1,
       },
     ]);
     expect((await stack.client.listImages({ all: false, filters: { reference: { values: ["gold*"] } } })).images).toHaveLength(1);

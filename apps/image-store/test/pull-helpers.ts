@@ -1,5 +1,5 @@
 // What the pull tests need: images put into a test registry (skopeo, from a `docker save` archive built here),
-// the host dockerd's own pull (its Engine API stream), and a view of what a pull wrote under a data root.
+// a throwaway dockerd's own pull (its Engine API stream), and a view of what a pull wrote under a data root.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -10,16 +10,31 @@ import { join } from "node:path";
 import { buffer } from "node:stream/consumers";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
-import { digestHex } from "@slipway/docker-spec";
+import { digestHex, parseNormalizedNamed, sha256Digest } from "@slipway/docker-spec";
 import { SlipwayError } from "@slipway/errors";
 import type { imagestore } from "@slipway/proto";
+import { encodeRegistryAuth, MediaType, RegistryClient, schema2Manifest, type Descriptor } from "@slipway/registry-client";
+import { startSecondDockerd, type SecondDockerd } from "@slipway/throwaway-dockerd";
 import type { DockerLine } from "./push-helpers.js";
 import { sha256, tarOf } from "./fixtures.js";
 import type { Stack } from "./harness.js";
 
 const run = promisify(execFile);
 
-export const DOCKERD_ROOT = "/var/lib/docker";
+/**
+ * The stock dockerd a test file compares with: a throwaway one on a data root under `dir`, so the host's
+ * images and distribution metadata stay as they were; it pulls from the tests' 127.0.0.1 registries over
+ * plain HTTP, as dockerd allows 127.0.0.0/8 by default.
+ */
+export function startComparedDockerd(dir: string): Promise<SecondDockerd> {
+  return startSecondDockerd({ dataRoot: join(dir, "dockerd") });
+}
+
+/** The docker CLI against that dockerd; throws with its stderr. */
+export async function dockerCli(dockerd: SecondDockerd, ...args: string[]): Promise<string> {
+  const { stdout } = await run("docker", ["--host", dockerd.dockerHost, ...args]);
+  return stdout.trim();
+}
 
 export interface BuiltImage {
   readonly id: string;
@@ -70,14 +85,34 @@ export async function skopeoPush(image: BuiltImage, destination: string, dir: st
   ]);
 }
 
-/** An Engine API call to the host dockerd: its status and its body, as JSON lines. */
+/**
+ * Puts a config and layer blobs (uploaded once each, named as often as given) under `destination`
+ * ("127.0.0.1:PORT/name:tag") as they are, for images skopeo would refuse to copy (a config that lies).
+ */
+export async function pushBlobs(destination: string, config: Buffer, layers: readonly Buffer[]): Promise<void> {
+  const reference = parseNormalizedNamed(destination);
+  await new RegistryClient().withRepository(reference, { push: true }, async (repository) => {
+    const uploaded = new Map<Buffer, Descriptor>();
+    for (const blob of new Set(layers)) uploaded.set(blob, await repository.uploads.upload(() => once(blob), { digest: sha256Digest(blob) }));
+    const configDescriptor = await repository.uploads.upload(() => once(config), { digest: sha256Digest(config), mediaType: MediaType.dockerConfig });
+    const layerDescriptors = layers.map((blob) => ({ ...uploaded.get(blob)!, mediaType: MediaType.dockerLayer }));
+    await repository.manifests.put(reference.tag!, schema2Manifest(configDescriptor, layerDescriptors), MediaType.dockerManifest);
+  });
+}
+
+async function* once(data: Buffer): AsyncGenerator<Buffer> {
+  yield data;
+}
+
+/** An Engine API call to that dockerd: its status and its body, as JSON lines. */
 export async function dockerdApi(
+  dockerd: SecondDockerd,
   method: string,
   path: string,
   options: { auth?: object; body?: object } = {},
 ): Promise<{ status: number; lines: unknown[] }> {
-  const args = ["-s", "-X", method, "--unix-socket", "/var/run/docker.sock", "-w", "\n%{http_code}"];
-  if (options.auth) args.push("-H", `X-Registry-Auth: ${Buffer.from(JSON.stringify(options.auth)).toString("base64url")}`);
+  const args = ["-s", "-X", method, "--unix-socket", dockerd.socketPath, "-w", "\n%{http_code}"];
+  if (options.auth) args.push("-H", `X-Registry-Auth: ${encodeRegistryAuth(options.auth)}`);
   if (options.body) args.push("-H", "Content-Type: application/json", "-d", JSON.stringify(options.body));
   const { stdout } = await run("curl", [...args, `http://docker/v1.41${path}`]);
   const lines = stdout.trimEnd().split("\n");
@@ -86,8 +121,14 @@ export async function dockerdApi(
 }
 
 /** `docker pull` as the CLI asks dockerd for it. */
-export async function dockerdPull(name: string, tag: string, auth?: object): Promise<{ status: number; lines: DockerLine[] }> {
+export async function dockerdPull(
+  dockerd: SecondDockerd,
+  name: string,
+  tag: string,
+  auth?: object,
+): Promise<{ status: number; lines: DockerLine[] }> {
   const { status, lines } = await dockerdApi(
+    dockerd,
     "POST",
     `/images/create?fromImage=${encodeURIComponent(name)}&tag=${encodeURIComponent(tag)}`,
     auth ? { auth } : {},
@@ -168,4 +209,28 @@ export async function startCorruptingProxy(target: string, blobDigest: string): 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port: own } = server.address() as AddressInfo;
   return { host: `127.0.0.1:${own}`, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** An event as the Engine API shows it, times aside. */
+export interface EventActor {
+  readonly Type: string;
+  readonly Action: string;
+  readonly Actor: { readonly ID: string; readonly Attributes: Record<string, string> };
+}
+
+/** The events of one action the throwaway dockerd logged so far. */
+export async function dockerdEvents(dockerd: SecondDockerd, action: string): Promise<EventActor[]> {
+  const filters = encodeURIComponent(JSON.stringify({ event: [action] }));
+  const { lines } = await dockerdApi(dockerd, "GET", `/events?since=1&until=${Math.ceil(Date.now() / 1000)}&filters=${filters}`);
+  return (lines as EventActor[]).map(({ Type, Action, Actor }) => ({ Type, Action, Actor }));
+}
+
+/** The events of one action image-store keeps (its WatchEvents replay). */
+export async function imageStoreEvents(client: Stack["client"], action: string): Promise<EventActor[]> {
+  const answers = client.watchEvents({ replay: true })[Symbol.asyncIterator]();
+  const { events } = (await answers.next()).value as imagestore.WatchEventsResponse;
+  await answers.return!();
+  return events
+    .filter((e) => e.action === action)
+    .map((e) => ({ Type: e.type, Action: e.action, Actor: { ID: e.actorId, Attributes: e.attributes } }));
 }

@@ -1,28 +1,32 @@
-// `docker pull` through image-store's gRPC service from Debian's docker-registry, compared with the host
+// `docker pull` through image-store's gRPC service from Debian's docker-registry, compared with a throwaway
 // dockerd pulling the same references: progress, imagedb, distribution/, layerdb and repositories.json.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chainIds, parseNormalizedNamed, sha256Digest, truncateId } from "@slipway/docker-spec";
 import type { SlipwayError } from "@slipway/errors";
 import type { imagestore } from "@slipway/proto";
 import { MediaType, RegistryClient } from "@slipway/registry-client";
 import { htpasswdEntry, startRegistry, type TestRegistry } from "@slipway/registry-client/testing";
+import type { SecondDockerd } from "@slipway/throwaway-dockerd";
 import type { Progress } from "../src/domain/progress.js";
-import { docker } from "./fixtures.js";
 import { startStack, treeOf, type Stack } from "./harness.js";
 import {
   buildImage,
-  DOCKERD_ROOT,
   dockerdApi,
+  dockerdEvents,
   dockerdPull,
+  imageStoreEvents,
   messageOf,
   pulledView,
   pullFailure,
+  pushBlobs,
   repositoryEntry,
   skopeoPush,
+  startComparedDockerd,
   startCorruptingProxy,
   type BuiltImage,
 } from "./pull-helpers.js";
@@ -32,35 +36,24 @@ const suffix = randomBytes(3).toString("hex");
 let dir: string;
 let registry: TestRegistry;
 let stack: Stack;
+let dockerd: SecondDockerd;
 let a: BuiltImage;
-const dockerdRefs: string[] = [];
 const name = (repo: string, host = registry.host) => `${host}/pull-${suffix}/${repo}`;
 const DOWNLOADED = ["Pulling fs layer", "Downloading", "Verifying Checksum", "Download complete", "Extracting", "Pull complete"];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "image-store-pull-"));
-  registry = await startRegistry();
-  stack = await startStack();
+  [registry, stack, dockerd] = await Promise.all([startRegistry(), startStack(), startComparedDockerd(dir)]);
   a = await buildImage([300_000, 2048]);
   await skopeoPush(a, `${name("a")}:1`, dir);
 }, 120_000);
 
 afterAll(async () => {
-  const ids = new Set(dockerdRefs.flatMap((ref) => attempt(() => docker("image", "inspect", ref, "--format", "{{.Id}}"))));
-  for (const id of ids) attempt(() => docker("rmi", "-f", id));
+  await dockerd?.stop();
   await stack?.stop();
   await registry?.stop();
   await rm(dir, { recursive: true, force: true });
 });
-
-/** What `run` returns, or nothing when it throws (cleaning up what may not be there). */
-function attempt<T>(run: () => T): T[] {
-  try {
-    return [run()];
-  } catch {
-    return [];
-  }
-}
 
 /** Slipway's pull: its progress, and the error it ended with as dockerd's stream shows one. */
 async function pull(request: Partial<imagestore.PullImageRequest> & { reference: string }): Promise<(Progress | DockerLine)[]> {
@@ -74,11 +67,9 @@ async function pull(request: Partial<imagestore.PullImageRequest> & { reference:
   return lines;
 }
 
-/** The host dockerd's pull of the same reference (removed again at the end). */
+/** The throwaway dockerd's pull of the same reference. */
 async function pulledByDockerd(reference: string, tag: string, auth?: object): Promise<DockerLine[]> {
-  const { lines } = await dockerdPull(reference, tag, auth);
-  if (lines.every((line) => line.error === undefined)) dockerdRefs.push(tag.startsWith("sha256:") ? `${reference}@${tag}` : `${reference}:${tag}`);
-  return lines;
+  return (await dockerdPull(dockerd, reference, tag, auth)).lines;
 }
 
 /** The error Slipway's pull failed with, gRPC status kind included. */
@@ -133,15 +124,21 @@ describe("pull from a plain-HTTP registry", () => {
     expectSameProgress(theirs, ours);
   });
 
+  it("logs the pull event dockerd logs: the reference as the actor, the repository as its name, the image's labels", async () => {
+    const ours = await imageStoreEvents(stack.client, "pull");
+    expect(ours).toHaveLength(1);
+    expect(ours).toEqual(await dockerdEvents(dockerd, "pull"));
+  });
+
   it("writes the imagedb config, distribution/ files, layerdb and references dockerd writes", async () => {
     const chain = chainIds(a.diffIds);
     const view = await pulledView(stack.dataRoot, a, manifest.blobs, chain);
     expect(view.config).toBe(`600 ${a.config.toString()}`);
     expect(view["v2metadata 0"]).toBe(`644 [{"Digest":"${manifest.blobs[0]}","SourceRepository":"${name("a")}","HMAC":""}]`);
-    expect(view).toEqual(await pulledView(DOCKERD_ROOT, a, manifest.blobs, chain));
+    expect(view).toEqual(await pulledView(dockerd.dataRoot, a, manifest.blobs, chain));
     const references = await repositoryEntry(stack.dataRoot, name("a"));
     expect(references).toEqual({ [`${name("a")}:1`]: a.id, [`${name("a")}@${manifest.digest}`]: a.id });
-    expect(references).toEqual(await repositoryEntry(DOCKERD_ROOT, name("a")));
+    expect(references).toEqual(await repositoryEntry(dockerd.dataRoot, name("a")));
   });
 
   it("says the image is up to date, pulled again by tag or by digest, as dockerd does", async () => {
@@ -164,7 +161,7 @@ describe("pull from a plain-HTTP registry", () => {
     expect(layers[truncateId(blobs[3]!)]).toEqual(["Pulling fs layer", "Waiting", ...DOWNLOADED.slice(1)]);
     expectSameProgress(await pulledByDockerd(name("d"), digest), pulled);
     expect(await repositoryEntry(stack.dataRoot, name("d"))).toEqual({ [`${name("d")}@${digest}`]: d.id });
-    expect(await repositoryEntry(DOCKERD_ROOT, name("d"))).toEqual(await repositoryEntry(stack.dataRoot, name("d")));
+    expect(await repositoryEntry(dockerd.dataRoot, name("d"))).toEqual(await repositoryEntry(stack.dataRoot, name("d")));
   });
 
   it("finds a base layer an earlier pull brought: Already exists, and the new image holds its own layers", async () => {
@@ -175,7 +172,7 @@ describe("pull from a plain-HTTP registry", () => {
     expect(summaryOf(pulled).layers).toEqual({ "1": [`Pulling from pull-${suffix}/b`], ...layerLines(blobs, ["Already exists"], DOWNLOADED) });
     expectSameProgress(await pulledByDockerd(name("b"), "1"), pulled);
     const chain = chainIds(b.diffIds);
-    expect(await pulledView(stack.dataRoot, b, blobs, chain)).toEqual(await pulledView(DOCKERD_ROOT, b, blobs, chain));
+    expect(await pulledView(stack.dataRoot, b, blobs, chain)).toEqual(await pulledView(dockerd.dataRoot, b, blobs, chain));
 
     const c = await buildImage([], a.tars.slice(0, 1));
     await skopeoPush(c, `${name("c")}:1`, dir);
@@ -216,16 +213,44 @@ describe("pull of a manifest list", () => {
       [`${name("multi")}:list`]: amd64.id,
       [`${name("multi")}@${listDigest}`]: amd64.id,
     });
-    expect(await repositoryEntry(stack.dataRoot, name("multi"))).toEqual(await repositoryEntry(DOCKERD_ROOT, name("multi")));
+    expect(await repositoryEntry(stack.dataRoot, name("multi"))).toEqual(await repositoryEntry(dockerd.dataRoot, name("multi")));
 
+    const withPlatform = async (platform: string) =>
+      (await dockerdApi(dockerd, "POST", `/images/create?fromImage=${encodeURIComponent(name("multi"))}&tag=list&platform=${platform}`))
+        .lines as DockerLine[];
     const other = await pull({ reference: `${name("multi")}:list`, platform: "linux/arm64" });
     expect(summaryOf(other).image).toEqual([`Digest: ${listDigest}`, `Status: Downloaded newer image for ${name("multi")}:list`]);
+    expectSameProgress(await withPlatform("linux%2Farm64"), other);
     expect((await stack.client.resolveImage({ reference: `${name("multi")}:list` })).imageId).toBe(arm64.id);
-    expect(await pullError({ reference: `${name("multi")}:list`, platform: "linux/s390x" })).toMatchObject({
-      kind: "internal",
-      message: "no matching manifest for linux/s390x in the manifest list entries",
-    });
+    const none = await pull({ reference: `${name("multi")}:list`, platform: "linux/s390x" });
+    expect(none.at(-1)).toEqual({ error: "no matching manifest for linux/s390x in the manifest list entries" });
+    expectSameProgress(await withPlatform("linux%2Fs390x"), none);
   }, 120_000);
+});
+
+describe("pull of every tag (a name without tag, as docker pull --all-tags asks)", () => {
+  it("pulls each tag the registry lists, then one status for the name, as dockerd does", async () => {
+    const [one, two] = [await buildImage([1500]), await buildImage([2500])];
+    await skopeoPush(one!, `${name("all")}:1`, dir);
+    await skopeoPush(two!, `${name("all")}:2`, dir);
+    const ours = await pull({ reference: name("all") });
+    expect(summaryOf(ours).image.at(-1)).toBe(`Status: Downloaded newer image for ${name("all")}`);
+    expect(Object.keys(summaryOf(ours).layers)).toEqual(expect.arrayContaining(["1", "2"]));
+    expectSameProgress(await pulledByDockerd(name("all"), ""), ours);
+    expect(await repositoryEntry(stack.dataRoot, name("all"))).toEqual(await repositoryEntry(dockerd.dataRoot, name("all")));
+    expect(Object.keys((await repositoryEntry(stack.dataRoot, name("all")))!)).toHaveLength(4);
+
+    const again = await pull({ reference: `${name("all")}:` });
+    expect(summaryOf(again).image.at(-1)).toBe(`Status: Image is up to date for ${name("all")}`);
+    expectSameProgress(await pulledByDockerd(`${name("all")}:`, ""), again);
+  });
+
+  it("words a repository the registry does not know as dockerd does", async () => {
+    const reference = `${registry.host}/nobody-${suffix}/all`;
+    const { status, lines } = await dockerdPull(dockerd, reference, "");
+    expect(status).toBe(404);
+    expect(await pullError({ reference })).toMatchObject({ kind: "not_found", message: messageOf(lines) });
+  });
 });
 
 describe("pull failures", () => {
@@ -234,7 +259,7 @@ describe("pull failures", () => {
       [name("a"), "nope"],
       [`${registry.host}/nobody-${suffix}/here`, "1"],
     ] as const) {
-      const { status, lines } = await dockerdPull(reference, tag);
+      const { status, lines } = await dockerdPull(dockerd, reference, tag);
       expect(status).toBe(404);
       expect(await pullError({ reference, tag })).toMatchObject({ kind: "not_found", message: messageOf(lines) });
     }
@@ -247,6 +272,22 @@ describe("pull failures", () => {
     });
     expect(await pullError({ reference: "scratch" })).toMatchObject({ kind: "invalid_argument", message: "'scratch' is a reserved name" });
     expect(await pullError({ reference: name("a"), platform: "linux/" })).toMatchObject({ kind: "invalid_argument" });
+  });
+
+  it("registers every layer before refusing one whose content is not the config's diffID, as dockerd does, and keeps nothing", async () => {
+    const { config, tars } = await buildImage([3000, 3000]);
+    const lie = JSON.parse(config.toString()) as { rootfs: { diff_ids: string[] } };
+    lie.rootfs.diff_ids[0] = sha256Digest("not the layer");
+    await pushBlobs(
+      `${name("mismatch")}:1`,
+      Buffer.from(JSON.stringify(lie)),
+      tars.map((tar) => gzipSync(tar)),
+    );
+    const before = await treeOf(stack.dataRoot);
+    const ours = await pull({ reference: name("mismatch"), tag: "1" });
+    expect(ours.at(-1)).toEqual({ error: "layers from manifest don't match image configuration" });
+    expectSameProgress(await pulledByDockerd(name("mismatch"), "1"), ours);
+    expect(await treeOf(stack.dataRoot)).toEqual(before);
   });
 
   it("keeps nothing of a pull whose layer blob is corrupted on the way", async () => {
@@ -281,7 +322,7 @@ describe("a registry with Basic auth", () => {
 
   it("is refused without credentials, with dockerd's words, and pulled with them", async () => {
     const reference = name("a", secured.host);
-    const anonymous = await dockerdPull(reference, "1");
+    const anonymous = await dockerdPull(dockerd, reference, "1");
     expect(await pullError({ reference, tag: "1" })).toMatchObject({ kind: "internal", message: messageOf(anonymous.lines) });
     const auth = { ...credentials, serverAddress: secured.host };
     const pulled = await pull({ reference, tag: "1", auth: { ...auth, identityToken: "", registryToken: "" } });
@@ -299,7 +340,9 @@ describe("a registry with Basic auth", () => {
       registryToken: "",
     });
     expect(await stack.client.login({ auth: auth(credentials.password) })).toEqual({ status: "Login Succeeded", identityToken: "" });
-    const denied = await dockerdApi("POST", "/auth", { body: { username: credentials.username, password: "wrong", serveraddress: secured.host } });
+    const denied = await dockerdApi(dockerd, "POST", "/auth", {
+      body: { username: credentials.username, password: "wrong", serveraddress: secured.host },
+    });
     expect(denied.status).toBe(500);
     await expect(stack.client.login({ auth: auth("wrong") })).rejects.toMatchObject({
       kind: "internal",
@@ -309,9 +352,9 @@ describe("a registry with Basic auth", () => {
 });
 
 describe("GetRegistryConfig", () => {
-  it("is the host dockerd's RegistryConfig and IndexServerAddress with dockerd's defaults", async () => {
+  it("is a stock dockerd's RegistryConfig and IndexServerAddress with dockerd's defaults", async () => {
     const { registryConfigJson, indexServerAddress } = await stack.client.getRegistryConfig({});
-    const info = (await dockerdApi("GET", "/info")).lines[0] as { RegistryConfig: unknown; IndexServerAddress: string };
+    const info = (await dockerdApi(dockerd, "GET", "/info")).lines[0] as { RegistryConfig: unknown; IndexServerAddress: string };
     expect(JSON.parse(Buffer.from(registryConfigJson).toString())).toEqual(info.RegistryConfig);
     expect(indexServerAddress).toBe(info.IndexServerAddress);
   });

@@ -1,7 +1,8 @@
-// What the push tests compare: image-store's PushImage stream and the host dockerd's own push (its Engine API stream).
+// What the push tests compare: image-store's PushImage stream and a throwaway dockerd's own push (its Engine API stream).
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { imagestore } from "@slipway/proto";
+import type { SecondDockerd } from "@slipway/throwaway-dockerd";
 import type { Stack } from "./harness.js";
 import { dockerdApi } from "./pull-helpers.js";
 
@@ -19,8 +20,8 @@ export interface DockerLine {
 export type PushLine = imagestore.ProgressMessage | { readonly error: string };
 
 /** A push as the docker CLI asks dockerd for it: POST /images/<name>/push?tag=, credentials in X-Registry-Auth. */
-export async function dockerdPush(name: string, tag: string, auth: object = {}): Promise<DockerLine[]> {
-  return (await dockerdApi("POST", `/images/${name}/push?tag=${encodeURIComponent(tag)}`, { auth })).lines as DockerLine[];
+export async function dockerdPush(dockerd: SecondDockerd, name: string, tag: string, auth: object = {}): Promise<DockerLine[]> {
+  return (await dockerdApi(dockerd, "POST", `/images/${name}/push?tag=${encodeURIComponent(tag)}`, { auth })).lines as DockerLine[];
 }
 
 /** image-store's PushImage, every message of it. */

@@ -1,4 +1,4 @@
-// `docker push` through image-store's PushImage, against Debian's docker-registry, compared with the host dockerd.
+// `docker push` through image-store's PushImage, against Debian's docker-registry, compared with a throwaway dockerd.
 import { createReadStream } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -7,30 +7,34 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256Digest } from "@slipway/docker-spec";
 import type { imagestore } from "@slipway/proto";
 import { htpasswdEntry, startRegistry, type TestRegistry } from "@slipway/registry-client/testing";
+import type { SecondDockerd } from "@slipway/throwaway-dockerd";
 import { hmacKey, hmacOf } from "../src/domain/push/candidates.js";
 import { DistributionMetadata } from "../src/storage/distribution-metadata.js";
-import { docker, savedGolden } from "./fixtures.js";
+import { savedGolden } from "./fixtures.js";
 import { load, startStack, type Stack } from "./harness.js";
-import { buildImage, skopeoPush } from "./pull-helpers.js";
+import { buildImage, dockerCli, dockerdEvents, imageStoreEvents, skopeoPush, startComparedDockerd } from "./pull-helpers.js";
 import { dockerdPush, pushThroughImageStore, skopeoInspect, skopeoRawManifest, summaryOf, type DockerLine, type PushLine } from "./push-helpers.js";
 
 let dir: string;
 let registry: TestRegistry;
 let stack: Stack;
+let dockerd: SecondDockerd;
 let golden: { imageId: string; diffIds: string[] };
-const dockerdTags: string[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "image-store-push-"));
   const saved = savedGolden(dir);
-  golden = { imageId: saved.imageId, diffIds: JSON.parse(docker("image", "inspect", "golden:1", "--format", "{{json .RootFS.Layers}}")) as string[] };
-  registry = await startRegistry();
-  stack = await startStack();
+  [registry, stack, dockerd] = await Promise.all([startRegistry(), startStack(), startComparedDockerd(dir)]);
   await load(stack.client, createReadStream(saved.archive) as AsyncIterable<Buffer>);
+  await dockerCli(dockerd, "load", "-q", "-i", saved.archive);
+  golden = {
+    imageId: saved.imageId,
+    diffIds: JSON.parse(await dockerCli(dockerd, "image", "inspect", "golden:1", "--format", "{{json .RootFS.Layers}}")) as string[],
+  };
 }, 180_000);
 
 afterAll(async () => {
-  for (const tag of dockerdTags) docker("rmi", tag);
+  await dockerd?.stop();
   await stack?.stop();
   await registry?.stop();
   await rm(dir, { recursive: true, force: true });
@@ -39,11 +43,10 @@ afterAll(async () => {
 const push = (reference: string, auth?: imagestore.RegistryAuth) => pushThroughImageStore(stack.client, reference, auth);
 const tag = (target: string, tagName: string) => stack.client.tagImage({ source: "golden:1", target, tag: tagName });
 
-/** The host dockerd's push of `source` (golden:1) under `name:tag` (tagged for the push, untagged at the end). */
+/** The throwaway dockerd's push of `source` (golden:1) under `name:tag`. */
 async function pushedByDockerd(name: string, tagName: string, auth?: object, source = "golden:1"): Promise<DockerLine[]> {
-  docker("tag", source, `${name}:${tagName}`);
-  if (!dockerdTags.includes(`${name}:${tagName}`)) dockerdTags.push(`${name}:${tagName}`);
-  return dockerdPush(name, tagName, auth);
+  await dockerCli(dockerd, "tag", source, `${name}:${tagName}`);
+  return dockerdPush(dockerd, name, tagName, auth);
 }
 
 const topFirst = () => [...golden.diffIds].reverse().map((d) => d.slice("sha256:".length, "sha256:".length + 12));
@@ -83,7 +86,14 @@ describe("push to a plain-HTTP registry", () => {
     expect(pushing.every((l) => Number(l.current) > 0)).toBe(true);
   });
 
-  it("puts a schema 2 manifest under the tag that skopeo reads and the host dockerd pulls as the same image", async () => {
+  it("logs the push event dockerd logs: the reference as the actor, the repository as its name, the image's labels", async () => {
+    const ours = await imageStoreEvents(stack.client, "push");
+    expect(ours).toHaveLength(1);
+    const theirs = JSON.stringify(await dockerdEvents(dockerd, "push")).replaceAll(`${registry.host}/dockerd`, `${registry.host}/x`);
+    expect(ours).toEqual(JSON.parse(theirs));
+  });
+
+  it("puts a schema 2 manifest under the tag that skopeo reads and dockerd pulls as the same image", async () => {
     const result = pushResultOf(first);
     expect(result.tag).toBe("1");
     expect(progressOf(first).find((l) => l.status.startsWith("1: digest:"))!.status).toBe(`1: digest: ${result.digest} size: ${result.size}`);
@@ -96,11 +106,13 @@ describe("push to a plain-HTTP registry", () => {
     expect(new Set(document.layers.map((l) => l.mediaType))).toEqual(new Set(["application/vnd.docker.image.rootfs.diff.tar.gzip"]));
     expect((await skopeoInspect(`${registry.host}/x:1`)).Digest).toBe(result.digest);
 
+    // dockerd pulls it cold: the image it loaded goes first, and its tags come back from what it pulled.
     const pulled = `${registry.host}/x:1`;
-    docker("pull", "-q", pulled);
-    dockerdTags.push(pulled);
-    expect(docker("image", "inspect", pulled, "--format", "{{.Id}}")).toBe(golden.imageId);
-    expect(JSON.parse(docker("image", "inspect", pulled, "--format", "{{json .RootFS.Layers}}"))).toEqual(golden.diffIds);
+    await dockerCli(dockerd, "rmi", "-f", golden.imageId);
+    expect(await dockerCli(dockerd, "pull", pulled)).toContain("Pull complete");
+    expect(await dockerCli(dockerd, "image", "inspect", pulled, "--format", "{{.Id}}")).toBe(golden.imageId);
+    expect(JSON.parse(await dockerCli(dockerd, "image", "inspect", pulled, "--format", "{{json .RootFS.Layers}}"))).toEqual(golden.diffIds);
+    for (const tag of ["golden:1", `${registry.host}/dockerd:1`]) await dockerCli(dockerd, "tag", pulled, tag);
   });
 
   it("records each layer's blob in the v2 metadata under the target, HMAC-tagged, and the manifest digest reference", async () => {
@@ -116,18 +128,18 @@ describe("push to a plain-HTTP registry", () => {
     expect(repositories.Repositories[name]).toEqual({ [`${name}:1`]: golden.imageId, [`${name}@${pushResultOf(first).digest}`]: golden.imageId });
   });
 
-  it("tags the v2 metadata with the HMAC the host dockerd computes, and writes it in dockerd's format", async () => {
-    const hostRoot = join(docker("info", "--format", "{{.DockerRootDir}}"), "image", "overlay2");
-    const host = new DistributionMetadata(hostRoot);
+  it("tags the v2 metadata with the HMAC dockerd computes, and writes it in dockerd's format", async () => {
+    const dockerdRoot = join(dockerd.dataRoot, "image", "overlay2");
+    const theirs = new DistributionMetadata(dockerdRoot);
     const copy = new DistributionMetadata(join(dir, "copy"));
     const listFile = (root: string, diffId: string) => join(root, "distribution", "v2metadata-by-diffid", "sha256", diffId.slice("sha256:".length));
     const name = `${registry.host}/dockerd`;
     for (const diffId of golden.diffIds) {
-      const entries = await host.v2Metadata(diffId);
+      const entries = await theirs.v2Metadata(diffId);
       const pushed = entries.find((e) => e.sourceRepository === name)!;
       expect(pushed.hmac).toBe(hmacOf(hmacKey({}), pushed.digest, name));
       for (const entry of entries) await copy.add(diffId, entry);
-      expect(await readFile(listFile(join(dir, "copy"), diffId), "utf8")).toBe(await readFile(listFile(hostRoot, diffId), "utf8"));
+      expect(await readFile(listFile(join(dir, "copy"), diffId), "utf8")).toBe(await readFile(listFile(dockerdRoot, diffId), "utf8"));
     }
   });
 
@@ -166,8 +178,7 @@ describe("push to a plain-HTTP registry", () => {
     const image = await buildImage([100, 200, 300, 400, 500, 600, 700]);
     const source = `${registry.host}/source:1`;
     await skopeoPush(image, source, dir);
-    docker("pull", "-q", source);
-    dockerdTags.push(source);
+    await dockerCli(dockerd, "pull", "-q", source);
     for await (const message of stack.client.pullImage({ reference: source, tag: "", platform: "" })) void message;
     await stack.client.tagImage({ source, target: `${registry.host}/many`, tag: "1" });
     const ours = await push(`${registry.host}/many:1`);
@@ -187,7 +198,7 @@ describe("push to a plain-HTTP registry", () => {
     ]);
     expect(summaryOf(await push(`${host}/x:9`)).image.at(-1)).toBe(`error: tag does not exist: ${host}/x:9`);
     expect(summaryOf(await push(`${host}/x@${golden.imageId}`)).image.at(-1)).toBe("error: cannot push a digest reference");
-    expect(summaryOf(await dockerdPush(`${host}/x`, "9")).image.at(-1)).toBe(`error: tag does not exist: ${host}/x:9`);
+    expect(summaryOf(await dockerdPush(dockerd, `${host}/x`, "9")).image.at(-1)).toBe(`error: tag does not exist: ${host}/x:9`);
   });
 });
 

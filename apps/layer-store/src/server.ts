@@ -6,6 +6,7 @@ import type { ContainerFilesystems } from "./domain/container-filesystems.js";
 import type { ContainerPaths } from "./domain/container-paths.js";
 import type { CreatorLeases } from "./domain/creator-leases.js";
 import { createContainerLayers, releaseContainerLayers } from "./domain/container-layers.js";
+import type { VolumeEvents } from "./domain/events.js";
 import { referenceCount, type LayerState } from "./domain/layer-graph.js";
 import type { LayerPlacement, LayerStore } from "./domain/layer-store.js";
 import type { OverlayMountSpec, RWLayerStore } from "./domain/rw-layers.js";
@@ -21,6 +22,7 @@ export interface LayerStoreBackend {
   readonly filesystems: ContainerFilesystems;
   readonly paths: ContainerPaths;
   readonly leases: CreatorLeases;
+  readonly events: VolumeEvents;
   recovery: (RecoveryReport & { millis: number }) | undefined;
 }
 
@@ -30,6 +32,7 @@ export function layerStoreService(backend: LayerStoreBackend): ServiceRegistrati
   const recovered = untilReady(() => backend.recovery !== undefined, "layer-store is still recovering its data root; retry shortly", [
     "getStoreStatus",
     "renewLease",
+    "watchEvents",
   ]);
   const handlers: ServiceHandlers<typeof layerStoreDefinition> = {
     async registerLayer(requests, ctx) {
@@ -57,6 +60,7 @@ export function layerStoreService(backend: LayerStoreBackend): ServiceRegistrati
     async *exportLayer(request) {
       for await (const chunk of backend.layers.exportLayer(request.chainId)) yield { chunk };
     },
+    watchEvents: (request, ctx) => backend.events.log.watch(request, ctx.signal),
     async createContainerLayers(request) {
       return { volumes: (await createContainerLayers(backend, request)).map(toVolume) };
     },
@@ -88,6 +92,9 @@ export function layerStoreService(backend: LayerStoreBackend): ServiceRegistrati
     },
     async createVolume(request) {
       return { volume: toVolume((await backend.volumes.create({ ...request, alwaysRecorded: true })).volume) };
+    },
+    async getVolumeSizes(request) {
+      return { sizes: await backend.volumes.sizes(request.names) };
     },
     async removeVolume(request) {
       return { size: await backend.volumes.remove(request.name, request.measureSize) };

@@ -208,13 +208,19 @@ describe("volume labels and driver options", () => {
     expect(readdirSync(join(store.dataRoot, "volumes")).sort()).toEqual(before);
   });
 
-  it("measures a removed volume's files as dockerd's prune does: each inode once, directories and empty files not at all", async () => {
+  it("measures a volume's files as dockerd's df and prune do: each inode once, directories and empty files not at all", async () => {
     const { volume } = await create("measured-vol", {}, {});
     writeFileSync(join(volume!.mountpoint, "a"), "12345");
     linkSync(join(volume!.mountpoint, "a"), join(volume!.mountpoint, "a-link"));
     mkdirSync(join(volume!.mountpoint, "sub"));
     writeFileSync(join(volume!.mountpoint, "sub", "b"), "123");
     writeFileSync(join(volume!.mountpoint, "empty"), "");
+    expect(await store.client.getVolumeSizes({ names: ["measured-vol", "no-such-vol"] })).toEqual({
+      sizes: [
+        { name: "measured-vol", size: 8 },
+        { name: "no-such-vol", size: -1 },
+      ],
+    });
     expect(await store.client.removeVolume({ name: "measured-vol", measureSize: true })).toEqual({ size: 8 });
   });
 });

@@ -1,6 +1,8 @@
 import { waitUntilServing, type App, type Logger, type ServiceConfig } from "@slipway/grpc-kit";
+import type { AppMetrics } from "@slipway/metrics";
 import { loadOrchestratorConfig } from "./config.js";
 import { ContainerCreator } from "./create.js";
+import { EventWatches } from "./events.js";
 import { ImageResolutions } from "./image-resolutions.js";
 import { InFlightCreates } from "./in-flight.js";
 import { OrchestratorLease } from "./lease.js";
@@ -16,7 +18,12 @@ import { VolumeService } from "./volumes.js";
  * (a store that is still down makes it record the error, not block startup); later passes run every interval,
  * and one more as soon as layer-store can tell what dead creates left.
  */
-export function createApp(config: Pick<ServiceConfig, "endpoints" | "certificates" | "inProcess">, logger: Logger, env = process.env): App {
+export function createApp(
+  config: Pick<ServiceConfig, "endpoints" | "certificates" | "inProcess" | "observeClientCalls">,
+  logger: Logger,
+  env = process.env,
+  metrics?: AppMetrics,
+): App {
   const orchestratorConfig = loadOrchestratorConfig(env);
   const stores = connectStores(config);
   const inFlight = new InFlightCreates();
@@ -26,6 +33,7 @@ export function createApp(config: Pick<ServiceConfig, "endpoints" | "certificate
   const creator = new ContainerCreator(stores, images, keeper, inFlight, logger, lease.id);
   const reconciler = new Reconciler(stores, inFlight, logger, { graceMs: orchestratorConfig.graceMs, leaseId: lease.id });
   const volumes = new VolumeService(stores, inFlight);
+  const events = new EventWatches(stores);
   const timers: NodeJS.Timeout[] = [];
   /** A pass, and another soon after it when layer-store could not yet judge some orphans (it just started). */
   const reconcile = async () => {
@@ -33,7 +41,8 @@ export function createApp(config: Pick<ServiceConfig, "endpoints" | "certificate
     if (recheckInMs > 0) timers.push(setTimeout(() => void reconcile(), recheckInMs + RECHECK_MARGIN_MS).unref());
   };
   return {
-    services: [orchestratorService({ stores, creator, reconciler, volumes, logger })],
+    services: [orchestratorService({ stores, creator, reconciler, volumes, events, logger })],
+    middleware: metrics ? [metrics.containerCreates()] : [],
     recover: async () => {
       await waitForStores(config, orchestratorConfig.storeWaitMs, logger);
       lease.start();
@@ -41,6 +50,7 @@ export function createApp(config: Pick<ServiceConfig, "endpoints" | "certificate
       await reconcile();
       if (orchestratorConfig.intervalMs > 0) timers.push(setInterval(() => void reconcile(), orchestratorConfig.intervalMs).unref());
     },
+    stopping: () => events.stop(),
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       lease.stop();

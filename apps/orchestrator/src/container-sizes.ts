@@ -14,13 +14,18 @@ export async function containerSizes(stores: Stores, containerIds: string[], opt
 const LIST_CHUNK = 1 << 20;
 
 /**
- * `docker ps -s`: container-config's list body with each row's sizes added. The whole body is gathered
- * first, since the sizes of all its rows are asked for in one call; the list without sizes stays a stream.
+ * `docker ps -s`: container-config's list body with each row's sizes added, in chunks. The whole body is
+ * gathered first, since the sizes of all its rows are asked for in one call; the list without sizes stays a stream.
  */
 export async function* sizedListJson(stores: Stores, query: containerconfig.ListContainersRequest, opts: CallOpts): AsyncIterable<Buffer> {
+  const body = await sizedListBody(stores, query, opts);
+  for (let offset = 0; offset < body.length; offset += LIST_CHUNK) yield body.subarray(offset, offset + LIST_CHUNK);
+}
+
+/** The whole body of `docker ps -s` (GET /containers/json with size=1). */
+export async function sizedListBody(stores: Stores, query: containerconfig.ListContainersRequest, opts: CallOpts): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const { chunk } of stores.containers.listContainersJson({ query }, opts)) chunks.push(chunk);
   const listJson = Buffer.concat(chunks).toString("utf8");
-  const body = Buffer.from(withSizes(listJson, await containerSizes(stores, listedIds(listJson), opts)));
-  for (let offset = 0; offset < body.length; offset += LIST_CHUNK) yield body.subarray(offset, offset + LIST_CHUNK);
+  return Buffer.from(withSizes(listJson, await containerSizes(stores, listedIds(listJson), opts)));
 }

@@ -4,6 +4,8 @@ import { containerChanges, exportContainer } from "./container-filesystem.js";
 import { readContainerPath, statContainerPath, writeContainerPath } from "./container-paths.js";
 import { sizedListJson } from "./container-sizes.js";
 import type { ContainerCreator } from "./create.js";
+import type { EventWatches } from "./events.js";
+import { DiskUsage } from "./disk-usage.js";
 import { inspectContainer } from "./inspect.js";
 import type { Reconciler } from "./reconciler.js";
 import { pruneContainers } from "./prune.js";
@@ -16,6 +18,7 @@ export interface Domain {
   readonly creator: ContainerCreator;
   readonly reconciler: Reconciler;
   readonly volumes: VolumeService;
+  readonly events: EventWatches;
   readonly logger: Logger;
 }
 
@@ -23,7 +26,8 @@ const EMPTY_QUERY: containerconfig.ListContainersRequest = { filters: {}, all: f
 
 /** The OrchestratorService adapter: proto in, domain call with the caller's context, proto out. */
 export function orchestratorService(domain: Domain): ServiceRegistration {
-  const { stores, creator, reconciler, volumes, logger } = domain;
+  const { stores, creator, reconciler, volumes, events, logger } = domain;
+  const diskUsage = new DiskUsage(stores);
   return service(orchestratorDefinition, {
     createContainer: async (request, ctx) => {
       const { id, warnings } = await creator.create(request, { parent: ctx });
@@ -73,6 +77,8 @@ export function orchestratorService(domain: Domain): ServiceRegistration {
       return {};
     },
     pruneVolumes: async ({ filters }, ctx) => volumes.prune(valuesOf(filters), { parent: ctx }),
+    watchEvents: (request, ctx) => events.watch(request, ctx),
+    getDiskUsage: async (_request, ctx) => diskUsage.report({ parent: ctx }),
   });
 }
 

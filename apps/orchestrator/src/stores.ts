@@ -26,8 +26,9 @@ export function connectStores({
   endpoints,
   certificates,
   inProcess,
-}: Pick<ServiceConfig, "endpoints" | "certificates" | "inProcess">): Stores & { close(): void } {
-  const options = (name: string) => ({ name, certificates, inProcess, unaryDeadlineMs: STORE_DEADLINE_MS });
+  observeClientCalls,
+}: Pick<ServiceConfig, "endpoints" | "certificates" | "inProcess" | "observeClientCalls">): Stores & { close(): void } {
+  const options = (name: string) => ({ name, certificates, inProcess, observe: observeClientCalls, unaryDeadlineMs: STORE_DEADLINE_MS });
   const layers = createClient(layerStoreDefinition, endpoints["layer-store"], options("layer-store"));
   const images = createClient(imageStoreDefinition, endpoints["image-store"], options("image-store"));
   const containers = createClient(containerConfigDefinition, endpoints["container-config"], options("container-config"));

@@ -10,3 +10,7 @@ export * from "./go-timestamp.js";
 export * from "./prune-filters.js";
 export * from "./changes.js";
 export * from "./bolt-file.js";
+export * from "./disk-usage.js";
+export * from "./event-log.js";
+export * from "./event-filter.js";
+export * from "./event-message.js";

@@ -77,6 +77,7 @@ export { GroupFlush } from "./group-flush.js";
 export { KeyedLock } from "./keyed-lock.js";
 export { FsBatch, syncWriter, type FsWriter } from "./fs-batch.js";
 export { BatchFlush, type BatchFlushOptions, type FlushRoundObserver } from "./batch-flush.js";
+export { observeRoundsWith } from "./round-observers.js";
 export { syncFilesystem } from "./sync-filesystem.js";
 export { removeTree } from "./remove-tree.js";
 export { fileSyscalls, type FileSyscalls } from "./native.js";

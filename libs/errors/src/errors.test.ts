@@ -11,6 +11,7 @@ import {
   isOutcomeUnknown,
   notFound,
   permissionDenied,
+  resourceExhausted,
   SlipwayError,
   unauthenticated,
   unavailable,
@@ -29,6 +30,7 @@ const CONSTRUCTORS = [
   ["unimplemented", unimplemented],
   ["unauthenticated", unauthenticated],
   ["permission_denied", permissionDenied],
+  ["resource_exhausted", resourceExhausted],
   ["internal", internal],
 ] as const;
 

@@ -13,6 +13,7 @@ export type ErrorKind =
   | "unimplemented"
   | "unauthenticated"
   | "permission_denied"
+  | "resource_exhausted"
   | "internal";
 
 /**
@@ -53,6 +54,8 @@ export const cancelled = constructorOf("cancelled");
 export const unimplemented = constructorOf("unimplemented");
 export const unauthenticated = constructorOf("unauthenticated");
 export const permissionDenied = constructorOf("permission_denied");
+/** A bound was reached: a stream's reader fell too far behind to be served without a gap. */
+export const resourceExhausted = constructorOf("resource_exhausted");
 export const internal = constructorOf("internal");
 
 /** Each kind's constructor, for code that carries a kind over: a transport's mapping, a message given more context. */
@@ -67,6 +70,7 @@ export const CONSTRUCTOR_OF_KIND: { readonly [K in ErrorKind]: ErrorConstructor 
   unimplemented,
   unauthenticated,
   permission_denied: permissionDenied,
+  resource_exhausted: resourceExhausted,
   internal,
 };
 

@@ -1,4 +1,6 @@
 import { Client, Metadata, type CallOptions, type ServiceError } from "@grpc/grpc-js";
+import { installedCallHooks, observedClientMethod } from "./call-hooks.js";
+import { observedCall, type ClientCallObserver } from "./client-observer.js";
 import type { CallContext } from "./context.js";
 import type { MethodDefinition, RequestOf, ResponseOf, ServiceDefinition } from "./definitions.js";
 import { fromServiceError, isServiceError } from "./error-mapping.js";
@@ -10,6 +12,8 @@ import { channelCredentialsFor, tlsChannelOptions } from "./security/transport-c
 export interface CallOpts {
   readonly deadlineMs?: number;
   readonly parent?: CallContext;
+  /** Cancels the call when aborted: for a caller that is no gRPC call itself (an HTTP request whose client left). */
+  readonly signal?: AbortSignal;
 }
 
 export type ClientMethod<M> = M extends { requestStream: false; responseStream: false }
@@ -36,6 +40,8 @@ export interface ClientOptions {
   readonly streamDeadlineMs?: number;
   /** The services hosted in this process: a call to one of them skips the network. */
   readonly inProcess?: InProcessRegistry;
+  /** Told of every call (the app's metrics). */
+  readonly observe?: ClientCallObserver;
 }
 
 /**
@@ -63,19 +69,29 @@ export function createClient<S extends ServiceDefinition>(definition: S, address
   const streamDefault = options.streamDeadlineMs ?? 60 * 60_000;
   const toError = (err: ServiceError) => fromServiceError(err, options.name, address);
   const client: Record<string, unknown> = { close: () => channel.close() };
+  const hooks = installedCallHooks();
   for (const [name, method] of Object.entries(definition)) {
     const streaming = method.requestStream || method.responseStream;
     const callOptions = (opts?: CallOpts) => callOptionsFor(opts, streaming ? streamDefault : unaryDefault);
     const overNetwork = bindMethod(channel, method, callOptions, toError);
-    client[name] = (input: unknown, opts?: CallOpts) => {
+    const call = (input: unknown, opts?: CallOpts, metadata?: Metadata) => {
       const local = options.inProcess?.call(address, method.path);
-      if (!local) return overNetwork(input as never, opts);
+      if (!local) return overNetwork(input as never, opts, metadata);
       const { deadline } = callOptions(opts);
-      return local(input, { method, deadline: deadline as Date, parentSignal: opts?.parent?.signal, toError });
+      return local(input, { method, deadline: deadline as Date, parentSignal: opts?.signal ?? opts?.parent?.signal, toError });
     };
+    const traced = hooks ? observedClientMethod(method, call, hooks) : call;
+    client[name] = options.observe ? observedCall(traced, method, options.observe(method)) : traced;
   }
   return client as ServiceClient<S>;
 }
+
+/**
+ * The longest deadline a call can have, for streams with no natural end (event watches): a server's deadline
+ * is a timer, and Node fires a timer longer than 2^31-1 ms at once. Whole seconds below that, because the
+ * grpc-timeout header rounds up to whole seconds.
+ */
+export const LONGEST_DEADLINE_MS = 2_147_000_000;
 
 /**
  * How much earlier than its caller's deadline a downstream call's ends: when a service down the line does not
@@ -97,15 +113,15 @@ type ToError = (err: ServiceError) => Error;
 function bindMethod(channel: Client, m: MethodDefinition, options: (o?: CallOpts) => CallOptions, toError: ToError) {
   const { path, requestSerialize: ser, responseDeserialize: de } = m;
   if (!m.requestStream && !m.responseStream) {
-    return (request: unknown, opts?: CallOpts) =>
+    return (request: unknown, opts?: CallOpts, metadata = new Metadata()) =>
       new Promise((resolve, reject) =>
-        channel.makeUnaryRequest(path, ser, de, request, new Metadata(), options(opts), (err, res) => (err ? reject(toError(err)) : resolve(res))),
+        channel.makeUnaryRequest(path, ser, de, request, metadata, options(opts), (err, res) => (err ? reject(toError(err)) : resolve(res))),
       );
   }
   if (m.requestStream && !m.responseStream) {
-    return (requests: AsyncIterable<unknown> | Iterable<unknown>, opts?: CallOpts) =>
+    return (requests: AsyncIterable<unknown> | Iterable<unknown>, opts?: CallOpts, metadata = new Metadata()) =>
       new Promise((resolve, reject) => {
-        const call = channel.makeClientStreamRequest(path, ser, de, new Metadata(), options(opts), (err, res) =>
+        const call = channel.makeClientStreamRequest(path, ser, de, metadata, options(opts), (err, res) =>
           err ? reject(toError(err)) : resolve(res),
         );
         // The caller's own failure (e.g. a file read error) is the one worth reporting, not CANCELLED.
@@ -113,11 +129,14 @@ function bindMethod(channel: Client, m: MethodDefinition, options: (o?: CallOpts
       });
   }
   if (!m.requestStream) {
-    return (request: unknown, opts?: CallOpts) =>
-      translateErrors(channel.makeServerStreamRequest(path, ser, de, request, new Metadata(), options(opts)), toError);
+    return (request: unknown, opts?: CallOpts, metadata = new Metadata()) => {
+      const call = channel.makeServerStreamRequest(path, ser, de, request, metadata, options(opts));
+      opts?.signal?.addEventListener("abort", () => call.cancel(), { once: true });
+      return translateErrors(call, toError);
+    };
   }
-  return (requests: AsyncIterable<unknown> | Iterable<unknown>, opts?: CallOpts) => {
-    const call = channel.makeBidiStreamRequest(path, ser, de, new Metadata(), options(opts));
+  return (requests: AsyncIterable<unknown> | Iterable<unknown>, opts?: CallOpts, metadata = new Metadata()) => {
+    const call = channel.makeBidiStreamRequest(path, ser, de, metadata, options(opts));
     pump(requests, call).catch(() => call.cancel());
     return translateErrors(call, toError);
   };

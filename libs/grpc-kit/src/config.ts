@@ -2,6 +2,7 @@ import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Logger } from "pino";
+import type { ClientCallObserver } from "./client-observer.js";
 import type { InProcessRegistry } from "./in-process.js";
 import { CertificateFiles, certificatePathsIn, type CertificatePaths } from "./security/certificate-files.js";
 import { secureRunRoot, socketGroupFrom, type SocketGroup } from "./security/local-socket.js";
@@ -50,6 +51,8 @@ export interface ServiceConfig {
    * and its clients call them directly. Set by whoever composes the apps, never by flags or env.
    */
   readonly inProcess?: InProcessRegistry;
+  /** Told of every call the app's clients make (its metrics); set by whoever composes the app, never by flags or env. */
+  readonly observeClientCalls?: ClientCallObserver;
 }
 
 /**

@@ -22,6 +22,7 @@ const CODE_OF_KIND: Record<ErrorKind, status> = {
   unimplemented: status.UNIMPLEMENTED,
   unauthenticated: status.UNAUTHENTICATED,
   permission_denied: status.PERMISSION_DENIED,
+  resource_exhausted: status.RESOURCE_EXHAUSTED,
   internal: status.INTERNAL,
 };
 
@@ -103,4 +104,9 @@ export function isClientError(code: status): boolean {
 /** A gRPC error as grpc-js reports one (an Error with a numeric code and its details). */
 export function isServiceError(err: unknown): err is ServiceError {
   return err instanceof Error && typeof (err as Partial<ServiceError>).code === "number" && "details" in err;
+}
+
+/** The name of the gRPC code that a call failing with `err` ends with, e.g. "NOT_FOUND" (metrics' grpc_code). */
+export function statusNameOf(err: unknown): string {
+  return status[isServiceError(err) ? err.code : toStatus(err).code];
 }

@@ -1,4 +1,5 @@
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
+import { cancelled } from "@slipway/errors";
 import type { CallContext } from "./context.js";
 import type { MethodDefinition } from "./definitions.js";
 import { isServiceError, toStatus } from "./error-mapping.js";
@@ -186,13 +187,14 @@ class LocalCall {
       completed = true;
       this.streamEnded?.resolve();
     } catch (err) {
-      this.streamEnded?.reject(err);
+      // A cut (the caller cancelled, the deadline passed) ends the call as its status does over the network.
+      this.streamEnded?.reject(isServiceError(err) ? this.options.toError(err) : err);
       throw this.clientError(err);
     } finally {
       if (!completed) {
         // The client stopped reading (or the call was cut): the handler is cancelled, as over the network.
         this.abort(new Error(`${this.target.method.path} was cancelled by the caller`));
-        this.streamEnded?.reject(new Error("the caller cancelled the call"));
+        this.streamEnded?.reject(cancelled("the caller cancelled the call"));
         Promise.resolve(iterator?.return?.()).catch(() => undefined);
       }
       this.close();

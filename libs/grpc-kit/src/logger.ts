@@ -1,3 +1,4 @@
+import { installedCallHooks } from "./call-hooks.js";
 import { pino, type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
@@ -13,5 +14,7 @@ let stdout: DestinationStream | undefined;
  */
 export function createLogger(app: string, level = process.env.SLIPWAY_LOG_LEVEL ?? "info"): Logger {
   stdout ??= pino.destination({ dest: 1, sync: false });
-  return pino({ name: app, level, base: { app }, timestamp: pino.stdTimeFunctions.isoTime }, stdout);
+  // A line logged during a traced call names its trace (trace_id, span_id): only when calls are observed.
+  const mixin = installedCallHooks()?.logFields;
+  return pino({ name: app, level, base: { app }, timestamp: pino.stdTimeFunctions.isoTime, mixin }, stdout);
 }

@@ -1,8 +1,10 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { Logger } from "pino";
+import { installedCallHooks } from "./call-hooks.js";
 import { ConfigError, loadServiceConfig, type ServiceConfig, type ServiceName } from "./config.js";
 import type { InProcessRegistry } from "./in-process.js";
+import type { ServerMiddleware } from "./middleware.js";
 import { createLogger } from "./logger.js";
 import { startService, type RunningService } from "./server.js";
 import type { ServiceRegistration } from "./server-handlers.js";
@@ -11,6 +13,8 @@ import { reportEventLoopDelay } from "./loop-delay.js";
 /** What an app's main hands to runService. */
 export interface App {
   readonly services: readonly ServiceRegistration[];
+  /** Runs around every call of every service, inside the call log (the app's metrics). */
+  readonly middleware?: readonly ServerMiddleware[];
   /** Startup recovery; health stays NOT_SERVING until it resolves. */
   recover?(): Promise<void>;
   /** Called when the process starts stopping, before the calls in flight are waited for: ends calls that never end by themselves (watch streams). */
@@ -25,18 +29,33 @@ export interface App {
  * prints one line naming it and exits non-zero. A process that hosts several apps passes the
  * registry they share (config.inProcess).
  */
-export async function runService(
+export function runService(
   name: ServiceName,
   build: (config: ServiceConfig, logger: Logger) => Promise<App> | App,
   inProcess?: InProcessRegistry,
 ): Promise<RunningService> {
+  const hooks = installedCallHooks();
+  // What the app starts by itself (timers, watches, the calls they make) is its own work: traced as the app's.
+  return hooks ? hooks.runAs(name, () => serve(name, build, inProcess)) : serve(name, build, inProcess);
+}
+
+async function serve(name: ServiceName, build: (config: ServiceConfig, logger: Logger) => Promise<App> | App, inProcess?: InProcessRegistry) {
   const logger = createLogger(name);
   reportEventLoopDelay(logger);
   try {
     const config: ServiceConfig = { ...loadServiceConfig(name, undefined, undefined, logger), inProcess };
     const app = await build(config, logger);
     const { bind, certificates, socketGroup } = config;
-    const running = await startService({ name, bind, certificates, socketGroup, logger, services: app.services, inProcess });
+    const running = await startService({
+      name,
+      bind,
+      certificates,
+      socketGroup,
+      logger,
+      services: app.services,
+      middleware: app.middleware,
+      inProcess,
+    });
     stopOnSignal(async (signal) => {
       logger.info({ signal }, `${name} stopping`);
       app.stopping?.();

@@ -6,9 +6,10 @@ import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { DESCRIPTOR_SET_BASE64 } from "@slipway/proto";
 import type { Logger } from "pino";
+import { installedCallHooks, observedServerCalls, producedInCallContext } from "./call-hooks.js";
 import { serviceNameOf } from "./definitions.js";
 import type { InProcessRegistry } from "./in-process.js";
-import { callLog } from "./middleware.js";
+import { callLog, type ServerMiddleware } from "./middleware.js";
 import type { CertificateFiles } from "./security/certificate-files.js";
 import { claimSocketPath, secureSocket, type SocketGroup } from "./security/local-socket.js";
 import { serverCredentialsFor } from "./security/transport-credentials.js";
@@ -29,6 +30,8 @@ export interface ServiceOptions {
   readonly drainTimeoutMs?: number;
   /** Where this process's services are hosted: this server's join them, for clients given the same registry. */
   readonly inProcess?: InProcessRegistry;
+  /** Runs around every call of every service, inside the call log (the app's metrics). */
+  readonly middleware?: readonly ServerMiddleware[];
 }
 
 export interface RunningService {
@@ -61,8 +64,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const health = new HealthImplementation(Object.fromEntries(["", ...names].map((n) => [n, NOT_SERVING])));
   health.addToServer(server);
   addLazyReflection(server);
-  // Each call, over the network or in-process, is logged once, around the service's own middleware.
-  const served = options.services.map((registration) => servedMethods(registration, [callLog(logger)]));
+  // Each call, over the network or in-process, is logged once, around the service's own middleware; inside the
+  // call as the installed hooks observe it (its span), so that the log line names the call's trace.
+  const hooks = installedCallHooks();
+  const observed = hooks ? [observedServerCalls(options.name, hooks)] : [];
+  const served = options.services.map((registration) => servedMethods(registration, [...observed, callLog(logger), ...(options.middleware ?? [])]));
   options.services.forEach((registration, i) => server.addService(registration.definition, toGrpcImplementation(served[i]!)));
   const credentials = serverCredentialsFor(options.bind, options.name, options.certificates, logger);
   const port = await bind(server, options.bind, credentials, options.name, options.socketGroup ?? { name: "root", gid: 0 });
@@ -70,7 +76,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const setAll = (state: typeof SERVING | typeof NOT_SERVING) => {
     for (const n of ["", ...names]) health.setStatus(n, state);
   };
-  const unhost = options.inProcess?.host(address, served.flat()) ?? (async () => undefined);
+  const unhost = options.inProcess?.host(address, hooks ? producedInCallContext(served.flat()) : served.flat()) ?? (async () => undefined);
   logger.info({ address, services: names }, `${options.name} listening on ${address}`);
   let stopping: Promise<void> | undefined;
   return {

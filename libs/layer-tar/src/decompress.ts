@@ -59,8 +59,8 @@ async function readHead(input: AsyncGenerator<Buffer>): Promise<Buffer> {
 }
 
 async function* gunzip(compressedChunks: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
-  const compressed = Readable.from(fixedSlices(compressedChunks, GZIP_SLICE), { objectMode: false });
-  const decompressor = createGunzip();
+  const compressed = Readable.from(growingSlices(compressedChunks, GZIP_SLICE), { objectMode: false });
+  const decompressor = createGunzip({ chunkSize: GZIP_SLICE });
   pipeline(compressed, decompressor, () => undefined);
   try {
     yield* drainBeforeError(decompressor);
@@ -74,23 +74,36 @@ async function* gunzip(compressedChunks: AsyncGenerator<Buffer>): AsyncGenerator
   }
 }
 
-const QUEUE_HIGH = 16;
+const QUEUE_HIGH = 4;
 /**
- * zlib drops the output of the write that fails, so the input is fed in fixed slices: what is
- * delivered before a gzip error, and so the entry the error names, does not depend on how the
- * client chunked the stream.
+ * zlib drops the output of the write that fails, so the input is fed in slices of fixed sizes: what is
+ * delivered before a gzip error, and so the entry the error names, does not depend on how the client
+ * chunked the stream. The slices start small, so that an error early in a layer still names the entry it
+ * broke in, and grow, because each slice is a round trip to the thread pool and a callback on the main
+ * thread (docs/benchmarks.md, "Pull").
  */
-const GZIP_SLICE = 16 * 1024;
+const FIRST_SLICE = 16 * 1024;
+const GZIP_SLICE = 256 * 1024;
 
-async function* fixedSlices(source: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
-  let pending: Buffer = Buffer.alloc(0);
+/** The source's bytes cut into slices of FIRST_SLICE, twice that, and so on up to `max` (the last one shorter). */
+async function* growingSlices(source: AsyncIterable<Buffer>, max: number): AsyncGenerator<Buffer> {
+  let size = FIRST_SLICE;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   for await (const chunk of source) {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    pending.push(chunk);
+    pendingBytes += chunk.length;
+    if (pendingBytes < size) continue;
+    const joined = pending.length === 1 ? chunk : Buffer.concat(pending, pendingBytes);
     let offset = 0;
-    for (; pending.length - offset >= size; offset += size) yield pending.subarray(offset, offset + size);
-    pending = pending.subarray(offset);
+    for (; joined.length - offset >= size; size = Math.min(size * 2, max)) {
+      yield joined.subarray(offset, offset + size);
+      offset += size;
+    }
+    pending = offset < joined.length ? [joined.subarray(offset)] : [];
+    pendingBytes = joined.length - offset;
   }
-  if (pending.length > 0) yield pending;
+  if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
 }
 
 /**

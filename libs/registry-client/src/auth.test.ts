@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { Authorizer, decodeRegistryAuth, repositoryScope, type AuthConfig } from "./auth.js";
+import { Authorizer, repositoryScope, type AuthConfig } from "./auth.js";
 import { parseChallenges } from "./challenge.js";
 import type { HttpRequest, HttpResponse } from "./transport.js";
 
@@ -164,17 +164,5 @@ describe("Authorizer with a Basic challenge", () => {
     await expect(without.authorization(target)).rejects.toThrow("no basic auth credentials");
     const none = new Authorizer({ challenges: [], origin: ORIGIN, credentials: {}, scopes: [], send: tokenServer().send });
     expect(await none.authorization(target)).toBeUndefined();
-  });
-});
-
-describe("decodeRegistryAuth", () => {
-  it("reads base64url JSON with field names in any case, and anything else as no credentials", () => {
-    const encoded = Buffer.from(JSON.stringify({ Username: "u", password: "p?>", serveraddress: "r", IdentityToken: "i", other: 1 })).toString(
-      "base64url",
-    );
-    expect(decodeRegistryAuth(encoded)).toEqual({ username: "u", password: "p?>", serveraddress: "r", identitytoken: "i" });
-    expect(decodeRegistryAuth(undefined)).toEqual({});
-    expect(decodeRegistryAuth("not base64 json")).toEqual({});
-    expect(decodeRegistryAuth(Buffer.from("[1]").toString("base64url"))).toEqual({});
   });
 });

@@ -32,22 +32,6 @@ const MINIMUM_TOKEN_LIFETIME_S = 60;
 const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
 const TOKEN_RESPONSE_LIMIT = 1 << 20;
 
-/**
- * X-Registry-Auth as dockerd reads it: base64url JSON, field names in any case. Anything unreadable is
- * no credentials (dockerd then pulls anonymously).
- */
-export function decodeRegistryAuth(header: string | undefined): AuthConfig {
-  if (header === undefined || header === "") return {};
-  try {
-    const document = JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as unknown;
-    if (document === null || typeof document !== "object" || Array.isArray(document)) return {};
-    const fields = Object.entries(document).filter(([, value]) => typeof value === "string");
-    return Object.fromEntries(fields.map(([key, value]) => [key.toLowerCase(), value])) as AuthConfig;
-  } catch {
-    return {};
-  }
-}
-
 /** "repository:library/alpine:push,pull" (a RepositoryScope for images). */
 export function repositoryScope(path: string, actions: readonly string[]): string {
   return `repository:${path}:${actions.join(",")}`;

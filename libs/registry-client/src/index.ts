@@ -1,4 +1,5 @@
-export { AUTH_CLIENT_ID, decodeRegistryAuth, repositoryScope, type AuthConfig } from "./auth.js";
+export { AUTH_CLIENT_ID, repositoryScope, type AuthConfig } from "./auth.js";
+export { decodeRegistryAuth, encodeRegistryAuth, parseAuthConfig } from "./auth-header.js";
 export { ConfigPullError, MAX_CONFIG_BYTES, type BlobTarget, type DownloadOptions } from "./blobs.js";
 export { parseChallenges, type Challenge } from "./challenge.js";
 export { RegistryClient, type RegistryClientOptions, type RepositoryOptions } from "./client.js";

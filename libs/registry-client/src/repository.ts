@@ -4,6 +4,7 @@ import { Blobs, type BlobTiming } from "./blobs.js";
 import type { Endpoint } from "./endpoints.js";
 import { Manifests } from "./manifests.js";
 import type { Session } from "./session.js";
+import { Tags } from "./tags.js";
 import type { Transport } from "./transport.js";
 import { Uploads } from "./uploads.js";
 
@@ -11,6 +12,7 @@ export class Repository {
   readonly manifests: Manifests;
   readonly blobs: Blobs;
   readonly uploads: Uploads;
+  readonly tags: Tags;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -24,6 +26,7 @@ export class Repository {
     this.manifests = new Manifests(session, repositoryUrl);
     this.blobs = new Blobs(session, repositoryUrl, timing);
     this.uploads = new Uploads(session, repositoryUrl, this.blobs, timing.secondMs);
+    this.tags = new Tags(session, repositoryUrl);
   }
 
   /** "library/alpine": the repository's name in API calls and token scopes. */

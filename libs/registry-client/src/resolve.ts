@@ -25,6 +25,8 @@ export interface ResolvedImage {
 }
 
 export interface ResolveOptions {
+  /** The tag or digest to resolve, in the repository: one of its tags when it was opened by name alone. */
+  readonly ref?: Reference;
   /** `--platform`; by default the host's. */
   readonly platform?: Platform;
   /** The host platform (default: this process's). */
@@ -39,7 +41,7 @@ export interface ResolveOptions {
 }
 
 export async function resolveImage(repository: Repository, options: ResolveOptions = {}): Promise<ResolvedImage> {
-  const { ref } = repository;
+  const ref = options.ref ?? repository.ref;
   const top = await repository.manifests.get(await topDigest(repository, ref, options.signal), ref, options.signal);
   if (top.manifest.kind === "image") checkConfigClass(top.manifest);
   options.onManifest?.();

@@ -18,6 +18,7 @@ import {
   writableDir,
 } from "@slipway/grpc-kit";
 import { GRPC_APPS, HOST, MALLOC_TUNING, mainOf, STORES } from "./apps.js";
+import { metricsEndpointLines } from "./metrics-endpoints.js";
 import { pingEngineApi } from "./ping.js";
 import { portProblem } from "./preflight.js";
 import { Supervisor } from "./supervisor.js";
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     `Slipway is up (${flags.split ? "one process per app" : "one process, calls between the apps in-process"}). Endpoints:`,
     ...GRPC_APPS.map((app) => `  ${app.padEnd(17)} ${endpointUrl(env[SERVICES[app].env]!)}`),
     `  ${"engine-api".padEnd(17)} unix://${socketPath}   (export DOCKER_HOST=unix://${socketPath})`,
+    ...metricsEndpointLines(env, runRoot),
     `  data root          ${dataRoot}`,
     "Press Ctrl-C to stop.",
     "",

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { get as httpsGetRequest } from "node:https";
 import { createServer } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { tmpdir } from "node:os";
@@ -21,6 +22,8 @@ import { GRPC_APPS } from "./apps.js";
 import { launchStack, localStackEnv, untilUp, type LocalStack } from "./local-stack.js";
 
 const NOBODY = 65534;
+/** What npm start prints: each gRPC app, engine-api, then each app's metrics endpoint. */
+const PRINTED = [...GRPC_APPS, "engine-api", ...[...GRPC_APPS, "engine-api"].map((app) => `${app} metrics`)];
 /** A listing method of each gRPC app, in GRPC_APPS order: what a curious user would try first. */
 const LIST_METHODS = [
   "/slipway.layerstore.v1.LayerStoreService/ListVolumes",
@@ -46,21 +49,26 @@ async function startStack(args: readonly string[] = [], extraEnv: (root: string)
 
 /** The endpoints the launcher printed, as a person would copy them. */
 function printedEndpoints(stack: LocalStack): { app: string; url: string }[] {
-  return [...stack.output().matchAll(/^ {2}([a-z-]+) +((?:unix|grpcs):\/\/\S+)/gm)].map((m) => ({ app: m[1]!, url: m[2]! }));
+  return [...stack.output().matchAll(/^ {2}([a-z-]+(?: metrics)?) +((?:unix|grpcs|https):\/\/\S+)/gm)].map((m) => ({ app: m[1]!, url: m[2]! }));
 }
 
 /**
- * Tries each endpoint from a process running as `uid`:`gid`: a unix socket is connected to; a TCP endpoint
- * gets a gRPC call over TLS without a client certificate (node's http2 only, as any local user could).
+ * Tries each endpoint from a process running as `uid`:`gid`: a unix socket is connected to; a gRPC TCP endpoint
+ * gets a gRPC call over TLS without a client certificate (node's http2 only, as any local user could), and an
+ * HTTPS one a GET without a client certificate.
  */
 function probeAs(uid: number, gid: number, urls: readonly string[]): string[] {
   const targets = urls.map((url, i) => ({ url, path: LIST_METHODS[i] ?? "" }));
   const script = `
-    const net = require("node:net"), http2 = require("node:http2");
+    const net = require("node:net"), http2 = require("node:http2"), https = require("node:https");
     const probe = ({ url, path }) => new Promise((resolve) => {
       if (url.startsWith("unix://")) {
         const s = net.connect(url.slice(7));
         s.once("connect", () => (s.destroy(), resolve("connected"))).once("error", (e) => resolve(e.code));
+        return;
+      }
+      if (url.startsWith("https://")) {
+        https.get(url, { rejectUnauthorized: false }, (res) => (res.resume(), resolve("status " + res.statusCode))).once("error", (e) => resolve(e.code));
         return;
       }
       const session = http2.connect("https://" + url.slice(8), { rejectUnauthorized: false });
@@ -90,7 +98,11 @@ async function freePort(): Promise<number> {
 async function tcpWithTls(root: string): Promise<NodeJS.ProcessEnv> {
   const tlsDir = join(root, "tls");
   await writeCertificateSet(tlsDir);
-  const env: NodeJS.ProcessEnv = { SLIPWAY_TLS_DIR: tlsDir, SLIPWAY_TLS_RELOAD_SECONDS: "1" };
+  const env: NodeJS.ProcessEnv = {
+    SLIPWAY_TLS_DIR: tlsDir,
+    SLIPWAY_TLS_RELOAD_SECONDS: "1",
+    SLIPWAY_ENGINE_API_METRICS_BIND: `127.0.0.1:${await freePort()}`,
+  };
   for (const app of GRPC_APPS) {
     const address = `127.0.0.1:${await freePort()}`;
     env[bindEnvOf(app)] = address;
@@ -108,7 +120,7 @@ describe("what an unprivileged local user can reach", () => {
     async (_mode, args) => {
       const stack = await startStack(args);
       const endpoints = printedEndpoints(stack);
-      expect(endpoints.map((e) => e.app)).toEqual([...GRPC_APPS, "engine-api"]);
+      expect(endpoints.map((e) => e.app)).toEqual(PRINTED);
       expect(endpoints.every((e) => e.url.startsWith("unix://"))).toBe(true);
       expect(
         probeAs(
@@ -127,7 +139,8 @@ describe("what an unprivileged local user can reach", () => {
       ).toEqual(endpoints.map(() => "connected"));
       expect(statSync(stack.runRoot).mode & 0o777).toBe(0o750);
       const sockets = readdirSync(stack.runRoot).filter((f) => f.endsWith(".sock"));
-      expect(sockets.sort()).toEqual([...GRPC_APPS.map((a) => `${a}.sock`), "docker.sock"].sort());
+      const metricsSockets = [...GRPC_APPS, "engine-api"].map((a) => `${a}-metrics.sock`);
+      expect(sockets.sort()).toEqual([...GRPC_APPS.map((a) => `${a}.sock`), "docker.sock", ...metricsSockets].sort());
       for (const socket of sockets) expect(statSync(join(stack.runRoot, socket)).mode & 0o777).toBe(0o660);
       expect(await stack.stop()).toBe(0);
       expect(readdirSync(stack.runRoot).filter((f) => f.endsWith(".sock"))).toEqual([]);
@@ -135,7 +148,7 @@ describe("what an unprivileged local user can reach", () => {
     90_000,
   );
 
-  it("nothing over TCP without a client certificate, and engine-api's socket stays closed", async () => {
+  it("nothing over TCP without a client certificate, and engine-api's and the metrics sockets stay closed", async () => {
     const stack = await startStack([], tcpWithTls);
     const endpoints = printedEndpoints(stack);
     expect(endpoints.filter((e) => e.url.startsWith("grpcs://")).map((e) => e.app)).toEqual([...GRPC_APPS]);
@@ -144,7 +157,21 @@ describe("what an unprivileged local user can reach", () => {
       NOBODY,
       endpoints.map((e) => e.url),
     );
-    expect(results).toEqual([...GRPC_APPS.map(() => `grpc-status ${status.UNAUTHENTICATED}`), "EACCES"]);
+    expect(endpoints.map((e) => e.app)).toEqual(PRINTED);
+    expect(endpoints.at(-1)!.url).toMatch(/^https:\/\//);
+    expect(results.slice(0, -1)).toEqual([
+      ...GRPC_APPS.map(() => `grpc-status ${status.UNAUTHENTICATED}`),
+      ...PRINTED.slice(GRPC_APPS.length, -1).map(() => "EACCES"),
+    ]);
+    // TLS 1.3 refuses a client without a certificate once the handshake ends: an alert, or a reset racing it.
+    expect(results.at(-1)).toMatch(/^(ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED|ECONNRESET)$/);
+    // A client with a certificate from the CA (Prometheus' scrape tls_config) gets the metrics.
+    const tlsDir = join(stack.root, "tls");
+    const scraped = await httpsGet(
+      endpoints.at(-1)!.url,
+      ["ca.crt", "cli.crt", "cli.key"].map((file) => readFileSync(join(tlsDir, file))),
+    );
+    expect(scraped).toMatchObject({ status: 200, body: expect.stringContaining("# TYPE http_requests_total counter") });
   }, 90_000);
 });
 
@@ -202,6 +229,17 @@ describe("rotation under a running stack", () => {
     client.close();
   }, 90_000);
 });
+
+/** GET `url` over HTTPS presenting `cert` (the server's certificate names an identity, not the address). */
+function httpsGet(url: string, [ca, cert, key]: Buffer[]): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    httpsGetRequest(url, { ca, cert, key, checkServerIdentity: () => undefined }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      res.once("end", () => resolve({ status: res.statusCode!, body }));
+    }).once("error", reject);
+  });
+}
 
 /** The SHA-256 fingerprint of the certificate a TLS server at host:port presents to a new connection. */
 function serverFingerprint(address: string): Promise<string> {

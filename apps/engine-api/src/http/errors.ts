@@ -16,6 +16,8 @@ const STATUS_OF_KIND: Record<ErrorKind, number> = {
   // A peer refused engine-api's own certificate: a deployment fault, not the Docker client's.
   unauthenticated: 500,
   permission_denied: 500,
+  // Only a stream whose reader fell behind (GET /events) ends this way, after its status line was sent.
+  resource_exhausted: 500,
 };
 
 /** An answer decided by the HTTP layer itself (413 for an oversized body, 408 for a stalled one). */

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { familiarString, InvalidReferenceError, parseNormalizedNamed, withTag } from "@slipway/docker-spec";
 import { internal, invalidArgument, SlipwayError, unimplemented } from "@slipway/errors";
 import type { imagestore } from "@slipway/proto";
-import { decodeRegistryAuth, type AuthConfig } from "@slipway/registry-client";
+import { decodeRegistryAuth, parseAuthConfig, type AuthConfig } from "@slipway/registry-client";
 import type { Backends } from "../backends.js";
 import { compareVersions } from "./api-version.js";
 import { HttpError, httpErrorOf } from "./errors.js";
@@ -113,18 +113,16 @@ function pushCredentials(req: IncomingMessage, body: Buffer): AuthConfig {
 }
 
 /**
- * An AuthConfig sent as a JSON body (POST /auth), read as X-Registry-Auth is once decoded (decodeRegistryAuth
- * takes the header's base64url form). A body that is not JSON is a 500 in dockerd (its JSON decoder's error;
- * "EOF" when empty).
+ * An AuthConfig sent as a JSON body (POST /auth), read as X-Registry-Auth is once decoded. A body dockerd
+ * cannot decode is a 500 (its JSON decoder's error; "EOF" when empty).
  */
 function authConfigInBody(body: Buffer): AuthConfig {
   if (body.length === 0) throw internal("EOF");
   try {
-    JSON.parse(body.toString("utf8"));
+    return parseAuthConfig(body.toString("utf8"));
   } catch (err) {
-    throw internal(`invalid JSON: ${(err as Error).message}`);
+    throw internal((err as Error).message);
   }
-  return decodeRegistryAuth(body.toString("base64url"));
 }
 
 /** The credentials as image-store takes them; unset when there are none (anonymous). */

@@ -9,6 +9,7 @@ import { API_VERSION, splitVersion, versionError } from "./api-version.js";
 import { HttpError, httpErrorOf } from "./errors.js";
 import { hasBody } from "./request.js";
 import { NOT_IMPLEMENTED, sendError, setDockerHeaders } from "./responses.js";
+import { inRequestSpans, spanNamedRoutes } from "./request-spans.js";
 import { matchRoute, type Route } from "./router.js";
 
 const BODY_BUFFER_BYTES = 1024 * 1024;
@@ -54,7 +55,8 @@ export function createEngineApiServer(routes: readonly Route[], logger: Logger, 
     highWaterMark: BODY_BUFFER_BYTES,
   };
   const warnings = new OncePerMinute(logger);
-  const handler = (req: IncomingMessage, res: ServerResponse, upgraded?: Duplex) => {
+  const served = spanNamedRoutes(routes);
+  const handler = inRequestSpans((req: IncomingMessage, res: ServerResponse, upgraded?: Duplex) => {
     const started = performance.now();
     let hijacked = false;
     res.once("close", () => {
@@ -63,7 +65,7 @@ export function createEngineApiServer(routes: readonly Route[], logger: Logger, 
       else logger.warn(entry, "http response not completed (client went away or the stream failed)");
     });
     const upgrade = upgraded && (() => ((hijacked = true), upgraded));
-    dispatch(routes, req, res, limits, upgrade).catch((err: unknown) => {
+    dispatch(served, req, res, limits, upgrade).catch((err: unknown) => {
       const { status, message } = httpErrorOf(err, hiddenPaths);
       // A store's error says enough; anything else is a bug here, worth its stack. The log has the
       // original message; the client gets the public one.
@@ -77,7 +79,7 @@ export function createEngineApiServer(routes: readonly Route[], logger: Logger, 
       else if (!res.headersSent) sendError(res, status, message);
       else res.destroy();
     });
-  };
+  });
   /**
    * A request with `Connection: Upgrade` (the CLI's attach, `Upgrade: tcp`) arrives here with the raw
    * connection, no longer parsed as HTTP (so that what the client then sends, its stdin, is never taken for a

@@ -1,6 +1,6 @@
 import type { imagestore } from "@slipway/proto";
 
-/** A row of GET /images/json as dockerd 20.10 writes it (keys sorted, null for absent lists). */
+/** A row of GET /images/json (and of GET /system/df's Images) as dockerd 20.10 writes it (keys sorted, null for absent lists). */
 export function imageSummaryJson(i: imagestore.ImageSummary) {
   const dangling = i.repoTags.length === 0 && i.repoDigests.length === 0;
   return {
@@ -11,7 +11,7 @@ export function imageSummaryJson(i: imagestore.ImageSummary) {
     ParentId: i.parentId,
     RepoDigests: dangling ? ["<none>@<none>"] : nullIfEmpty(i.repoDigests),
     RepoTags: dangling ? ["<none>:<none>"] : nullIfEmpty(i.repoTags),
-    SharedSize: -1,
+    SharedSize: i.sharedSize,
     Size: i.size,
     VirtualSize: i.size,
   };

@@ -53,7 +53,7 @@ export function volumeRoutes({ orchestrator }: Backends): Route[] {
 }
 
 /** The Volume document of API 1.41, in dockerd's key order; no labels or options are null, as dockerd records them. */
-function volumeJson(volume: layerstore.Volume) {
+export function volumeJson(volume: layerstore.Volume) {
   return {
     CreatedAt: `${volume.createdAt.slice(0, 19)}Z`,
     Driver: volume.driver,

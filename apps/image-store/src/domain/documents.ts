@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { containerConfig, goJson, isObject } from "./go-json.js";
-import { unixSeconds } from "./image-config.js";
+import { chainLinks, unixSeconds } from "./image-config.js";
 import type { ResolvedImage } from "./image-service.js";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -61,6 +61,8 @@ export interface ImageSummaryRow {
   readonly created: number;
   readonly size: number;
   readonly labels: Record<string, string>;
+  /** The layers from the base up. */
+  readonly layers: { diffId: string; chainId: string }[];
 }
 
 export function summaryOf(image: ResolvedImage): ImageSummaryRow {
@@ -71,5 +73,6 @@ export function summaryOf(image: ResolvedImage): ImageSummaryRow {
     created: unixSeconds(image.config.created),
     size: image.size,
     labels: image.config.labels,
+    layers: chainLinks(image.config),
   };
 }

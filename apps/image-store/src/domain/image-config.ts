@@ -55,6 +55,11 @@ export function parseImageConfig(bytes: Uint8Array): ImageConfig {
   };
 }
 
+/** The image's layers from the base up, each diffID with its chainID. */
+export function chainLinks(config: ImageConfig): { diffId: string; chainId: string }[] {
+  return config.diffIds.map((diffId, i) => ({ diffId, chainId: config.chainIds[i]! }));
+}
+
 /** Unix seconds of an RFC3339 time; 0 when absent or unparsable. */
 export function unixSeconds(rfc3339: string): number {
   const ms = Date.parse(rfc3339);

@@ -20,6 +20,10 @@ export class ImageIndex {
     return this.images.has(id);
   }
 
+  get size(): number {
+    return this.images.size;
+  }
+
   add(record: ImageRecord): void {
     this.images.set(record.id, record);
   }

@@ -10,6 +10,7 @@ import type { ImageDb } from "../storage/image-db.js";
 import type { ImageStorePaths } from "../storage/paths.js";
 import type { Repositories, RepositoriesFile } from "../storage/repositories-file.js";
 import { DirectRegistration } from "./direct-registration.js";
+import type { ImageEvents } from "./events.js";
 import type { ImageChanges } from "./image-changes.js";
 import { ImageIndex, type ImageRecord } from "./image-index.js";
 import { withProgress, type LoadEvent } from "./load-events.js";
@@ -44,6 +45,8 @@ export interface ImageServiceDeps {
   readonly now: () => string;
   /** Where changes are published to the callers that cache ResolveImage answers. */
   readonly changes: ImageChanges;
+  /** What `docker events` learns of images. */
+  readonly events: ImageEvents;
 }
 
 /** An image with the layer facts layer-store knows (sizes, cache dirs). */
@@ -217,6 +220,7 @@ export class ImageService {
       }
       await this.change(() => this.commitLoaded(image, emit));
       announceLoaded(image, emit);
+      this.deps.events.publish("load", image.id, image.id, image);
     } catch (err) {
       if (!existed && !this.images.has(image.id)) await this.releaseQuietly(image.id, registered.reverse(), ctx);
       throw err;
@@ -300,6 +304,7 @@ export class ImageService {
       await this.saveReferences();
       await this.deps.db.setLastUpdated(image.id, now);
     });
+    this.deps.events.publish("tag", image.id, familiarString(ref), image);
   }
 
   async saveReferences(): Promise<void> {

@@ -10,7 +10,7 @@
  * extracts while the blob arrives. A download that fails (a digest mismatch included) discards its
  * registration, and layer-store removes what it extracted.
  */
-import { CONSTRUCTOR_OF_KIND, SlipwayError } from "@slipway/errors";
+import { CONSTRUCTOR_OF_KIND, internal, SlipwayError } from "@slipway/errors";
 import { truncateId } from "@slipway/docker-spec";
 import type { CallContext } from "@slipway/grpc-kit";
 import type { Descriptor, Repository } from "@slipway/registry-client";
@@ -38,6 +38,9 @@ export interface LayerPullDeps {
   readonly ctx: CallContext;
 }
 
+/** dockerd's words for layers whose content is not what the image config says (distribution/pull_v2.go). */
+export const ROOTFS_MISMATCH = "layers from manifest don't match image configuration";
+
 /** One layer above the present base: downloaded into a staged registration, or a repeat of an earlier blob. */
 type MissingLayer = { readonly index: number; readonly downloaded: Promise<StagedLayer> } | { readonly index: number; readonly repeatOf: number };
 
@@ -51,10 +54,16 @@ export async function pullLayers(repository: Repository, image: ImageToPull, dep
   const signal = AbortSignal.any([deps.ctx.signal, stop.signal]);
   const missing = startDownloads(repository, image, present, deps, signal);
   const registered: string[] = [];
+  const chainAt = (index: number) => (index < 0 ? "" : index < present ? image.config.chainIds[index]! : registered[index - present]!);
   try {
     if (missing.length === 0 && present > 0) registered.push(await holdTop(image, deps));
-    for (const layer of missing)
-      registered.push((await place(layer, image, registered.at(-1) ?? image.config.chainIds[present - 1] ?? "", deps)).chainId);
+    const diffIds = image.config.diffIds.slice(0, present);
+    for (const layer of missing) {
+      const info = await place(layer, image, chainAt, deps);
+      registered.push(info.chainId);
+      diffIds.push(info.diffId);
+    }
+    if (diffIds.some((diffId, i) => diffId !== image.config.diffIds[i])) throw internal(ROOTFS_MISMATCH);
     return registered.reverse();
   } catch (err) {
     stop.abort(err);
@@ -129,17 +138,21 @@ async function download(repository: Repository, layer: Descriptor, deps: LayerPu
   return staged;
 }
 
-/** Registers one missing layer on `parent` once its download is done ("Extracting", "Pull complete"). */
-async function place(layer: MissingLayer, image: ImageToPull, parent: string, deps: LayerPullDeps): Promise<LayerInfo> {
-  const diffId = image.config.diffIds[layer.index]!;
+/**
+ * Registers one missing layer on the chain below it once its download is done ("Extracting", "Pull complete"),
+ * under the diffID its content has: as dockerd does, the diffIDs are compared with the config's only once
+ * every layer is registered.
+ */
+async function place(layer: MissingLayer, image: ImageToPull, chainAt: (index: number) => string, deps: LayerPullDeps): Promise<LayerInfo> {
+  const parent = chainAt(layer.index - 1);
   if (!("downloaded" in layer)) {
-    const tar = deps.layers.export(image.config.chainIds[layer.repeatOf]!, deps.ctx);
-    return deps.layers.register(parent, diffId, image.holder, tar, deps.ctx).catch(registerFailure);
+    const tar = deps.layers.export(chainAt(layer.repeatOf), deps.ctx);
+    return deps.layers.register(parent, "", image.holder, tar, deps.ctx).catch(registerFailure);
   }
   const staged = await layer.downloaded;
   const { digest, size } = image.layers[layer.index]!;
   deps.emit({ id: truncateId(digest), status: "Extracting", current: size, total: size });
-  const info = await staged.place(parent, diffId, image.holder).catch(registerFailure);
+  const info = await staged.place(parent, "", image.holder).catch(registerFailure);
   deps.emit({ id: truncateId(digest), status: "Pull complete" });
   return info;
 }

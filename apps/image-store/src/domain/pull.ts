@@ -3,9 +3,10 @@
  * reference resolved to a manifest ("<tag>: Pulling from <path>"), the image's layers (pull-layers.ts) and
  * config unless the image is here already, then "Digest: …", the digest reference and the tag in
  * repositories.json, and "Status: Downloaded newer image for …" or "Status: Image is up to date for …".
+ * A name without tag or digest pulls each tag the registry lists, in its order, with one status at the end.
  * A failed pull keeps nothing: its layers are released and no config, reference or distribution entry is written.
  */
-import { familiarName, familiarString, fullName, isDigest, referenceString, withDefaultTag, withTag, type Reference } from "@slipway/docker-spec";
+import { familiarName, familiarString, fullName, isDigest, referenceString, withTag, type Reference } from "@slipway/docker-spec";
 import { internal, invalidArgument } from "@slipway/errors";
 import type { CallContext } from "@slipway/grpc-kit";
 import { resolveImage, type AuthConfig, type Platform, type RegistryClient, type Repository, type ResolvedImage } from "@slipway/registry-client";
@@ -15,13 +16,13 @@ import type { ImageRecord } from "./image-index.js";
 import { holderOf, parseUserName, type ImageService } from "./image-service.js";
 import type { ProgressSink } from "./progress.js";
 import { platformMismatch, requestedPlatform } from "./platform.js";
-import { pullLayers } from "./pull-layers.js";
+import { pullLayers, ROOTFS_MISMATCH } from "./pull-layers.js";
 import { fromRegistryError } from "./registry-errors.js";
 
 export interface PullRequest {
   /** The Engine API's fromImage: "alpine", "alpine:3.19", "127.0.0.1:5000/x@sha256:…". */
   readonly reference: string;
-  /** The Engine API's tag, when given apart; a digest makes it a pull by digest. */
+  /** The Engine API's tag, when given apart; a digest makes it a pull by digest; none on a bare name: every tag. */
   readonly tag?: string;
   /** `--platform` ("os[/arch[/variant]]"); the host's when absent. */
   readonly platform?: string;
@@ -45,19 +46,24 @@ export async function pullImage(
 ): Promise<void> {
   const ref = pullReference(request.reference, request.tag ?? "");
   const platform = request.platform ? requestedPlatform(request.platform) : undefined;
-  let pulled: Pulled;
+  let pulled: Pulled[];
   try {
-    pulled = await registry.withRepository(ref, { auth: request.auth ?? {}, signal: ctx.signal }, (repository) =>
-      pullFrom(images, repository, platform, emit, ctx),
-    );
+    pulled = await registry.withRepository(ref, { auth: request.auth ?? {}, signal: ctx.signal }, async (repository) => {
+      const refs = isNameOnly(ref) ? (await repository.tags.all(ctx.signal)).map((tag) => withTag(ref, tag)) : [ref];
+      const results: Pulled[] = [];
+      for (const tagOrDigestRef of refs) results.push(await pullFrom(images, repository, tagOrDigestRef, platform, emit, ctx));
+      return results;
+    });
   } catch (err) {
     throw fromRegistryError(err);
   }
-  emit({ id: "", status: `Status: ${pulled.updated ? "Downloaded newer image" : "Image is up to date"} for ${familiarString(ref)}` });
+  const updated = pulled.some((image) => image.updated);
+  emit({ id: "", status: `Status: ${updated ? "Downloaded newer image" : "Image is up to date"} for ${familiarString(ref)}` });
+  images.deps.events.transferred("pull", ref, images);
   if (platform !== undefined) warnOnOtherPlatform(images, request.reference, platform, pulled, emit);
 }
 
-/** dockerd's PullImage: a trailing ":" dropped, `tag` applied (a digest as a digest), ":latest" by default. */
+/** dockerd's PullImage: a trailing ":" dropped, `tag` applied (a digest as a digest); a bare name stays bare (every tag). */
 function pullReference(reference: string, tag: string): Reference {
   let ref = parseUserName(reference.replace(/:$/, ""));
   if (tag !== "") {
@@ -68,20 +74,23 @@ function pullReference(reference: string, tag: string): Reference {
     }
   }
   if (familiarName(ref) === "scratch") throw invalidArgument("'scratch' is a reserved name");
-  return withDefaultTag(ref);
+  return ref;
 }
 
+const isNameOnly = (ref: Reference) => ref.tag === undefined && ref.digest === undefined;
+
+/** One tag or digest of the repository (dockerd's pullV2Tag). */
 async function pullFrom(
   images: ImageService,
   repository: Repository,
+  ref: Reference,
   platform: Platform | undefined,
   emit: ProgressSink,
   ctx: CallContext,
 ): Promise<Pulled> {
-  const { ref } = repository;
   const tagOrDigest = ref.digest !== undefined ? referenceString(ref) : ref.tag!;
   const onManifest = () => emit({ id: tagOrDigest, status: `Pulling from ${repository.path}` });
-  const resolved = await resolveImage(repository, { ...(platform ? { platform } : {}), signal: ctx.signal, onManifest });
+  const resolved = await resolveImage(repository, { ref, ...(platform ? { platform } : {}), signal: ctx.signal, onManifest });
   const imageId = resolved.image.manifest.config.digest;
   const fetched = images.images.has(imageId) ? undefined : await fetchImage(images, repository, resolved, platform, emit, ctx);
   try {
@@ -148,7 +157,7 @@ function pulledConfig(bytes: Buffer, layerCount: number): ImageConfig {
   } catch (err) {
     throw internal((err as Error).message, err);
   }
-  if (config.diffIds.length !== layerCount) throw internal("layers from manifest don't match image configuration");
+  if (config.diffIds.length !== layerCount) throw internal(ROOTFS_MISMATCH);
   return config;
 }
 
@@ -172,7 +181,7 @@ async function recordReferences(images: ImageService, ref: Reference, manifestDi
  * dockerd's check after a pull with --platform: the image the requested name finds (a bare name meaning
  * :latest) that does not match gets a warning line, unless a manifest list chose it for the platform.
  */
-function warnOnOtherPlatform(images: ImageService, name: string, platform: Platform, pulled: Pulled, emit: ProgressSink): void {
+function warnOnOtherPlatform(images: ImageService, name: string, platform: Platform, pulled: readonly Pulled[], emit: ProgressSink): void {
   let image: ImageRecord;
   try {
     image = images.find(name);
@@ -180,6 +189,6 @@ function warnOnOtherPlatform(images: ImageService, name: string, platform: Platf
     return;
   }
   const mismatch = platformMismatch(image, name, platform);
-  if (mismatch === undefined || (pulled.fromList && image.id === pulled.imageId)) return;
+  if (mismatch === undefined || pulled.some((one) => one.fromList && one.imageId === image.id)) return;
   emit({ id: "", status: `WARNING: ${mismatch}` });
 }

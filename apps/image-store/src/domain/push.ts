@@ -46,6 +46,7 @@ export async function pushImage(
   } catch (err) {
     throw fromRegistryError(err);
   }
+  images.deps.events.transferred("push", ref, images);
 }
 
 /** What every layer of every tag of this push shares: the repository, the credentials' HMAC key, the layers found so far. */

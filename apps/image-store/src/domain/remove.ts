@@ -44,7 +44,7 @@ class Removal {
       }
       const parsed = withDefaultTag(parseUserName(refOrId));
       if (!refs.delete(parsed)) throw notFound("reference does not exist");
-      this.records.push({ untagged: familiarString(parsed) });
+      this.untagged(id, parsed);
       repoRefs = this.dropOrphanDigests(parsed, refs.references(id));
       if (repoRefs.length > 0) {
         await this.service.saveReferences();
@@ -56,13 +56,19 @@ class Removal {
       if (!this.force) await this.checkConflicts(id, false);
       for (const ref of repoRefs) {
         refs.delete(ref);
-        this.records.push({ untagged: familiarString(ref) });
+        this.untagged(id, ref);
       }
     }
     return this.deleteImage(id, false);
   }
 
-  /** When the last tag of a repository goes, its digest references go too. */
+  /** A reference removed, as `docker rmi` prints it and `docker events` reports it (named by the image ID, as dockerd does). */
+  private untagged(id: string, ref: Reference): void {
+    this.records.push({ untagged: familiarString(ref) });
+    this.service.deps.events.publish("untag", id, id, this.service.images.get(id));
+  }
+
+  /** When the last tag of a repository goes, its digest references go too (dockerd logs no event for these). */
   private dropOrphanDigests(removed: Reference, remaining: Reference[]): Reference[] {
     if (removed.digest !== undefined) return remaining;
     const sameName = (r: Reference) => r.domain === removed.domain && r.path === removed.path;
@@ -85,11 +91,12 @@ class Removal {
       }
     }
     const image = this.service.images.get(id)!;
-    for (const ref of this.service.refs.deleteAll(id)) this.records.push({ untagged: familiarString(ref) });
+    for (const ref of this.service.refs.deleteAll(id)) this.untagged(id, ref);
     await this.service.saveReferences();
     await this.service.deps.db.delete(id);
     this.service.images.delete(id);
     this.records.push({ deleted: id });
+    this.service.deps.events.publish("delete", id, id, undefined);
     const deleted = await this.service.releaseLayers(id, [...image.config.chainIds].reverse(), this.ctx);
     for (const chainId of deleted) this.records.push({ deleted: chainId });
     return this.records;

@@ -14,6 +14,7 @@ export function saveImages(service: ImageService, names: readonly string[], ctx?
   return (async function* () {
     try {
       yield* saveArchive(selected, (chainId) => service.deps.layers.export(chainId, ctx), scratch);
+      for (const { image } of selected) service.deps.events.publish("save", image.id, image.id, image);
     } finally {
       await removeScratchIfEmpty(scratch);
     }

@@ -19,6 +19,7 @@ import {
   type VolumeInfo,
   type VolumeSource,
 } from "../storage/volumes.js";
+import type { VolumeEvents } from "./events.js";
 import type { LayerStore } from "./layer-store.js";
 import { localDriverOptsJson } from "./local-driver-options.js";
 
@@ -68,6 +69,7 @@ export class VolumeStore {
     private readonly layers: LayerStore,
     private readonly logger: Logger,
     private readonly flush: BatchFlush,
+    private readonly events: VolumeEvents,
   ) {
     this.metadata = VolumeMetadataFile.load(layout);
   }
@@ -86,7 +88,7 @@ export class VolumeStore {
     if (input.parentChainId !== "" && !input.path.startsWith("/")) {
       throw invalidArgument(`invalid mount path: '${input.path}' mount path must be absolute`);
     }
-    return this.locks.run(name, async () => {
+    const result = await this.locks.run(name, async () => {
       const exists = lstatIfExists(this.layout.volumeDir(name)) !== undefined;
       if (exists && (input.parentChainId === "" || !isEmptyVolume(this.layout, name))) return this.existingVolume(name);
       const optsJson = exists ? undefined : this.optsJson(name, input.driverOpts);
@@ -106,6 +108,8 @@ export class VolumeStore {
         return { volume: { ...made, ...this.metadata.get(name) }, created: true };
       });
     });
+    this.events.created(name);
+    return result;
   }
 
   /** opts.json's text for the options, refused as dockerd's local driver refuses them. */
@@ -140,6 +144,7 @@ export class VolumeStore {
       const size = measureSize ? await volumeContentSize(this.layout, name) : 0;
       await removeVolumeDir(this.layout, this.flush, name);
       await this.metadata.delete([name]);
+      this.events.destroyed(name);
       return size;
     });
   }
@@ -170,6 +175,26 @@ export class VolumeStore {
 
   private exists(name: string): boolean {
     return VOLUME_NAME.test(name) && lstatIfExists(this.layout.volumeDir(name)) !== undefined;
+  }
+
+  /** How many volumes there are (read from the volumes directory). */
+  async count(): Promise<number> {
+    return (await listVolumeNames(this.layout)).length;
+  }
+
+  /**
+   * The bytes of each volume's files (as `remove` measures them), in the order given: -1 for a volume that is
+   * missing or could not be read, which dockerd's `system df` reports too (and logs, as here).
+   */
+  async sizes(names: readonly string[]): Promise<{ name: string; size: number }[]> {
+    const measure = async (name: string) => {
+      if (!this.exists(name)) return -1;
+      return volumeContentSize(this.layout, name).catch((err: unknown) => {
+        this.logger.warn({ volume: name, err }, "failed to determine the size of the volume");
+        return -1;
+      });
+    };
+    return Promise.all(names.map(async (name) => ({ name, size: await measure(name) })));
   }
 
   /** Every volume, or only those of `names` that exist. */

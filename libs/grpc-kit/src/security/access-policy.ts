@@ -10,8 +10,8 @@ import { identityUri } from "./identity.js";
 type Grants = Readonly<Record<string, "*" | readonly string[]>>;
 
 const LAYER_READS = ["GetLayer", "ListLayers", "GetRWLayer", "ListRWLayers", "GetMounts", "ListVolumes", "GetStoreStatus"];
-/** What `docker export`, `docker diff` and `docker ps -s` read of containers' layers. */
-const CONTAINER_LAYER_READS = ["ExportContainerLayer", "GetContainerChanges", "GetRWLayerSizes"];
+/** What `docker export`, `docker diff`, `docker ps -s` and `docker system df` read of containers' layers and volumes. */
+const CONTAINER_LAYER_READS = ["ExportContainerLayer", "GetContainerChanges", "GetRWLayerSizes", "GetVolumeSizes"];
 
 export const ACCESS_POLICY: Readonly<Record<string, Grants>> = {
   "slipway.layerstore.v1.LayerStoreService": {
@@ -29,11 +29,12 @@ export const ACCESS_POLICY: Readonly<Record<string, Grants>> = {
       "WriteContainerPath",
       "RenewLease",
       "FindAbandoned",
+      "WatchEvents",
     ],
     "image-store": [...LAYER_READS, "RegisterLayer", "ReleaseLayer", "ExportLayer"],
   },
   "slipway.imagestore.v1.ImageStoreService": {
-    orchestrator: ["ResolveImage", "WatchImages", "GetImage", "ListImages"],
+    orchestrator: ["ResolveImage", "WatchImages", "WatchEvents", "GetImage", "ListImages"],
     "engine-api": "*",
     cli: "*",
   },

@@ -19,7 +19,9 @@ export async function pull(args: readonly string[], ctx: CliContext): Promise<nu
     { long: "quiet", short: "q", kind: "bool" },
   ]);
   const [text, reference] = referenceArgument("pull", PULL_USAGE, flags.positionals);
-  const request = { reference: text, tag: "", platform: flags.strings.get("platform") ?? "", auth: storedAuth(ctx.env, registryKey(reference)) };
+  // As the docker CLI asks: a name alone is its "latest" (image-store would pull every tag of it).
+  const tag = reference.tag === undefined && reference.digest === undefined ? "latest" : "";
+  const request = { reference: text, tag, platform: flags.strings.get("platform") ?? "", auth: storedAuth(ctx.env, registryKey(reference)) };
   const code = await showProgress(ctx.imageStore().pullImage(request), ctx, flags.bools.has("quiet"));
   if (code === 0) ctx.out.write(`${referenceString(withDefaultTag(reference))}\n`);
   return code;
