@@ -1,7 +1,6 @@
 import { BatchFlush, observeRoundsWith } from "@slipway/durable-fs";
 import { unavailable } from "@slipway/errors";
 import type { App, Logger, ServiceConfig } from "@slipway/grpc-kit";
-import { ExtractionPool } from "@slipway/layer-tar";
 import type { AppMetrics } from "@slipway/metrics";
 import { flushRoundTracing } from "@slipway/tracing";
 import { ContainerFilesystems } from "./domain/container-filesystems.js";
@@ -15,7 +14,6 @@ import { failpointsFromEnv } from "./failpoints.js";
 import { layerStoreService, type LayerStoreBackend } from "./server.js";
 import { StoreLayout } from "./storage/layout.js";
 import { CreatorLeases } from "./domain/creator-leases.js";
-import { loadLayerStoreConfig } from "./config.js";
 
 /** Wires data root → storage layout → layer graph, RW layers, volumes → gRPC handlers; recovery loads them. */
 export function createApp(
@@ -28,8 +26,7 @@ export function createApp(
   // RW layers and volumes are made durable by syncfs(2) of the data root's filesystem, one per round of
   // concurrent writes: a create's dozens of new files and directories cost one flush instead of an fsync each.
   const flush = new BatchFlush(config.dataRoot, { observeRound: observeRoundsWith(metrics?.flushRounds(), flushRoundTracing()) });
-  const extractions = new ExtractionPool(loadLayerStoreConfig().extractThreads);
-  const layers = new LayerStore(layout, failpoint, extractions, (message) => logger.warn(message));
+  const layers = new LayerStore(layout, failpoint, (message) => logger.warn(message));
   const rwLayers = new RWLayerStore(layout, layers, failpoint, flush);
   const events = new VolumeEvents();
   const backend: LayerStoreBackend = {
@@ -58,6 +55,5 @@ export function createApp(
         "recovery done",
       );
     },
-    close: () => extractions.close(),
   };
 }

@@ -7,4 +7,3 @@ export { isOpaqueDir, isWhiteout } from "./whiteout.js";
 export { copyFileCapabilities, makeFifo, readFileCapabilities } from "./file-metadata.js";
 export { encodeTarHeader, tarPadding, tarTrailer, type TarHeaderFields } from "./tar-writer.js";
 export { archiveHeaderBlocks, type ArchiveEntry } from "./archive-header.js";
-export { ExtractionPool, type PooledApplyOptions } from "./worker/extraction-pool.js";

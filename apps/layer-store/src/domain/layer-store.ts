@@ -1,7 +1,7 @@
 import { chainId as chainIdOf, generateRandomId, isDigest } from "@slipway/docker-spec";
 import { KeyedLock, removeTree, syncFilesystem } from "@slipway/durable-fs";
 import { failedPrecondition, invalidArgument, notFound } from "@slipway/errors";
-import { exportLayerTar, InvalidLayerError, type AppliedLayer, type ExtractionPool } from "@slipway/layer-tar";
+import { applyLayerTar, exportLayerTar, InvalidLayerError, type AppliedLayer } from "@slipway/layer-tar";
 import type { Failpoint } from "../failpoints.js";
 import {
   publishLayerRecord,
@@ -49,7 +49,6 @@ export class LayerStore {
   constructor(
     private readonly layout: StoreLayout,
     private readonly failpoint: Failpoint,
-    private readonly extractions: ExtractionPool,
     /** Where the tar library says what it cannot reproduce (ownership when not root, ...). */
     private readonly log: (message: string) => void = () => {},
   ) {}
@@ -117,7 +116,7 @@ export class LayerStore {
   private async extract(cacheId: string, input: RegisterLayerInput): Promise<AppliedLayer> {
     makeLayerDir(this.layout, cacheId);
     try {
-      const applied = await this.extractions.apply(input.source, this.layout.diffDir(cacheId), { signal: input.signal, log: this.log });
+      const applied = await applyLayerTar(input.source, this.layout.diffDir(cacheId), { signal: input.signal, log: this.log });
       this.failpoint("register-layer:after-extract");
       return applied;
     } catch (err) {
