@@ -32,11 +32,17 @@ export function createWithTraceParent(socketPath: string, image: string, tracepa
   });
 }
 
+/** The stores whose flush rounds a create waits for (the RW layer; the record): each process exports them on its own schedule. */
+const FLUSHING_STORES = ["layer-store", "container-config"];
+
 /** True once the trace's root ended and every span of it has its parent there (work after the answer included). */
 export function traceComplete(all: readonly SpanRecord[], client: { traceId: string; spanId: string }): boolean {
   const spans = all.filter((span) => span.traceId === client.traceId);
   const ids = new Set([client.spanId, ...spans.map((span) => span.spanId)]);
-  return spans.some((span) => span.parentId === client.spanId) && spans.every((span) => ids.has(span.parentId ?? ""));
+  const flushed = (store: string) => spans.some((span) => span.name === "flush round" && span.service === store);
+  return (
+    spans.some((span) => span.parentId === client.spanId) && spans.every((span) => ids.has(span.parentId ?? "")) && FLUSHING_STORES.every(flushed)
+  );
 }
 
 /**
@@ -64,7 +70,7 @@ export function expectOneCreateTrace(all: readonly SpanRecord[], client: { trace
   expect(create!.attributes).toMatchObject({ "rpc.service": "slipway.orchestrator.v1.OrchestratorService", "rpc.method": "CreateContainer" });
   // Both stores that write a create flush it (the RW layer; the record), each in its own call's context.
   const rounds = spans.filter((span) => span.name === "flush round");
-  expect(new Set(rounds.map((round) => round.service))).toEqual(new Set(["layer-store", "container-config"]));
+  expect(new Set(rounds.map((round) => round.service))).toEqual(new Set(FLUSHING_STORES));
   for (const round of rounds) {
     expect(byId.get(round.parentId ?? "")?.service).toBe(round.service);
     expect(round.attributes).toMatchObject({ "slipway.flush_round.failed": false });
