@@ -13,10 +13,10 @@ import {
   utimesSync,
   type Stats,
 } from "node:fs";
-import { copyFile, lstat, readdir } from "node:fs/promises";
+import { copyFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { FsBatch, removeTree, syncWriter, type BatchFlush, type FsWriter } from "@slipway/durable-fs";
-import { copyFileCapabilities, makeFifo } from "@slipway/layer-tar";
+import { copyFileCapabilities, directorySize, makeFifo } from "@slipway/layer-tar";
 import { BoundedMap } from "./bounded-map.js";
 import type { StoreLayout } from "./layout.js";
 import { listMerged, lookupMerged, type MergedEntry } from "./merged-view.js";
@@ -232,22 +232,6 @@ export async function removeVolumeDir(layout: StoreLayout, flush: BatchFlush, na
 }
 
 /** The bytes of the files in the volume's _data as dockerd's directory.Size counts them: each inode once, directories not at all. */
-export async function volumeContentSize(layout: StoreLayout, name: string): Promise<number> {
-  const seen = new Set<number>();
-  let size = 0;
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        await walk(path);
-        continue;
-      }
-      const stats = await lstat(path);
-      if (stats.size === 0 || seen.has(stats.ino)) continue;
-      seen.add(stats.ino);
-      size += stats.size;
-    }
-  };
-  await walk(join(layout.volumeDir(name), "_data"));
-  return size;
+export function volumeContentSize(layout: StoreLayout, name: string): Promise<number> {
+  return directorySize(join(layout.volumeDir(name), "_data"));
 }
