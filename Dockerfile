@@ -58,6 +58,7 @@ EXPOSE 7701 7702 7703 7704 2376
 # entrypoint.sh refuses to start a store as non-root with a message saying so.
 USER node
 
-HEALTHCHECK --interval=5s --timeout=5s --start-period=30s --retries=3 \
+# A probe starts a node process: on a busy host that alone can take seconds.
+HEALTHCHECK --interval=5s --timeout=15s --start-period=30s --retries=3 \
   CMD ["node", "/app/tools/docker/healthcheck.mjs"]
 ENTRYPOINT ["/app/tools/docker/entrypoint.sh"]

@@ -8,6 +8,10 @@ import { resolve } from "node:path";
 import { bindEnvOf, certificatesFrom, checkHealth, DEFAULT_RUN_ROOT, defaultAddressOf, SERVICES } from "@slipway/grpc-kit";
 import { pingEngineApi } from "../dist/stack/ping.js";
 
+// Under the limit every deploy file gives a probe (15 s), so that a slow answer is reported as such rather
+// than cut off by the runtime; a node starting on a loaded host takes seconds before it even asks.
+const ANSWER_TIMEOUT_MS = 10_000;
+
 /** @returns {string | undefined} the app named in some process's command line: node /app/apps/<app>/dist/main.js */
 function runningApp() {
   for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
@@ -30,7 +34,7 @@ function localAddress(/** @type {string} */ bind) {
 async function problem(/** @type {string} */ app) {
   if (app === "engine-api") {
     const socket = process.env.SLIPWAY_ENGINE_API_SOCKET ?? join(process.env.SLIPWAY_RUN_ROOT ?? DEFAULT_RUN_ROOT, "docker.sock");
-    return (await pingEngineApi(socket, 3_000)) ? undefined : `engine-api: GET /_ping on ${socket} failed`;
+    return (await pingEngineApi(socket, ANSWER_TIMEOUT_MS)) ? undefined : `engine-api: GET /_ping on ${socket} failed`;
   }
   if (!(app in SERVICES)) return `unknown app ${app}`;
   const name = /** @type {keyof typeof SERVICES} */ (app);
@@ -39,7 +43,7 @@ async function problem(/** @type {string} */ app) {
   const address = localAddress(bind);
   // Over TCP the app checks itself with its own certificate (health is open to any caller that trusts the CA).
   const certificates = certificatesFrom(name, process.env.SLIPWAY_TLS_DIR, process.env);
-  const status = await checkHealth(address, "", 3_000, { certificates, app: name }).catch((/** @type {Error} */ err) => err.message);
+  const status = await checkHealth(address, "", ANSWER_TIMEOUT_MS, { certificates, app: name }).catch((/** @type {Error} */ err) => err.message);
   certificates?.close();
   return status === "SERVING" ? undefined : `${app} at ${address}: health ${status}`;
 }

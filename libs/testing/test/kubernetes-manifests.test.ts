@@ -55,7 +55,7 @@ interface Container {
   image: string;
   args?: string[];
   env?: { name: string; value?: string }[];
-  ports?: { containerPort: number; hostPort?: number }[];
+  ports?: { name?: string; containerPort: number; protocol?: string; hostPort?: number }[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
   securityContext?: {
     privileged?: boolean;
@@ -177,7 +177,7 @@ describe("the DaemonSet's policy", () => {
     const grpcApps = APPS.filter((app): app is keyof typeof SERVICES => app in SERVICES);
     for (const c of pod!.containers) {
       const env = Object.fromEntries(c.env!.map((e) => [e.name, e.value]));
-      const binds = Object.keys(env).filter((name) => name.endsWith("_BIND"));
+      const binds = Object.keys(env).filter((name) => name.endsWith("_BIND") && !name.endsWith("_METRICS_BIND"));
       for (const app of grpcApps) expect(env[SERVICES[app].env], `${c.name}: ${SERVICES[app].env}`).toBe(`127.0.0.1:${SERVICES[app].port}`);
       if (c.name in SERVICES) {
         const app = c.name as keyof typeof SERVICES;
@@ -187,6 +187,21 @@ describe("the DaemonSet's policy", () => {
         expect(binds, c.name).toEqual([]);
         expect(env.SLIPWAY_ENGINE_API_TCP, "engine-api serves its socket only").toBeUndefined();
       }
+    }
+  });
+
+  it("each app serves its own metrics on the pod's IP, over TLS, at a declared metrics port", () => {
+    for (const c of pod!.containers) {
+      const env = Object.fromEntries(c.env!.map((e) => [e.name, e.value]));
+      const metricsBinds = Object.keys(env).filter((name) => name.endsWith("_METRICS_BIND"));
+      expect(metricsBinds, c.name).toEqual([`SLIPWAY_${c.name.toUpperCase().replace(/-/g, "_")}_METRICS_BIND`]);
+      const port = 7711 + APPS.indexOf(c.name as (typeof APPS)[number]);
+      expect(env[metricsBinds[0]!], c.name).toBe(`0.0.0.0:${port}`);
+      expect(env.SLIPWAY_TLS_DIR, `${c.name}: metrics on TCP are HTTPS with client certificates`).toBe("/etc/slipway/tls");
+      expect(
+        c.ports!.filter((p) => p.name === "metrics"),
+        c.name,
+      ).toEqual([{ name: "metrics", containerPort: port, protocol: "TCP" }]);
     }
   });
 

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { get as httpsGet } from "node:https";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -17,6 +18,7 @@ const run = promisify(execFile);
 const STACK = "slipway";
 const APPS = ["layer-store", "image-store", "container-config", "orchestrator", "engine-api"] as const;
 const GRPC_PORT_ENV = ["SLIPWAY_LAYER_STORE_PORT", "SLIPWAY_IMAGE_STORE_PORT", "SLIPWAY_CONTAINER_CONFIG_PORT", "SLIPWAY_ORCHESTRATOR_PORT"];
+const METRICS_PORT_ENV = APPS.map((app) => `SLIPWAY_${app.toUpperCase().replace(/-/g, "_")}_METRICS_PORT`);
 const CONVERGE_TIMEOUT_MS = 90_000;
 
 it("deploy/swarm/stack.yml runs one healthy Slipway on a swarm node that the docker CLI creates through, and leaves nothing behind", async () => {
@@ -45,12 +47,14 @@ it("deploy/swarm/stack.yml runs one healthy Slipway on a swarm node that the doc
     await run("bash", ["-o", "pipefail", "-c", 'docker save "$1" | docker -H "$2" load', "load", inject("slipwayImage"), started.dockerHost]);
 
     const ports = await Promise.all(GRPC_PORT_ENV.map(() => freeTcpPort()));
+    const metricsPorts = await Promise.all(METRICS_PORT_ENV.map(() => freeTcpPort()));
     const env = {
       SLIPWAY_CERTS: certs,
       SLIPWAY_IMAGE: inject("slipwayImage"),
       SLIPWAY_DATA_ROOT_HOST: dataRoot,
       SLIPWAY_RUN_DIR_HOST: runDir,
       ...Object.fromEntries(GRPC_PORT_ENV.map((name, i) => [name, String(ports[i])])),
+      ...Object.fromEntries(METRICS_PORT_ENV.map((name, i) => [name, String(metricsPorts[i])])),
     };
     await docker(started.dockerHost, ["stack", "deploy", "--resolve-image", "never", "-c", join(REPO_ROOT, "deploy/swarm/stack.yml"), STACK], env);
     await waitUntilConverged(started);
@@ -69,8 +73,13 @@ it("deploy/swarm/stack.yml runs one healthy Slipway on a swarm node that the doc
     }
     // The gRPC apps listen on the node's loopback only, at the ports given.
     const listening = (await run("ss", ["-Hltn"])).stdout;
-    for (const port of ports) expect(listening).toMatch(new RegExp(`127\\.0\\.0\\.1:${port}\\s`));
-    for (const port of ports) expect(listening).not.toMatch(new RegExp(`(0\\.0\\.0\\.0|\\*|\\[::\\]):${port}\\s`));
+    for (const port of [...ports, ...metricsPorts]) expect(listening).toMatch(new RegExp(`127\\.0\\.0\\.1:${port}\\s`));
+    for (const port of [...ports, ...metricsPorts]) expect(listening).not.toMatch(new RegExp(`(0\\.0\\.0\\.0|\\*|\\[::\\]):${port}\\s`));
+    // Each app's metrics answer a client with a certificate from the CA (a Prometheus on the node), and no other.
+    for (const port of metricsPorts) {
+      expect(await scrape(port, certs, "cli")).toMatch(/^# TYPE (grpc_server_handled_total|http_requests_total) counter$/m);
+      await expect(scrape(port, certs)).rejects.toThrow();
+    }
 
     // The docker CLI on the node: engine-api's socket in the host run dir, root-only like docker.sock.
     const socket = `unix://${join(runDir, "docker.sock")}`;
@@ -140,12 +149,41 @@ async function waitUntilConverged(daemon: SecondDockerd): Promise<void> {
         (err: Error) => err.message,
       );
       throw new Error(
-        `the stack did not converge within ${CONVERGE_TIMEOUT_MS} ms:\n${last.services.join("\n")}\n${last.containers.join("\n")}\ntasks:\n${tasks}`,
+        `the stack did not converge within ${CONVERGE_TIMEOUT_MS} ms:\n${last.services.join("\n")}\n${last.containers.join("\n")}\n` +
+          `tasks:\n${tasks}\ncontainers:\n${await containerReports(daemon)}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     last = await state();
   }
+}
+
+/** Each of the stack's containers, stopped ones too: exit code, last health probes and last log lines. */
+async function containerReports(daemon: SecondDockerd): Promise<string> {
+  const node = (...args: string[]) => docker(daemon.dockerHost, args).catch((err: Error) => err.message);
+  const ids = (await node("ps", "-aq", "--filter", `label=com.docker.stack.namespace=${STACK}`)).split("\n").filter(Boolean);
+  const reports = await Promise.all(
+    ids.map(async (id) => {
+      const state = await node(
+        "inspect",
+        "-f",
+        "{{.Name}} {{.State.Status}} exit={{.State.ExitCode}} started={{.State.StartedAt}} finished={{.State.FinishedAt}}",
+        id,
+      );
+      const probes = await node(
+        "inspect",
+        "-f",
+        "{{if .State.Health}}{{range .State.Health.Log}}{{.Start}} exit={{.ExitCode}} {{.Output}}\n{{end}}{{end}}",
+        id,
+      );
+      const logs = await run("docker", ["-H", daemon.dockerHost, "logs", "--tail", "15", id]).then(
+        ({ stdout, stderr }) => `${stdout}${stderr}`.trim(),
+        (err: Error) => err.message,
+      );
+      return `${state}\n  health probes:\n${probes}\n  last log lines:\n${logs}`;
+    }),
+  );
+  return reports.join("\n\n");
 }
 
 async function waitFor(what: string, timeoutMs: number, done: () => Promise<boolean>): Promise<void> {
@@ -165,6 +203,21 @@ async function docker(host: string, args: string[], env: Record<string, string> 
     const { stderr = "" } = err as { stderr?: string };
     throw new Error(`docker ${args.join(" ")} (DOCKER_HOST=${host}) failed: ${stderr.trim() || String(err)}`, { cause: err });
   }
+}
+
+/** GET /metrics over HTTPS on the node's loopback, trusting Slipway's CA, with `client`'s certificate if given. */
+async function scrape(port: number, certs: string, client?: string): Promise<string> {
+  const identity = client ? { cert: readFileSync(join(certs, `${client}.crt`)), key: readFileSync(join(certs, `${client}.key`)) } : {};
+  return new Promise((resolve, reject) => {
+    const request = httpsGet({ host: "127.0.0.1", port, path: "/metrics", ca: readFileSync(join(certs, "ca.crt")), ...identity }, (response) => {
+      let body = "";
+      response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      response.on("end", () =>
+        response.statusCode === 200 ? resolve(body) : reject(new Error(`GET /metrics on port ${port}: ${response.statusCode}`)),
+      );
+    });
+    request.on("error", reject);
+  });
 }
 
 async function linkExists(name: string): Promise<boolean> {
