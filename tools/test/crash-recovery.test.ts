@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EngineClient } from "../src/bench/engine-client.js";
+import { createUntilCut, listedNames } from "../src/crash/create-load.js";
 import { checkDataRoot } from "../src/fsck/checks.js";
 import { readDataRoot } from "../src/fsck/data-root.js";
 import { sampleImage } from "../src/sample-image/sample-image.js";
@@ -18,7 +19,6 @@ const CLEAN_WITHIN_MS = 60_000;
 
 let stack: LocalStack;
 const acknowledged: string[] = [];
-let serial = 0;
 /** Rounds whose kill left something for the recovery to clean (the test means nothing if none did). */
 let roundsWithLeftovers = 0;
 
@@ -34,23 +34,6 @@ afterAll(async () => {
   await stack?.stop();
   if (stack) rmSync(stack.root, { recursive: true, force: true });
 }, 60_000);
-
-/** Creates from CLIENTS clients until the engine stops answering; collects the names it acknowledged. */
-async function createUntilKilled(engine: EngineClient): Promise<void> {
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      for (;;) {
-        const name = `crash-${++serial}`;
-        try {
-          const reply = await engine.call("POST", `/containers/create?name=${name}`, JSON.stringify({ Image: "slipway-sample:1" }));
-          if (reply.status === 201) acknowledged.push(name);
-        } catch {
-          return; // the stack is gone
-        }
-      }
-    }),
-  );
-}
 
 function killAll(target: LocalStack): void {
   for (const pid of [target.launcher.pid!, ...Object.values(target.pids())]) {
@@ -68,7 +51,7 @@ describe("kill -9 of the whole stack under create load, default settings", () =>
   for (let round = 1; round <= ROUNDS; round++) {
     it(`round ${round}: nothing acknowledged is lost, and fsck is clean within a minute of the restart`, async () => {
       const engine = new EngineClient(stack.socketPath, CLIENTS);
-      const load = createUntilKilled(engine);
+      const load = createUntilCut(engine, "slipway-sample:1", CLIENTS, `crash-${round}-`, acknowledged);
       await new Promise((resolve) => setTimeout(resolve, 1_000 + Math.random() * 1_500));
       killAll(stack);
       await Promise.all([load, stack.exited]);
@@ -77,9 +60,9 @@ describe("kill -9 of the whole stack under create load, default settings", () =>
       const restarted = Date.now();
 
       const after = new EngineClient(stack.socketPath);
-      const listed = (JSON.parse((await after.call("GET", "/containers/json?all=1")).body) as { Names: string[] }[]).map((c) => c.Names[0]!.slice(1));
+      const listed = await listedNames(after);
       after.close();
-      for (const name of acknowledged) expect(listed, `${name} was acknowledged`).toContain(name);
+      for (const name of acknowledged) expect(listed.has(name), `${name} was acknowledged`).toBe(true);
 
       let left = problems();
       if (left.length > 0) roundsWithLeftovers++;

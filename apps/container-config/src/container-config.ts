@@ -33,6 +33,7 @@ import { ContainerLinks } from "./links.js";
 import type { Filters } from "./list-filters.js";
 import { NameRegistry } from "./name-registry.js";
 import { PreparedContainers, type PreparedContainer } from "./prepared-containers.js";
+import type { ResolvedImages } from "./resolved-images.js";
 import type { ContainerStorage, SkippedEntry, StoredFiles } from "./storage.js";
 import { createdNanos, entryFromRecord, networkModeOf, type ContainerSummary, type StoredConfigV2 } from "./summary.js";
 
@@ -244,13 +245,18 @@ export class ContainerConfigService {
     return { id, names, ...files, links: this.links.inspectForm(primaryName(names)) };
   }
 
-  list(filters: Filters, all: boolean, limit: number): ContainerSummary[] {
-    return this.index.list(filters, all, limit);
+  list(filters: Filters, all: boolean, limit: number, resolved: ResolvedImages): ContainerSummary[] {
+    return this.index.list(filters, all, limit, resolved);
   }
 
   /** The same rows as list, as the JSON array GET /containers/json answers, in chunks. */
-  listJsonChunks(filters: Filters, all: boolean, limit: number): Iterable<Buffer> {
-    return this.index.listJsonChunks(filters, all, limit);
+  listJsonChunks(filters: Filters, all: boolean, limit: number, resolved: ResolvedImages): Iterable<Buffer> {
+    return this.index.listJsonChunks(filters, all, limit, resolved);
+  }
+
+  /** The distinct (Config.Image, image ID) pairs the containers were created from. */
+  imageReferences(): { reference: string; imageId: string }[] {
+    return this.index.imageReferences();
   }
 
   get listVersion(): string {

@@ -5,6 +5,7 @@ import { isFullId } from "@slipway/docker-spec";
 import { matches, validateFilters, type Filters } from "./list-filters.js";
 import { listRowBytes } from "./list-row.js";
 import type { NameRegistry } from "./name-registry.js";
+import { imageReferenceKey, shownImage, type ResolvedImages } from "./resolved-images.js";
 import type { ContainerSummary, IndexEntry } from "./summary.js";
 
 const [OPEN_BRACKET, COMMA, CLOSE_BRACKET] = ["[", ",", "]"].map((text) => Buffer.from(text));
@@ -23,6 +24,8 @@ export class ContainerIndex {
   private orderedStale = false;
   /** Volume name → the containers whose records mount it. */
   private readonly volumeUsers = new Map<string, Set<string>>();
+  /** imageReferenceKey → how many containers were created from that pair (a list asks for the distinct pairs). */
+  private readonly imageReferenceUsers = new Map<string, { reference: string; imageId: string; count: number }>();
   private changes = 0;
   /** A new series per start: a version handed out before a restart never matches one after it. */
   private readonly series = randomBytes(6).toString("hex");
@@ -74,9 +77,15 @@ export class ContainerIndex {
     return users !== undefined && users.size > (users.has(id) ? 1 : 0);
   }
 
+  /** The distinct (Config.Image, image ID) pairs the containers were created from. */
+  imageReferences(): { reference: string; imageId: string }[] {
+    return [...this.imageReferenceUsers.values()].map(({ reference, imageId }) => ({ reference, imageId }));
+  }
+
   /** A new container is usually the newest: it goes in front of the ordered list instead of forcing a sort. */
   add(entry: IndexEntry): void {
     this.entries.set(entry.summary.id, entry);
+    this.countImageReference(entry, 1);
     for (const name of volumeNamesOf(entry)) this.volumeUsers.set(name, (this.volumeUsers.get(name) ?? new Set()).add(entry.summary.id));
     const newest = this.ordered[0];
     if (!this.orderedStale && (newest === undefined || entry.createdKey >= newest.createdKey)) this.ordered.unshift(entry);
@@ -88,6 +97,7 @@ export class ContainerIndex {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
+    this.countImageReference(entry, -1);
     for (const name of volumeNamesOf(entry)) {
       const users = this.volumeUsers.get(name);
       if (users?.delete(id) && users.size === 0) this.volumeUsers.delete(name);
@@ -103,6 +113,8 @@ export class ContainerIndex {
     const old = this.entries.get(entry.summary.id);
     if (!old) throw internal(`container ${entry.summary.id} is not in the index`);
     this.entries.set(entry.summary.id, entry);
+    this.countImageReference(old, -1);
+    this.countImageReference(entry, 1);
     const at = this.orderedStale ? -1 : this.ordered.indexOf(old);
     if (at >= 0) this.ordered[at] = entry;
     else this.orderedStale = true;
@@ -138,24 +150,29 @@ export class ContainerIndex {
     }
   }
 
-  list(filters: Filters, all: boolean, limit: number): ContainerSummary[] {
-    return this.select(filters, all, limit).map((entry) => ({ ...entry.summary, names: this.names.namesOf(entry.summary.id) }));
+  list(filters: Filters, all: boolean, limit: number, resolved: ResolvedImages): ContainerSummary[] {
+    return this.select(filters, all, limit, resolved).map((entry) => ({
+      ...entry.summary,
+      image: shownImage(entry.summary, resolved),
+      names: this.names.namesOf(entry.summary.id),
+    }));
   }
 
   /**
    * The same rows as list, as the JSON array GET /containers/json answers, in chunks that concatenate
    * to it. The selection (and any filter error) happens before the first chunk.
    */
-  listJsonChunks(filters: Filters, all: boolean, limit: number): Iterable<Buffer> {
-    const selected = this.select(filters, all, limit);
-    return this.chunksOf(selected);
+  listJsonChunks(filters: Filters, all: boolean, limit: number, resolved: ResolvedImages): Iterable<Buffer> {
+    const selected = this.select(filters, all, limit, resolved);
+    return this.chunksOf(selected, resolved);
   }
 
-  private *chunksOf(selected: IndexEntry[]): Generator<Buffer> {
+  private *chunksOf(selected: IndexEntry[], resolved: ResolvedImages): Generator<Buffer> {
     let pending: Buffer[] = [OPEN_BRACKET];
     let size = OPEN_BRACKET.length;
     for (let i = 0; i < selected.length; i++) {
-      const row = listRowBytes(selected[i]!, this.names.namesOf(selected[i]!.summary.id));
+      const { summary } = selected[i]!;
+      const row = listRowBytes(selected[i]!, this.names.namesOf(summary.id), shownImage(summary, resolved));
       if (size + row.length > LIST_CHUNK_BYTES && size > 0) {
         yield Buffer.concat(pending, size);
         [pending, size] = [[], 0];
@@ -168,8 +185,8 @@ export class ContainerIndex {
     yield Buffer.concat(pending, size + 1);
   }
 
-  private select(filters: Filters, all: boolean, limit: number): IndexEntry[] {
-    validateFilters(filters);
+  private select(filters: Filters, all: boolean, limit: number, { ancestorImageIds }: ResolvedImages): IndexEntry[] {
+    validateFilters(filters, ancestorImageIds);
     const before = this.boundOf(filters.before);
     const since = this.boundOf(filters.since);
     // Created containers never run: they show with -a, a status filter or a limit, as in dockerd.
@@ -179,7 +196,7 @@ export class ContainerIndex {
       if (limit > 0 && out.length >= limit) break;
       if (before !== undefined && entry.createdKey >= before) continue;
       if (since !== undefined && entry.createdKey <= since) continue;
-      if (matches(entry, filters)) out.push(entry);
+      if (matches(entry, filters, ancestorImageIds)) out.push(entry);
     }
     return out;
   }
@@ -195,6 +212,14 @@ export class ContainerIndex {
     const entry = id === undefined ? undefined : this.entries.get(id);
     if (!entry) throw internal(`no such container ${idOrName}`);
     return entry.createdKey;
+  }
+
+  private countImageReference({ summary: { image, imageId } }: IndexEntry, by: 1 | -1): void {
+    const key = imageReferenceKey(image, imageId);
+    const users = this.imageReferenceUsers.get(key) ?? { reference: image, imageId, count: 0 };
+    users.count += by;
+    if (users.count > 0) this.imageReferenceUsers.set(key, users);
+    else this.imageReferenceUsers.delete(key);
   }
 
   private newestFirst(): IndexEntry[] {

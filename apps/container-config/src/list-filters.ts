@@ -26,8 +26,12 @@ const PORT_FILTERS = ["publish", "expose"];
 
 export type Filters = Record<string, string[]>;
 
-/** dockerd's check of the ps filters: known keys and status values only ("Invalid filter '…'"). */
-export function validateFilters(filters: Filters): void {
+/**
+ * dockerd's check of the ps filters: known keys and status values only ("Invalid filter '…'"). An ancestor
+ * filter needs the images it names resolved by the caller: container-config knows no images.
+ */
+export function validateFilters(filters: Filters, ancestorImageIds: ReadonlySet<string> | undefined): void {
+  if (filters.ancestor && !ancestorImageIds) throw invalidArgument("an ancestor filter needs the image IDs it names resolved (resolved_images)");
   for (const [key, values] of Object.entries(filters)) {
     if (!ACCEPTED.has(key)) throw invalidArgument(`Invalid filter '${key}'`);
     if (PORT_FILTERS.includes(key)) values.forEach((value) => validatePortFilter(key, value));
@@ -56,16 +60,11 @@ function matchAny(values: string[] | undefined, source: string): boolean {
   });
 }
 
-/** ancestor: the image as the container was created with it, or its image ID (full or a prefix). */
-function matchAncestor(values: string[] | undefined, entry: IndexEntry): boolean {
-  if (!values || values.length === 0) return true;
-  const { image, imageId } = entry.summary;
-  const hex = imageId.replace(/^sha256:/, "");
-  return values.some((v) => v === image || `${v}:latest` === image || v === imageId || (v.length > 0 && hex.startsWith(v.replace(/^sha256:/, ""))));
-}
-
-/** The per-container filters of includeContainerInList, for created containers (isolation is Windows' alone: ignored, as on Linux). */
-export function matches(entry: IndexEntry, filters: Filters): boolean {
+/**
+ * The per-container filters of includeContainerInList, for created containers (isolation is Windows' alone:
+ * ignored, as on Linux). `ancestorImageIds`: the images the ancestor filter names now, which the caller resolves.
+ */
+export function matches(entry: IndexEntry, filters: Filters, ancestorImageIds: ReadonlySet<string> | undefined): boolean {
   const { summary } = entry;
   const nameOk = summary.names.some((n) => matchAny(filters.name, n) || matchAny(filters.name, n.slice(1)));
   return (
@@ -73,7 +72,7 @@ export function matches(entry: IndexEntry, filters: Filters): boolean {
     matchAny(filters.id, summary.id) &&
     matchKeyValueList(filters.label, summary.labels) &&
     matchAny(filters.status, summary.state) &&
-    matchAncestor(filters.ancestor, entry) &&
+    (!ancestorImageIds || ancestorImageIds.has(summary.imageId)) &&
     (filters.exited ?? []).length === 0 &&
     (filters.health ?? ["none"]).includes("none") &&
     (filters["is-task"] ?? ["false"]).includes("false") &&

@@ -54,6 +54,6 @@ describe("a rename whose record cannot be rewritten", () => {
     await expect(service.rename("old", "new")).rejects.toThrow("syncfs: input/output error");
     expect(service.get("new").names).toEqual(["/new"]);
     expect(() => service.get("old")).toThrow("No such container: old");
-    expect(service.list({ name: ["^/new$"] }, true, 0).map((row) => row.id)).toEqual([ID]);
+    expect(service.list({ name: ["^/new$"] }, true, 0, { stale: new Set() }).map((row) => row.id)).toEqual([ID]);
   });
 });

@@ -3,6 +3,7 @@ import { containerConfigDefinition, service, untilReady, type ServiceRegistratio
 import type { containerconfig } from "@slipway/proto";
 import type { CommitRequest, ContainerConfigService, StoredContainer } from "./container-config.js";
 import { recordSession, type RecordStep } from "./record-session.js";
+import { imageReferenceKey, type ResolvedImages } from "./resolved-images.js";
 
 const toRecord = (c: StoredContainer): containerconfig.ContainerRecord => ({
   id: c.id,
@@ -16,6 +17,13 @@ const EMPTY_QUERY: containerconfig.ListContainersRequest = { filters: {}, all: f
 
 const filtersOf = (query: { filters: Record<string, { values: string[] }> }) =>
   Object.fromEntries(Object.entries(query.filters).map(([key, list]) => [key, list.values]));
+
+function resolvedImagesOf({ resolvedImages }: containerconfig.ListContainersRequest): ResolvedImages {
+  return {
+    stale: new Set(resolvedImages?.staleReferences.map(({ reference, imageId }) => imageReferenceKey(reference, imageId))),
+    ancestorImageIds: resolvedImages?.ancestorImageIds && new Set(resolvedImages.ancestorImageIds.values),
+  };
+}
 
 async function* recordSteps(requests: AsyncIterable<containerconfig.CreateContainerRecordRequest>): AsyncIterable<RecordStep> {
   for await (const { prepare, commit } of requests) yield { prepare, commit: commit && commitRequestOf(commit) };
@@ -57,14 +65,17 @@ export function containerConfigHandlers(domain: ContainerConfigService): Service
         return { container: toRecord(container), volumesInUse: domain.volumesMountedByOthers(container.id) };
       },
       async listContainers(request) {
-        const rows = domain.list(filtersOf(request), request.all, request.limit);
+        const rows = domain.list(filtersOf(request), request.all, request.limit, resolvedImagesOf(request));
         return { containers: rows.map((row) => ({ ...row, names: [...row.names], ports: [], networksJson: Buffer.from(row.networksJson) })) };
       },
       async *listContainersJson({ query = EMPTY_QUERY }) {
-        for (const chunk of domain.listJsonChunks(filtersOf(query), query.all, query.limit)) yield { chunk };
+        for (const chunk of domain.listJsonChunks(filtersOf(query), query.all, query.limit, resolvedImagesOf(query))) yield { chunk };
       },
       async getListVersion() {
         return { listVersion: domain.listVersion };
+      },
+      async listImageReferences() {
+        return { references: domain.imageReferences() };
       },
       async renameContainer({ idOrName, newName }) {
         await domain.rename(idOrName, newName);

@@ -38,8 +38,8 @@ export interface IndexEntry {
   networks: string[];
   /** config.v2.json's MountPoints, for VolumesFrom. */
   mountPoints: MountPointRecord[];
-  /** The list row as rendered for these names (the registry's array for them), kept until they change (see list-row.ts). */
-  listRow?: { names: readonly string[]; bytes: Buffer };
+  /** The list row as rendered for these names (the registry's array for them) and shown image, kept until they change (see list-row.ts). */
+  listRow?: { names: readonly string[]; image: string; bytes: Buffer };
 }
 
 export interface StoredConfigV2 {

@@ -44,10 +44,10 @@ it(`loads ${COUNT} records at start and lists them from memory`, async () => {
   const times: number[] = [];
   for (let i = 0; i < 21; i++) {
     const t = performance.now();
-    expect(app.domain.list({}, true, 0)).toHaveLength(COUNT + 1);
+    expect(app.domain.list({}, true, 0, { stale: new Set() })).toHaveLength(COUNT + 1);
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  expect(app.domain.list({ name: ["^/c4242$"] }, true, 0)).toHaveLength(1);
+  expect(app.domain.list({ name: ["^/c4242$"] }, true, 0, { stale: new Set() })).toHaveLength(1);
   console.log(`container-config: loaded ${COUNT + 1} records in ${loadMs.toFixed(0)} ms; list of all p50 ${times[10]!.toFixed(1)} ms`);
 }, 120_000);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isOpaqueDir } from "@slipway/layer-tar";
 import { startSecondDockerd } from "@slipway/throwaway-dockerd";
@@ -152,6 +152,34 @@ describe("what docker cp writes on disk", () => {
   });
 });
 
+describe("docker cp -a (--archive)", () => {
+  const created: string[] = [];
+  afterAll(async () => {
+    for (const name of created) await docker(REAL_DOCKERD, ["rm", "-v", name]);
+  });
+
+  it("owns what it copies by the container's user as the host's user database names it, or keeps the tar's owners, as dockerd does", async () => {
+    const owned = join(tmp, "owned");
+    mkdirSync(owned);
+    writeFileSync(join(owned, "file.txt"), "owned by 1234:5678\n");
+    for (const path of [owned, join(owned, "file.txt")]) chownSync(path, 1234, 5678);
+    // No user (root); a name in /etc/passwd; a uid (getent's); a user the host lacks; user:group (which dockerd 20.10 cannot look up).
+    for (const [index, user] of ["", "daemon", "0", "t25-no-such-user", "daemon:daemon"].entries()) {
+      const name = `${NAME}-a${index}`;
+      created.push(name);
+      const userArgs = user === "" ? [] : ["--user", user];
+      for (const engine of engines()) expect(await docker(engine, ["create", "--name", name, ...userArgs, "golden:1"])).toMatchObject({ code: 0 });
+      const [real, slipway] = (await both("cp", "-a", owned, `${name}:/srv/`)).map(withoutCliLog);
+      expect(slipway, `user "${user}"`).toEqual(real);
+      expect(real!.code, `user "${user}"`).toBe(user === "t25-no-such-user" || user.includes(":") ? 1 : 0);
+      const [realDisk, slipwayDisk] = await Promise.all(engines().map((engine) => diskOf(engine, name)));
+      expect(slipwayDisk.upper, `user "${user}"`).toEqual(realDisk.upper);
+    }
+    const [withoutUser] = await Promise.all(engines().map((engine) => diskOf(engine, `${NAME}-a0`)));
+    expect(withoutUser!.upper).toContain("100644 1234:5678 19 srv/owned/file.txt");
+  });
+});
+
 describe("a stock dockerd adopting the data root", () => {
   it("starts the container with what docker cp wrote, as the real dockerd does", async () => {
     await stack.stop();
@@ -174,8 +202,8 @@ describe("a stock dockerd adopting the data root", () => {
 });
 
 /** The container's mount layer and /data volume as lines of st_mode, owner, size (of files) and path, opaque marked. */
-async function diskOf(engine: string): Promise<{ upper: string[]; volume: string[] }> {
-  const [inspected] = JSON.parse((await docker(engine, ["inspect", NAME])).stdout) as {
+async function diskOf(engine: string, name = NAME): Promise<{ upper: string[]; volume: string[] }> {
+  const [inspected] = JSON.parse((await docker(engine, ["inspect", name])).stdout) as {
     GraphDriver: { Data: { UpperDir: string } };
     Mounts: { Destination: string; Source: string }[];
   }[];

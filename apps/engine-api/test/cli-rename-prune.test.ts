@@ -184,6 +184,17 @@ describe("docker container prune", () => {
     expect(ours).toEqual(real);
   });
 
+  it("refuses a prune while another runs with dockerd's 409 (Slipway alone: the host's flag would refuse other tests' prunes)", async () => {
+    const label = `${LABEL}-overlap`;
+    for (let i = 0; i < 10; i++) expect(await slipway("create", "--label", label, "golden:1")).toMatchObject({ code: 0 });
+    const prune = () => call(stack.socketPath, "POST", `/v1.41/containers/prune?${filtersQuery({ label: [label] })}`);
+    // Sent together, the second arrives while the first removes its ten containers.
+    const [first, second] = (await Promise.all([prune(), prune()])).sort((a, b) => a.status - b.status);
+    expect({ status: second!.status, text: second!.text }).toEqual({ status: 409, text: '{"message":"a prune operation is already running"}\n' });
+    expect(first!.status).toBe(200);
+    expect((JSON.parse(first!.text) as { ContainersDeleted: string[] }).ContainersDeleted).toHaveLength(10);
+  });
+
   it.each([{ bogus: ["x"] }, { until: ["xyz"] }, { until: ["1", "2"] }, { until: ["2020-13-01"] }, { until: ["2020-1-01"] }])(
     "refuses the filters %j as dockerd does",
     async (filters) => {

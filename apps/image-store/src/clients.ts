@@ -72,7 +72,7 @@ function toInfo(layer: layerstore.Layer | undefined): LayerInfo {
 }
 
 /**
- * ContainerUsage over gRPC: container-config's ListContainers with the `ancestor` filter.
+ * ContainerUsage over gRPC: container-config's ListContainers of the containers created from one image ID.
  * The dependency is one-way: container-config never calls image-store.
  */
 export function containerUsageClient(
@@ -82,8 +82,9 @@ export function containerUsageClient(
   const client = createClient(containerConfigDefinition, address, { name: "container-config", certificates, inProcess, observe: observeClientCalls });
   return {
     async containersUsing(imageId: string, parent?: CallContext) {
-      const { containers } = await client.listContainers({ filters: { ancestor: { values: [imageId] } }, all: true, limit: 0 }, { parent });
-      return containers.filter((c) => c.imageId === imageId).map((c) => c.id);
+      const resolvedImages = { staleReferences: [], ancestorImageIds: { values: [imageId] } };
+      const { containers } = await client.listContainers({ filters: {}, all: true, limit: 0, resolvedImages }, { parent });
+      return containers.map((c) => c.id);
     },
     close: () => client.close(),
   };

@@ -165,9 +165,9 @@ async function startContainerConfigStandIn(containers: Map<string, string>, bind
     services: [
       service(definition, {
         ...unimplementedHandlers(definition, "container-config-stand-in"),
-        async listContainers({ filters }) {
-          const wanted = filters.ancestor?.values ?? [];
-          const matching = [...containers].filter(([, imageId]) => wanted.length === 0 || wanted.includes(imageId));
+        async listContainers({ resolvedImages }) {
+          const wanted = resolvedImages?.ancestorImageIds?.values;
+          const matching = [...containers].filter(([, imageId]) => !wanted || wanted.includes(imageId));
           return { containers: matching.map(([id, imageId]) => ({ ...emptySummary(), id, imageId })) };
         },
       }),

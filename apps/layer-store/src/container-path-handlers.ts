@@ -21,7 +21,7 @@ export function containerPathHandlers(paths: ContainerPaths): Pick<Handlers, "st
       const first = await iterator.next();
       const header = first.done ? undefined : first.value.header;
       if (!header) throw invalidArgument("WriteContainerPath: the first message must carry the header (filesystem, path)");
-      const options = { noOverwriteDirNonDir: header.noOverwriteDirNonDir, signal: ctx.signal };
+      const options = { noOverwriteDirNonDir: header.noOverwriteDirNonDir, ownerUser: header.ownerUser, signal: ctx.signal };
       await paths.write(filesystemOf(header.filesystem), header.path, chunksAfterHeader(iterator), options);
       return {};
     },

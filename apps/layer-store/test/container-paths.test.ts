@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isOpaqueDir } from "@slipway/layer-tar";
@@ -46,10 +47,10 @@ describe("container paths", () => {
   });
   afterAll(() => store.stop());
 
-  const write = (path: string, tar: Buffer, noOverwriteDirNonDir = false) =>
+  const write = (path: string, tar: Buffer, noOverwriteDirNonDir = false, ownerUser = "") =>
     store.client.writeContainerPath(
       (async function* () {
-        yield { header: { filesystem, path, noOverwriteDirNonDir } };
+        yield { header: { filesystem, path, noOverwriteDirNonDir, ownerUser } };
         yield { chunk: tar };
       })(),
     );
@@ -117,6 +118,34 @@ describe("container paths", () => {
     );
     await expect(write("/srv/app/only.txt", makeLayerTar([{ path: "x", type: "file" }]))).rejects.toThrow("extraction point is not a directory");
     await expect(write("/nosuch", makeLayerTar([{ path: "x", type: "file" }]))).rejects.toMatchObject({ kind: "not_found" });
+  });
+
+  it("gives every entry the owner user's uid and primary gid, looked up in the host's database by name or uid", async () => {
+    // `id` is the host's own answer for the user dockerd would find in /etc/passwd.
+    const daemon = ["-u", "-g"].map((flag) => execFileSync("id", [flag, "daemon"], { encoding: "utf8" }).trim()).join(":");
+    const tar = makeLayerTar([
+      { path: "owned", type: "dir", uid: 7, gid: 8 },
+      { path: "owned/file", type: "file", uid: 9, gid: 9 },
+    ]);
+    await write("/mnt/bind", tar, false, "daemon");
+    const owners = () => ["owned", "owned/file"].map((name) => `${lstatSync(join(bind, name)).uid}:${lstatSync(join(bind, name)).gid}`);
+    expect(owners()).toEqual([daemon, daemon]);
+    await write("/mnt/bind", tar);
+    expect(owners()).toEqual(["7:8", "9:9"]);
+    await write("/mnt/bind", tar, false, daemon.split(":")[0]);
+    expect(owners()).toEqual([daemon, daemon]);
+  });
+
+  it("refuses an owner user the host does not know in dockerd's words, after the path is checked, writing nothing", async () => {
+    const tar = makeLayerTar([{ path: "unowned.txt", type: "file" }]);
+    for (const user of ["t25-no-such-user", "daemon:daemon"]) {
+      await expect(write("/mnt/bind", tar, false, user)).rejects.toMatchObject({
+        kind: "internal",
+        message: `getent unable to find entry "${user}" in passwd database`,
+      });
+    }
+    await expect(write("/nosuch", tar, false, "t25-no-such-user")).rejects.toMatchObject({ kind: "not_found" });
+    expect(existsSync(join(bind, "unowned.txt"))).toBe(false);
   });
 
   it("refuses hostile tars and overlay whiteouts as layer extraction does, changing nothing", async () => {

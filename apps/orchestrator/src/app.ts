@@ -6,6 +6,7 @@ import { EventWatches } from "./events.js";
 import { ImageResolutions } from "./image-resolutions.js";
 import { InFlightCreates } from "./in-flight.js";
 import { OrchestratorLease } from "./lease.js";
+import { ListedImages } from "./listed-images.js";
 import { Reconciler } from "./reconciler.js";
 import { orchestratorService } from "./server.js";
 import { connectStores } from "./stores.js";
@@ -34,6 +35,7 @@ export function createApp(
   const reconciler = new Reconciler(stores, inFlight, logger, { graceMs: orchestratorConfig.graceMs, leaseId: lease.id });
   const volumes = new VolumeService(stores, inFlight);
   const events = new EventWatches(stores);
+  const listedImages = new ListedImages(stores.containers, images, logger);
   const timers: NodeJS.Timeout[] = [];
   /** A pass, and another soon after it when layer-store could not yet judge some orphans (it just started). */
   const reconcile = async () => {
@@ -41,7 +43,7 @@ export function createApp(
     if (recheckInMs > 0) timers.push(setTimeout(() => void reconcile(), recheckInMs + RECHECK_MARGIN_MS).unref());
   };
   return {
-    services: [orchestratorService({ stores, creator, reconciler, volumes, events, logger })],
+    services: [orchestratorService({ stores, creator, reconciler, volumes, events, listedImages, logger })],
     middleware: metrics ? [metrics.containerCreates()] : [],
     recover: async () => {
       await waitForStores(config, orchestratorConfig.storeWaitMs, logger);

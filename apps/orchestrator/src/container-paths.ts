@@ -1,4 +1,4 @@
-import { invalidArgument, isNotFound, notFound, unimplemented } from "@slipway/errors";
+import { invalidArgument, isNotFound, notFound } from "@slipway/errors";
 import type { CallOpts } from "@slipway/grpc-kit";
 import type { layerstore, orchestrator } from "@slipway/proto";
 import { findContainer } from "./inspect.js";
@@ -49,10 +49,9 @@ export async function writeContainerPath(
   if (!header) throw invalidArgument("WriteContainerPath: the first message must carry the header (container, path)");
   const { idOrName, path, noOverwriteDirNonDir, copyUidGid } = header;
   const { filesystem, user } = await filesystemOf(stores, idOrName, opts);
-  // Without a user, dockerd's copyUIDGID changes nothing; with one it chowns to the user of the container's /etc/passwd.
-  if (copyUidGid && user !== "") throw unimplemented(`Slipway cannot yet copy with --archive into a container that has a user (${user})`);
   async function* forwarded(): AsyncIterable<layerstore.WriteContainerPathRequest> {
-    yield { header: { filesystem, path, noOverwriteDirNonDir } };
+    // Without a user, dockerd's copyUIDGID keeps the tar's owners; with one, layer-store looks it up as dockerd does.
+    yield { header: { filesystem, path, noOverwriteDirNonDir, ownerUser: copyUidGid ? user : "" } };
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       if (next.value.header) throw invalidArgument("WriteContainerPath: the header may only be sent once, first");
       if (next.value.chunk) yield { chunk: next.value.chunk };

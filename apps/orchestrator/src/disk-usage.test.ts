@@ -1,3 +1,4 @@
+import type { containerconfig } from "@slipway/proto";
 import { describe, expect, it } from "vitest";
 import { DiskUsage } from "./disk-usage.js";
 import type { Stores } from "./stores.js";
@@ -57,10 +58,13 @@ function storesWith(listImagesGate: Promise<void> = Promise.resolve()) {
   return { stores: { images, layers, containers } as unknown as Stores, asked };
 }
 
+/** Lists with the images the containers were created from (ListedImages is tested on its own). */
+const AS_LISTED = { queryFor: async (query: containerconfig.ListContainersRequest) => query };
+
 describe("DiskUsage", () => {
   it("reports shared sizes and containers per image, sized containers, local volumes' sizes and references, and the layers images use", async () => {
     const { stores, asked } = storesWith();
-    const usage = await new DiskUsage(stores).report({});
+    const usage = await new DiskUsage(stores, AS_LISTED).report({});
     expect(usage.layersSize).toBe(1211);
     expect(usage.images.map(({ id, sharedSize, containers }) => ({ id, sharedSize, containers }))).toEqual([
       { id: "sha256:app", sharedSize: 1000, containers: 2 },
@@ -80,7 +84,7 @@ describe("DiskUsage", () => {
   it("runs one report at a time, refusing another meanwhile in dockerd's words", async () => {
     let release!: () => void;
     const { stores } = storesWith(new Promise((resolve) => (release = resolve)));
-    const diskUsage = new DiskUsage(stores);
+    const diskUsage = new DiskUsage(stores, AS_LISTED);
     const first = diskUsage.report({});
     await expect(diskUsage.report({})).rejects.toMatchObject({ kind: "internal", message: "a disk usage operation is already running" });
     release();

@@ -3,6 +3,7 @@ import { internal } from "@slipway/errors";
 import type { CallOpts } from "@slipway/grpc-kit";
 import type { containerconfig, imagestore, layerstore, orchestrator } from "@slipway/proto";
 import { sizedListBody } from "./container-sizes.js";
+import type { ListedImages } from "./listed-images.js";
 import type { Stores } from "./stores.js";
 
 const EVERY_CONTAINER = { filters: {}, all: true, limit: 0 };
@@ -16,7 +17,10 @@ export class DiskUsage {
   // As in dockerd, one at a time: each walks every container's RW layer and every volume.
   private running = false;
 
-  constructor(private readonly stores: Stores) {}
+  constructor(
+    private readonly stores: Stores,
+    private readonly listedImages: Pick<ListedImages, "queryFor">,
+  ) {}
 
   async report(opts: CallOpts): Promise<orchestrator.GetDiskUsageResponse> {
     if (this.running) throw internal("a disk usage operation is already running");
@@ -31,7 +35,7 @@ export class DiskUsage {
   private async measure(opts: CallOpts): Promise<orchestrator.GetDiskUsageResponse> {
     const [{ containers }, containersJson, { images }, { layers }, volumes] = await Promise.all([
       this.stores.containers.listContainers(EVERY_CONTAINER, opts),
-      sizedListBody(this.stores, EVERY_CONTAINER, opts),
+      this.listedImages.queryFor(EVERY_CONTAINER, opts).then((query) => sizedListBody(this.stores, query, opts)),
       this.stores.images.listImages({ all: false, filters: {} }, opts),
       this.stores.layers.listLayers({}, opts),
       this.localVolumes(opts),

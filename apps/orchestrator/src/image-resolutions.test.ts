@@ -1,3 +1,4 @@
+import { notFound } from "@slipway/errors";
 import { createLogger } from "@slipway/grpc-kit";
 import { imagestore } from "@slipway/proto";
 import { afterEach, describe, expect, it } from "vitest";
@@ -19,6 +20,7 @@ class FakeImages {
     resolveImage: async ({ reference }: imagestore.ResolveImageRequest) => {
       this.resolves++;
       await this.holdResolve;
+      if (reference.startsWith("gone")) throw notFound(`No such image: ${reference}`);
       return imagestore.ResolveImageResponse.create({ imageId: `sha256:${reference}` });
     },
     watchImages: (acks: AsyncIterable<imagestore.WatchImagesRequest>) => this.watch(acks),
@@ -102,6 +104,22 @@ describe("image resolutions", () => {
     release();
     await early;
     await cache.resolve("golden:1", opts);
+    expect(images.resolves).toBe(2);
+  });
+
+  it("keeps a NOT_FOUND answer too, until the next change, and has a version that changes with every change", async () => {
+    const images = new FakeImages();
+    const cache = cacheOver(images);
+    expect(cache.version).not.toBe(cache.version); // not watched yet: nothing stays current
+    await images.publish(1);
+    const watched = cache.version;
+    expect(cache.version).toBe(watched);
+    for (const _ of [1, 2])
+      await expect(cache.resolve("gone:1", opts)).rejects.toMatchObject({ kind: "not_found", message: "No such image: gone:1" });
+    expect(images.resolves).toBe(1);
+    await images.publish(2);
+    expect(cache.version).not.toBe(watched);
+    await expect(cache.resolve("gone:1", opts)).rejects.toMatchObject({ kind: "not_found" });
     expect(images.resolves).toBe(2);
   });
 

@@ -7,8 +7,9 @@ import type { ContainerCreator } from "./create.js";
 import type { EventWatches } from "./events.js";
 import { DiskUsage } from "./disk-usage.js";
 import { inspectContainer } from "./inspect.js";
+import type { ListedImages } from "./listed-images.js";
 import type { Reconciler } from "./reconciler.js";
-import { pruneContainers } from "./prune.js";
+import { ContainerPruner } from "./prune.js";
 import { removeContainer } from "./remove.js";
 import type { Stores } from "./stores.js";
 import type { VolumeService } from "./volumes.js";
@@ -19,6 +20,7 @@ export interface Domain {
   readonly reconciler: Reconciler;
   readonly volumes: VolumeService;
   readonly events: EventWatches;
+  readonly listedImages: ListedImages;
   readonly logger: Logger;
 }
 
@@ -26,8 +28,9 @@ const EMPTY_QUERY: containerconfig.ListContainersRequest = { filters: {}, all: f
 
 /** The OrchestratorService adapter: proto in, domain call with the caller's context, proto out. */
 export function orchestratorService(domain: Domain): ServiceRegistration {
-  const { stores, creator, reconciler, volumes, events, logger } = domain;
-  const diskUsage = new DiskUsage(stores);
+  const { stores, creator, reconciler, volumes, events, listedImages, logger } = domain;
+  const diskUsage = new DiskUsage(stores, listedImages);
+  const containerPruner = new ContainerPruner(stores, volumes, logger);
   return service(orchestratorDefinition, {
     createContainer: async (request, ctx) => {
       const { id, warnings } = await creator.create(request, { parent: ctx });
@@ -37,18 +40,20 @@ export function orchestratorService(domain: Domain): ServiceRegistration {
       inspectJson: Buffer.from(await inspectContainer(stores, logger, request, { parent: ctx })),
     }),
     listContainers: async ({ query = EMPTY_QUERY }, ctx) => {
-      const { containers } = await stores.containers.listContainers(query, { parent: ctx });
+      const withImages = await listedImages.queryFor(query, { parent: ctx });
+      const { containers } = await stores.containers.listContainers(withImages, { parent: ctx });
       return { containers };
     },
     // Passed through chunk by chunk: the orchestrator never holds the whole list.
     listContainersJson: async function* ({ query = EMPTY_QUERY, size }, ctx) {
+      const withImages = await listedImages.queryFor(query, { parent: ctx });
       if (size) {
-        for await (const chunk of sizedListJson(stores, query, { parent: ctx })) yield { chunk };
+        for await (const chunk of sizedListJson(stores, withImages, { parent: ctx })) yield { chunk };
         return;
       }
-      for await (const { chunk } of stores.containers.listContainersJson({ query }, { parent: ctx })) yield { chunk };
+      for await (const { chunk } of stores.containers.listContainersJson({ query: withImages }, { parent: ctx })) yield { chunk };
     },
-    getListVersion: async (_request, ctx) => stores.containers.getListVersion({}, { parent: ctx }),
+    getListVersion: async (_request, ctx) => ({ listVersion: await listedImages.listVersion({ parent: ctx }) }),
     removeContainer: async (request, ctx) => {
       await removeContainer(stores, volumes, logger, request, { parent: ctx });
       return {};
@@ -57,7 +62,11 @@ export function orchestratorService(domain: Domain): ServiceRegistration {
       await stores.containers.renameContainer({ idOrName, newName }, { parent: ctx });
       return {};
     },
-    pruneContainers: async ({ filters }, ctx) => pruneContainers(stores, volumes, logger, filters, { parent: ctx }),
+    pruneContainers: async ({ filters }, ctx) => containerPruner.prune(filters, { parent: ctx }),
+    pruneNetworks: async ({ filters }) => {
+      await containerPruner.pruneNetworks(valuesOf(filters));
+      return {};
+    },
     exportContainer: async function* ({ idOrName }, ctx) {
       for await (const chunk of exportContainer(stores, idOrName, { parent: ctx })) yield { chunk };
     },

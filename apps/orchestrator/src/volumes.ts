@@ -1,8 +1,9 @@
-import { alreadyExists, failedPrecondition, invalidArgument, isNotFound, notFound } from "@slipway/errors";
+import { failedPrecondition, invalidArgument, isNotFound, notFound } from "@slipway/errors";
 import { matchesPruneFilters, matchKeyValueList } from "@slipway/docker-spec";
 import type { CallOpts } from "@slipway/grpc-kit";
 import type { layerstore } from "@slipway/proto";
 import type { InFlightCreates } from "./in-flight.js";
+import { PruneGuard } from "./prune-guard.js";
 import type { Stores } from "./stores.js";
 
 export interface CreateVolumeInput {
@@ -21,7 +22,7 @@ const DANGLING: Record<string, boolean> = { true: true, "1": true, false: false,
  * from the container records (their MountPoints) and the creates still running.
  */
 export class VolumeService {
-  private pruning = false;
+  private readonly prunes = new PruneGuard();
 
   constructor(
     private readonly stores: Stores,
@@ -60,10 +61,8 @@ export class VolumeService {
    * driver options (mounted ones would reclaim nothing), named ones too, that the label filters keep; one at a
    * time, a volume that fails to go skipped. The names removed, and the bytes their files took.
    */
-  async prune(filters: Record<string, readonly string[]>, opts: CallOpts): Promise<{ volumesDeleted: string[]; spaceReclaimed: number }> {
-    if (this.pruning) throw alreadyExists("a prune operation is already running");
-    this.pruning = true;
-    try {
+  prune(filters: Record<string, readonly string[]>, opts: CallOpts): Promise<{ volumesDeleted: string[]; spaceReclaimed: number }> {
+    return this.prunes.run(async () => {
       requireFilters(filters, PRUNE_FILTERS);
       const { volumes } = await this.stores.layers.listVolumes({ names: [] }, opts);
       const labels = { labels: filters.label ?? [], notLabels: filters["label!"] ?? [] };
@@ -76,9 +75,7 @@ export class VolumeService {
         report.spaceReclaimed += size;
       }
       return report;
-    } finally {
-      this.pruning = false;
-    }
+    });
   }
 
   /** Removes the volume when nothing uses it, answering the bytes its files took; undefined when it is in use. */

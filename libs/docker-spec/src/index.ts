@@ -14,3 +14,4 @@ export * from "./disk-usage.js";
 export * from "./event-log.js";
 export * from "./event-filter.js";
 export * from "./event-message.js";
+export * from "./host-users.js";

@@ -4,7 +4,7 @@ import { ByteReader, SourceError } from "./byte-reader.js";
 import { Crc64 } from "./crc64.js";
 import { decompress } from "./decompress.js";
 import { directorySize } from "./directory-size.js";
-import { InvalidLayerError } from "./errors.js";
+import { InvalidLayerError, LayerEntrySystemError } from "./errors.js";
 import { LayerExtractor, type Logger } from "./extract.js";
 import { DuplicatePathError, TarSplitPacker } from "./tar-split.js";
 import { TarReader, type TarEntry } from "./tar-reader.js";
@@ -24,6 +24,8 @@ export interface ApplyOptions {
   log?: Logger;
   /** Told of each entry (its name as in the tar) before it is extracted; missing parents are made without one. */
   onEntry?: (entry: { readonly name: string; readonly typeflag: string }) => void;
+  /** Every entry's owner instead of the tar's (moby's ChownOpts, as `docker cp -a` sets them); missing parents stay root's. */
+  owner?: { readonly uid: number; readonly gid: number };
 }
 
 const CONTENT_CHUNK = 1 << 20;
@@ -55,7 +57,7 @@ export async function applyLayerTar(source: AsyncIterable<Uint8Array>, diffDir: 
       const raw = tar.takeRaw();
       if (raw.length > 0) packer.addSegment(raw);
       options.onEntry?.(entry);
-      const checksum = await extractEntry(tar, extractor, entry);
+      const checksum = await extractEntry(tar, extractor, options.owner ? { ...entry, ...options.owner } : entry);
       packer.addFile(entry.name, entry.size, checksum);
       await packer.drain();
     }
@@ -119,8 +121,14 @@ function classify(err: unknown, entry: string | undefined, signal: AbortSignal |
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined && ENTRY_ERRORS.has(code))
     return new InvalidLayerError(`cannot create it: ${(err as Error).message}`, entry, { cause: err });
+  if (isSystemCallError(err) && entry !== undefined) return new LayerEntrySystemError(err, entry);
   if (err instanceof Error && entry !== undefined) {
     return new Error(`extracting layer entry "${entry}": ${err.message}`, { cause: err });
   }
   return err;
+}
+
+function isSystemCallError(err: unknown): err is Error & { code: string; errno: number; syscall: string } {
+  const e = err as Partial<NodeJS.ErrnoException> | null;
+  return err instanceof Error && typeof e?.code === "string" && typeof e.errno === "number" && typeof e.syscall === "string";
 }

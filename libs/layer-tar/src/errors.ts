@@ -1,3 +1,5 @@
+import { cleanPath } from "@slipway/docker-spec";
+
 /**
  * A layer tar that is hostile, corrupt or truncated. `entry` is the tar entry being read when the
  * problem was found (as UTF-8 text), or undefined before the first entry.
@@ -12,5 +14,27 @@ export class InvalidLayerError extends Error {
     this.name = "InvalidLayerError";
     this.entry = entry;
     this.reason = reason;
+  }
+}
+
+/**
+ * A system call that failed while extracting an entry for a reason outside the layer (a full or read-only
+ * disk). It stays a system error (code, errno, syscall, path) so callers word it as Go's os.PathError, and
+ * its path is the entry's place inside the layer, as dockerd's chrooted extraction reports it
+ * ("write /etc/passwd: no space left on device"), never the data root's.
+ */
+export class LayerEntrySystemError extends Error {
+  readonly code: string;
+  readonly errno: number;
+  readonly syscall: string;
+  readonly path: string;
+
+  constructor(err: Error & { code: string; errno: number; syscall: string }, entry: string) {
+    super(`extracting layer entry "${entry}": ${err.message}`, { cause: err });
+    this.name = "LayerEntrySystemError";
+    this.code = err.code;
+    this.errno = err.errno;
+    this.syscall = err.syscall;
+    this.path = cleanPath(`/${entry}`);
   }
 }

@@ -88,33 +88,82 @@ export class TarSplitPacker {
 export type TarSplitEntry =
   { type: typeof SEGMENT_TYPE; payload: Buffer } | { type: typeof FILE_TYPE; name: Buffer; size: number; checksum: Buffer | null };
 
-interface TarSplitLine {
-  type?: number;
-  name?: string;
-  name_raw?: string;
-  size?: number;
-  payload?: string | null;
-}
-
-function decodeLine(line: string): TarSplitEntry {
-  const parsed = JSON.parse(line) as TarSplitLine;
-  const payload = typeof parsed.payload === "string" ? Buffer.from(parsed.payload, "base64") : null;
-  if (parsed.type === SEGMENT_TYPE) return { type: SEGMENT_TYPE, payload: payload ?? Buffer.alloc(0) };
-  if (parsed.type === FILE_TYPE) {
-    const name = parsed.name_raw ? Buffer.from(parsed.name_raw, "base64") : Buffer.from(parsed.name ?? "", "utf8");
-    return { type: FILE_TYPE, name, size: parsed.size ?? 0, checksum: payload };
+/** A tar-split document that cannot be read: corrupt gzip, a line that is not an entry, a path named twice. */
+export class InvalidTarSplitError extends Error {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`invalid tar-split: ${reason}`, options);
+    this.name = "InvalidTarSplitError";
   }
-  throw new Error(`tar-split: unknown entry type ${String(parsed.type)}`);
 }
 
-/** Streams the entries of a gzip tar-split document, one line at a time. */
-export async function* readTarSplit(tarSplit: Buffer): AsyncGenerator<TarSplitEntry> {
+interface TarSplitLine {
+  type?: unknown;
+  name?: unknown;
+  name_raw?: unknown;
+  size?: unknown;
+  payload?: unknown;
+}
+
+const isOptional = (value: unknown, type: "string" | "number") => value === undefined || value === null || typeof value === type;
+
+/** Why a parsed line is not an entry Go's encoding/json would decode into tar-split's storage.Entry, or undefined. */
+function lineProblem(line: TarSplitLine): string | undefined {
+  if (typeof line !== "object" || line === null || Array.isArray(line)) return "not a JSON object";
+  if (line.type !== SEGMENT_TYPE && line.type !== FILE_TYPE) return `unknown entry type ${JSON.stringify(line.type)}`;
+  if (!isOptional(line.name, "string") || !isOptional(line.name_raw, "string") || !isOptional(line.payload, "string"))
+    return "name, name_raw and payload must be strings";
+  if (!isOptional(line.size, "number") || !(line.size == null || (Number.isSafeInteger(line.size) && (line.size as number) >= 0)))
+    return "size must be a whole number of bytes";
+  return undefined;
+}
+
+function decodeLine(text: string, lineNumber: number): TarSplitEntry {
+  let line: TarSplitLine;
+  try {
+    line = JSON.parse(text) as TarSplitLine;
+  } catch {
+    throw new InvalidTarSplitError(`line ${lineNumber} is not JSON`);
+  }
+  const problem = lineProblem(line);
+  if (problem !== undefined) throw new InvalidTarSplitError(`line ${lineNumber}: ${problem}`);
+  const payload = typeof line.payload === "string" ? Buffer.from(line.payload, "base64") : null;
+  if (line.type === SEGMENT_TYPE) return { type: SEGMENT_TYPE, payload: payload ?? Buffer.alloc(0) };
+  const name = line.name_raw ? Buffer.from(line.name_raw as string, "base64") : Buffer.from((line.name as string | undefined) ?? "", "utf8");
+  return { type: FILE_TYPE, name, size: (line.size as number | undefined) ?? 0, checksum: payload };
+}
+
+/** The lines of a gzip document; a corrupt or truncated gzip stream is an InvalidTarSplitError. */
+async function* gunzippedLines(tarSplit: Buffer): AsyncGenerator<string> {
   let carry = "";
   const decoder = new StringDecoder("utf8");
-  for await (const chunk of Readable.from([tarSplit]).pipe(createGunzip())) {
-    const lines = (carry + decoder.write(chunk as Buffer)).split("\n");
-    carry = lines.pop()!;
-    for (const line of lines) if (line !== "") yield decodeLine(line);
+  try {
+    for await (const chunk of Readable.from([tarSplit]).pipe(createGunzip())) {
+      const lines = (carry + decoder.write(chunk as Buffer)).split("\n");
+      carry = lines.pop()!;
+      yield* lines;
+    }
+  } catch (err) {
+    throw new InvalidTarSplitError(`the gzip stream is corrupt (${(err as Error).message})`, { cause: err });
   }
-  if (carry.trim() !== "") yield decodeLine(carry);
+  yield carry + decoder.end();
+}
+
+/**
+ * Streams the entries of a gzip tar-split document, one line at a time. Like tar-split's JSON unpacker it
+ * refuses a file path named twice; every other problem is an InvalidTarSplitError too.
+ */
+export async function* readTarSplit(tarSplit: Buffer): AsyncGenerator<TarSplitEntry> {
+  const seen = new Set<string>();
+  let lineNumber = 0;
+  for await (const line of gunzippedLines(tarSplit)) {
+    lineNumber++;
+    if (line.trim() === "") continue;
+    const entry = decodeLine(line, lineNumber);
+    if (entry.type === FILE_TYPE) {
+      const key = cleanPath(entry.name.toString("latin1"));
+      if (seen.has(key)) throw new InvalidTarSplitError(`line ${lineNumber}: "${displayName(key)}" is named more than once`);
+      seen.add(key);
+    }
+    yield entry;
+  }
 }

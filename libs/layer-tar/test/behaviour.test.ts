@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,6 +72,26 @@ describe("applyLayerTar details", () => {
     ]);
   });
 
+  it("gives every entry the owner option's uid and gid instead of the tar's, and missing parents root's", async () => {
+    const diff = freshDiff("owner-option");
+    const tar = new TarWriter()
+      .dir("d", { uid: 7, gid: 8 })
+      .file("d/file", "x", { mode: 0o4755, uid: 0, gid: 0 })
+      .symlink("d/link", "file")
+      .file("d/other", "z", { uid: 5, gid: 5 })
+      .hardlink("d/hard", "d/other")
+      .file("parent/child", "y", { uid: 9, gid: 9 })
+      .end();
+    await applyLayerTar(chunked(tar), diff, { owner: { uid: 101, gid: 104 } });
+    const owners = ["d", "d/file", "d/link", "d/other", "d/hard", "parent", "parent/child"].map((name) => {
+      const stats = lstatSync(join(diff, name));
+      return `${name} ${stats.uid}:${stats.gid}`;
+    });
+    const expected = ["d 101:104", "d/file 101:104", "d/link 101:104", "d/other 101:104", "d/hard 101:104", "parent 0:0", "parent/child 101:104"];
+    expect(owners).toEqual(expected);
+    expect(lstatSync(join(diff, "d/file")).mode & 0o7777).toBe(0o4755); // the mode is set after the chown, which clears setuid
+  });
+
   it.each([
     [
       "files, symlinks, hardlinks, empty files and whiteouts",
@@ -118,5 +139,20 @@ describe("applyLayerTar details", () => {
 
   it("refuses a diff directory that does not exist", async () => {
     await expect(applyLayerTar(chunked(new TarWriter().end()), join(work, "missing"))).rejects.toThrow(/does not exist/);
+  });
+
+  it("reports a full disk as the system error, with the entry's path inside the layer (never the diff directory's)", async () => {
+    const diff = freshDiff("full-disk");
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", diff]);
+    try {
+      const tar = new TarWriter()
+        .dir("srv/")
+        .file("srv/big", Buffer.alloc(1 << 20))
+        .end();
+      const err = (await applyLayerTar(chunked(tar), diff).catch((e: unknown) => e)) as NodeJS.ErrnoException;
+      expect([err.code, err.syscall, err.path]).toEqual(["ENOSPC", "write", "/srv/big"]);
+    } finally {
+      execFileSync("umount", [diff]);
+    }
   });
 });

@@ -16,7 +16,7 @@ export interface DataRootSnapshot {
   readonly overlayDirs: readonly OverlayDirEntry[];
   /** overlay2/l/<link>: the link's target ("../<id>/diff"). */
   readonly links: ReadonlyMap<string, string>;
-  /** volumes/<name>/ (metadata.db aside). */
+  /** volumes/<name>/ (metadata.db and backingFsBlockDev aside). */
   readonly volumes: readonly VolumeEntry[];
   /** image/overlay2/imagedb/content/sha256/<hex>: each image's layer diffIDs. */
   readonly images: readonly ImageEntry[];
@@ -94,7 +94,8 @@ export function readDataRoot(root: string): DataRootSnapshot {
     layers: records(`${LAYERDB}/sha256`, HEX_ID).map((hex) => readLayer(at(LAYERDB, "sha256", hex), hex)),
     overlayDirs: records("overlay2", OVERLAY_ID, ["l"]).map((id) => readOverlayDir(at("overlay2", id), id)),
     links: new Map(entries(at("overlay2", "l")).map((link) => [link, readLink(at("overlay2", "l", link))])),
-    volumes: records("volumes", VOLUME_NAME, ["metadata.db"]).map((name) => ({
+    // backingFsBlockDev: the device node dockerd's local volume driver makes to probe for project quotas.
+    volumes: records("volumes", VOLUME_NAME, ["metadata.db", "backingFsBlockDev"]).map((name) => ({
       name,
       hasData: isDir(at("volumes", name, "_data")),
       provisional: existsSync(at("volumes", name, PROVISIONAL_MARKER)),

@@ -1,10 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { startRegistry, type TestRegistry } from "@slipway/registry-client/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EngineClient } from "../bench/engine-client.js";
+import { putBigImage, type RegistryImage } from "../bench/registry-image.js";
 import { checkDataRoot } from "../fsck/checks.js";
 import { readDataRoot } from "../fsck/data-root.js";
 import { sampleImage } from "../sample-image/sample-image.js";
@@ -23,11 +25,13 @@ let engine: EngineClient;
 const mount = (...args: string[]) => execFileSync("mount", args);
 const create = (name: string) => engine.call("POST", `/containers/create?name=${name}`, JSON.stringify({ Image: "slipway-sample:1" }));
 const load = (archive: Buffer) => engine.call("POST", "/images/load?quiet=1", Readable.from([archive]), "application/x-tar");
+const pull = (image: RegistryImage) =>
+  engine.call("POST", `/images/create?fromImage=${encodeURIComponent(image.repository)}&tag=${encodeURIComponent(image.tag)}`);
 const problems = () => checkDataRoot(readDataRoot(dataRoot)).problems.map((p) => `${p.check}: ${p.subject}: ${p.detail}`);
 
 /**
  * A refusal as dockerd words a disk fault: the system's message, no data-root path, no Node error code. A
- * create answers it as a 500; a load, as dockerd does, as the error line of its 200 stream.
+ * create answers it as a 500; a load or a pull, as dockerd does, as the error line of its 200 stream.
  */
 function expectDiskError(reply: { status: number; body: string }, words: string): void {
   const streamed = reply.status === 200 && reply.body.includes('"errorDetail"');
@@ -76,6 +80,60 @@ describe("a data root whose disk fills up", () => {
     expect((await load(sampleImage("slipway-other:1").archive)).status).toBe(200);
     expect(problems()).toEqual([]);
   });
+});
+
+describe("a pull onto a full disk", () => {
+  const filler = () => join(dataRoot, "filler");
+  let registry: TestRegistry;
+  let image: RegistryImage;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    image = await putBigImage(registry, root, { totalMiB: 4, smallFiles: 64, largeFiles: 2, smallFileLayers: 1, largeFileLayers: 2 });
+  }, 60_000);
+
+  afterAll(async () => {
+    rmSync(filler(), { force: true });
+    await registry?.stop();
+  });
+
+  const layerDirectories = () => ["overlay2", "image/overlay2/layerdb/sha256"].flatMap((dir) => readdirSync(join(dataRoot, dir)).sort());
+  const listed = async () =>
+    (JSON.parse((await engine.call("GET", "/images/json")).body) as { RepoTags: string[] | null }[]).flatMap((i) => i.RepoTags ?? []);
+
+  it("fails with an error line after the progress lines, leaves no layer or image, and keeps serving", async () => {
+    const layersBefore = layerDirectories();
+    const { bavail, bsize } = statfsSync(dataRoot);
+    writeFileSync(filler(), Buffer.alloc(Number(bavail) * Number(bsize)));
+    const reply = await pull(image);
+    expectDiskError(reply, "no space left on device");
+    const lines = reply.body
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const last = lines.at(-1)!;
+    // dockerd's download manager words a layer that cannot be written "failed to register layer: <Go's os.PathError>".
+    expect(last.error).toMatch(/^failed to register layer: [a-z]+ \/[^ ]+: no space left on device$/);
+    expect(Object.keys(last)).toEqual(["errorDetail", "error"]);
+    expect(last.errorDetail).toEqual({ message: last.error });
+    expect(lines[0]).toEqual({ status: `Pulling from ${image.repository.slice(registry.host.length + 1)}`, id: image.tag });
+    expect(
+      lines.slice(0, -1).every((line) => !("error" in line)),
+      reply.body,
+    ).toBe(true);
+    expect(await listed()).not.toContain(`${image.repository}:${image.tag}`);
+    expect(layerDirectories()).toEqual(layersBefore);
+    expect((await engine.call("GET", "/containers/before/json")).status).toBe(200);
+    expect(problems()).toEqual([]);
+  }, 60_000);
+
+  it("pulls the image once space is freed", async () => {
+    rmSync(filler());
+    const reply = await pull(image);
+    expect(reply.body.trim().split("\n").at(-1)).toContain(`Status: Downloaded newer image for ${image.repository}:${image.tag}`);
+    expect(await listed()).toContain(`${image.repository}:${image.tag}`);
+    expect(problems()).toEqual([]);
+  }, 60_000);
 });
 
 describe("a data root remounted read-only", () => {

@@ -1,4 +1,4 @@
-import { checkBuildCacheFilters, parsePruneFilters, PruneFilterError } from "@slipway/docker-spec";
+import { checkBuildCacheFilters, PruneFilterError } from "@slipway/docker-spec";
 import { internal, invalidArgument } from "@slipway/errors";
 import type { Backends } from "../backends.js";
 import { filtersParam } from "./request.js";
@@ -9,7 +9,8 @@ import type { HeldWaits } from "./run-routes.js";
 /**
  * The prunes of containers, networks and the build cache (`docker container prune`, and with the image and
  * volume prunes, `docker system prune`). Slipway makes no networks and builds nothing: those two prunes check
- * their filters as dockerd does and answer that nothing was deleted.
+ * their filters as dockerd does and answer that nothing was deleted. The network prune is the orchestrator's,
+ * which refuses it while a container prune runs, as dockerd does.
  */
 export function pruneRoutes({ orchestrator }: Backends, waits?: HeldWaits): Route[] {
   return [
@@ -26,8 +27,8 @@ export function pruneRoutes({ orchestrator }: Backends, waits?: HeldWaits): Rout
     {
       method: "POST",
       pattern: /^\/networks\/prune$/,
-      handle({ res, query }) {
-        checkFilters(() => parsePruneFilters(filterValues(query), new Date()));
+      async handle({ res, query }) {
+        await orchestrator.pruneNetworks({ filters: filtersParam(query) });
         sendJson(res, 200, { NetworksDeleted: null });
       },
     },
@@ -47,7 +48,7 @@ function filterValues(query: URLSearchParams): Record<string, string[]> {
 }
 
 /** Runs a filter check; a filter dockerd refuses becomes its 400 or 500, with the prefix its prune adds. */
-function checkFilters(check: () => unknown, prefix = ""): void {
+function checkFilters(check: () => unknown, prefix: string): void {
   try {
     check();
   } catch (err) {

@@ -8,6 +8,7 @@ import { applyLayerTar, InvalidLayerError } from "@slipway/layer-tar";
 import { archiveContainerPath } from "../storage/container-archive.js";
 import { mergeStagedTree, refuseOverlayMetadata, tarProcessingError } from "../storage/container-extract.js";
 import { ContainerFs, containerJoin, type HostMount } from "../storage/container-fs.js";
+import { lookupHostUser, type Owner } from "../storage/host-users.js";
 import type { StoreLayout } from "../storage/layout.js";
 import type { LayerStore } from "./layer-store.js";
 import type { RWLayerStore } from "./rw-layers.js";
@@ -21,6 +22,8 @@ export interface ContainerFilesystem {
 
 export interface WriteOptions {
   readonly noOverwriteDirNonDir: boolean;
+  /** The user (of the host, as dockerd looks it up) whose uid and primary gid every entry gets; "" for the tar's owners. */
+  readonly ownerUser: string;
   readonly signal?: AbortSignal;
 }
 
@@ -70,10 +73,11 @@ export class ContainerPaths {
     const mount = coveringMount(fs.spec.mounts, directory);
     if (mount?.readOnly) throw invalidArgument("mounted volume is marked read-only");
     if (!mount && filesystem.readOnlyRootfs) throw internal("container rootfs is marked read-only");
+    const owner = options.ownerUser === "" ? undefined : await lookupHostUser(options.ownerUser);
     await this.writes.run(filesystem.containerId, async () => {
       const staged = await mkdtemp(join(this.layout.layerdbTmp, "copy-"));
       try {
-        const directories = await stage(tar, staged, options.signal);
+        const directories = await stage(tar, staged, owner, options.signal);
         const touched = new Set<HostMount>();
         try {
           mergeStagedTree(fs, staged, directory, { directories, noOverwriteDirNonDir: options.noOverwriteDirNonDir, touched });
@@ -138,11 +142,16 @@ function missing(fs: ContainerFs, path: string): never {
  * The tar extracted into the staging directory, with layer extraction's refusals of hostile entries; answers
  * the directories the tar has entries for (clean relative paths), as opposed to parents made for their content.
  */
-async function stage(tar: AsyncIterable<Uint8Array>, staged: string, signal: AbortSignal | undefined): Promise<Set<string>> {
+async function stage(
+  tar: AsyncIterable<Uint8Array>,
+  staged: string,
+  owner: Owner | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Set<string>> {
   const directories = new Set<string>();
   const onEntry = ({ name, typeflag }: { name: string; typeflag: string }) => typeflag === "5" && directories.add(cleanPath(name));
   try {
-    await applyLayerTar(tar, staged, { signal, onEntry });
+    await applyLayerTar(tar, staged, { signal, onEntry, owner });
   } catch (err) {
     if (err instanceof InvalidLayerError) throw tarProcessingError(err.message, err);
     throw err;
