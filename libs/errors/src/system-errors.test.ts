@@ -28,4 +28,10 @@ describe("system errors", () => {
     const full = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28, syscall: "write" });
     expect(describeSystemError(full)).toBe("write: no space left on device");
   });
+
+  it("use Go's words where libuv's differ", () => {
+    const failed = Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO", errno: -5, syscall: "fsync", path: "/a" });
+    expect(describeSystemError(failed)).toBe("fsync /a: input/output error");
+    expect(describeSystemError(thrownBy(() => mkdirSync("/")) as never)).toBe("mkdir /: file exists");
+  });
 });

@@ -10,6 +10,7 @@ import { putBigImage, type RegistryImage } from "../bench/registry-image.js";
 import { checkDataRoot } from "../fsck/checks.js";
 import { readDataRoot } from "../fsck/data-root.js";
 import { sampleImage } from "../sample-image/sample-image.js";
+import { expectDiskError, seededEngine } from "../../test/support/disk-error.js";
 import { startLocalStack, type LocalStack } from "./local-stack.js";
 
 // The data root on a small tmpfs of its own: filled up, then remounted read-only. Slipway must answer
@@ -29,29 +30,13 @@ const pull = (image: RegistryImage) =>
   engine.call("POST", `/images/create?fromImage=${encodeURIComponent(image.repository)}&tag=${encodeURIComponent(image.tag)}`);
 const problems = () => checkDataRoot(readDataRoot(dataRoot)).problems.map((p) => `${p.check}: ${p.subject}: ${p.detail}`);
 
-/**
- * A refusal as dockerd words a disk fault: the system's message, no data-root path, no Node error code. A
- * create answers it as a 500; a load or a pull, as dockerd does, as the error line of its 200 stream.
- */
-function expectDiskError(reply: { status: number; body: string }, words: string): void {
-  const streamed = reply.status === 200 && reply.body.includes('"errorDetail"');
-  expect(streamed || reply.status === 500, reply.body).toBe(true);
-  const last = JSON.parse(reply.body.trim().split("\n").at(-1)!) as { message?: string; error?: string };
-  const text = (streamed ? last.error : last.message) ?? "";
-  expect(text).toContain(words);
-  expect(text).not.toContain(dataRoot);
-  expect(text).not.toMatch(/\bE[A-Z]{3,}\b|ERR_/);
-}
-
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "slipway-disk-"));
   dataRoot = join(root, "data");
   mkdirSync(dataRoot);
   mount("-t", "tmpfs", "-o", `size=${TMPFS_BYTES}`, "tmpfs", dataRoot);
   stack = await startLocalStack(root);
-  engine = new EngineClient(stack.socketPath);
-  expect((await load(sampleImage().archive)).status).toBe(200);
-  expect((await create("before")).status).toBe(201);
+  engine = await seededEngine(stack.socketPath);
 }, 90_000);
 
 afterAll(async () => {
@@ -67,8 +52,8 @@ describe("a data root whose disk fills up", () => {
   it("refuses creates and loads with 'no space left on device', keeps serving reads, and leaves nothing half-written", async () => {
     const { bavail, bsize } = statfsSync(dataRoot);
     writeFileSync(filler(), Buffer.alloc(Number(bavail) * Number(bsize)));
-    for (let i = 0; i < 3; i++) expectDiskError(await create(`full-${i}`), "no space left on device");
-    expectDiskError(await load(sampleImage("slipway-other:1").archive), "no space left on device");
+    for (let i = 0; i < 3; i++) expectDiskError(await create(`full-${i}`), "no space left on device", dataRoot);
+    expectDiskError(await load(sampleImage("slipway-other:1").archive), "no space left on device", dataRoot);
     expect((await engine.call("GET", "/containers/before/json")).status).toBe(200);
     expect(JSON.parse((await engine.call("GET", "/containers/json?all=1")).body)).toHaveLength(1);
     expect(problems()).toEqual([]);
@@ -106,7 +91,7 @@ describe("a pull onto a full disk", () => {
     const { bavail, bsize } = statfsSync(dataRoot);
     writeFileSync(filler(), Buffer.alloc(Number(bavail) * Number(bsize)));
     const reply = await pull(image);
-    expectDiskError(reply, "no space left on device");
+    expectDiskError(reply, "no space left on device", dataRoot);
     const lines = reply.body
       .trim()
       .split("\n")
@@ -140,7 +125,7 @@ describe("a data root remounted read-only", () => {
   it("refuses writes with 'read-only file system', answers reads, and works again once writable", async () => {
     mount("-o", "remount,ro", dataRoot);
     try {
-      expectDiskError(await create("read-only"), "read-only file system");
+      expectDiskError(await create("read-only"), "read-only file system", dataRoot);
       expect((await engine.call("GET", "/containers/before/json")).status).toBe(200);
       expect((await engine.call("GET", "/images/json")).status).toBe(200);
     } finally {

@@ -74,6 +74,8 @@ export interface ImageSnapshot {
 export class ImageService {
   readonly images = new ImageIndex();
   private references = new ReferenceStore();
+  /** What repositories.json holds: the references as last written (or found at start-up). */
+  private savedReferences: Repositories = {};
   private readonly lock = new KeyedLock();
   private readonly layerCache = new Map<string, LayerInfo>();
 
@@ -84,6 +86,7 @@ export class ImageService {
     return this.change(async () => {
       for (const image of snapshot.images) this.images.add(image);
       this.references = new ReferenceStore(snapshot.repositories);
+      this.savedReferences = snapshot.repositories;
     });
   }
 
@@ -307,8 +310,19 @@ export class ImageService {
     this.deps.events.publish("tag", image.id, familiarString(ref), image);
   }
 
+  /**
+   * Writes the references to repositories.json. If that fails (a full or failing disk) the references go
+   * back to what the file holds, so that no answer shows a tag or removal that a restart would undo.
+   */
   async saveReferences(): Promise<void> {
-    await this.deps.repositories.save(this.refs.snapshot());
+    const next = this.refs.snapshot();
+    try {
+      await this.deps.repositories.save(next);
+      this.savedReferences = next;
+    } catch (err) {
+      this.references = new ReferenceStore(this.savedReferences);
+      throw err;
+    }
   }
 }
 
