@@ -21,6 +21,8 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): void {
   if (decided) return;
   decided = true;
   if (!exportsTraces(env)) return;
+  const problem = protocolProblem(env);
+  if (problem) process.stderr.write(`tracing: ${problem}\n`);
   const traced = install(new BatchSpanProcessor(new OTLPTraceExporter()));
   // Registered before any app's, so it runs after every app stopped: what their last calls left is exported.
   stopOnSignal(() => traced.shutdown());
@@ -47,6 +49,17 @@ export function httpTracing(app: string): HttpSpans | undefined {
 function exportsTraces(env: NodeJS.ProcessEnv): boolean {
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
   return Boolean(endpoint) && env.OTEL_SDK_DISABLED !== "true" && env.OTEL_TRACES_EXPORTER !== "none";
+}
+
+/**
+ * Slipway sends OTLP over HTTP as JSON, which a collector's OTLP/HTTP receiver takes whichever http/ protocol
+ * it is set for; one set up for grpc would get nothing, so that setting is named rather than ignored.
+ */
+export function protocolProblem(env: NodeJS.ProcessEnv): string | undefined {
+  const variable = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ? "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL" : "OTEL_EXPORTER_OTLP_PROTOCOL";
+  const protocol = env[variable];
+  if (!protocol || protocol.startsWith("http/")) return undefined;
+  return `${variable}=${protocol} is not supported: traces go by OTLP over HTTP (JSON) to <endpoint>/v1/traces; point OTEL_EXPORTER_OTLP_ENDPOINT at the collector's OTLP/HTTP receiver (port 4318 by default) and unset ${variable}`;
 }
 
 function install(processor: SpanProcessor): AppTracers {
