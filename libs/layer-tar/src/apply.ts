@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
+import { isSystemError } from "@slipway/errors";
 import { ByteReader, SourceError } from "./byte-reader.js";
 import { Crc64 } from "./crc64.js";
 import { decompress } from "./decompress.js";
@@ -121,14 +122,9 @@ function classify(err: unknown, entry: string | undefined, signal: AbortSignal |
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined && ENTRY_ERRORS.has(code))
     return new InvalidLayerError(`cannot create it: ${(err as Error).message}`, entry, { cause: err });
-  if (isSystemCallError(err) && entry !== undefined) return new LayerEntrySystemError(err, entry);
+  if (isSystemError(err) && entry !== undefined) return new LayerEntrySystemError(err, entry);
   if (err instanceof Error && entry !== undefined) {
     return new Error(`extracting layer entry "${entry}": ${err.message}`, { cause: err });
   }
   return err;
-}
-
-function isSystemCallError(err: unknown): err is Error & { code: string; errno: number; syscall: string } {
-  const e = err as Partial<NodeJS.ErrnoException> | null;
-  return err instanceof Error && typeof e?.code === "string" && typeof e.errno === "number" && typeof e.syscall === "string";
 }

@@ -1,4 +1,5 @@
 import { cleanPath } from "@slipway/docker-spec";
+import type { SystemError } from "@slipway/errors";
 
 /**
  * A layer tar that is hostile, corrupt or truncated. `entry` is the tar entry being read when the
@@ -29,7 +30,7 @@ export class LayerEntrySystemError extends Error {
   readonly syscall: string;
   readonly path: string;
 
-  constructor(err: Error & { code: string; errno: number; syscall: string }, entry: string) {
+  constructor(err: SystemError, entry: string) {
     super(`extracting layer entry "${entry}": ${err.message}`, { cause: err });
     this.name = "LayerEntrySystemError";
     this.code = err.code;
