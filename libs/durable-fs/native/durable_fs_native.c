@@ -21,6 +21,7 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <uv.h>
 
 #define MAX_ARGS 5
 #define XATTR_VALUE_MAX 65536
@@ -54,10 +55,11 @@ static char *path_arg(napi_env env, napi_value value) {
   return copy;
 }
 
+// Worded as Node's fs errors are (libuv's descriptions), so that a caller cannot tell the two apart.
 static napi_value errno_error(napi_env env, int err, const char *syscall, const char *path) {
   const char *code = strerrorname_np(err);
   char message[4352];
-  snprintf(message, sizeof message, "%s: %s, %s '%s'", code ? code : "EUNKNOWN", strerror(err), syscall, path);
+  snprintf(message, sizeof message, "%s: %s, %s '%s'", code ? code : "EUNKNOWN", uv_strerror(-err), syscall, path);
   napi_value error, value;
   napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &value);
   napi_create_error(env, NULL, value, &error);

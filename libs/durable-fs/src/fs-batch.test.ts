@@ -62,7 +62,7 @@ describe("FsBatch", () => {
     batch.mkdir(join(root, "b"), 0o755);
     const err = (await batch.apply().catch((e: unknown) => e)) as NodeJS.ErrnoException;
     expect(err).toMatchObject({ code: "EEXIST", syscall: "open" });
-    expect(err.message).toBe(`EEXIST: File exists, open '${join(root, "a", "f")}'`);
+    expect(err.message).toBe(`EEXIST: file already exists, open '${join(root, "a", "f")}'`);
     expect(readdirSync(root)).toEqual(["a"]);
     expect(readFileSync(join(root, "a", "f"), "utf8")).toBe("one");
   });

@@ -12,6 +12,8 @@ export interface Machine {
   readonly dockerd: string;
   /** How long the disk of the data roots takes to flush a small write (flushProbe). */
   readonly flushes: string;
+  /** Whether timed phases wait after the bench's deletions (DeletionWindow). */
+  readonly deletions: string;
   /** 1-minute load average when the run started and when it ended (the machine is shared). */
   loadAverage: string;
 }
@@ -32,7 +34,7 @@ function diskOf(path: string): string {
   return `${mount[1]} on ${mount[0]}${size ? ` (${size})` : ""}, ${mount[2] ?? ""}`;
 }
 
-export async function describeMachine(dataPath: string, withDocker: boolean): Promise<Machine> {
+export async function describeMachine(dataPath: string, withDocker: boolean, deletions: string): Promise<Machine> {
   const cores = cpus();
   return {
     cpus: `${cores.length} × ${cores[0]?.model.trim() ?? "unknown CPU"}`,
@@ -42,6 +44,7 @@ export async function describeMachine(dataPath: string, withDocker: boolean): Pr
     node: process.version,
     dockerd: withDocker ? (run("docker", ["version", "--format", "{{.Server.Version}}"]) ?? "unknown") : "not measured",
     flushes: await flushProbe(dataPath),
+    deletions,
     loadAverage: loadavg()[0]!.toFixed(2),
   };
 }

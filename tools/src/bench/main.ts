@@ -6,11 +6,12 @@ import { loadCreateImage, prepareCreateImage, type CreateImage } from "./create-
 import { dockerAvailable, hostDockerdEngine, slipwayEngine, type Engine } from "./engines.js";
 import { layoutArgs, type Layout } from "./layouts.js";
 import { log } from "./log.js";
+import { DeletionWindow } from "./deletion-window.js";
 import { describeMachine, recordEndLoad } from "./machine.js";
 import { parseBenchOptions, USAGE, type BenchOptions } from "./options.js";
 import { coldPhase } from "./phases/cold.js";
 import { grpcCreates, runCreates, runLists } from "./phases/creates.js";
-import { loadBigImage } from "./phases/load.js";
+import { loadBigImage, removeLoadedImage } from "./phases/load.js";
 import { pullBigImage } from "./phases/pull.js";
 import { cleanUp, removeRates } from "./phases/removes.js";
 import { restartTime } from "./phases/restart.js";
@@ -42,7 +43,8 @@ async function restartSlipway(run: SlipwayRun, record: RunRecord): Promise<void>
 
 /**
  * Phase by phase, each engine in turn (each Slipway layout, then dockerd), so that a phase meets every
- * engine in the same stretch of the machine's load.
+ * engine in the same stretch of the machine's load. What a phase made is deleted after every engine ran it,
+ * and the phases that create files start once those deletions no longer slow file creation (DeletionWindow).
  */
 async function measureWarm(
   slipways: SlipwayRun[],
@@ -51,24 +53,37 @@ async function measureWarm(
   image: CreateImage,
   o: BenchOptions,
   record: RunRecord,
+  deletions: DeletionWindow,
 ) {
   const engines = () => [...slipways.map((run) => run.engine), ...(dockerd ? [dockerd] : [])];
+  await deletions.settle();
   await loadBigImage(engines(), scratch, o, record);
   if (o.withPull) await pullBigImage(engines(), scratch, o, record);
+  await removeLoadedImage(engines());
+  deletions.deleted();
   for (const run of slipways) await loadCreateImage(run.engine, image);
+  await deletions.settle();
   for (const engine of engines()) await runCreates(engine, image.name, o, record);
   for (const run of slipways) record.add(run.layout, await grpcCreates(run.stack, image.name, Math.min(200, o.sequentialCreates)));
   for (const engine of engines()) await runLists(engine, image.name, o, record);
   for (const run of slipways) await restartSlipway(run, record);
   await removeRates(engines(), o, record);
+  deletions.deleted();
 }
 
 /** The warm phases with a stack per layout, stopped again before the cold phase. */
-async function measureLayouts(dockerd: Engine | undefined, scratch: string, image: CreateImage, o: BenchOptions, record: RunRecord): Promise<void> {
+async function measureLayouts(
+  dockerd: Engine | undefined,
+  scratch: string,
+  image: CreateImage,
+  o: BenchOptions,
+  record: RunRecord,
+  deletions: DeletionWindow,
+): Promise<void> {
   const slipways: SlipwayRun[] = [];
   try {
     for (const layout of o.layouts) slipways.push(await startSlipway(layout, scratch));
-    await measureWarm(slipways, dockerd, scratch, image, o, record);
+    await measureWarm(slipways, dockerd, scratch, image, o, record, deletions);
   } finally {
     for (const run of slipways) run.engine.client.close();
     for (const run of slipways) await run.stack.stop();
@@ -83,12 +98,14 @@ async function main(): Promise<void> {
   if (options.withPull) await requirePullCommands();
   mkdirSync(options.outDir, { recursive: true });
   const scratch = mkdtempSync(join(tmpdir(), "slipway-bench-"));
-  const machine = await describeMachine(scratch, options.withDocker);
+  const deletions = new DeletionWindow(scratch);
+  const machine = await describeMachine(scratch, options.withDocker, deletions.description);
   const record = new RunRecord();
   const dockerd = options.withDocker ? hostDockerdEngine() : undefined;
   try {
     const image = prepareCreateImage(options.withDocker, scratch);
-    await measureLayouts(dockerd, scratch, image, options, record);
+    await measureLayouts(dockerd, scratch, image, options, record, deletions);
+    await deletions.settle();
     await coldPhase(scratch, image, options, record);
   } finally {
     if (dockerd) await cleanUp(dockerd, options.clients);

@@ -16,8 +16,7 @@ export function statsFigures(prefix: string, s: RunStats): Figures {
 
 /**
  * Each engine's load and creates start on flushed filesystems, not behind the writeback of what came
- * before (the generated archive, the other engine's files, an image just deleted: creating files is
- * several times slower right after a large delete on ext4 mounted with `discard`).
+ * before (the generated archive, the other engine's files). Deletions are DeletionWindow's.
  */
 export function flushFilesystems(): void {
   execFileSync("sync");

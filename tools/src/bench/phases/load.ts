@@ -7,7 +7,9 @@ import type { RunRecord } from "../record.js";
 import { loadArchive } from "../scenarios.js";
 import { flushFilesystems } from "./creates.js";
 
-/** `docker load` of a generated image into each engine (deleted again after): rate, memory and CPU per MB. */
+const LOADED = "bench-big:1";
+
+/** `docker load` of a generated image into each engine (removeLoadedImage deletes it): rate, memory and CPU per MB. */
 export async function loadBigImage(engines: readonly Engine[], scratch: string, o: BenchOptions, record: RunRecord): Promise<void> {
   const big = await writeBigImage(scratch, {
     totalMiB: o.loadMiB,
@@ -20,7 +22,6 @@ export async function loadBigImage(engines: readonly Engine[], scratch: string, 
     flushFilesystems();
     log(`${engine.label}: loading a ${Math.round(big.bytes / 2 ** 20)} MiB image`);
     const { result: load, cpuMsEach } = await record.charged(engine, "load", big.bytes / 1e6, () => loadArchive(engine, big.path));
-    await engine.client.call("DELETE", "/images/bench-big:1");
     record.add(engine.key, {
       "load MB/s": load.mbPerSecond,
       "load CPU ms/MB": cpuMsEach,
@@ -29,4 +30,12 @@ export async function loadBigImage(engines: readonly Engine[], scratch: string, 
     });
   }
   rmSync(big.path);
+}
+
+/** Deletes what loadBigImage loaded, once every engine has loaded it (a deletion slows the next engine's files). */
+export async function removeLoadedImage(engines: readonly Engine[]): Promise<void> {
+  for (const engine of engines) {
+    const removed = await engine.client.call("DELETE", `/images/${LOADED}`);
+    if (removed.status !== 200) throw new Error(`${engine.label}: removal of ${LOADED}: HTTP ${removed.status} ${removed.body.trim()}`);
+  }
 }

@@ -18,7 +18,7 @@ async function removeImage(engine: Engine, reference: string): Promise<void> {
   if (removed.status !== 200) throw new Error(`${engine.label}: removal of ${reference}: HTTP ${removed.status} ${removed.body.trim()}`);
 }
 
-/** One timed pull into an engine that does not have the image, which is removed again whatever happens. */
+/** One timed pull into an engine that does not have the image; removed again at once only if the pull failed. */
 async function coldPull(engine: Engine, image: RegistryImage, record: RunRecord): Promise<void> {
   const reference = `${image.repository}:${image.tag}`;
   await removeImage(engine, reference);
@@ -36,12 +36,12 @@ async function coldPull(engine: Engine, image: RegistryImage, record: RunRecord)
     );
     throw err;
   }
-  await removeImage(engine, reference);
 }
 
 /**
  * `docker pull` of a generated image from a local registry into each engine in turn, cold each time (the
- * image absent, the filesystems flushed): compressed MB/s, peak RSS and CPU per MB. The registry is stopped
+ * image absent, the filesystems flushed): compressed MB/s, peak RSS and CPU per MB. The pulled images are
+ * removed once every engine has pulled (a deletion slows the next engine's files); the registry is stopped
  * whatever fails.
  */
 export async function pullBigImage(engines: readonly Engine[], scratch: string, o: BenchOptions, record: RunRecord): Promise<void> {
@@ -49,6 +49,7 @@ export async function pullBigImage(engines: readonly Engine[], scratch: string, 
   try {
     const image = await putBigImage(registry, scratch, pullImageShape(o.pullMiB, o.pullSmallFiles));
     for (const engine of engines) await coldPull(engine, image, record);
+    for (const engine of engines) await removeImage(engine, `${image.repository}:${image.tag}`);
   } finally {
     await registry.stop();
   }
