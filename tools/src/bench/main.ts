@@ -57,10 +57,13 @@ async function measureWarm(
 ) {
   const engines = () => [...slipways.map((run) => run.engine), ...(dockerd ? [dockerd] : [])];
   await deletions.settle();
-  await loadBigImage(engines(), scratch, o, record);
-  if (o.withPull) await pullBigImage(engines(), scratch, o, record);
-  await removeLoadedImage(engines());
-  deletions.deleted();
+  try {
+    await loadBigImage(engines(), scratch, o, record);
+    if (o.withPull) await pullBigImage(engines(), scratch, o, record);
+  } finally {
+    await removeLoadedImage(engines());
+    deletions.deleted();
+  }
   for (const run of slipways) await loadCreateImage(run.engine, image);
   await deletions.settle();
   for (const engine of engines()) await runCreates(engine, image.name, o, record);

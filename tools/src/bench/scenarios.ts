@@ -3,6 +3,7 @@ import { diskUsage, createFootprintPaths } from "./footprint.js";
 import { sampleRss } from "./process-memory.js";
 import { measure, summarize, type RunStats } from "./stats.js";
 import type { Engine } from "./engines.js";
+import { log } from "./log.js";
 
 export const BENCH_PREFIX = "bench-";
 
@@ -97,4 +98,23 @@ export async function loadArchive(engine: Engine, archive: string) {
 export async function pullImage(engine: Engine, repository: string, tag: string, bytes: number) {
   const { result, seconds, peakRssMiB } = await timedWithMemory(engine, () => engine.client.pull(repository, tag));
   return { mbPerSecond: megabytesPerSecond(bytes, seconds), peakRssMiB, stream: result };
+}
+
+/** Removes the image `reference` names with every other reference to it (`docker rmi -f <id>`); an absent image is fine. */
+export async function removeImage(engine: Engine, reference: string): Promise<void> {
+  const inspected = await engine.client.call("GET", `/images/${reference}/json`);
+  if (inspected.status === 404) return;
+  if (inspected.status !== 200) throw new Error(`${engine.label}: inspect of ${reference}: HTTP ${inspected.status} ${inspected.body.trim()}`);
+  const { Id } = JSON.parse(inspected.body) as { Id: string };
+  const removed = await engine.client.call("DELETE", `/images/${Id}?force=1`);
+  if (removed.status !== 200) throw new Error(`${engine.label}: removal of ${reference}: HTTP ${removed.status} ${removed.body.trim()}`);
+}
+
+/** removeImage in every engine, whatever failed before; one it cannot remove is named with the command that does. */
+export async function removeImageEverywhere(engines: readonly Engine[], reference: string): Promise<void> {
+  for (const engine of engines) {
+    await removeImage(engine, reference).catch((err: Error) =>
+      log(`${engine.label}: could not remove ${reference} (${err.message}); remove it with: docker rmi -f ${reference}`),
+    );
+  }
 }

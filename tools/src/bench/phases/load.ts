@@ -4,7 +4,7 @@ import type { Engine } from "../engines.js";
 import { log } from "../log.js";
 import type { BenchOptions } from "../options.js";
 import type { RunRecord } from "../record.js";
-import { loadArchive } from "../scenarios.js";
+import { loadArchive, removeImageEverywhere } from "../scenarios.js";
 import { flushFilesystems } from "./creates.js";
 
 const LOADED = "bench-big:1";
@@ -33,9 +33,6 @@ export async function loadBigImage(engines: readonly Engine[], scratch: string, 
 }
 
 /** Deletes what loadBigImage loaded, once every engine has loaded it (a deletion slows the next engine's files). */
-export async function removeLoadedImage(engines: readonly Engine[]): Promise<void> {
-  for (const engine of engines) {
-    const removed = await engine.client.call("DELETE", `/images/${LOADED}`);
-    if (removed.status !== 200) throw new Error(`${engine.label}: removal of ${LOADED}: HTTP ${removed.status} ${removed.body.trim()}`);
-  }
+export function removeLoadedImage(engines: readonly Engine[]): Promise<void> {
+  return removeImageEverywhere(engines, LOADED);
 }
