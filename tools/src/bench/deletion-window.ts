@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { basename } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { log } from "./log.js";
+import { flushFilesystems } from "./phases/creates.js";
 
 /**
  * How long ext4 without a journal keeps skipping a freed inode: 60 s once its inode table block is written
@@ -41,7 +42,7 @@ export class DeletionWindow {
 
   /** Flushes, then waits until the last deletion is out of the window. */
   async settle(): Promise<void> {
-    execFileSync("sync");
+    flushFilesystems();
     const wait = this.lastDeletion + WINDOW_MS - Date.now();
     if (!this.applies || wait <= 0) return;
     log(`waiting ${Math.ceil(wait / 1000)} s: ext4 without a journal still skips the inodes freed in the last minute (by this run or one before it)`);

@@ -41,20 +41,22 @@ async function restartSlipway(run: SlipwayRun, record: RunRecord): Promise<void>
   record.add(run.layout, restarted.figures);
 }
 
+/** What every warm phase is given: dockerd (when measured), where to work, the image to create from, the record. */
+interface WarmRun {
+  readonly dockerd: Engine | undefined;
+  readonly scratch: string;
+  readonly image: CreateImage;
+  readonly o: BenchOptions;
+  readonly record: RunRecord;
+  readonly deletions: DeletionWindow;
+}
+
 /**
  * Phase by phase, each engine in turn (each Slipway layout, then dockerd), so that a phase meets every
  * engine in the same stretch of the machine's load. What a phase made is deleted after every engine ran it,
  * and the phases that create files start once those deletions no longer slow file creation (DeletionWindow).
  */
-async function measureWarm(
-  slipways: SlipwayRun[],
-  dockerd: Engine | undefined,
-  scratch: string,
-  image: CreateImage,
-  o: BenchOptions,
-  record: RunRecord,
-  deletions: DeletionWindow,
-) {
+async function measureWarm(slipways: SlipwayRun[], { dockerd, scratch, image, o, record, deletions }: WarmRun) {
   const engines = () => [...slipways.map((run) => run.engine), ...(dockerd ? [dockerd] : [])];
   await deletions.settle();
   try {
@@ -75,18 +77,11 @@ async function measureWarm(
 }
 
 /** The warm phases with a stack per layout, stopped again before the cold phase. */
-async function measureLayouts(
-  dockerd: Engine | undefined,
-  scratch: string,
-  image: CreateImage,
-  o: BenchOptions,
-  record: RunRecord,
-  deletions: DeletionWindow,
-): Promise<void> {
+async function measureLayouts(warm: WarmRun): Promise<void> {
   const slipways: SlipwayRun[] = [];
   try {
-    for (const layout of o.layouts) slipways.push(await startSlipway(layout, scratch));
-    await measureWarm(slipways, dockerd, scratch, image, o, record, deletions);
+    for (const layout of warm.o.layouts) slipways.push(await startSlipway(layout, warm.scratch));
+    await measureWarm(slipways, warm);
   } finally {
     for (const run of slipways) run.engine.client.close();
     for (const run of slipways) await run.stack.stop();
@@ -107,7 +102,7 @@ async function main(): Promise<void> {
   const dockerd = options.withDocker ? hostDockerdEngine() : undefined;
   try {
     const image = prepareCreateImage(options.withDocker, scratch);
-    await measureLayouts(dockerd, scratch, image, options, record, deletions);
+    await measureLayouts({ dockerd, scratch, image, o: options, record, deletions });
     await deletions.settle();
     await coldPhase(scratch, image, options, record);
   } finally {
