@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
-import { isSystemError } from "@slipway/errors";
+import { describeSystemError, isSystemError } from "@slipway/errors";
 import { ByteReader, SourceError } from "./byte-reader.js";
 import { Crc64 } from "./crc64.js";
 import { decompress } from "./decompress.js";
@@ -120,8 +120,11 @@ function classify(err: unknown, entry: string | undefined, signal: AbortSignal |
   if (err instanceof SourceError) return new InvalidLayerError(`the layer stream failed: ${err.message}`, entry, { cause: err });
   if (err instanceof DuplicatePathError) return new InvalidLayerError(err.message, entry);
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code !== undefined && ENTRY_ERRORS.has(code))
-    return new InvalidLayerError(`cannot create it: ${(err as Error).message}`, entry, { cause: err });
+  if (code !== undefined && ENTRY_ERRORS.has(code)) {
+    // Go's words with the entry's path inside the layer, as for LayerEntrySystemError: never the diff directory's.
+    const reason = isSystemError(err) && entry !== undefined ? describeSystemError(new LayerEntrySystemError(err, entry)) : (err as Error).message;
+    return new InvalidLayerError(`cannot create it: ${reason}`, entry, { cause: err });
+  }
   if (isSystemError(err) && entry !== undefined) return new LayerEntrySystemError(err, entry);
   if (err instanceof Error && entry !== undefined) {
     return new Error(`extracting layer entry "${entry}": ${err.message}`, { cause: err });

@@ -155,4 +155,16 @@ describe("applyLayerTar details", () => {
       execFileSync("umount", [diff]);
     }
   });
+
+  it("words an entry it cannot create as Go does, with the entry's path inside the layer and no Node error code", async () => {
+    const diff = freshDiff("name-too-long");
+    const name = `d/${"x".repeat(300)}`;
+    const err = (await applyLayerTar(chunked(new TarWriter().dir("d").pax({ path: name }).file("d/short", "x").end()), diff).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(err).toBeInstanceOf(InvalidLayerError);
+    expect(err.message).toMatch(/cannot create it: open \/d\/x+…?: file name too long$/); // long names are shortened in messages
+    expect(err.message).not.toContain(diff);
+    expect(err.message).not.toContain("ENAMETOOLONG");
+  });
 });
