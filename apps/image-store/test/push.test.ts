@@ -61,6 +61,15 @@ function afterRepositoryLine(lines: readonly (PushLine | DockerLine)[]) {
   return { image: image.slice(1), layers };
 }
 
+/**
+ * A summary without the "Waiting" lines. dockerd says "Waiting" for a queued upload only if no slot has freed by
+ * the time the upload's goroutine looks (distribution/xfer/upload.go), and a mount frees its slot within
+ * milliseconds, so under load dockerd sometimes leaves the line out: a race in dockerd, not a rule to compare.
+ */
+function withoutWaiting({ image, layers }: ReturnType<typeof afterRepositoryLine>) {
+  return { image, layers: Object.fromEntries(Object.entries(layers).map(([id, statuses]) => [id, statuses.filter((s) => s !== "Waiting")])) };
+}
+
 describe("push to a plain-HTTP registry", () => {
   let first: PushLine[];
   let dockerdFirst: DockerLine[];
@@ -187,7 +196,8 @@ describe("push to a plain-HTTP registry", () => {
       ["Preparing", "Waiting", "Mounted from source"],
       ["Preparing", "Waiting", "Mounted from source"],
     ]);
-    expect(afterRepositoryLine(await pushedByDockerd(`${registry.host}/dockerd-many`, "1", {}, source))).toEqual(afterRepositoryLine(ours));
+    const dockerd = await pushedByDockerd(`${registry.host}/dockerd-many`, "1", {}, source);
+    expect(withoutWaiting(afterRepositoryLine(dockerd))).toEqual(withoutWaiting(afterRepositoryLine(ours)));
   });
 
   it("fails as dockerd does for references it cannot push", async () => {

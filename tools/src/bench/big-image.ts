@@ -41,10 +41,11 @@ async function writeLargeFileLayer(path: string, l: number, layerCount: number, 
 }
 
 /**
- * Writes a docker-save archive `bench-big:1` to `dir`, streaming (nothing large in memory): the small files
- * split over the first layers, the large ones shared by the layers after them. Returns the archive path and size.
+ * Writes a docker-save archive of an image tagged `reference` ("bench-big:1") to `dir`, streaming (nothing large
+ * in memory): the small files split over the first layers, the large ones shared by the layers after them. Its
+ * files are random, so that every image written is distinct. Returns the archive path and size.
  */
-export async function writeBigImage(dir: string, shape: BigImageShape): Promise<{ path: string; bytes: number }> {
+export async function writeBigImage(dir: string, shape: BigImageShape, reference: string): Promise<{ path: string; bytes: number }> {
   const work = mkdtempSync(join(dir, "big-image-"));
   const largeSize = Math.max(MiB, Math.floor((shape.totalMiB * MiB - shape.smallFiles * SMALL_FILE_SIZE) / shape.largeFiles));
   const layers: { file: string; diffId: string }[] = [];
@@ -68,7 +69,7 @@ export async function writeBigImage(dir: string, shape: BigImageShape): Promise<
     }),
   );
   const configName = `${sha256Digest(config).slice(7)}.json`;
-  const manifest = Buffer.from(JSON.stringify([{ Config: configName, RepoTags: ["bench-big:1"], Layers: layers.map((_, i) => `${i}/layer.tar`) }]));
+  const manifest = Buffer.from(JSON.stringify([{ Config: configName, RepoTags: [reference], Layers: layers.map((_, i) => `${i}/layer.tar`) }]));
   const archive = new TarFileWriter(join(dir, "bench-big.tar"));
   await archive.file(configName, config.length, [config]);
   for (const [i, layer] of layers.entries()) {

@@ -11,8 +11,8 @@ import { describeMachine, recordEndLoad } from "./machine.js";
 import { parseBenchOptions, USAGE, type BenchOptions } from "./options.js";
 import { coldPhase } from "./phases/cold.js";
 import { grpcCreates, runCreates, runLists } from "./phases/creates.js";
-import { loadBigImage, removeLoadedImage } from "./phases/load.js";
-import { pullBigImage } from "./phases/pull.js";
+import { loadBigImages, removeLoadedImages } from "./phases/load.js";
+import { pullBigImages } from "./phases/pull.js";
 import { cleanUp, removeRates } from "./phases/removes.js";
 import { restartTime } from "./phases/restart.js";
 import { RunRecord } from "./record.js";
@@ -60,10 +60,10 @@ async function measureWarm(slipways: SlipwayRun[], { dockerd, scratch, image, o,
   const engines = () => [...slipways.map((run) => run.engine), ...(dockerd ? [dockerd] : [])];
   await deletions.settle();
   try {
-    await loadBigImage(engines(), scratch, o, record);
-    if (o.withPull) await pullBigImage(engines(), scratch, o, record);
+    await loadBigImages(engines(), scratch, o, record);
+    if (o.withPull) await pullBigImages(engines(), scratch, o, record);
   } finally {
-    await removeLoadedImage(engines());
+    await removeLoadedImages(engines(), o);
     deletions.deleted();
   }
   for (const run of slipways) await loadCreateImage(run.engine, image);

@@ -25,3 +25,10 @@ it("pulls a smaller image in a quick run, and no image with --no-pull", () => {
   expect(parseBenchOptions(["--quick"], true)).toMatchObject({ withPull: true, pullMiB: 50 });
   expect(parseBenchOptions(["--quick", "--no-pull"], true)).toMatchObject({ withPull: false });
 });
+
+it("loads and pulls in three rounds, two in a quick run, as many as --rounds says", () => {
+  expect(parseBenchOptions([], true)).toMatchObject({ rounds: 3 });
+  expect(parseBenchOptions(["--quick"], true)).toMatchObject({ rounds: 2 });
+  expect(parseBenchOptions(["--rounds", "5"], true)).toMatchObject({ rounds: 5 });
+  expect(() => parseBenchOptions(["--rounds", "0"], true)).toThrow('--rounds takes a whole number above 0, got "0"');
+});

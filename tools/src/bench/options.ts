@@ -14,6 +14,8 @@ export interface BenchOptions {
   readonly withPull: boolean;
   readonly pullMiB: number;
   readonly pullSmallFiles: number;
+  /** How many distinct images each engine loads and pulls, interleaved with the other engines' (the figures are their median). */
+  readonly rounds: number;
   /** How many removals are measured (the rest are clean-up). */
   readonly removeSample: number;
   readonly withDocker: boolean;
@@ -33,6 +35,7 @@ const FULL = {
   loadSmallFiles: 20000,
   pullMiB: 500,
   pullSmallFiles: 20000,
+  rounds: 3,
   removeSample: 1000,
   coldCreates: 300,
 };
@@ -44,14 +47,17 @@ const QUICK = {
   loadSmallFiles: 2000,
   pullMiB: 50,
   pullSmallFiles: 2000,
+  rounds: 2,
   removeSample: 200,
   coldCreates: 50,
 };
 
 export const USAGE = `usage: npm run bench -- [--quick] [--no-docker] [--creates N] [--concurrent N] [--clients N]
-                        [--list 1000,10000] [--load-mib N] [--no-pull] [--layout one|split|both] [--out DIR] [--docs]
+                        [--list 1000,10000] [--load-mib N] [--rounds N] [--no-pull] [--layout one|split|both] [--out DIR] [--docs]
   --quick       small sizes for a smoke run (${JSON.stringify(QUICK)})
   --no-docker   measure Slipway alone even when a Docker engine is present
+  --rounds N    how many distinct images each engine loads and pulls, the engines interleaved in rotating
+                order; the load and pull figures are the rounds' median (the peak RSS, their highest)
   --no-pull     leave out the pull phase (which needs docker-registry and skopeo)
   --layout      which Slipway layouts to measure: one (\`npm start\`, one process), split (\`npm start -- --split\`,
                 one process per app) or both (the default), each against the same dockerd
@@ -79,6 +85,7 @@ export function parseBenchOptions(argv: readonly string[], dockerAvailable: bool
       clients: { type: "string" },
       list: { type: "string" },
       "load-mib": { type: "string" },
+      rounds: { type: "string" },
       out: { type: "string" },
       docs: { type: "boolean" },
       split: { type: "boolean" },
@@ -104,6 +111,7 @@ export function parseBenchOptions(argv: readonly string[], dockerAvailable: bool
     withPull: !values["no-pull"],
     pullMiB: base.pullMiB,
     pullSmallFiles: base.pullSmallFiles,
+    rounds: count("rounds", values.rounds, base.rounds),
     removeSample: base.removeSample,
     withDocker: dockerAvailable && !values["no-docker"],
     layouts: parseLayouts(values.layout, values.split ?? false),

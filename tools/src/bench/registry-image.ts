@@ -17,7 +17,6 @@ export interface RegistryImage {
 }
 
 const REPOSITORY = "bench/big";
-const TAG = "1";
 const MANIFEST_TYPES = ["application/vnd.docker.distribution.manifest.v2+json", "application/vnd.oci.image.manifest.v1+json"];
 
 /** The shape of the pulled image: eight layers, the small files in the first three, the large ones in the other five. */
@@ -54,16 +53,19 @@ export function blobBytes(manifest: unknown): { bytes: number; layers: number } 
   return { bytes: layerSizes.reduce((sum, size) => sum + size, configSize), layers: layerSizes.length };
 }
 
-/** Generates an image of `shape` and puts it in `registry` with skopeo (which compresses its layers); the archive is deleted again. */
-export async function putBigImage(registry: TestRegistry, scratch: string, shape: BigImageShape): Promise<RegistryImage> {
-  const archive = await writeBigImage(scratch, shape);
+/**
+ * Generates an image of `shape` and puts it in `registry` as bench/big:`tag` with skopeo (which compresses its
+ * layers); the archive is deleted again.
+ */
+export async function putBigImage(registry: TestRegistry, scratch: string, shape: BigImageShape, tag: string): Promise<RegistryImage> {
+  const archive = await writeBigImage(scratch, shape, `bench-big:${tag}`);
   const repository = `${registry.host}/${REPOSITORY}`;
   try {
-    await run("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", `docker-archive:${archive.path}`, `docker://${repository}:${TAG}`]);
+    await run("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", `docker-archive:${archive.path}`, `docker://${repository}:${tag}`]);
   } finally {
     rmSync(archive.path, { force: true });
   }
-  const res = await fetch(`${registry.url}/v2/${REPOSITORY}/manifests/${TAG}`, { headers: { Accept: MANIFEST_TYPES.join(", ") } });
-  if (!res.ok) throw new Error(`manifest of ${repository}:${TAG}: HTTP ${res.status} ${await res.text()}`);
-  return { repository, tag: TAG, ...blobBytes(await res.json()) };
+  const res = await fetch(`${registry.url}/v2/${REPOSITORY}/manifests/${tag}`, { headers: { Accept: MANIFEST_TYPES.join(", ") } });
+  if (!res.ok) throw new Error(`manifest of ${repository}:${tag}: HTTP ${res.status} ${await res.text()}`);
+  return { repository, tag, ...blobBytes(await res.json()) };
 }
