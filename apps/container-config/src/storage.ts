@@ -89,15 +89,17 @@ export class ContainerStorage {
   }
 
   /**
-   * Renames the record out of sight first (one atomic step, durable once the shared flush ran), then
-   * deletes it in the thread pool (one job for its few entries).
+   * Renames the record out of sight first (one atomic step, durable once its directory is flushed: a shared
+   * round's syncfs would also write out every other removal's dirty metadata), then deletes it; one
+   * thread-pool job for the three.
    */
   async remove(id: string): Promise<void> {
     const removing = join(this.root, `${REMOVING_PREFIX}${id}`);
     const batch = new FsBatch();
     batch.rename(join(this.root, id), removing);
-    await this.flush.write(batch);
-    await removeTree(removing);
+    batch.syncDirectory(this.root);
+    batch.removeTree(removing);
+    await batch.apply();
   }
 
   /** Deletes what an interrupted write or remove left (.tmp-*, .removing-*); returns their names. */

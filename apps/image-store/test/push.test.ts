@@ -196,8 +196,8 @@ describe("push to a plain-HTTP registry", () => {
       ["Preparing", "Waiting", "Mounted from source"],
       ["Preparing", "Waiting", "Mounted from source"],
     ]);
-    const dockerd = await pushedByDockerd(`${registry.host}/dockerd-many`, "1", {}, source);
-    expect(withoutWaiting(afterRepositoryLine(dockerd))).toEqual(withoutWaiting(afterRepositoryLine(ours)));
+    const theirs = await pushedByDockerd(`${registry.host}/dockerd-many`, "1", {}, source);
+    expect(withoutWaiting(afterRepositoryLine(theirs))).toEqual(withoutWaiting(afterRepositoryLine(ours)));
   });
 
   it("fails as dockerd does for references it cannot push", async () => {

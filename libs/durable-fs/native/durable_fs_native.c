@@ -305,7 +305,7 @@ static napi_value js_remove_tree(napi_env env, napi_callback_info info) {
 
 // A batch as FsBatch (src/fs-batch.ts) encodes it: per operation one opcode byte, then its fields. Numbers are
 // u32 little-endian; a string is a u32 length, its bytes and a NUL; file data is a u32 length and its bytes.
-enum { OP_MKDIR = 1, OP_FILE = 2, OP_SYMLINK = 3, OP_CHOWN = 4, OP_CHMOD = 5, OP_RENAME = 6, OP_REMOVE_TREE = 7, OP_UTIMES = 8 };
+enum { OP_MKDIR = 1, OP_FILE = 2, OP_SYMLINK = 3, OP_CHOWN = 4, OP_CHMOD = 5, OP_RENAME = 6, OP_REMOVE_TREE = 7, OP_UTIMES = 8, OP_SYNC_DIR = 9 };
 
 typedef struct {
   const uint8_t *at;
@@ -352,6 +352,15 @@ static int write_file(const char *path, mode_t mode, bool exclusive, const uint8
   return close(fd) == 0 ? 0 : (*syscall = "close", errno);
 }
 
+// fsync(2) of a directory: its entries (a rename into or out of it) made durable without flushing the filesystem.
+static int sync_dir(const char *path, const char **syscall) {
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return *syscall = "open", errno;
+  int err = fsync(fd) == 0 ? 0 : errno;
+  close(fd);
+  return err == 0 ? 0 : (*syscall = "fsync", err);
+}
+
 // Runs one operation; 0 or an errno (with the syscall and the path it failed on).
 static int run_operation(reader *r, const char **syscall, const char **path) {
   uint8_t op = *r->at++;
@@ -365,7 +374,7 @@ static int run_operation(reader *r, const char **syscall, const char **path) {
     case OP_SYMLINK: case OP_RENAME: first = read_string(r), second = read_string(r); break;
     case OP_CHOWN: a = read_u32(r), b = read_u32(r), first = read_string(r); break;
     case OP_CHMOD: a = read_u32(r), first = read_string(r); break;
-    case OP_REMOVE_TREE: first = read_string(r); break;
+    case OP_REMOVE_TREE: case OP_SYNC_DIR: first = read_string(r); break;
     case OP_UTIMES: a = read_u32(r), b = read_u32(r), c = read_u32(r), d = read_u32(r), first = read_string(r); break;
     default: r->bad = true;
   }
@@ -378,6 +387,7 @@ static int run_operation(reader *r, const char **syscall, const char **path) {
     case OP_CHOWN: return chown(first, a, b) == 0 ? 0 : (*syscall = "chown", errno);
     case OP_CHMOD: return chmod(first, a) == 0 ? 0 : (*syscall = "chmod", errno);
     case OP_REMOVE_TREE: return remove_at(AT_FDCWD, first, false, syscall);
+    case OP_SYNC_DIR: return sync_dir(first, syscall);
     case OP_UTIMES: {
       struct timespec times[2] = {{.tv_sec = a, .tv_nsec = b}, {.tv_sec = c, .tv_nsec = d}};
       return utimensat(AT_FDCWD, first, times, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : (*syscall = "utime", errno);

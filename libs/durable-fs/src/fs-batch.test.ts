@@ -84,6 +84,26 @@ describe("FsBatch", () => {
     expect(readdirSync(outside)).toEqual(["keep"]);
   });
 
+  it("flushes a directory after a rename out of it, and names a path that is no directory as open(2) does", async () => {
+    const root = mkdtempSync(join(tmpdir(), "fs-batch-"));
+    mkdirSync(join(root, "from", "record"), { recursive: true });
+    mkdirSync(join(root, "to"));
+    const batch = new FsBatch();
+    batch.rename(join(root, "from", "record"), join(root, "to", "record"));
+    batch.syncDirectory(join(root, "from"));
+    batch.syncDirectory(join(root, "to"));
+    await batch.apply();
+    expect([readdirSync(join(root, "from")), readdirSync(join(root, "to"))]).toEqual([[], ["record"]]);
+    writeFileSync(join(root, "file"), "");
+    for (const [path, code] of [
+      [join(root, "file"), "ENOTDIR"],
+      [join(root, "gone"), "ENOENT"],
+    ] as const) {
+      batch.syncDirectory(path);
+      await expect(batch.apply()).rejects.toMatchObject({ code, syscall: "open", path });
+    }
+  });
+
   it("refuses a path with a NUL byte when it is recorded", () => {
     expect(() => new FsBatch().mkdir("/tmp/a\0b", 0o755)).toThrow(TypeError);
   });

@@ -74,7 +74,7 @@ describe("a pull onto a full disk", () => {
 
   beforeAll(async () => {
     registry = await startRegistry();
-    image = await putBigImage(registry, root, { totalMiB: 4, smallFiles: 64, largeFiles: 2, smallFileLayers: 1, largeFileLayers: 2 });
+    image = await putBigImage(registry, root, { totalMiB: 4, smallFiles: 64, largeFiles: 2, smallFileLayers: 1, largeFileLayers: 2 }, "1");
   }, 60_000);
 
   afterAll(async () => {

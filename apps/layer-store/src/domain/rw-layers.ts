@@ -181,13 +181,14 @@ export class RWLayerStore {
   }
 
   /**
-   * Removes the layerdb entry first (durably, by a flush shared with concurrent calls), then both
-   * directories and their l/ links (one thread-pool batch).
+   * Removes the layerdb entry first (durably, by flushing the two directories of its rename: a shared round's
+   * syncfs would also write out every other removal's dirty metadata), then both directories and their l/
+   * links (one thread-pool batch).
    */
   private async removeRWLayer(rw: MountRecord): Promise<void> {
     const batch = new FsBatch();
     const removing = unpublishMountRecord(this.layout, rw.containerId, batch);
-    await this.flush.write(batch);
+    await batch.apply();
     this.records.delete(rw.containerId);
     this.failpoint("release-rw-layer:after-unpublish");
     removeLayerDirInto(batch, this.layout, rw.mountId);

@@ -142,7 +142,7 @@ export class VolumeStore {
     return this.locks.run(name, async () => {
       this.requireExisting(name);
       const size = measureSize ? await volumeContentSize(this.layout, name) : 0;
-      await removeVolumeDir(this.layout, this.flush, name);
+      await removeVolumeDir(this.layout, name);
       await this.metadata.delete([name]);
       this.events.destroyed(name);
       return size;

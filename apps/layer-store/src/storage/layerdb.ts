@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rename } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { isDigest, isFullId, takeRandomBytes } from "@slipway/docker-spec";
 import {
   fsyncDir,
@@ -11,6 +11,7 @@ import {
   writeFileAtomic,
   writeFileSynced,
   type FileText,
+  type FsBatch,
   type FsWriter,
 } from "@slipway/durable-fs";
 import type { StoreLayout } from "./layout.js";
@@ -120,10 +121,18 @@ export function writeMountRecord(layout: StoreLayout, record: MountRecord, fs: F
   return dir;
 }
 
-/** Takes layerdb/mounts/<container id> away in one rename into layerdb/tmp/ (through `fs`; durable once flushed). Returns where it goes. */
-export function unpublishMountRecord(layout: StoreLayout, containerId: string, fs: FsWriter): string {
+/**
+ * Takes layerdb/mounts/<container id> away in one rename into layerdb/tmp/, durable once the batch is applied:
+ * both directories are flushed, layerdb/mounts/ first. On a filesystem without a journal a crash between the
+ * two flushes then leaves the record unnamed (recovery removes its layers, as the removal would have), never
+ * named twice. Returns where it goes.
+ */
+export function unpublishMountRecord(layout: StoreLayout, containerId: string, batch: FsBatch): string {
   const removing = join(layout.layerdbTmp, `mount-${containerId}-${takeRandomBytes(8).toString("hex")}-removing`);
-  fs.rename(layout.mountRecordDir(containerId), removing);
+  const published = layout.mountRecordDir(containerId);
+  batch.rename(published, removing);
+  batch.syncDirectory(dirname(published));
+  batch.syncDirectory(layout.layerdbTmp);
   return removing;
 }
 

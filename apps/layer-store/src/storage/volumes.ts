@@ -222,13 +222,17 @@ export async function listVolumeNames(layout: StoreLayout): Promise<string[]> {
   return entries.filter((e) => e.isDirectory() && !isBuildingVolume(e.name)).map((e) => e.name);
 }
 
-/** Renames the volume out of sight in one step (made durable by a flush shared with concurrent calls), then deletes it. */
-export async function removeVolumeDir(layout: StoreLayout, flush: BatchFlush, name: string): Promise<void> {
+/**
+ * Renames the volume out of sight in one step, durable once volumes/ is flushed (a shared round's syncfs would
+ * also write out every other removal's dirty metadata), then deletes it; one thread-pool job for the three.
+ */
+export async function removeVolumeDir(layout: StoreLayout, name: string): Promise<void> {
   const removing = join(layout.volumes, `${BUILDING}${name}-removing`);
   const batch = new FsBatch();
   batch.rename(layout.volumeDir(name), removing);
-  await flush.write(batch);
-  await removeTree(removing);
+  batch.syncDirectory(layout.volumes);
+  batch.removeTree(removing);
+  await batch.apply();
 }
 
 /** The bytes of the files in the volume's _data as dockerd's directory.Size counts them: each inode once, directories not at all. */
