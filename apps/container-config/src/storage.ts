@@ -96,8 +96,7 @@ export class ContainerStorage {
   async remove(id: string): Promise<void> {
     const removing = join(this.root, `${REMOVING_PREFIX}${id}`);
     const batch = new FsBatch();
-    batch.rename(join(this.root, id), removing);
-    batch.syncDirectory(this.root);
+    batch.renameDurably(join(this.root, id), removing);
     batch.removeTree(removing);
     await batch.apply();
   }

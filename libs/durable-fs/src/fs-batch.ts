@@ -1,4 +1,5 @@
 import { chmodSync, chownSync, closeSync, lutimesSync, mkdirSync, openSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { native } from "./native.js";
 
 /**
@@ -103,6 +104,17 @@ export class FsBatch implements FsWriter {
    */
   syncDirectory(path: string): void {
     this.op(Op.SyncDir, [], [path]);
+  }
+
+  /**
+   * rename, durable once the batch is applied: the source's directory flushed, then the target's when it is
+   * another. On a filesystem without a journal a crash between the two leaves the entry unnamed, never named
+   * twice.
+   */
+  renameDurably(from: string, to: string): void {
+    this.rename(from, to);
+    this.syncDirectory(dirname(from));
+    if (dirname(to) !== dirname(from)) this.syncDirectory(dirname(to));
   }
 
   /** Applies every write recorded so far, in order, and starts a new batch (the addon copies the bytes at once). */

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rename } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { isDigest, isFullId, takeRandomBytes } from "@slipway/docker-spec";
 import {
   fsyncDir,
@@ -122,17 +122,13 @@ export function writeMountRecord(layout: StoreLayout, record: MountRecord, fs: F
 }
 
 /**
- * Takes layerdb/mounts/<container id> away in one rename into layerdb/tmp/, durable once the batch is applied:
- * both directories are flushed, layerdb/mounts/ first. On a filesystem without a journal a crash between the
- * two flushes then leaves the record unnamed (recovery removes its layers, as the removal would have), never
- * named twice. Returns where it goes.
+ * Takes layerdb/mounts/<container id> away in one rename into layerdb/tmp/, durable once the batch is applied
+ * (a record a crash leaves unnamed is one whose layers recovery removes, as the removal would have). Returns
+ * where it goes.
  */
 export function unpublishMountRecord(layout: StoreLayout, containerId: string, batch: FsBatch): string {
   const removing = join(layout.layerdbTmp, `mount-${containerId}-${takeRandomBytes(8).toString("hex")}-removing`);
-  const published = layout.mountRecordDir(containerId);
-  batch.rename(published, removing);
-  batch.syncDirectory(dirname(published));
-  batch.syncDirectory(layout.layerdbTmp);
+  batch.renameDurably(layout.mountRecordDir(containerId), removing);
   return removing;
 }
 

@@ -229,8 +229,7 @@ export async function listVolumeNames(layout: StoreLayout): Promise<string[]> {
 export async function removeVolumeDir(layout: StoreLayout, name: string): Promise<void> {
   const removing = join(layout.volumes, `${BUILDING}${name}-removing`);
   const batch = new FsBatch();
-  batch.rename(layout.volumeDir(name), removing);
-  batch.syncDirectory(layout.volumes);
+  batch.renameDurably(layout.volumeDir(name), removing);
   batch.removeTree(removing);
   await batch.apply();
 }
