@@ -44,7 +44,7 @@ export function installedCallHooks(): CallHooks | undefined {
 /** The middleware that runs each call `app` serves inside its observed call; outermost, so the call log is inside it. */
 export function observedServerCalls(app: string, hooks: CallHooks): ServerMiddleware {
   return async ({ method, ctx }, next) => {
-    const call = hooks.serverCall(app, method, (name) => ctx.call?.metadata.get(name)[0] as string | undefined);
+    const call = hooks.serverCall(app, method, (name) => ctx.metadata.get(name)[0] as string | undefined);
     try {
       await call.run(next);
     } catch (err) {

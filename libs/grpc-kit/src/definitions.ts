@@ -7,6 +7,8 @@ export interface MethodDefinition<Req = any, Res = any> {
   readonly requestDeserialize: (bytes: Buffer) => Req;
   readonly responseSerialize: (value: Res) => Buffer;
   readonly responseDeserialize: (bytes: Buffer) => Res;
+  /** Set on methods that stream bytes (withChunkCodec): they need HTTP/2's flow control, so they never go framed. */
+  readonly byteStream?: boolean;
 }
 
 /** A ts-proto generated service definition, e.g. `layerstore.LayerStoreServiceService`. */

@@ -58,6 +58,10 @@ export interface LocalCallOptions {
   readonly deadline: Date;
   readonly parentSignal?: AbortSignal;
   readonly toError: (err: ServiceError) => Error;
+  /** What the caller sent with the call (the framed transport's callers; none in-process). */
+  readonly metadata?: Metadata;
+  /** Who calls, as the handler's context names it; default "in-process". */
+  readonly peer?: string;
 }
 
 const CUT_REQUEST_STREAM = "the caller cancelled the call (or its deadline passed) before finishing its request stream";
@@ -87,11 +91,12 @@ class LocalCall {
     const { deadline, parentSignal } = options;
     const path = target.method.path;
     const signal = () => this.signal();
+    this.metadata = options.metadata;
     const metadata = () => (this.metadata ??= new Metadata());
     this.ctx = {
       method: path,
       deadline,
-      peer: "in-process",
+      peer: options.peer ?? "in-process",
       get signal() {
         return signal();
       },

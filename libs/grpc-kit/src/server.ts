@@ -8,12 +8,13 @@ import { DESCRIPTOR_SET_BASE64 } from "@slipway/proto";
 import type { Logger } from "pino";
 import { installedCallHooks, observedServerCalls, producedInCallContext } from "./call-hooks.js";
 import { serviceNameOf } from "./definitions.js";
+import { framedSocketPath, serveFramed, type FramedServerOptions } from "./framed/framed-server.js";
 import type { InProcessRegistry } from "./in-process.js";
 import { callLog, type ServerMiddleware } from "./middleware.js";
 import type { CertificateFiles } from "./security/certificate-files.js";
 import { claimSocketPath, secureSocket, type SocketGroup } from "./security/local-socket.js";
-import { serverCredentialsFor } from "./security/transport-credentials.js";
-import { servedMethods, toGrpcImplementation, type ServiceRegistration } from "./server-handlers.js";
+import { isUnixAddress, serverCredentialsFor } from "./security/transport-credentials.js";
+import { servedMethods, toGrpcImplementation, type ServedMethod, type ServiceRegistration } from "./server-handlers.js";
 
 export interface ServiceOptions {
   /** App name for logs, e.g. "layer-store". */
@@ -76,15 +77,27 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const setAll = (state: typeof SERVING | typeof NOT_SERVING) => {
     for (const n of ["", ...names]) health.setStatus(n, state);
   };
-  const unhost = options.inProcess?.host(address, hooks ? producedInCallContext(served.flat()) : served.flat()) ?? (async () => undefined);
+  // In-process and framed calls run as in-process.ts does, where whoever reads a response stream pulls it.
+  const hosted = hooks ? producedInCallContext(served.flat()) : served.flat();
+  const unhost = options.inProcess?.host(address, hosted) ?? (async () => undefined);
+  const framed = isUnixAddress(address)
+    ? await serveFramed(framedOptions(address, options, hosted)).catch((err: unknown) => {
+        server.forceShutdown();
+        throw err;
+      })
+    : undefined;
   logger.info({ address, services: names }, `${options.name} listening on ${address}`);
   let stopping: Promise<void> | undefined;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
   return {
     port,
     address,
     setServing: () => setAll(SERVING),
     setNotServing: () => setAll(NOT_SERVING),
-    shutdown: () => (stopping ??= drain(server, options.drainTimeoutMs ?? 10_000, () => setAll(NOT_SERVING), unhost)),
+    shutdown: () =>
+      (stopping ??= Promise.all([drain(server, drainTimeoutMs, () => setAll(NOT_SERVING), unhost), framed?.close(drainTimeoutMs)]).then(
+        () => undefined,
+      )),
   };
 }
 
@@ -123,6 +136,17 @@ function reflection(): ReflectionService {
   const slipway = loadFileDescriptorSetFromBuffer(Buffer.from(DESCRIPTOR_SET_BASE64, "base64"));
   const health = loadSync(healthProtoPath);
   return new ReflectionService({ ...slipway, ...health });
+}
+
+/** The framed socket beside a unix-socket server: the same methods, owner and mode (framed/framed-server.ts). */
+function framedOptions(address: string, options: ServiceOptions, methods: ServedMethod[]): FramedServerOptions {
+  return {
+    path: framedSocketPath(address.slice("unix:".length)),
+    app: options.name,
+    methods,
+    group: options.socketGroup ?? { name: "root", gid: 0 },
+    logger: options.logger,
+  };
 }
 
 async function bind(server: Server, address: string, credentials: ServerCredentials, app: string, group: SocketGroup): Promise<number> {

@@ -4,13 +4,14 @@ import {
   createClient,
   DEFAULT_RUN_ROOT,
   endpointsFrom as serviceEndpoints,
+  imageStoreDefinition,
+  orchestratorDefinition,
   type CertificateFiles,
   type ServiceClient,
 } from "@slipway/grpc-kit";
-import { imagestore, orchestrator } from "@slipway/proto";
 
-export type OrchestratorClient = ServiceClient<typeof orchestrator.OrchestratorServiceService>;
-export type ImageStoreClient = ServiceClient<typeof imagestore.ImageStoreServiceService>;
+export type OrchestratorClient = ServiceClient<typeof orchestratorDefinition>;
+export type ImageStoreClient = ServiceClient<typeof imageStoreDefinition>;
 
 /** What a command needs: the two services it talks to, its output streams, and the clock. */
 export interface CliContext {
@@ -54,9 +55,8 @@ export function connect(
   let certificates: CertificateFiles | undefined;
   const options = (name: string) => ({ name, certificates: (certificates ??= certificatesFrom("cli", endpoints.tlsDir, env)) });
   return {
-    orchestrator: () =>
-      (orchestratorClient ??= createClient(orchestrator.OrchestratorServiceService, endpoints.orchestrator, options("orchestrator"))),
-    imageStore: () => (imageStoreClient ??= createClient(imagestore.ImageStoreServiceService, endpoints.imageStore, options("image-store"))),
+    orchestrator: () => (orchestratorClient ??= createClient(orchestratorDefinition, endpoints.orchestrator, options("orchestrator"))),
+    imageStore: () => (imageStoreClient ??= createClient(imageStoreDefinition, endpoints.imageStore, options("image-store"))),
     close: () => {
       orchestratorClient?.close();
       imageStoreClient?.close();

@@ -122,25 +122,16 @@ describe("what an unprivileged local user can reach", () => {
       const endpoints = printedEndpoints(stack);
       expect(endpoints.map((e) => e.app)).toEqual(PRINTED);
       expect(endpoints.every((e) => e.url.startsWith("unix://"))).toBe(true);
-      expect(
-        probeAs(
-          NOBODY,
-          NOBODY,
-          endpoints.map((e) => e.url),
-        ),
-      ).toEqual(endpoints.map(() => "EACCES"));
+      // The framed sockets beside the gRPC ones (not printed: only Slipway's own apps use them) likewise.
+      const urls = [...endpoints.map((e) => e.url), ...GRPC_APPS.map((a) => `unix://${join(stack.runRoot, `${a}.framed.sock`)}`)];
+      expect(probeAs(NOBODY, NOBODY, urls)).toEqual(urls.map(() => "EACCES"));
       // Members of the socket group (`docker` when the host has one, else root) may connect.
-      expect(
-        probeAs(
-          NOBODY,
-          socketGroupFrom(process.env).gid,
-          endpoints.map((e) => e.url),
-        ),
-      ).toEqual(endpoints.map(() => "connected"));
+      expect(probeAs(NOBODY, socketGroupFrom(process.env).gid, urls)).toEqual(urls.map(() => "connected"));
       expect(statSync(stack.runRoot).mode & 0o777).toBe(0o750);
       const sockets = readdirSync(stack.runRoot).filter((f) => f.endsWith(".sock"));
       const metricsSockets = [...GRPC_APPS, "engine-api"].map((a) => `${a}-metrics.sock`);
-      expect(sockets.sort()).toEqual([...GRPC_APPS.map((a) => `${a}.sock`), "docker.sock", ...metricsSockets].sort());
+      const framedSockets = GRPC_APPS.map((a) => `${a}.framed.sock`);
+      expect(sockets.sort()).toEqual([...GRPC_APPS.map((a) => `${a}.sock`), ...framedSockets, "docker.sock", ...metricsSockets].sort());
       for (const socket of sockets) expect(statSync(join(stack.runRoot, socket)).mode & 0o777).toBe(0o660);
       expect(await stack.stop()).toBe(0);
       expect(readdirSync(stack.runRoot).filter((f) => f.endsWith(".sock"))).toEqual([]);
