@@ -7,7 +7,10 @@ export interface MethodDefinition<Req = any, Res = any> {
   readonly requestDeserialize: (bytes: Buffer) => Req;
   readonly responseSerialize: (value: Res) => Buffer;
   readonly responseDeserialize: (bytes: Buffer) => Res;
-  /** Set on methods that stream bytes (withChunkCodec): they need HTTP/2's flow control, so they never go framed. */
+  /**
+   * Set on methods that stream bytes (withChunkCodec): Slipway's clients send them over gRPC, whose flow control
+   * counts bytes, where the framed transport's window counts messages.
+   */
   readonly byteStream?: boolean;
 }
 

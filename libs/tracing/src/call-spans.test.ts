@@ -27,7 +27,7 @@ describe("spans of gRPC calls", () => {
     const handlers = {
       ...unimplementedHandlers(layerStoreDefinition, "layer-store"),
       getStoreStatus: async (_request: unknown, ctx: CallContext) => {
-        traceparents.push(ctx.call?.metadata.get("traceparent")[0]);
+        traceparents.push(ctx.metadata.get("traceparent")[0]);
         throw new Error("store broken");
       },
       exportLayer: async function* () {

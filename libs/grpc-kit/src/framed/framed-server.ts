@@ -25,7 +25,7 @@ export interface FramedServerOptions {
   /** The socket's path: framedSocketPath of the gRPC server's. */
   readonly path: string;
   readonly app: string;
-  /** Everything the gRPC server serves; byte streams are left to it. */
+  /** Everything the gRPC server serves (Slipway's clients send byte streams over gRPC, but others may not). */
   readonly methods: readonly ServedMethod[];
   readonly group: SocketGroup;
   readonly logger: Logger;
@@ -44,10 +44,9 @@ export interface FramedServer {
  */
 export async function serveFramed(options: FramedServerOptions): Promise<FramedServer> {
   await claimSocketPath(options.path, options.app);
-  const hostable = options.methods.filter((served) => !served.method.byteStream);
   const registry = new InProcessRegistry();
-  const unhost = registry.host(HOSTED, hostable);
-  const methods = new Map(hostable.map((served) => [served.method.path, asBytes(served.method)]));
+  const unhost = registry.host(HOSTED, options.methods);
+  const methods = new Map(options.methods.map((served) => [served.method.path, asBytes(served.method)]));
   const connections = new Set<Socket>();
   const state = { stopping: false };
   const server = createServer((socket) => {
