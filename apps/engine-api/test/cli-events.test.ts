@@ -197,6 +197,8 @@ describe("docker events", () => {
 
   it("reads since and until as dockerd does: RFC 3339 and durations are the CLI's, a bad time and until before since are refused", async () => {
     const since = new Date(Number(sessions.slipway!.since.split(".")[0]) * 1000 - 1000).toISOString();
+    // The CLI sends `--until 0s` as whole seconds: events of the current second would come after it.
+    await new Promise((resolve) => setTimeout(resolve, 1_010 - (Date.now() % 1_000)));
     const result = await docker(stack.socketPath, ["events", "--since", since, "--until", "0s", "--format", "{{.Type}} {{.Action}}"]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout).toContain("container rename\n");

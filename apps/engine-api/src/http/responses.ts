@@ -67,6 +67,21 @@ export async function sendByteStream(res: ServerResponse, contentType: string, m
 }
 
 /** Writes one chunk of a streamed body, waiting while the client reads slower; rejects once the client is gone. */
+/** How long a cut response's connection may stay half closed, waiting for the client to close its side. */
+const CUT_LINGER_MS = 5_000;
+
+/**
+ * Ends a response that failed after its status line: what was written still reaches the client, then the
+ * connection closes without the body's end, so that the client reports an error rather than a normal end.
+ */
+export function cutResponse(res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket || socket.destroyed) return void res.destroy();
+  res.shouldKeepAlive = false;
+  socket.end();
+  setTimeout(() => socket.destroy(), CUT_LINGER_MS).unref();
+}
+
 export async function writeChunk(res: ServerResponse, chunk: Buffer | string): Promise<void> {
   if (!res.write(chunk)) await drained(res);
 }

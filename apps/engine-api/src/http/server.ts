@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS, type HttpLimits } from "../config.js";
 import { API_VERSION, splitVersion, versionError } from "./api-version.js";
 import { HttpError, httpErrorOf } from "./errors.js";
 import { hasBody } from "./request.js";
-import { NOT_IMPLEMENTED, sendError, setDockerHeaders } from "./responses.js";
+import { cutResponse, NOT_IMPLEMENTED, sendError, setDockerHeaders } from "./responses.js";
 import { inRequestSpans, spanNamedRoutes } from "./request-spans.js";
 import { matchRoute, type Route } from "./router.js";
 
@@ -77,7 +77,7 @@ export function createEngineApiServer(routes: readonly Route[], logger: Logger, 
       if (err instanceof HttpError && status === 408) res.shouldKeepAlive = false;
       if (hijacked) upgraded?.destroy();
       else if (!res.headersSent) sendError(res, status, message);
-      else res.destroy();
+      else cutResponse(res);
     });
   });
   /**

@@ -37,8 +37,8 @@ function readGroups(groupFile: string): SocketGroup[] {
     .map(([name, , gid]) => ({ name: name!, gid: Number(gid) }));
 }
 
-/** What Slipway itself keeps in a run root: its sockets and pid files. */
-const SLIPWAY_RUN_FILE = /^[a-z][a-z-]*\.(sock|pid)$/;
+/** What Slipway itself keeps in a run root: its sockets (the framed ones too) and pid files. */
+const SLIPWAY_RUN_FILE = /^[a-z][a-z-]*(\.framed)?\.(sock|pid)$/;
 
 /**
  * Makes the run root private (0750, root:<group>). A directory that others can enter and that holds
