@@ -21,7 +21,7 @@ export function withChunkCodec<S extends ServiceDefinition>(definition: S, metho
   const codec = chunkCodec(chunkFieldOf(generated, side));
   const serialize = (message: object): Buffer => (isLoneChunk(message) ? codec.encode(message.chunk) : generated[serializeKey](message));
   const deserialize = (bytes: Buffer): unknown => codec.decode(bytes) ?? generated[deserializeKey](bytes);
-  return { ...definition, [method]: { ...generated, byteStream: true, [serializeKey]: serialize, [deserializeKey]: deserialize } };
+  return { ...definition, [method]: { ...generated, [serializeKey]: serialize, [deserializeKey]: deserialize } };
 }
 
 const CODEC_KEYS = {

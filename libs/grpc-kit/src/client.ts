@@ -80,7 +80,7 @@ export function createClient<S extends ServiceDefinition>(definition: S, address
     const callOptions = (opts?: CallOpts) => callOptionsFor(opts, streaming ? streamDefault : unaryDefault);
     const overHttp2 = bindMethod(channel, method, callOptions, toError);
     const deadlineOf = (opts?: CallOpts) => callOptions(opts).deadline as Date;
-    const overNetwork = framed && !method.byteStream ? framedMethod(framed, method, deadlineOf, toError, overHttp2 as BoundMethod) : overHttp2;
+    const overNetwork = framed ? framedMethod(framed, method, deadlineOf, toError, overHttp2 as BoundMethod) : overHttp2;
     const call = (input: unknown, opts?: CallOpts, metadata?: Metadata) => {
       const local = options.inProcess?.call(address, method.path);
       if (!local) return overNetwork(input as never, opts, metadata);

@@ -7,11 +7,6 @@ export interface MethodDefinition<Req = any, Res = any> {
   readonly requestDeserialize: (bytes: Buffer) => Req;
   readonly responseSerialize: (value: Res) => Buffer;
   readonly responseDeserialize: (bytes: Buffer) => Res;
-  /**
-   * Set on methods that stream bytes (withChunkCodec): Slipway's clients send them over gRPC, whose flow control
-   * counts bytes, where the framed transport's window counts messages.
-   */
-  readonly byteStream?: boolean;
 }
 
 /** A ts-proto generated service definition, e.g. `layerstore.LayerStoreServiceService`. */

@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { describeSystemError, isSystemError } from "@slipway/errors";
+import { BackgroundDigests } from "./background-digests.js";
 import { ByteReader, SourceError } from "./byte-reader.js";
-import { Crc64 } from "./crc64.js";
 import { decompress } from "./decompress.js";
 import { directorySize } from "./directory-size.js";
 import { InvalidLayerError, LayerEntrySystemError } from "./errors.js";
@@ -30,6 +29,8 @@ export interface ApplyOptions {
 }
 
 const CONTENT_CHUNK = 1 << 20;
+/** Bytes read ahead of the digests before extraction waits for them (they hold the chunks in memory). */
+const DIGEST_BACKLOG = 4 << 20;
 /** tar-split keeps data after the end-of-archive marker; more than this is refused. */
 const MAX_TRAILING_DATA = 64 << 20;
 /**
@@ -48,24 +49,27 @@ const ENTRY_ERRORS = new Set(["ENAMETOOLONG", "ENOTDIR", "EEXIST", "ELOOP", "EIS
  */
 export async function applyLayerTar(source: AsyncIterable<Uint8Array>, diffDir: string, options: ApplyOptions = {}): Promise<AppliedLayer> {
   if (!statSync(diffDir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`applyLayerTar: diff directory ${diffDir} does not exist`);
-  const hash = createHash("sha256");
-  const input = new ByteReader(decompress(source)[Symbol.asyncIterator](), (chunk) => hash.update(chunk), options.signal);
+  const digests = new BackgroundDigests();
+  const diffId = digests.sha256();
+  const input = new ByteReader(decompress(source)[Symbol.asyncIterator](), (chunk) => digests.update(diffId, chunk), options.signal);
   const tar = new TarReader(input);
-  const packer = new TarSplitPacker();
+  const packer = new TarSplitPacker(() => digests.settled());
   const extractor = new LayerExtractor(diffDir, options.log);
   try {
     for (let entry = await tar.next(); entry !== null; entry = await tar.next()) {
       const raw = tar.takeRaw();
       if (raw.length > 0) packer.addSegment(raw);
       options.onEntry?.(entry);
-      const checksum = await extractEntry(tar, extractor, options.owner ? { ...entry, ...options.owner } : entry);
+      const checksum = await extractEntry(tar, extractor, options.owner ? { ...entry, ...options.owner } : entry, digests);
       packer.addFile(entry.name, entry.size, checksum);
       await packer.drain();
+      if (digests.backlog > DIGEST_BACKLOG) await digests.catchUp(DIGEST_BACKLOG / 2);
     }
     const endOfArchive = tar.takeRaw();
     if (endOfArchive.length > 0) packer.addSegment(endOfArchive);
     await packTrailingData(tar, packer);
     extractor.finish();
+    await digests.settled();
   } catch (err) {
     packer.discard();
     throw classify(err, tar.currentLabel, options.signal);
@@ -74,24 +78,28 @@ export async function applyLayerTar(source: AsyncIterable<Uint8Array>, diffDir: 
   }
   // The entries give the size unless one replaced or removed something: walking the tree would lstat every file again.
   const size = extractor.sizeFromEntries ?? (await directorySize(diffDir));
-  return { diffId: `sha256:${hash.digest("hex")}`, size, tarSplit: await packer.finish() };
+  return { diffId: `sha256:${digests.sha256Digest(diffId).toString("hex")}`, size, tarSplit: await packer.finish() };
 }
 
-/** Creates one entry and streams its content; returns the CRC-64 tar-split records (null without content). */
-async function extractEntry(tar: TarReader, extractor: LayerExtractor, entry: TarEntry): Promise<Buffer | null> {
+/**
+ * Creates one entry and streams its content; returns the state of the CRC-64 that tar-split records (null
+ * without content), which holds the checksum once the digests have settled.
+ */
+async function extractEntry(tar: TarReader, extractor: LayerExtractor, entry: TarEntry, digests: BackgroundDigests): Promise<Buffer | null> {
   const sink = extractor.begin(entry);
-  const crc = new Crc64();
+  const crc = digests.crc64();
   try {
     for (let chunk = await tar.content(CONTENT_CHUNK); chunk !== null; chunk = await tar.content(CONTENT_CHUNK)) {
-      crc.update(chunk);
+      digests.update(crc, chunk);
       sink?.write(chunk);
+      if (digests.backlog > DIGEST_BACKLOG) await digests.catchUp(DIGEST_BACKLOG / 2);
     }
   } catch (err) {
     sink?.abort();
     throw err;
   }
   sink?.close();
-  return entry.size > 0 ? crc.digest() : null;
+  return entry.size > 0 ? crc : null;
 }
 
 async function packTrailingData(tar: TarReader, packer: TarSplitPacker): Promise<void> {

@@ -28,46 +28,59 @@ function nameField(name: string): string {
 
 export class DuplicatePathError extends Error {}
 
+/** A file's line whose checksum is computed in the background: written once the checksums have settled. */
+interface FileLine {
+  head: string;
+  checksum: Buffer;
+  tail: string;
+}
+
+const CHECKSUM_TEXT_LENGTH = 12; // 8 bytes in base64
+
 /** Writes tar-split lines into a gzip stream, collecting the compressed bytes. */
 export class TarSplitPacker {
   private position = 0;
-  private pending: string[] = [];
+  private pending: Array<string | FileLine> = [];
   private pendingLength = 0;
   private readonly seen = new Set<string>();
   private readonly gzip = createGzip();
   private readonly output: Buffer[] = [];
 
-  constructor() {
+  /** `checksumsSettled`: resolves once every checksum buffer given to addFile so far holds its final value. */
+  constructor(private readonly checksumsSettled: () => Promise<void> = () => Promise.resolve()) {
     this.gzip.on("data", (chunk: Buffer) => this.output.push(chunk));
   }
 
   addSegment(payload: Buffer): void {
-    this.push(`{"type":${SEGMENT_TYPE},"payload":"${payload.toString("base64")}","position":${this.position}}\n`);
+    const line = `{"type":${SEGMENT_TYPE},"payload":"${payload.toString("base64")}","position":${this.position}}\n`;
+    this.push(line, line.length);
   }
 
-  /** A file entry; `checksum` is null for entries without content. Throws DuplicatePathError as tar-split does. */
+  /**
+   * A file entry; `checksum` is null for entries without content, else its 8-byte CRC-64, which may still
+   * be computed until `checksumsSettled` resolves. Throws DuplicatePathError as tar-split does.
+   */
   addFile(name: string, size: number, checksum: Buffer | null): void {
     const key = cleanPath(name);
     if (this.seen.has(key)) throw new DuplicatePathError(`the layer contains "${displayName(key)}" more than once`);
     this.seen.add(key);
-    const sizeField = size === 0 ? "" : `"size":${size},`;
-    const payload = checksum === null ? "null" : `"${checksum.toString("base64")}"`;
-    this.push(`{"type":${FILE_TYPE},${nameField(name)},${sizeField}"payload":${payload},"position":${this.position}}\n`);
+    const head = `{"type":${FILE_TYPE},${nameField(name)},${size === 0 ? "" : `"size":${size},`}"payload":`;
+    const tail = `,"position":${this.position}}\n`;
+    if (checksum === null) this.push(`${head}null${tail}`, head.length + 4 + tail.length);
+    else this.push({ head, checksum, tail }, head.length + CHECKSUM_TEXT_LENGTH + 2 + tail.length);
   }
 
   /** Hands buffered lines to gzip, waiting when it is behind (bounded memory). */
   async drain(): Promise<void> {
     if (this.pendingLength < FLUSH_BYTES) return;
-    if (!this.gzip.write(this.pending.join(""))) await once(this.gzip, "drain");
-    this.pending = [];
-    this.pendingLength = 0;
+    if (!this.gzip.write(await this.takePending())) await once(this.gzip, "drain");
   }
 
   /** The gzip-compressed tar-split document. */
   async finish(): Promise<Buffer> {
+    const text = await this.takePending();
     const ended = once(this.gzip, "end");
-    this.gzip.end(this.pending.join(""));
-    this.pending = [];
+    this.gzip.end(text);
     await ended;
     return Buffer.concat(this.output);
   }
@@ -77,10 +90,19 @@ export class TarSplitPacker {
     this.gzip.destroy();
   }
 
-  private push(line: string): void {
+  private push(line: string | FileLine, length: number): void {
     this.pending.push(line);
-    this.pendingLength += line.length;
+    this.pendingLength += length;
     this.position++;
+  }
+
+  /** The buffered lines as text, once their checksums are final. */
+  private async takePending(): Promise<string> {
+    const lines = this.pending;
+    this.pending = [];
+    this.pendingLength = 0;
+    if (lines.some((line) => typeof line !== "string")) await this.checksumsSettled();
+    return lines.map((line) => (typeof line === "string" ? line : `${line.head}"${line.checksum.toString("base64")}"${line.tail}`)).join("");
   }
 }
 

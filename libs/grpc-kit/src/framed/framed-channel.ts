@@ -154,7 +154,7 @@ export class FramedCall {
 
   /** Sends one message of a request stream once the server's window and the connection have room for it. */
   async stream(bytes: Buffer): Promise<void> {
-    await this.requestWindow.next();
+    await this.requestWindow.next(bytes.length);
     if (!this.done && !this.connection.writer.send(FRAME_TYPE.message, this.id, bytes)) await this.connection.writer.drained();
   }
 

@@ -228,7 +228,7 @@ class ServedCall {
   private async stream(responses: AsyncIterable<Buffer>): Promise<void> {
     try {
       for await (const bytes of responses) {
-        await this.responseWindow.next();
+        await this.responseWindow.next(bytes.length);
         if (this.cancel.signal.aborted) return;
         if (!this.writer.send(FRAME_TYPE.message, this.id, bytes)) await this.writer.drained();
       }

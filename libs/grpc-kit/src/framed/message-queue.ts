@@ -6,7 +6,7 @@
 export class MessageQueue<T> {
   private readonly items: T[] = [];
 
-  constructor(private readonly taken?: () => void) {}
+  constructor(private readonly taken?: (item: T) => void) {}
 
   private wake: (() => void) | undefined;
   private ended = false;
@@ -38,7 +38,7 @@ export class MessageQueue<T> {
     for (;;) {
       while (this.items.length > 0) {
         const item = this.items.shift()!;
-        this.taken?.();
+        this.taken?.(item);
         yield item;
       }
       if (this.ended) break;
