@@ -30,7 +30,7 @@ export interface ApplyOptions {
 
 const CONTENT_CHUNK = 1 << 20;
 /** Bytes read ahead of the digests before extraction waits for them (they hold the chunks in memory). */
-const DIGEST_BACKLOG = 4 << 20;
+const DIGEST_BACKLOG = 1 << 20;
 /** tar-split keeps data after the end-of-archive marker; more than this is refused. */
 const MAX_TRAILING_DATA = 64 << 20;
 /**

@@ -49,7 +49,7 @@ export class BackgroundDigests {
  * The bytes a lane gathers before it sends a batch: each batch costs the main thread about 25 µs (the pool
  * work, its promise), which per 64 KiB source chunk or per small file was as much as the hashing it saved.
  */
-const BATCH_BYTES = 512 << 10;
+const BATCH_BYTES = 256 << 10;
 
 /** Updates gather until a batch's worth, or queue while a batch runs on a pool thread, and go as the next batch. */
 class DigestLane {
