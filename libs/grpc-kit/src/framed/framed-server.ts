@@ -25,7 +25,7 @@ export interface FramedServerOptions {
   /** The socket's path: framedSocketPath of the gRPC server's. */
   readonly path: string;
   readonly app: string;
-  /** Everything the gRPC server serves (Slipway's clients send byte streams over gRPC, but others may not). */
+  /** Everything the gRPC server serves. */
   readonly methods: readonly ServedMethod[];
   readonly group: SocketGroup;
   readonly logger: Logger;

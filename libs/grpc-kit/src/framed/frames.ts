@@ -9,7 +9,8 @@
  *   Cancel  client → server: the caller gave up (cancelled, or its deadline passed).
  *   Status  server → client: u32 gRPC status code, then the details in UTF-8. Ends the call.
  *   Window  either way: u32, how many more messages of the call's stream the sender of the frame will take
- *           (message-window.ts). Each side may send MESSAGE_WINDOW messages of a stream, then as many as granted.
+ *           (message-window.ts). Each side may send MESSAGE_WINDOW messages (and BYTE_WINDOW bytes) of a stream
+ *           not yet granted back; a grant of n returns the n oldest.
  */
 
 export const FRAME_TYPE = { call: 1, message: 2, end: 3, cancel: 4, status: 5, window: 6 } as const;
