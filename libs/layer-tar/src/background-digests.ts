@@ -1,8 +1,8 @@
 import { native, type Sha256State } from "./native.js";
 
 /**
- * Digests computed on libuv pool threads while extraction's main thread parses and writes: the diffID's
- * SHA-256 and the files' CRC-64 were a sixth of a load's main-thread time. Each kind has its own lane, so
+ * Digests computed on libuv pool threads while extraction's main thread parses and writes (the diffID's
+ * SHA-256 and the files' CRC-64; docs/benchmarks.md, "Digests on the pool"). Each kind has its own lane, so
  * the two run side by side; a lane runs one batch at a time, its updates in the order asked, so a state
  * is never updated from two threads. A chunk handed over must not change until settled().
  */
@@ -46,8 +46,8 @@ export class BackgroundDigests {
 }
 
 /**
- * The bytes a lane gathers before it sends a batch: each batch costs the main thread about 25 µs (the pool
- * work, its promise), which per 64 KiB source chunk or per small file was as much as the hashing it saved.
+ * The bytes a lane gathers before it sends a batch: a batch costs the main thread a pool hand-off and a
+ * promise, which for a batch per source chunk or per small file would cost about what the hashing saves.
  */
 const BATCH_BYTES = 256 << 10;
 

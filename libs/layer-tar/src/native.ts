@@ -1,9 +1,9 @@
 import { createRequire } from "node:module";
 
-/** This lib's N-API addon (native/layer_tar_native.c); the file syscalls come from @slipway/durable-fs. */
 /** A SHA-256 state held by the addon (OpenSSL's, as node:crypto uses). */
 export type Sha256State = { readonly sha256State: unique symbol };
 
+/** This lib's N-API addon (native/layer_tar_native.c); the file syscalls come from @slipway/durable-fs. */
 export interface NativeBindings {
   /** Updates an 8-byte big-endian CRC-64/ISO state in place with more data. */
   crc64(state: Buffer, data: Uint8Array): void;
