@@ -20,4 +20,5 @@ case "$app" in
   orchestrator | engine-api) ;;
   *) echo "slipway: unknown app '$app'; $usage" >&2; exit 2 ;;
 esac
-exec node "/app/apps/$app/dist/main.js" "$@"
+# --no-memory-reducer: the V8 flags of every app process (why: NODE_FLAGS in tools/src/stack/apps.ts).
+exec node --no-memory-reducer "/app/apps/$app/dist/main.js" "$@"

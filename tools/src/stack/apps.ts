@@ -25,3 +25,11 @@ export const MALLOC_TUNING: Readonly<Record<string, string>> = {
   MALLOC_TRIM_THRESHOLD_: String(32 * 1024 * 1024),
   MALLOC_ARENA_MAX: "1",
 };
+
+/**
+ * V8 flags every app process runs with (npm start here, the image's entrypoint): they cannot be set from
+ * NODE_OPTIONS or at run time. Without V8's memory reducer: once a process has been idle, the reducer's
+ * collections leave the heap's limits so tight that the next load or pull ran a full collection every few
+ * dozen milliseconds (90 instead of 17 for a 510 MiB load) and took twice the CPU (docs/benchmarks.md).
+ */
+export const NODE_FLAGS: readonly string[] = ["--no-memory-reducer"];

@@ -1,10 +1,10 @@
 import type { ChildProcess } from "node:child_process";
-import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { join } from "node:path";
 import { checkHealth, listReflectedServices, type ServiceName } from "@slipway/grpc-kit";
 import { afterAll, describe, expect, it } from "vitest";
-import { GRPC_APPS } from "./apps.js";
+import { GRPC_APPS, NODE_FLAGS } from "./apps.js";
 import { launchStack, localStackEnv, startLocalStack } from "./local-stack.js";
 import { pingEngineApi } from "./ping.js";
 
@@ -59,6 +59,8 @@ describe("npm start (tools/src/stack)", () => {
       expect(Object.keys(stack.pids()).sort()).toEqual([...processes].sort());
       const pids = Object.values(stack.pids());
       expect(pids.every(alive)).toBe(true);
+      // Every app process runs with the V8 flags that cannot be set from NODE_OPTIONS.
+      for (const pid of pids) expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")).toEqual(expect.arrayContaining([...NODE_FLAGS]));
       expect(await stack.stop()).toBe(0);
       expect(stack.output()).toContain(`slipway: stopped all 5 apps (${processes.length === 1 ? "1 process" : "5 processes"})`);
       expect(pids.filter(alive)).toEqual([]);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { NODE_FLAGS } from "./apps.js";
 import { formatLogLine } from "./log-format.js";
 
 const STOP_TIMEOUT_MS = 15_000;
@@ -78,7 +79,10 @@ export class Supervisor {
 
   private launch(name: string): Running {
     const stdio = this.logs === "pretty" ? "pipe" : "inherit";
-    const child = spawn(process.execPath, [...cpuProfileFlags(), this.mainOf(name)], { env: this.env, stdio: ["ignore", stdio, stdio] });
+    const child = spawn(process.execPath, [...NODE_FLAGS, ...cpuProfileFlags(), this.mainOf(name)], {
+      env: this.env,
+      stdio: ["ignore", stdio, stdio],
+    });
     writeFileSync(join(this.runRoot, `${name}.pid`), `${child.pid}\n`);
     if (this.logs === "pretty") {
       for (const stream of [child.stdout!, child.stderr!]) {
