@@ -28,6 +28,8 @@ it("reads the data root, socket and store addresses from env, with flags winning
   expect(
     loadEngineApiConfig([], { ...env, SLIPWAY_ENGINE_API_MAX_CONNECTIONS_PER_CLIENT: "8", SLIPWAY_ENGINE_API_HEADERS_TIMEOUT_SECONDS: "3" }).limits,
   ).toEqual({ ...DEFAULT_LIMITS, maxConnectionsPerClient: 8, headersTimeoutMs: 3000 });
+  expect(loadEngineApiConfig(["--idle-timeout", "7"], env).limits.idleTimeoutMs).toBe(7000);
+  expect(loadEngineApiConfig([], { ...env, SLIPWAY_ENGINE_API_IDLE_TIMEOUT_SECONDS: "0.5" }).limits.idleTimeoutMs).toBe(500);
 });
 
 it("makes the run root 0750", () => {

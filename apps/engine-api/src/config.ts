@@ -28,6 +28,8 @@ export interface HttpLimits {
   readonly headersTimeoutMs: number;
   /** Longest pause while a capped (JSON) body is being received. */
   readonly bodyTimeoutMs: number;
+  /** How long a kept-alive connection may sit idle between requests before it is closed. */
+  readonly idleTimeoutMs: number;
   /** Open connections per client address on the TCP listener. */
   readonly maxConnectionsPerClient: number;
   /** Open connections per listener (the unix socket's clients all look alike: this is their cap). */
@@ -38,6 +40,9 @@ export const DEFAULT_LIMITS: HttpLimits = {
   maxBodyBytes: 16 * 1024 * 1024,
   headersTimeoutMs: 20_000,
   bodyTimeoutMs: 60_000,
+  // dockerd never closes an idle connection. Go's HTTP clients close theirs after 90 s: a server that closes
+  // first races the next request, which such a client does not send again when it is a POST.
+  idleTimeoutMs: 120_000,
   maxConnectionsPerClient: 256,
   maxConnections: 1024,
 };
@@ -68,9 +73,9 @@ export interface EngineApiConfig {
 
 /**
  * Flags --socket, --tcp, --run-root, --data-root, --tls-dir, --tlscacert, --tlscert, --tlskey, --max-body-bytes,
- * --headers-timeout, --body-timeout, --max-connections-per-client, --max-connections; env SLIPWAY_ENGINE_API_SOCKET,
+ * --headers-timeout, --body-timeout, --idle-timeout, --max-connections-per-client, --max-connections; env SLIPWAY_ENGINE_API_SOCKET,
  * SLIPWAY_ENGINE_API_TCP, SLIPWAY_ENGINE_API_TLS_CA/_CERT/_KEY, SLIPWAY_ENGINE_API_MAX_BODY_BYTES,
- * SLIPWAY_ENGINE_API_HEADERS_TIMEOUT_SECONDS, SLIPWAY_ENGINE_API_BODY_TIMEOUT_SECONDS,
+ * SLIPWAY_ENGINE_API_HEADERS_TIMEOUT_SECONDS, SLIPWAY_ENGINE_API_BODY_TIMEOUT_SECONDS, SLIPWAY_ENGINE_API_IDLE_TIMEOUT_SECONDS,
  * SLIPWAY_ENGINE_API_MAX_CONNECTIONS_PER_CLIENT, SLIPWAY_ENGINE_API_MAX_CONNECTIONS, SLIPWAY_RUN_ROOT,
  * SLIPWAY_DATA_ROOT, SLIPWAY_SOCKET_GROUP, SLIPWAY_TLS_DIR, SLIPWAY_TLS_RELOAD_SECONDS, SLIPWAY_ORCHESTRATOR_ADDR,
  * SLIPWAY_IMAGE_STORE_ADDR. Makes the run root private (0750 root:<group>).
@@ -90,6 +95,7 @@ export function loadEngineApiConfig(argv = process.argv.slice(2), env = process.
       "max-body-bytes": { type: "string" },
       "headers-timeout": { type: "string" },
       "body-timeout": { type: "string" },
+      "idle-timeout": { type: "string" },
       "max-connections-per-client": { type: "string" },
       "max-connections": { type: "string" },
     },
@@ -139,6 +145,7 @@ export function loadEngineApiConfig(argv = process.argv.slice(2), env = process.
         DEFAULT_LIMITS.headersTimeoutMs,
       ),
       bodyTimeoutMs: seconds(values["body-timeout"], "--body-timeout", env, "SLIPWAY_ENGINE_API_BODY_TIMEOUT_SECONDS", DEFAULT_LIMITS.bodyTimeoutMs),
+      idleTimeoutMs: seconds(values["idle-timeout"], "--idle-timeout", env, "SLIPWAY_ENGINE_API_IDLE_TIMEOUT_SECONDS", DEFAULT_LIMITS.idleTimeoutMs),
       maxConnectionsPerClient: positive(
         values["max-connections-per-client"],
         "--max-connections-per-client",

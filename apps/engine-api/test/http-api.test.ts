@@ -68,6 +68,12 @@ describe("/_ping and versions", () => {
     expect(version).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*"ApiVersion":"1\.41"/);
     expect(list).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n\[\]\n$/);
   });
+  it("keeps an idle connection open past Node's 5 s default, as dockerd does, and says for how long", async () => {
+    const ping = "HEAD /_ping HTTP/1.1\r\nHost: api.moby.localhost\r\n\r\n";
+    const [first, second] = await exchangeOnOneConnection(socketPath, [ping, ping], 6_000);
+    expect(first).toMatch(/\r\nKeep-Alive: timeout=120\r\n/);
+    expect(second).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+  }, 15_000);
 });
 
 describe("errors", () => {

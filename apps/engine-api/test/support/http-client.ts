@@ -33,9 +33,9 @@ export function call(
 /**
  * Raw HTTP/1.1 on one connection, as the docker CLI does it: each request is written only after the previous
  * response has been read completely (by Content-Length, or `0\r\n\r\n` for chunked), and the raw response
- * bytes are returned in order.
+ * bytes are returned in order. `pauseMs`: how long the connection sits idle before each request after the first.
  */
-export async function exchangeOnOneConnection(socketPath: string, requests: readonly string[]): Promise<string[]> {
+export async function exchangeOnOneConnection(socketPath: string, requests: readonly string[], pauseMs = 0): Promise<string[]> {
   const socket = connect(socketPath);
   let buffered = "";
   const responses: string[] = [];
@@ -43,13 +43,16 @@ export async function exchangeOnOneConnection(socketPath: string, requests: read
   socket.on("data", (d: Buffer) => ((buffered += d.toString("latin1")), waiting?.()));
   try {
     for (const raw of requests) {
+      if (responses.length > 0 && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
       socket.write(raw);
       const head = raw.startsWith("HEAD ");
       let length: number | undefined;
       while ((length = completeLength(buffered, head)) === undefined) {
         await new Promise<void>((resolve, reject) => {
+          const closed = () => reject(new Error(`connection closed before a response to ${raw.split("\r\n")[0]}`));
           waiting = resolve;
-          socket.once("close", () => reject(new Error(`connection closed before a response to ${raw.split("\r\n")[0]}`)));
+          if (socket.closed) closed();
+          else socket.once("close", closed);
         });
       }
       responses.push(buffered.slice(0, length));
