@@ -29,7 +29,7 @@ export const MALLOC_TUNING: Readonly<Record<string, string>> = {
 /**
  * V8 flags every app process runs with (npm start here, the image's entrypoint): they cannot be set from
  * NODE_OPTIONS or at run time. Without V8's memory reducer: once a process has been idle, the reducer's
- * collections leave the heap's limits so tight that the next load or pull ran a full collection every few
- * dozen milliseconds (90 instead of 17 for a 510 MiB load) and took twice the CPU (docs/benchmarks.md).
+ * collections leave the heap's limits so tight that the next load or pull collects again and again
+ * (docs/benchmarks.md, "V8's memory reducer and the loads after an idle spell").
  */
 export const NODE_FLAGS: readonly string[] = ["--no-memory-reducer"];

@@ -38,7 +38,7 @@ export interface EngineApiServerOptions {
 /**
  * The Engine API HTTP server: version prefixes, dockerd's headers and error bodies, one log line per request,
  * and limits against clients that hold connections or send too much (headers timeout, body cap and timeout,
- * connections per client and in all), with idle kept-alive connections held as long as dockerd's clients expect.
+ * idle timeout, connections per client and in all).
  */
 export function createEngineApiServer(routes: readonly Route[], logger: Logger, options: EngineApiServerOptions = {}): Server {
   const limits: HttpLimits = { ...DEFAULT_LIMITS, ...options.limits };
